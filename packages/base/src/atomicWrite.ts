@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { throwIfAborted } from './abort.js';
+import { BatonError } from './errors.js';
+
+export interface WriteFileAtomicOptions {
+  /** File mode of the result (default 0o600: coordination files are private). */
+  mode?: number;
+  /** fsync the file and its directory (default true). Turning it off keeps atomicity, loses durability. */
+  fsync?: boolean;
+  signal?: AbortSignal;
+}
+
+let counter = 0;
+
+/** The temp name a write to `path` uses: hidden, in the same directory (so rename is atomic), unique. */
+function tempPathFor(path: string): string {
+  counter = (counter + 1) % 0x7fffffff;
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${counter}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/** Whether `name` is a temp file left by writeFileAtomic (a writer killed mid-write leaves one). */
+export function isAtomicWriteTempFile(name: string): boolean {
+  return /^\..+\.\d+\.\d+\.[0-9a-f]{8}\.tmp$/.test(name);
+}
+
+/**
+ * Replaces `path` with `data` so that readers, and the file after a crash or power loss at any
+ * point, see either the old content or the new one, never a mix: write a temp file in the same
+ * directory, fsync it, rename it over `path`, fsync the directory. The temp file is removed
+ * when the write fails.
+ */
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  options: WriteFileAtomicOptions = {},
+): Promise<void> {
+  const { mode = 0o600, fsync = true, signal } = options;
+  throwIfAborted(signal);
+  const temp = tempPathFor(path);
+  let renamed = false;
+  try {
+    const handle = await open(temp, 'wx', mode);
+    try {
+      await handle.writeFile(data);
+      // The creation mode is filtered by the umask; set it exactly.
+      if (process.platform !== 'win32') await handle.chmod(mode);
+      if (fsync) await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    throwIfAborted(signal);
+    await rename(temp, path);
+    renamed = true;
+    if (fsync) await syncDirectory(dirname(path));
+  } catch (err) {
+    if (!renamed) await unlink(temp).catch(() => {});
+    if (err instanceof Error && err.name === 'AbortError') throw err;
+    throw new BatonError('EWRITEFAILED', `Could not write ${path} atomically: ${(err as Error).message}`, {
+      cause: err,
+      data: { path },
+    });
+  }
+}
+
+/** fsync a directory so a rename in it survives power loss. Windows cannot open directories; skip there. */
+export async function syncDirectory(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } catch (err) {
+    // Some file systems refuse fsync on directories; the rename is still atomic there.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EPERM') throw err;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The file's content, or undefined when it does not exist. */
+export async function readFileIfExists(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}

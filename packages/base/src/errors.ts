@@ -1,0 +1,175 @@
+export interface BatonErrorOptions {
+  cause?: unknown;
+  /** Extra facts for callers and logs (for example the path or the lock name). Must be JSON-safe. */
+  data?: Record<string, unknown>;
+}
+
+/**
+ * The base of every Baton error: a stable `code` callers can switch on, the original error as
+ * `cause`, and a message that says what happened, to what, and what to do.
+ */
+export class BatonError extends Error {
+  readonly code: string;
+  readonly data: Record<string, unknown> | undefined;
+
+  constructor(code: string, message: string, options: BatonErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.data = options.data;
+  }
+}
+
+/** An operation was cancelled through its AbortSignal. Not a failure: callers usually ignore it. */
+export class AbortError extends BatonError {
+  constructor(message = 'The operation was aborted', options: BatonErrorOptions = {}) {
+    super('ABORT_ERR', message, options);
+  }
+}
+
+/** An operation did not finish within its time limit. */
+export class TimeoutError extends BatonError {
+  constructor(message: string, options: BatonErrorOptions = {}) {
+    super('ETIMEOUT', message, options);
+  }
+}
+
+/** A coordination directory or file is not safe to use (wrong owner, writable by others, a link). */
+export class UnsafePathError extends BatonError {
+  constructor(message: string, options: BatonErrorOptions = {}) {
+    super('EUNSAFEPATH', message, options);
+  }
+}
+
+/** An argument or option is invalid; the message names it and its value. */
+export class InvalidArgumentError extends BatonError {
+  constructor(message: string, options: BatonErrorOptions = {}) {
+    super('EINVALIDARG', message, options);
+  }
+}
+
+/** True for cancellation, whether it came from Baton, Node (DOMException) or another library. */
+export function isAbortError(error: unknown): boolean {
+  // Duck-typed: a DOMException from another realm (a vm context, a worker) fails instanceof Error.
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, code } = error as { name?: unknown; code?: unknown };
+  return name === 'AbortError' || code === 'ABORT_ERR';
+}
+
+/** Whether `value` looks like an Error, from this realm or another. */
+export function isErrorLike(value: unknown): value is Error {
+  return (
+    value instanceof Error ||
+    (typeof value === 'object' && value !== null && typeof (value as Error).message === 'string' && typeof (value as Error).name === 'string')
+  );
+}
+
+/** The error's `code` if it has a string one. */
+export function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** How an error crosses a process boundary. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  code?: string;
+  stack?: string;
+  data?: Record<string, unknown>;
+  cause?: SerializedError;
+}
+
+type ErrorClass = abstract new (...args: never[]) => Error;
+const registry = new Map<string, ErrorClass>([
+  ['Error', Error],
+  ['TypeError', TypeError],
+  ['RangeError', RangeError],
+  ['SyntaxError', SyntaxError],
+  ['BatonError', BatonError],
+  ['AbortError', AbortError],
+  ['TimeoutError', TimeoutError],
+  ['UnsafePathError', UnsafePathError],
+  ['InvalidArgumentError', InvalidArgumentError],
+]);
+
+/**
+ * Makes `deserializeError` rebuild errors named `name` as instances of `errorClass`.
+ * Each package registers its own error classes when it is loaded.
+ */
+export function registerErrorClass(errorClass: ErrorClass, name: string = errorClass.name): void {
+  registry.set(name, errorClass);
+}
+
+const maxCauseDepth = 4;
+
+export function serializeError(error: unknown, depth = 0): SerializedError {
+  if (!(error instanceof Error)) {
+    return { name: 'Error', message: typeof error === 'string' ? error : safeString(error) };
+  }
+  const out: SerializedError = { name: error.name, message: error.message };
+  const code = errorCode(error);
+  if (code !== undefined) out.code = code;
+  if (error.stack !== undefined) out.stack = error.stack;
+  if (error instanceof BatonError && error.data !== undefined) out.data = error.data;
+  if (error.cause !== undefined && depth < maxCauseDepth) out.cause = serializeError(error.cause, depth + 1);
+  return out;
+}
+
+/**
+ * Rebuilds an error sent by `serializeError`: an instance of the registered class of the same
+ * name where there is one (so `instanceof` works across processes), otherwise a BatonError that
+ * keeps the original name and code.
+ */
+export function deserializeError(serialized: SerializedError): Error {
+  const errorClass = registry.get(serialized.name) ?? BatonError;
+  const error = Object.create(errorClass.prototype) as Error & { code?: string; data?: unknown };
+  Object.defineProperty(error, 'message', { value: serialized.message, writable: true, configurable: true });
+  Object.defineProperty(error, 'name', { value: serialized.name, writable: true, configurable: true });
+  if (serialized.stack !== undefined) {
+    Object.defineProperty(error, 'stack', { value: serialized.stack, writable: true, configurable: true });
+  }
+  if (serialized.code !== undefined) Object.defineProperty(error, 'code', { value: serialized.code, enumerable: true });
+  else if (error instanceof BatonError) Object.defineProperty(error, 'code', { value: 'EUNKNOWN', enumerable: true });
+  if (error instanceof BatonError) Object.defineProperty(error, 'data', { value: serialized.data, enumerable: true });
+  if (serialized.cause !== undefined) {
+    Object.defineProperty(error, 'cause', { value: deserializeError(serialized.cause), writable: true, configurable: true });
+  }
+  return error;
+}
+
+function safeString(value: unknown): string {
+  try {
+    return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/**
+ * Where errors go that have no caller to reject: a throwing event listener, a failing timer
+ * callback. The default emits a process warning; it never throws into the event loop.
+ */
+export type UnexpectedErrorHandler = (error: unknown) => void;
+
+const defaultUnexpectedErrorHandler: UnexpectedErrorHandler = (error) => {
+  const err = error instanceof Error ? error : new Error(safeString(error));
+  process.emitWarning(err.stack ?? err.message, { type: 'BatonUnexpectedError' });
+};
+
+let unexpectedErrorHandler = defaultUnexpectedErrorHandler;
+
+/** Replaces the process-wide handler; returns the previous one (pass it back to restore). */
+export function setUnexpectedErrorHandler(handler: UnexpectedErrorHandler | undefined): UnexpectedErrorHandler {
+  const previous = unexpectedErrorHandler;
+  unexpectedErrorHandler = handler ?? defaultUnexpectedErrorHandler;
+  return previous;
+}
+
+export function onUnexpectedError(error: unknown): void {
+  try {
+    unexpectedErrorHandler(error);
+  } catch {
+    // A broken handler must not turn one error into a crash.
+  }
+}

@@ -1,0 +1,49 @@
+export {
+  Disposable,
+  DisposableStore,
+  MutableDisposable,
+  disposeAll,
+  isDisposable,
+  toDisposable,
+  type IAsyncDisposable,
+  type IDisposable,
+} from './disposable.js';
+export { Emitter, eventToPromise, noneEventOf, onceEvent, type EmitterOptions, type Event } from './event.js';
+export {
+  AbortError,
+  BatonError,
+  InvalidArgumentError,
+  TimeoutError,
+  UnsafePathError,
+  deserializeError,
+  errorCode,
+  isAbortError,
+  isErrorLike,
+  onUnexpectedError,
+  registerErrorClass,
+  serializeError,
+  setUnexpectedErrorHandler,
+  type BatonErrorOptions,
+  type SerializedError,
+  type UnexpectedErrorHandler,
+} from './errors.js';
+export { LinkedAbortController, abortableDelay, onAbort, throwIfAborted } from './abort.js';
+export { createBackoff, retry, validateBackoffOptions, type Backoff, type BackoffOptions, type RetryOptions } from './backoff.js';
+export { FakeClock, systemClock, type Clock, type TimerOptions } from './clock.js';
+export {
+  isAtomicWriteTempFile,
+  readFileIfExists,
+  syncDirectory,
+  writeFileAtomic,
+  type WriteFileAtomicOptions,
+} from './atomicWrite.js';
+export {
+  coordinationPaths,
+  ensureSecureDirectory,
+  maxSocketPathBytes,
+  shortHash,
+  toFileName,
+  type CoordinationPaths,
+  type CoordinationPathsOptions,
+} from './paths.js';
+export { noopLogger, type Logger } from './logger.js';

@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import { chmod, lstat, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { InvalidArgumentError, UnsafePathError } from './errors.js';
+
+export interface CoordinationPathsOptions {
+  /** What the files coordinate, for example a workspace id or 'global'. Becomes a directory name. */
+  scope: string;
+  /** The directory under which `.baton/` lives (default: the current directory). */
+  root?: string;
+  /** Where sockets go when the natural path is too long (default $XDG_RUNTIME_DIR, else <tmp>/baton-<uid>). */
+  runtimeDir?: string;
+  /** For tests of other platforms' naming (default process.platform). */
+  platform?: NodeJS.Platform;
+}
+
+export interface CoordinationPaths {
+  readonly scope: string;
+  /** `<root>/.baton/<scope>`: the scope's private directory (0700). */
+  readonly dir: string;
+  /** `<root>/.baton`. */
+  readonly batonDir: string;
+  /** File holding the scope's IPC auth token (0600). */
+  readonly tokenFile: string;
+  lockFile(name: string): string;
+  stateFile(name: string): string;
+  logFile(name: string): string;
+  /**
+   * A Unix socket path that fits the platform's limit (a hashed name under the runtime dir when
+   * `<dir>/<name>.sock` is too long), or a named pipe `\\.\pipe\baton-<hash>` on Windows.
+   */
+  socketPath(name: string): string;
+  /** Creates the directories (0700) and checks that they are safe to use. Returns this. */
+  ensure(): Promise<CoordinationPaths>;
+}
+
+/** sun_path is 108 bytes on Linux, 104 on macOS and the BSDs, including the terminating NUL. */
+export function maxSocketPathBytes(platform: NodeJS.Platform = process.platform): number {
+  return platform === 'linux' || platform === 'android' ? 107 : 103;
+}
+
+const unsafeChars = /[^A-Za-z0-9._-]/g;
+
+/**
+ * A name usable as one path segment on every platform: characters outside [A-Za-z0-9._-] become
+ * %XX, so distinct names stay distinct ('task:42' -> 'task%3A42'); long names are shortened
+ * with a hash.
+ */
+export function toFileName(name: string, what = 'name'): string {
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new InvalidArgumentError(`${what} must be a non-empty string, got ${JSON.stringify(name)}`);
+  }
+  if (name === '.' || name === '..') throw new InvalidArgumentError(`${what} must not be '${name}'`);
+  const encoded = name.replace(unsafeChars, (ch) =>
+    [...Buffer.from(ch, 'utf8')].map((b) => '%' + b.toString(16).toUpperCase().padStart(2, '0')).join(''),
+  );
+  if (encoded.length <= 80) return encoded;
+  return `${encoded.slice(0, 60)}-${shortHash(name)}`;
+}
+
+export function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+function defaultRuntimeDir(): string {
+  const xdg = process.env.XDG_RUNTIME_DIR;
+  if (xdg) return xdg;
+  const uid = process.getuid?.() ?? 'user';
+  return join(tmpdir(), `baton-${uid}`);
+}
+
+/** Where a scope's lock, state, log and socket files live. Pure: call `ensure()` to create them. */
+export function coordinationPaths(options: CoordinationPathsOptions): CoordinationPaths {
+  const platform = options.platform ?? process.platform;
+  const scope = toFileName(options.scope, 'scope');
+  const batonDir = resolve(options.root ?? process.cwd(), '.baton');
+  const dir = join(batonDir, scope);
+  const runtimeDir = options.runtimeDir ?? defaultRuntimeDir();
+  let usesRuntimeDir = false;
+
+  const paths: CoordinationPaths = {
+    scope: options.scope,
+    dir,
+    batonDir,
+    tokenFile: join(dir, 'auth.token'),
+    lockFile: (name) => join(dir, `${toFileName(name, 'lock name')}.lock`),
+    stateFile: (name) => join(dir, `${toFileName(name, 'state name')}.state.json`),
+    logFile: (name) => join(dir, `${toFileName(name, 'log name')}.log`),
+    socketPath(name) {
+      const file = toFileName(name, 'socket name');
+      if (platform === 'win32') return `\\\\.\\pipe\\baton-${shortHash(`${dir}\0${name}`)}`;
+      const natural = join(dir, `${file}.sock`);
+      if (Buffer.byteLength(natural) <= maxSocketPathBytes(platform)) return natural;
+      usesRuntimeDir = true;
+      const short = join(runtimeDir, `baton-${shortHash(`${dir}\0${name}`)}.sock`);
+      if (Buffer.byteLength(short) <= maxSocketPathBytes(platform)) return short;
+      throw new InvalidArgumentError(
+        `No socket path for '${name}' fits the ${maxSocketPathBytes(platform)}-byte limit: ${short} is too long; set runtimeDir to a shorter directory`,
+      );
+    },
+    async ensure() {
+      await ensureSecureDirectory(batonDir);
+      await ensureSecureDirectory(dir);
+      if (usesRuntimeDir && platform !== 'win32') await ensureSecureDirectory(runtimeDir);
+      return paths;
+    },
+  };
+  return paths;
+}
+
+/**
+ * Creates `dir` (mode 0700) if missing, then refuses it unless it is a real directory owned by
+ * this user and not writable by group or others: anyone who can write there could plant a lock,
+ * a state file or a socket. A directory of ours that others can merely read is tightened to 0700.
+ * Windows has no POSIX owner or mode bits; only the directory check applies there.
+ */
+export async function ensureSecureDirectory(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const stats = await lstat(dir);
+  if (stats.isSymbolicLink()) {
+    throw new UnsafePathError(`Refusing coordination directory ${dir}: it is a symbolic link. Remove it and let Baton create a directory.`, { data: { path: dir } });
+  }
+  if (!stats.isDirectory()) {
+    throw new UnsafePathError(`Refusing coordination directory ${dir}: it is not a directory.`, { data: { path: dir } });
+  }
+  if (process.platform === 'win32') return;
+  const uid = process.getuid?.();
+  if (uid !== undefined && stats.uid !== uid) {
+    throw new UnsafePathError(
+      `Refusing coordination directory ${dir}: it is owned by uid ${stats.uid}, not by this process's uid ${uid}. Another user could control its files; remove it or use another root.`,
+      { data: { path: dir, owner: stats.uid, uid } },
+    );
+  }
+  const mode = stats.mode & 0o777;
+  if ((mode & 0o022) !== 0) {
+    throw new UnsafePathError(
+      `Refusing coordination directory ${dir}: mode ${mode.toString(8).padStart(4, '0')} lets group or others write to it. Run 'chmod 700 ${dir}' if its contents are yours.`,
+      { data: { path: dir, mode } },
+    );
+  }
+  if ((mode & 0o077) !== 0) await chmod(dir, 0o700);
+}

@@ -1,0 +1,101 @@
+import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { killAllFixtures, makeTempDir, sleep, spawnFixture, type TempDir } from '@baton/test-utils';
+import { BatonError, isAtomicWriteTempFile, readFileIfExists, writeFileAtomic } from '../src/index.js';
+
+const writerFixture = fileURLToPath(new URL('./fixtures/atomicWriter.ts', import.meta.url));
+const isRoot = process.getuid?.() === 0;
+
+let tmp: TempDir;
+beforeEach(async () => {
+  tmp = await makeTempDir();
+});
+afterEach(async () => {
+  await killAllFixtures();
+  await tmp.cleanup();
+});
+afterAll(killAllFixtures);
+
+describe('writeFileAtomic', () => {
+  it('creates and replaces a file, with mode 0600 by default and no temp file left', async () => {
+    const file = join(tmp.path, 'state.json');
+    await writeFileAtomic(file, '{"v":1}');
+    await writeFileAtomic(file, Buffer.from('{"v":2}'));
+    expect(await readFile(file, 'utf8')).toBe('{"v":2}');
+    if (process.platform !== 'win32') expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(await readdir(tmp.path)).toEqual(['state.json']);
+  });
+
+  it('applies the requested mode exactly, whatever the umask', async () => {
+    const file = join(tmp.path, 'shared.txt');
+    const previous = process.umask(0o077);
+    try {
+      await writeFileAtomic(file, 'x', { mode: 0o644 });
+    } finally {
+      process.umask(previous);
+    }
+    if (process.platform !== 'win32') expect((await stat(file)).mode & 0o777).toBe(0o644);
+  });
+
+  it('fails with a clear error, keeps the old content and removes its temp file', async () => {
+    const file = join(tmp.path, 'target');
+    await mkdir(file); // renaming a file over a directory fails
+    const err = await writeFileAtomic(file, 'new').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BatonError);
+    expect((err as BatonError).code).toBe('EWRITEFAILED');
+    expect((err as Error).message).toContain(file);
+    expect(await readdir(tmp.path)).toEqual(['target']);
+  });
+
+  (isRoot ? it.skip : it)('reports an unwritable directory without touching the file', async () => {
+    const file = join(tmp.path, 'keep.txt');
+    await writeFile(file, 'old');
+    await chmod(tmp.path, 0o500);
+    try {
+      await expect(writeFileAtomic(file, 'new')).rejects.toMatchObject({ code: 'EWRITEFAILED' });
+    } finally {
+      await chmod(tmp.path, 0o700);
+    }
+    expect(await readFile(file, 'utf8')).toBe('old');
+  });
+
+  it('does nothing when the signal is already aborted', async () => {
+    const file = join(tmp.path, 'a');
+    const c = new AbortController();
+    c.abort();
+    await expect(writeFileAtomic(file, 'x', { signal: c.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    expect(await readFileIfExists(file)).toBeUndefined();
+  });
+
+  it('never leaves a torn file when the writer is SIGKILLed mid-write', async () => {
+    const kills = Number(process.env.BATON_ATOMIC_KILLS ?? 40);
+    const file = join(tmp.path, 'big.txt');
+    const expected = new Set<string>();
+    let checked = 0;
+    for (let i = 0; i < kills; i++) {
+      const writer = spawnFixture(writerFixture, [file, String(256 * 1024)]);
+      await writer.waitForLine('writing');
+      // Land the kill at a different point of the write cycle each time.
+      await sleep(5 + Math.random() * 40);
+      writer.kill('SIGKILL');
+      await writer.exited;
+      const data = await readFileIfExists(file);
+      if (!data) continue; // killed before the first rename: no file is a valid outcome
+      const text = data.toString('utf8');
+      const newline = text.indexOf('\n');
+      const digest = text.slice(0, newline);
+      const body = text.slice(newline + 1);
+      expect(body.length).toBe(256 * 1024);
+      expect(createHash('sha256').update(body).digest('hex')).toBe(digest);
+      expected.add(body[0]!);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(kills / 2);
+    // Killed writers leave their temp files behind; they are recognisable for cleanup.
+    const leftovers = (await readdir(tmp.path)).filter((name) => name !== 'big.txt');
+    expect(leftovers.every(isAtomicWriteTempFile)).toBe(true);
+  }, 120_000);
+});

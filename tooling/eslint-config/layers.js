@@ -1,0 +1,26 @@
+// The layer table from docs/ARCHITECTURE.md, as the lint rule enforces it.
+// Key: a directory under packages/; value: the @baton packages its code may import.
+export const packageLayers = {
+  base: [],
+  lock: ['base'],
+  ipc: ['base'],
+  telemetry: ['base'],
+  state: ['base', 'lock', 'ipc', 'telemetry'],
+  supervisor: ['base', 'lock', 'ipc', 'telemetry'],
+};
+
+// Tooling packages (tooling/*): configs, test helpers. Anything outside src/ may import them
+// (tests, benchmarks, config files); shipped code never does.
+export const toolingPackages = ['eslint-config', 'jest-preset', 'test-utils', 'tsconfig'];
+
+// Only this app may import the VS Code API.
+export const vscodeApps = ['extension'];
+
+const locationPattern = /[\\/](packages|apps|tooling)[\\/]([^\\/]+)[\\/](.*)$/;
+
+/** Where a file sits in the monorepo: { group, name, rest } or undefined outside it. */
+export function locate(filename) {
+  const match = locationPattern.exec(filename);
+  if (!match) return undefined;
+  return { group: match[1], name: match[2], rest: match[3].replaceAll('\\', '/') };
+}

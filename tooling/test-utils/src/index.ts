@@ -1,0 +1,3 @@
+export { makeTempDir, type TempDir } from './tempDir.js';
+export { spawnFixture, killAllFixtures, type Fixture, type FixtureOptions } from './fixture.js';
+export { waitFor, sleep, percentile, type WaitForOptions } from './wait.js';

@@ -1,0 +1,255 @@
+import { hostname } from 'node:os';
+import type { FileHandle } from 'node:fs/promises';
+import { Disposable, Emitter, MutableDisposable, type Clock, type Logger } from '@baton/base';
+import { LeaseFiles, type Scan, type TermRecord } from './leaseFiles.js';
+import { unlockFd } from './osLock.js';
+
+export interface ContenderOptions {
+  lockDir: string;
+  leaseMs: number;
+  pollMs: number;
+  id: string;
+  metadata: unknown;
+  logger: Logger;
+  clock: Clock;
+  durable: boolean;
+}
+
+export interface Held {
+  readonly token: number;
+  readonly record: TermRecord;
+  /** Monotonic deadline after which this process must not act as holder. */
+  validUntil: number;
+  readonly handle: FileHandle;
+  /** Slot index of the latest renewal (or the claim). */
+  latest: number;
+  renewals: number;
+}
+
+export type LoseReason = 'resigned' | 'lost' | 'closed';
+
+export interface LoseEvent {
+  readonly token: number;
+  readonly reason: LoseReason;
+  readonly detail: string;
+}
+
+/**
+ * Takes part in one name's lease protocol (see leaseFiles.ts): as a follower it polls for the
+ * holder's death, release or lease expiry and claims the next slot; as the holder it renews.
+ * Ticks are serialized; nothing it schedules can throw into the event loop.
+ */
+export class LeaseContender extends Disposable {
+  private readonly _files: LeaseFiles;
+  private readonly _onDidAcquire = this._register(new Emitter<Held>());
+  readonly onDidAcquire = this._onDidAcquire.event;
+  private readonly _onDidLose = this._register(new Emitter<LoseEvent>());
+  readonly onDidLose = this._onDidLose.event;
+  private readonly _onDidChangeHolder = this._register(new Emitter<TermRecord | undefined>());
+  /** The holder seen on disk changed (a new term), including this process. */
+  readonly onDidChangeHolder = this._onDidChangeHolder.event;
+
+  private _held: Held | undefined;
+  private _holder: TermRecord | undefined;
+  private _observed: { latest: number; at: number; term: number } | undefined;
+  private _contending = false;
+  private _holdoffUntil = 0;
+  private _started = false;
+  private _closed = false;
+  private _tickChain: Promise<void> = Promise.resolve();
+  private readonly _tickTimer = this._register(new MutableDisposable());
+  private readonly _expiryTimer = this._register(new MutableDisposable());
+  private readonly _margin: number;
+
+  constructor(private readonly _options: ContenderOptions) {
+    super();
+    this._files = new LeaseFiles(_options.lockDir, _options.logger, _options.durable);
+    // The holder stops trusting its lease a little before waiters may take over (clock-rate safety).
+    this._margin = Math.max(1, Math.min(100, _options.leaseMs * 0.05));
+  }
+
+  get held(): Held | undefined {
+    return this._held;
+  }
+
+  /** Whether this process holds the name and its lease can still be trusted, by the monotonic clock. */
+  get isValid(): boolean {
+    return this._held !== undefined && this._options.clock.now() < this._held.validUntil;
+  }
+
+  get holder(): TermRecord | undefined {
+    return this._holder;
+  }
+
+  /** Prepares the directory and runs the first tick (claiming when the name is free). */
+  async start(contend: boolean): Promise<void> {
+    if (this._started) return;
+    this._started = true;
+    this._contending = contend;
+    await this._files.ensure();
+    await this._runTick();
+  }
+
+  /** Whether to claim when the name becomes free; `holdoffMs` lets other waiters go first. */
+  setContending(contend: boolean, holdoffMs = 0): void {
+    this._contending = contend;
+    this._holdoffUntil = this._options.clock.now() + holdoffMs;
+  }
+
+  /** Runs one observation or renewal now (serialized with the timer's ticks). */
+  tickNow(): Promise<void> {
+    return this._runTick();
+  }
+
+  private _runTick(): Promise<void> {
+    this._tickChain = this._tickChain.then(() => this._tick());
+    return this._tickChain;
+  }
+
+  private _schedule(ms: number): void {
+    if (this._closed) return;
+    this._tickTimer.value = this._options.clock.setTimeout(() => void this._runTick(), ms);
+  }
+
+  private async _tick(): Promise<void> {
+    if (this._closed) return;
+    try {
+      if (this._held) await this._renew(this._held);
+      else await this._observe();
+    } catch (err) {
+      this._options.logger.warn({ err, dir: this._options.lockDir }, 'lock tick failed; retrying');
+    }
+    if (this._closed) return;
+    this._schedule(this._held ? this._renewIntervalMs() : this._options.pollMs);
+  }
+
+  private _renewIntervalMs(): number {
+    return Math.max(this._options.pollMs, this._options.leaseMs / 4);
+  }
+
+  private async _observe(): Promise<void> {
+    const { clock, leaseMs } = this._options;
+    const scan = await this._files.scan();
+    const now = clock.now();
+    // Lease expiry is judged from when *this* process last saw the slots change, never from
+    // timestamps written by another process.
+    if (!this._observed || this._observed.latest !== scan.latest) {
+      this._observed = { latest: scan.latest, at: now, term: scan.term };
+    }
+    if (scan.term !== this._holder?.token || scan.term === 0) await this._updateHolder(scan.term);
+    if (!this._contending || now < this._holdoffUntil) return;
+
+    let why: string | undefined;
+    if (scan.term === 0) why = 'never held';
+    else if (await this._files.isReleased(scan.term)) why = 'holder released or died';
+    else if (now - this._observed.at >= leaseMs) why = `no renewal for ${Math.round(now - this._observed.at)} ms (lease ${leaseMs} ms)`;
+    if (why) await this._claim(scan, why);
+  }
+
+  private async _updateHolder(term: number): Promise<void> {
+    const record = term === 0 ? undefined : await this._files.readTerm(term);
+    const previous = this._holder;
+    this._holder = record ?? (term === 0 ? undefined : { token: term, id: 'unknown', pid: 0, hostname: '', since: '' });
+    if (previous?.token !== this._holder?.token) this._onDidChangeHolder.fire(this._holder);
+  }
+
+  private async _claim(scan: Scan, why: string): Promise<void> {
+    const { clock, leaseMs, id, metadata, logger } = this._options;
+    const index = scan.latest + 1;
+    const record: TermRecord = { token: index, id, pid: process.pid, hostname: hostname(), metadata, since: new Date().toISOString() };
+    const startedAt = clock.now();
+    const handle = await this._files.claim(index, record);
+    if (!handle) {
+      logger.debug({ token: index }, 'another process claimed the slot first');
+      return;
+    }
+    if (this._closed || !this._contending) {
+      // Closed or resigned while claiming: give the term straight back.
+      unlockFd(handle.fd);
+      await handle.close();
+      return;
+    }
+    const held: Held = { token: index, record, validUntil: startedAt + leaseMs - this._margin, handle, latest: index, renewals: 0 };
+    this._held = held;
+    this._holder = record;
+    this._armExpiry(held);
+    logger.info({ token: index, previous: scan.term || undefined, why }, 'acquired');
+    this._onDidChangeHolder.fire(record);
+    this._onDidAcquire.fire(held);
+    await this._files.prune(index, await this._files.scan(), true);
+  }
+
+  private async _renew(held: Held): Promise<void> {
+    const { clock, leaseMs } = this._options;
+    const startedAt = clock.now();
+    if (startedAt >= held.validUntil) {
+      await this._lose(held, 'lost', 'lease expired before it could be renewed (process paused or blocked)');
+      return;
+    }
+    let renewed: boolean;
+    try {
+      renewed = await this._files.renew(held.latest + 1);
+    } catch (err) {
+      // Transient I/O trouble: keep the term while the lease lasts; the expiry timer ends it otherwise.
+      this._options.logger.warn({ err, token: held.token }, 'could not renew the lease; will retry');
+      return;
+    }
+    if (this._held !== held) return;
+    if (!renewed) {
+      await this._lose(held, 'lost', 'another process took over the name');
+      return;
+    }
+    held.latest += 1;
+    held.renewals += 1;
+    held.validUntil = startedAt + leaseMs - this._margin;
+    this._armExpiry(held);
+    if (held.renewals % 8 === 0) await this._files.prune(held.token, await this._files.scan());
+  }
+
+  private _armExpiry(held: Held): void {
+    const delay = Math.max(0, held.validUntil - this._options.clock.now());
+    this._expiryTimer.value = this._options.clock.setTimeout(() => {
+      if (this._held === held && this._options.clock.now() >= held.validUntil) {
+        void this._lose(held, 'lost', 'lease expired without renewal (process paused or blocked)');
+      }
+    }, delay);
+  }
+
+  private async _lose(held: Held, reason: LoseReason, detail: string): Promise<void> {
+    if (this._held !== held) return;
+    this._held = undefined;
+    this._expiryTimer.clear();
+    this._observed = undefined;
+    // Dropping the OS lock lets waiters (or this process, as a follower) claim at once.
+    try {
+      unlockFd(held.handle.fd);
+    } catch {
+      // The descriptor may already be unusable; closing it releases the lock anyway.
+    }
+    await held.handle.close().catch(() => {});
+    // Back to following at the poll rate, to see who takes over.
+    this._schedule(this._options.pollMs);
+    const log = reason === 'lost' ? this._options.logger.warn.bind(this._options.logger) : this._options.logger.info.bind(this._options.logger);
+    log({ token: held.token, reason, detail }, reason === 'lost' ? 'lost the name' : 'released the name');
+    this._onDidLose.fire({ token: held.token, reason, detail });
+  }
+
+  /** Gives up the held term (if any): waiters see it released on their next poll. */
+  async release(reason: 'resigned' | 'closed'): Promise<void> {
+    await this._tickChain;
+    const held = this._held;
+    if (held) await this._lose(held, reason, reason === 'resigned' ? 'resigned' : 'closed');
+  }
+
+  async close(): Promise<void> {
+    if (this._closed) return;
+    this._contending = false;
+    await this.release('closed');
+    this._closed = true;
+    this._tickTimer.clear();
+    this._expiryTimer.clear();
+    await this._tickChain;
+    await this._files.close();
+    this.dispose();
+  }
+}

@@ -1,0 +1,158 @@
+import { Disposable, Emitter, InvalidArgumentError, eventToPromise, throwIfAborted, onAbort, type Event } from '@baton/base';
+import { LeaseContender, type LoseReason } from './contender.js';
+import { LockLostError } from './errors.js';
+import type { TermRecord } from './leaseFiles.js';
+import { contenderOptions, type CommonLockOptions } from './options.js';
+
+export interface ElectionOptions extends Omit<CommonLockOptions, 'name'> {
+  /** The name elected for (default 'leader'). */
+  name?: string;
+  /** How long a holder that stops renewing keeps the name, by the waiters' clocks (default 2000 ms). */
+  leaseMs?: number;
+  /** Closes the election when aborted. */
+  signal?: AbortSignal;
+}
+
+export type Role = 'leader' | 'follower' | 'stopped';
+export type RoleChangeReason = 'elected' | 'joined' | 'resigned' | 'lost' | 'closed';
+
+export interface RoleChange {
+  readonly role: Role;
+  readonly previous: Role;
+  /** The token of the term that began ('elected') or ended. */
+  readonly token: number | undefined;
+  readonly reason: RoleChangeReason;
+  readonly detail?: string;
+}
+
+export interface LeaderInfo {
+  readonly id: string;
+  readonly pid: number;
+  readonly hostname: string;
+  readonly metadata: unknown;
+  readonly token: number;
+  /** Wall-clock start of the term (display only). */
+  readonly since: string;
+}
+
+const abortedSignal = AbortSignal.abort(new LockLostError('not the leader'));
+
+/**
+ * Leader election among processes of one machine. Exactly one participant at a time is leader,
+ * with a fencing token larger than every earlier leader's. See the package README for the
+ * guarantees and their limits.
+ */
+export class Election extends Disposable {
+  private readonly _contender: LeaseContender;
+  private readonly _onDidChangeRole = this._register(new Emitter<RoleChange>());
+  readonly onDidChangeRole: Event<RoleChange> = this._onDidChangeRole.event;
+  private readonly _onDidChangeLeader = this._register(new Emitter<LeaderInfo | undefined>());
+  readonly onDidChangeLeader: Event<LeaderInfo | undefined> = this._onDidChangeLeader.event;
+
+  private _role: Role = 'stopped';
+  private _termController: AbortController | undefined;
+  private _startPromise: Promise<void> | undefined;
+  private _closePromise: Promise<void> | undefined;
+  private readonly _leaseMs: number;
+  readonly id: string;
+  readonly name: string;
+
+  constructor(private readonly _options: ElectionOptions) {
+    super();
+    this.name = _options.name ?? 'leader';
+    this._leaseMs = _options.leaseMs ?? 2000;
+    const resolved = contenderOptions({ ..._options, name: this.name }, this._leaseMs, `election '${this.name}'`);
+    this.id = resolved.id;
+    this._contender = new LeaseContender(resolved);
+    this._register(this._contender.onDidAcquire((held) => {
+      this._termController = new AbortController();
+      this._setRole('leader', 'elected', held.token);
+    }));
+    this._register(this._contender.onDidLose(({ token, reason, detail }) => {
+      this._termController?.abort(new LockLostError(`Leadership of '${this.name}' (token ${token}) ended: ${detail}`));
+      this._termController = undefined;
+      const role: Role = reason === 'closed' ? 'stopped' : 'follower';
+      this._setRole(role, reason satisfies LoseReason, token, detail);
+    }));
+    this._register(this._contender.onDidChangeHolder((record) => this._onDidChangeLeader.fire(toLeaderInfo(record))));
+    if (_options.signal) this._register(onAbort(_options.signal, () => void this.close()));
+  }
+
+  /** Joins the election; resolves once this process knows whether it leads. */
+  start(): Promise<void> {
+    this._startPromise ??= (async () => {
+      throwIfAborted(this._options.signal);
+      if (this._closePromise) throw new InvalidArgumentError(`election '${this.name}' is closed; create a new one`);
+      await this._contender.start(true);
+      if (this._role === 'stopped' && !this._closePromise) this._setRole('follower', 'joined', undefined);
+    })();
+    return this._startPromise;
+  }
+
+  get role(): Role {
+    return this._role;
+  }
+
+  /** True only while this process leads and its lease can be trusted by its own monotonic clock. */
+  get isLeader(): boolean {
+    return this._role === 'leader' && this._contender.isValid;
+  }
+
+  /** The fencing token of the current term, while leader. */
+  get token(): number | undefined {
+    return this.isLeader ? this._contender.held?.token : undefined;
+  }
+
+  /** The leader as last seen on disk (this process or another). */
+  get leader(): LeaderInfo | undefined {
+    return toLeaderInfo(this._contender.holder);
+  }
+
+  /** Aborted when this term ends; an already-aborted signal when not leader. Pass it to the leader's work. */
+  get leadershipSignal(): AbortSignal {
+    return this.isLeader && this._termController ? this._termController.signal : abortedSignal;
+  }
+
+  /** Resolves when this process becomes leader (at once if it is). */
+  async whenLeader(signal?: AbortSignal): Promise<void> {
+    throwIfAborted(signal);
+    if (this.isLeader) return;
+    await eventToPromise(this.onDidChangeRole, { signal, filter: (change) => change.role === 'leader' || change.role === 'stopped' });
+    if (this._role === 'stopped') throw new LockLostError(`election '${this.name}' closed before this process became leader`);
+  }
+
+  /**
+   * Steps down and hands over to a waiting process. This process stays a follower and claims
+   * again only if nobody else has taken over within the lease.
+   */
+  async resign(): Promise<void> {
+    this._contender.setContending(true, this._leaseMs);
+    await this._contender.release('resigned');
+  }
+
+  async close(): Promise<void> {
+    this._closePromise ??= (async () => {
+      await this._startPromise?.catch(() => {});
+      await this._contender.close();
+      if (this._role !== 'stopped') this._setRole('stopped', 'closed', undefined);
+      this.dispose();
+    })();
+    return this._closePromise;
+  }
+
+  private _setRole(role: Role, reason: RoleChangeReason, token: number | undefined, detail?: string): void {
+    const previous = this._role;
+    if (previous === role && reason !== 'elected') return;
+    this._role = role;
+    this._onDidChangeRole.fire({ role, previous, token, reason, ...(detail ? { detail } : {}) });
+  }
+}
+
+function toLeaderInfo(record: TermRecord | undefined): LeaderInfo | undefined {
+  if (!record) return undefined;
+  return { id: record.id, pid: record.pid, hostname: record.hostname, metadata: record.metadata, token: record.token, since: record.since };
+}
+
+export function createElection(options: ElectionOptions): Election {
+  return new Election(options);
+}

@@ -1,0 +1,19 @@
+import fsExt from 'fs-native-extensions';
+
+// An exclusive OS lock that the kernel releases when the holding process dies, however it dies:
+// open-file-description locks (fcntl F_OFD_SETLK) on Linux, flock on macOS, LockFileEx on Windows.
+// Locks belong to the open file description, so two descriptors in one process exclude each other.
+//
+// On Windows LockFileEx is mandatory for the locked range, so lock one byte far past the content
+// (readers can still read the term record). macOS flock only locks whole files, which is advisory.
+const rangeOffset = process.platform === 'darwin' ? 0 : 2 ** 30;
+const rangeLength = process.platform === 'darwin' ? 0 : 1;
+
+/** Takes the lock on `fd` if nobody holds it; never blocks. The fd must be open for writing. */
+export function tryLockFd(fd: number): boolean {
+  return fsExt.tryLock(fd, rangeOffset, rangeLength);
+}
+
+export function unlockFd(fd: number): void {
+  fsExt.unlock(fd, rangeOffset, rangeLength);
+}

@@ -1,0 +1,174 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { makeTempDir, waitFor, type TempDir } from '@baton/test-utils';
+import { FakeClock, InvalidArgumentError } from '@baton/base';
+import { createElection, type Election, type RoleChange } from '../src/index.js';
+
+let tmp: TempDir;
+const open: Election[] = [];
+
+function elect(options: Partial<Parameters<typeof createElection>[0]> = {}): Election {
+  const election = createElection({ dir: tmp.path, leaseMs: 400, pollMs: 5, ...options });
+  open.push(election);
+  return election;
+}
+
+beforeEach(async () => {
+  tmp = await makeTempDir();
+});
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((e) => e.close()));
+  await tmp.cleanup();
+});
+
+describe('createElection', () => {
+  it('elects the first participant with token 1 and makes later ones followers', async () => {
+    const a = elect({ id: 'a', metadata: { window: 1 } });
+    const b = elect({ id: 'b' });
+    await a.start();
+    await b.start();
+    expect(a.role).toBe('leader');
+    expect(a.isLeader).toBe(true);
+    expect(a.token).toBe(1);
+    expect(a.leadershipSignal.aborted).toBe(false);
+    expect(b.role).toBe('follower');
+    expect(b.isLeader).toBe(false);
+    expect(b.token).toBeUndefined();
+    expect(b.leadershipSignal.aborted).toBe(true);
+    expect(b.leader).toMatchObject({ id: 'a', pid: process.pid, token: 1, metadata: { window: 1 } });
+  });
+
+  it('hands over on resign, aborting the old term signal, with a larger token', async () => {
+    const a = elect({ id: 'a' });
+    const b = elect({ id: 'b' });
+    await a.start();
+    await b.start();
+    const signal = a.leadershipSignal;
+    const changes: RoleChange[] = [];
+    a.onDidChangeRole((c) => changes.push(c));
+    const bLeads = b.whenLeader();
+    await a.resign();
+    expect(signal.aborted).toBe(true);
+    expect(a.role).toBe('follower');
+    expect(changes).toEqual([{ role: 'follower', previous: 'leader', token: 1, reason: 'resigned', detail: 'resigned' }]);
+    await bLeads;
+    expect(b.token).toBeGreaterThan(1);
+    // The resigned participant does not grab the name back while another leads.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(a.role).toBe('follower');
+    expect(a.leader?.id).toBe('b');
+  });
+
+  it('takes the name back after resigning when nobody else wants it', async () => {
+    const a = elect({ leaseMs: 100 });
+    await a.start();
+    await a.resign();
+    await a.whenLeader();
+    expect(a.token).toBe(2);
+  });
+
+  it('hands over on close, and close leaves the participant stopped', async () => {
+    const a = elect({ id: 'a' });
+    const b = elect({ id: 'b' });
+    await a.start();
+    await b.start();
+    await a.close();
+    expect(a.role).toBe('stopped');
+    await b.whenLeader();
+    expect(b.leader?.id).toBe('b');
+  });
+
+  it('keeps tokens increasing across participants that exit and new ones that start', async () => {
+    const tokens: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const e = elect();
+      await e.start();
+      tokens.push(e.token!);
+      await e.close();
+    }
+    expect(tokens).toEqual([1, 2, 3, 4]);
+  });
+
+  it('reports the new leader to followers through onDidChangeLeader', async () => {
+    const a = elect({ id: 'a' });
+    const b = elect({ id: 'b' });
+    const c = elect({ id: 'c' });
+    await a.start();
+    await b.start();
+    await c.start();
+    const seen: (string | undefined)[] = [];
+    c.onDidChangeLeader((info) => seen.push(info?.id));
+    await a.close();
+    await waitFor(() => seen.length > 0, { what: 'a leader change' });
+    const winner = await waitFor(() => [b, c].find((e) => e.isLeader), { what: 'a new leader' });
+    expect(seen[0]).toBe(winner.id);
+    expect(['b', 'c']).toContain(seen[0]);
+  });
+
+  it('whenLeader honours its abort signal and removes its listener', async () => {
+    const a = elect();
+    const b = elect();
+    await a.start();
+    await b.start();
+    const controller = new AbortController();
+    const waiting = b.whenLeader(controller.signal);
+    controller.abort(new Error('stop waiting'));
+    await expect(waiting).rejects.toThrow('stop waiting');
+  });
+
+  it('closes when its signal aborts', async () => {
+    const controller = new AbortController();
+    const a = elect({ signal: controller.signal });
+    await a.start();
+    controller.abort();
+    await waitFor(() => a.role === 'stopped', { what: 'stopped' });
+  });
+
+  it('creates its files private: directory 0700, slot files 0600', async () => {
+    const a = elect();
+    await a.start();
+    if (process.platform === 'win32') return;
+    const lockDir = join(tmp.path, 'leader.lock');
+    expect((await stat(lockDir)).mode & 0o777).toBe(0o700);
+    for (const name of await readdir(lockDir)) {
+      expect({ name, mode: (await stat(join(lockDir, name))).mode & 0o777 }).toEqual({ name, mode: 0o600 });
+    }
+  });
+
+  it('validates options, naming the field', () => {
+    expect(() => createElection({ dir: tmp.path, leaseMs: 10, pollMs: 5 })).toThrow(InvalidArgumentError);
+    expect(() => createElection({ dir: '', leaseMs: 1000 })).toThrow(/dir/);
+  });
+
+  it('leaves no timers or handles after close', async () => {
+    const before = new Set(process.getActiveResourcesInfo());
+    const a = elect();
+    const b = elect();
+    await a.start();
+    await b.start();
+    await a.close();
+    await b.close();
+    await new Promise((r) => setImmediate(r));
+    const after = process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'FileHandle');
+    expect(after.filter((r) => !before.has(r))).toEqual([]);
+  });
+});
+
+describe('lease expiry on the holder side', () => {
+  it('stops trusting its lease when it cannot renew before the deadline, and says so', async () => {
+    const clock = new FakeClock();
+    const a = elect({ clock, leaseMs: 1000, pollMs: 10 });
+    await a.start();
+    expect(a.isLeader).toBe(true);
+    const changes: RoleChange[] = [];
+    a.onDidChangeRole((c) => changes.push(c));
+    const signal = a.leadershipSignal;
+    // Jump past the lease without letting renewals run: what a SIGSTOP looks like from inside.
+    clock.advance(1000);
+    expect(a.isLeader).toBe(false);
+    await waitFor(() => changes.length > 0, { what: 'a role change' });
+    expect(changes[0]).toMatchObject({ role: 'follower', reason: 'lost', token: 1 });
+    expect(signal.aborted).toBe(true);
+  });
+});

@@ -47,3 +47,4 @@ export {
   type CoordinationPathsOptions,
 } from './paths.js';
 export { noopLogger, type Logger } from './logger.js';
+export { tryLockFd, unlockFd } from './osLock.js';

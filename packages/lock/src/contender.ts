@@ -1,8 +1,6 @@
 import { hostname } from 'node:os';
-import type { FileHandle } from 'node:fs/promises';
 import { Disposable, Emitter, MutableDisposable, type Clock, type Logger } from '@baton/base';
-import { LeaseFiles, type Scan, type TermRecord } from './leaseFiles.js';
-import { unlockFd } from './osLock.js';
+import { LeaseFiles, closeQuietly, type Scan, type TermRecord } from './leaseFiles.js';
 
 export interface ContenderOptions {
   lockDir: string;
@@ -20,7 +18,8 @@ export interface Held {
   readonly record: TermRecord;
   /** Monotonic deadline after which this process must not act as holder. */
   validUntil: number;
-  readonly handle: FileHandle;
+  /** The term file, kept open and OS-locked for the whole term. */
+  readonly fd: number;
   /** Slot index of the latest renewal (or the claim). */
   latest: number;
   renewals: number;
@@ -53,7 +52,8 @@ export class LeaseContender extends Disposable {
   private _holder: TermRecord | undefined;
   private _observed: { latest: number; at: number; term: number } | undefined;
   private _contending = false;
-  private _holdoffUntil = 0;
+  /** After resigning: leave the resigned term to the other waiters for a while. */
+  private _holdoff: { term: number; until: number } | undefined;
   private _started = false;
   private _closed = false;
   private _tickChain: Promise<void> = Promise.resolve();
@@ -90,10 +90,17 @@ export class LeaseContender extends Disposable {
     await this._runTick();
   }
 
-  /** Whether to claim when the name becomes free; `holdoffMs` lets other waiters go first. */
-  setContending(contend: boolean, holdoffMs = 0): void {
+  /** Whether to claim when the name becomes free. */
+  setContending(contend: boolean): void {
     this._contending = contend;
-    this._holdoffUntil = this._options.clock.now() + holdoffMs;
+  }
+
+  /**
+   * Does not claim the term it is about to give up, for `holdoffMs`, so other waiters take it
+   * first; once any other term begins, the holdoff ends.
+   */
+  holdOff(holdoffMs: number): void {
+    if (this._held) this._holdoff = { term: this._held.token, until: this._options.clock.now() + holdoffMs };
   }
 
   /** Runs one observation or renewal now (serialized with the timer's ticks). */
@@ -115,8 +122,13 @@ export class LeaseContender extends Disposable {
     if (this._closed) return;
     try {
       if (this._held) await this._renew(this._held);
-      else await this._observe();
+      else {
+        await this._files.ensure();
+        await this._observe();
+      }
     } catch (err) {
+      // The directory was removed under us: recreate it on the next tick.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') this._files.invalidate();
       this._options.logger.warn({ err, dir: this._options.lockDir }, 'lock tick failed; retrying');
     }
     if (this._closed) return;
@@ -129,25 +141,26 @@ export class LeaseContender extends Disposable {
 
   private async _observe(): Promise<void> {
     const { clock, leaseMs } = this._options;
-    const scan = await this._files.scan();
+    const scan = this._files.scan();
     const now = clock.now();
     // Lease expiry is judged from when *this* process last saw the slots change, never from
     // timestamps written by another process.
     if (!this._observed || this._observed.latest !== scan.latest) {
       this._observed = { latest: scan.latest, at: now, term: scan.term };
     }
-    if (scan.term !== this._holder?.token || scan.term === 0) await this._updateHolder(scan.term);
-    if (!this._contending || now < this._holdoffUntil) return;
+    if (scan.term !== this._holder?.token || scan.term === 0) this._updateHolder(scan.term);
+    if (this._holdoff && (this._holdoff.term !== scan.term || now >= this._holdoff.until)) this._holdoff = undefined;
+    if (!this._contending || this._holdoff) return;
 
     let why: string | undefined;
     if (scan.term === 0) why = 'never held';
-    else if (await this._files.isReleased(scan.term)) why = 'holder released or died';
+    else if (this._files.isReleased(scan.term)) why = 'holder released or died';
     else if (now - this._observed.at >= leaseMs) why = `no renewal for ${Math.round(now - this._observed.at)} ms (lease ${leaseMs} ms)`;
     if (why) await this._claim(scan, why);
   }
 
-  private async _updateHolder(term: number): Promise<void> {
-    const record = term === 0 ? undefined : await this._files.readTerm(term);
+  private _updateHolder(term: number): void {
+    const record = term === 0 ? undefined : this._files.readTerm(term);
     const previous = this._holder;
     this._holder = record ?? (term === 0 ? undefined : { token: term, id: 'unknown', pid: 0, hostname: '', since: '' });
     if (previous?.token !== this._holder?.token) this._onDidChangeHolder.fire(this._holder);
@@ -158,25 +171,25 @@ export class LeaseContender extends Disposable {
     const index = scan.latest + 1;
     const record: TermRecord = { token: index, id, pid: process.pid, hostname: hostname(), metadata, since: new Date().toISOString() };
     const startedAt = clock.now();
-    const handle = await this._files.claim(index, record);
-    if (!handle) {
+    const fd = await this._files.claim(index, record);
+    if (fd === undefined) {
       logger.debug({ token: index }, 'another process claimed the slot first');
       return;
     }
     if (this._closed || !this._contending) {
-      // Closed or resigned while claiming: give the term straight back.
-      unlockFd(handle.fd);
-      await handle.close();
+      // Closed while claiming: give the term straight back.
+      closeQuietly(fd);
       return;
     }
-    const held: Held = { token: index, record, validUntil: startedAt + leaseMs - this._margin, handle, latest: index, renewals: 0 };
+    const held: Held = { token: index, record, validUntil: startedAt + leaseMs - this._margin, fd, latest: index, renewals: 0 };
     this._held = held;
     this._holder = record;
     this._armExpiry(held);
     logger.info({ token: index, previous: scan.term || undefined, why }, 'acquired');
     this._onDidChangeHolder.fire(record);
     this._onDidAcquire.fire(held);
-    await this._files.prune(index, await this._files.scan(), true);
+    // Old terms' slots pile up one per grant; sweep them now and then, not on every claim.
+    if (scan.slots.length >= 16) this._files.prune(index, this._files.scan(), true);
   }
 
   private async _renew(held: Held): Promise<void> {
@@ -188,7 +201,7 @@ export class LeaseContender extends Disposable {
     }
     let renewed: boolean;
     try {
-      renewed = await this._files.renew(held.latest + 1);
+      renewed = this._files.renew(held.latest + 1);
     } catch (err) {
       // Transient I/O trouble: keep the term while the lease lasts; the expiry timer ends it otherwise.
       this._options.logger.warn({ err, token: held.token }, 'could not renew the lease; will retry');
@@ -203,7 +216,7 @@ export class LeaseContender extends Disposable {
     held.renewals += 1;
     held.validUntil = startedAt + leaseMs - this._margin;
     this._armExpiry(held);
-    if (held.renewals % 8 === 0) await this._files.prune(held.token, await this._files.scan());
+    if (held.renewals % 8 === 0) this._files.prune(held.token, this._files.scan());
   }
 
   private _armExpiry(held: Held): void {
@@ -220,13 +233,8 @@ export class LeaseContender extends Disposable {
     this._held = undefined;
     this._expiryTimer.clear();
     this._observed = undefined;
-    // Dropping the OS lock lets waiters (or this process, as a follower) claim at once.
-    try {
-      unlockFd(held.handle.fd);
-    } catch {
-      // The descriptor may already be unusable; closing it releases the lock anyway.
-    }
-    await held.handle.close().catch(() => {});
+    // Closing the term file drops the OS lock: waiters (or this process, as a follower) claim at once.
+    closeQuietly(held.fd);
     // Back to following at the poll rate, to see who takes over.
     this._schedule(this._options.pollMs);
     const log = reason === 'lost' ? this._options.logger.warn.bind(this._options.logger) : this._options.logger.info.bind(this._options.logger);
@@ -249,7 +257,7 @@ export class LeaseContender extends Disposable {
     this._tickTimer.clear();
     this._expiryTimer.clear();
     await this._tickChain;
-    await this._files.close();
+    this._files.close();
     this.dispose();
   }
 }

@@ -61,7 +61,7 @@ export class Election extends Disposable {
     super();
     this.name = _options.name ?? 'leader';
     this._leaseMs = _options.leaseMs ?? 2000;
-    const resolved = contenderOptions({ ..._options, name: this.name }, this._leaseMs, `election '${this.name}'`);
+    const resolved = contenderOptions({ ..._options, name: this.name }, this._leaseMs, `election '${this.name}'`, true);
     this.id = resolved.id;
     this._contender = new LeaseContender(resolved);
     this._register(this._contender.onDidAcquire((held) => {
@@ -126,7 +126,7 @@ export class Election extends Disposable {
    * again only if nobody else has taken over within the lease.
    */
   async resign(): Promise<void> {
-    this._contender.setContending(true, this._leaseMs);
+    this._contender.holdOff(this._leaseMs);
     await this._contender.release('resigned');
   }
 

@@ -6,10 +6,11 @@ import {
   readFileIfExists,
   throwIfAborted,
   toFileName,
+  tryLockFd,
+  unlockFd,
   writeFileAtomic,
 } from '@baton/base';
 import { FenceCorruptError, StaleTokenError } from './errors.js';
-import { tryLockFd, unlockFd } from './osLock.js';
 
 export interface FenceOptions {
   /** Directory of the fence's files (the resource's side; may be the coordination directory). */

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { link, open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { closeSync, linkSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureSecureDirectory, syncDirectory, type Logger } from '@baton/base';
-import { tryLockFd, unlockFd } from './osLock.js';
+import { ensureSecureDirectory, syncDirectory, tryLockFd, unlockFd, type Logger } from '@baton/base';
 
 /**
  * The on-disk protocol for one name: a directory of numbered slot files.
@@ -17,6 +16,11 @@ import { tryLockFd, unlockFd } from './osLock.js';
  * keep. The holder keeps an OS lock on its term file (taken before the file is linked into place),
  * which the kernel drops when the holder dies: a waiter whose tryLock succeeds knows the term is
  * over. The latest slot is never deleted, so tokens never go back. See README "Why it is safe".
+ *
+ * The metadata operations here (readdir, link, exclusive create, open) are synchronous: each takes
+ * microseconds on a local file system, where an async call costs a thread-pool round trip ten times
+ * that, on every poll. OS locks need a local file system anyway (see README). Only fsync, which can
+ * take milliseconds, is asynchronous.
  */
 
 export interface TermRecord {
@@ -43,6 +47,9 @@ export interface Scan {
   readonly slots: readonly Slot[];
 }
 
+// Lock directories this process has created or checked; a name acquired again skips the checks.
+const ensuredDirs = new Set<string>();
+
 const slotPattern = /^(\d{15})\.(term|renew)$/;
 const tempPattern = /^\.claim-.*\.tmp$/;
 const staleTempMs = 60_000;
@@ -57,7 +64,7 @@ function errno(err: unknown): string | undefined {
 
 export class LeaseFiles {
   private readonly _reported = new Set<string>();
-  private _watched: { term: number; handle: FileHandle | undefined } | undefined;
+  private _watched: { term: number; fd: number | undefined } | undefined;
 
   constructor(
     readonly dir: string,
@@ -67,23 +74,30 @@ export class LeaseFiles {
 
   /** Creates the name's directory (0700); a file in its place (an old or foreign lock file) is moved aside. */
   async ensure(): Promise<void> {
+    if (ensuredDirs.has(this.dir)) return;
     try {
-      const stats = await stat(this.dir);
+      const stats = statSync(this.dir);
       if (!stats.isDirectory()) {
         const aside = `${this.dir}.corrupt-${Date.now()}`;
-        await rename(this.dir, aside);
+        renameSync(this.dir, aside);
         this._logger.warn({ path: this.dir, movedTo: aside }, 'lock path held a file, not a lock directory; moved it aside');
       }
     } catch (err) {
       if (errno(err) !== 'ENOENT') throw err;
     }
     await ensureSecureDirectory(this.dir);
+    ensuredDirs.add(this.dir);
   }
 
-  async scan(): Promise<Scan> {
+  /** Forget that the directory was checked (it vanished): the next ensure() recreates it. */
+  invalidate(): void {
+    ensuredDirs.delete(this.dir);
+  }
+
+  scan(): Scan {
     let names: string[];
     try {
-      names = await readdir(this.dir);
+      names = readdirSync(this.dir);
     } catch (err) {
       if (errno(err) === 'ENOENT') return { latest: 0, term: 0, slots: [] };
       throw err;
@@ -117,11 +131,11 @@ export class LeaseFiles {
   }
 
   /** The holder record of term `token`; undefined (and reported once) when missing or unreadable. */
-  async readTerm(token: number): Promise<TermRecord | undefined> {
+  readTerm(token: number): TermRecord | undefined {
     const file = join(this.dir, slotName(token, 'term'));
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      text = readFileSync(file, 'utf8');
     } catch (err) {
       if (errno(err) !== 'ENOENT') this._logger.warn({ err, file }, 'could not read the term record');
       return undefined;
@@ -151,72 +165,74 @@ export class LeaseFiles {
    * Whether the holder of `term` has let go (died or released): the OS lock on its term file is
    * free. The descriptor is kept open between calls for the same term.
    */
-  async isReleased(term: number): Promise<boolean> {
+  isReleased(term: number): boolean {
     if (this._watched?.term !== term) {
-      await this._closeWatched();
-      let handle: FileHandle | undefined;
+      this._closeWatched();
+      let fd: number | undefined;
       try {
-        handle = await open(join(this.dir, slotName(term, 'term')), 'r+');
+        fd = openSync(join(this.dir, slotName(term, 'term')), 'r+');
       } catch (err) {
         // Gone (a newer term pruned it) or not writable (foreign): the next scan or the lease decides.
         if (errno(err) !== 'ENOENT') this._logger.debug({ err, term }, 'cannot probe the term lock');
       }
-      this._watched = { term, handle };
+      this._watched = { term, fd };
     }
-    const handle = this._watched.handle;
-    if (!handle) return false;
-    if (!tryLockFd(handle.fd)) return false;
-    unlockFd(handle.fd);
+    const fd = this._watched.fd;
+    if (fd === undefined) return false;
+    if (!tryLockFd(fd)) return false;
+    unlockFd(fd);
     return true;
   }
 
-  private async _closeWatched(): Promise<void> {
-    const handle = this._watched?.handle;
+  private _closeWatched(): void {
+    const fd = this._watched?.fd;
     this._watched = undefined;
-    await handle?.close().catch(() => {});
+    if (fd !== undefined) closeQuietly(fd);
   }
 
   /**
-   * Tries to start a term at slot `index`. Returns the locked term file, to keep open for the
-   * whole term, or undefined when another process took the slot first.
+   * Tries to start a term at slot `index`. Returns the locked term file's descriptor, to keep open
+   * for the whole term, or undefined when another process took the slot first.
    */
-  async claim(index: number, record: TermRecord): Promise<FileHandle | undefined> {
+  async claim(index: number, record: TermRecord): Promise<number | undefined> {
     const temp = join(this.dir, `.claim-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
     const target = join(this.dir, slotName(index, 'term'));
-    const handle = await open(temp, 'wx+', 0o600);
+    const fd = openSync(temp, 'wx+', 0o600);
     let linked = false;
     try {
-      await handle.writeFile(JSON.stringify(record) + '\n');
-      if (process.platform !== 'win32') await handle.chmod(0o600);
-      if (this._durable) await handle.sync();
+      writeSync(fd, JSON.stringify(record) + '\n');
       // Locked before it is visible, so no waiter can see the new term unlocked.
-      if (!tryLockFd(handle.fd)) throw new Error(`fresh claim file ${temp} is already locked`);
+      if (!tryLockFd(fd)) throw new Error(`fresh claim file ${temp} is already locked`);
       try {
-        await link(temp, target);
+        linkSync(temp, target);
         linked = true;
       } catch (err) {
         if (errno(err) === 'EEXIST') return undefined;
         throw err;
       }
     } finally {
-      await unlink(temp).catch(() => {});
-      if (!linked) await handle.close();
+      try {
+        unlinkSync(temp);
+      } catch {
+        // Already gone.
+      }
+      if (!linked) closeQuietly(fd);
     }
-    if (!(await this._isLatest(index, target))) {
-      unlockFd(handle.fd);
-      await handle.close();
+    if (!this._isLatest(index, target)) {
+      closeQuietly(fd);
       return undefined;
     }
+    // The token is the slot's name: persisting the directory entry is what makes it survive a
+    // power loss. The record inside is display data, and a torn record is tolerated.
     if (this._durable) await syncDirectory(this.dir);
-    return handle;
+    return fd;
   }
 
   /** Tries to record a renewal of the held term at slot `index`; false when the term was taken over. */
-  async renew(index: number): Promise<boolean> {
+  renew(index: number): boolean {
     const target = join(this.dir, slotName(index, 'renew'));
     try {
-      const handle = await open(target, 'wx', 0o600);
-      await handle.close();
+      closeSync(openSync(target, 'wx', 0o600));
     } catch (err) {
       if (errno(err) === 'EEXIST' || errno(err) === 'ENOENT') return false;
       throw err;
@@ -229,32 +245,60 @@ export class LeaseFiles {
    * process that was paused for long can recreate a pruned slot; then a higher slot exists, and
    * the slot it made is removed again and means nothing.
    */
-  private async _isLatest(index: number, file: string): Promise<boolean> {
-    const { latest } = await this.scan();
+  private _isLatest(index: number, file: string): boolean {
+    const { latest } = this.scan();
     if (latest === index) return true;
-    await unlink(file).catch(() => {});
+    try {
+      unlinkSync(file);
+    } catch {
+      // Already gone.
+    }
     return false;
   }
 
   /** Removes slots of older terms and old renewals of the current one; keeps the latest slots. */
-  async prune(term: number, scan: Scan, sweepTemp = false): Promise<void> {
+  prune(term: number, scan: Scan, sweepTemp = false): void {
     const keepFrom = scan.latest - 2;
     for (const slot of scan.slots) {
       const old = slot.index < term || (slot.kind === 'renew' && slot.index < keepFrom);
-      if (old) await unlink(join(this.dir, slot.file)).catch(() => {});
+      if (old) unlinkQuietly(join(this.dir, slot.file));
     }
     if (!sweepTemp) return;
     // Temp files of claimers that were killed mid-claim.
-    const names = await readdir(this.dir).catch(() => [] as string[]);
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return;
+    }
     for (const name of names) {
       if (!tempPattern.test(name)) continue;
       const file = join(this.dir, name);
-      const stats = await stat(file).catch(() => undefined);
-      if (stats && Date.now() - stats.mtimeMs > staleTempMs) await unlink(file).catch(() => {});
+      try {
+        if (Date.now() - statSync(file).mtimeMs > staleTempMs) unlinkSync(file);
+      } catch {
+        // Gone meanwhile.
+      }
     }
   }
 
-  async close(): Promise<void> {
-    await this._closeWatched();
+  close(): void {
+    this._closeWatched();
+  }
+}
+
+export function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Closing releases the OS lock; an already-closed descriptor has nothing left to release.
+  }
+}
+
+function unlinkQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // Already gone.
   }
 }

@@ -27,7 +27,7 @@ export interface Lock {
 export async function acquireLock(options: AcquireLockOptions): Promise<Lock> {
   throwIfAborted(options.signal);
   const ttlMs = options.ttlMs ?? 5000;
-  const resolved = contenderOptions(options, ttlMs, `lock '${options.name}'`);
+  const resolved = contenderOptions(options, ttlMs, `lock '${options.name}'`, false);
   const contender = new LeaseContender(resolved);
   const wait = options.wait ?? true;
   const timeoutMs = typeof wait === 'object' ? wait.timeoutMs : undefined;

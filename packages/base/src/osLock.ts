@@ -9,11 +9,16 @@ import fsExt from 'fs-native-extensions';
 const rangeOffset = process.platform === 'darwin' ? 0 : 2 ** 30;
 const rangeLength = process.platform === 'darwin' ? 0 : 1;
 
-/** Takes the lock on `fd` if nobody holds it; never blocks. The fd must be open for writing. */
+/**
+ * Takes the exclusive OS lock on `fd` if no other open file description holds it; never blocks.
+ * The fd must be open for writing. Used for "is the holder still alive?" checks: the kernel drops
+ * the lock when its process dies, however it dies.
+ */
 export function tryLockFd(fd: number): boolean {
   return fsExt.tryLock(fd, rangeOffset, rangeLength);
 }
 
+/** Drops the lock taken by tryLockFd (closing the fd drops it too). */
 export function unlockFd(fd: number): void {
   fsExt.unlock(fd, rangeOffset, rangeLength);
 }

@@ -1,0 +1,31 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFileIfExists, writeFileAtomic } from '@baton/base';
+import { AuthError } from './errors.js';
+
+/**
+ * The scope's shared secret: read from `file`, or created there (0600, atomically) when missing.
+ * Only processes of the same user can read it, so only they can talk to the server.
+ */
+export async function ensureAuthToken(file: string): Promise<string> {
+  const existing = await readAuthToken(file).catch(() => undefined);
+  if (existing) return existing;
+  const token = randomBytes(32).toString('hex');
+  await writeFileAtomic(file, token + '\n', { mode: 0o600 });
+  // Another process may have written its own token in between: whatever is on disk wins.
+  return (await readAuthToken(file)) ?? token;
+}
+
+export async function readAuthToken(file: string): Promise<string | undefined> {
+  const data = await readFileIfExists(file);
+  if (data === undefined) return undefined;
+  const token = data.toString('utf8').trim();
+  if (token.length < 16) throw new AuthError(`Auth token file ${file} holds no usable token (${token.length} characters); delete it to have a new one made`);
+  return token;
+}
+
+/** Constant-time comparison of two tokens of any length. */
+export function tokensMatch(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}

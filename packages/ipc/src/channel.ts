@@ -1,0 +1,212 @@
+import type { Duplex } from 'node:stream';
+import { Disposable, Emitter, type Logger } from '@baton/base';
+import { FrameDecoder, encodeFrames, encodePayload, defaultMaxFrameBytes } from './codec.js';
+import { SlowConsumerError } from './errors.js';
+
+export type SlowConsumerPolicy = 'disconnect' | 'drop-oldest';
+
+export interface ChannelOptions {
+  maxFrameBytes?: number;
+  /** Bound on bytes waiting to be sent to this peer (ours plus the socket's buffer). Default 8 MiB. */
+  maxQueueBytes?: number;
+  /** What to do when the bound is reached: close the connection, or drop the oldest droppable (pub/sub) messages. */
+  slowConsumer?: SlowConsumerPolicy;
+  logger: Logger;
+}
+
+export interface EncodedMessage {
+  readonly text: string;
+  readonly bytes: number;
+}
+
+interface Queued extends EncodedMessage {
+  readonly droppable: boolean;
+}
+
+export interface CloseEvent {
+  readonly reason: string;
+  readonly error?: Error;
+}
+
+const dropWarningIntervalMs = 10_000;
+
+/**
+ * Messages over a byte stream: length-prefixed JSON frames in, validated by the caller; frames
+ * out, batched so that everything sent in one tick goes to the socket in one write. Outbound bytes
+ * are bounded: past `maxQueueBytes` the peer is a slow consumer and the policy applies.
+ * The codec and this class know nothing of sockets beyond Duplex, so other byte transports fit.
+ */
+export class FramedChannel extends Disposable {
+  private readonly _onMessage = this._register(new Emitter<unknown>());
+  readonly onMessage = this._onMessage.event;
+  private readonly _onClose = this._register(new Emitter<CloseEvent>());
+  readonly onClose = this._onClose.event;
+
+  private readonly _decoder: FrameDecoder;
+  private readonly _maxFrameBytes: number;
+  private readonly _maxQueueBytes: number;
+  private readonly _policy: SlowConsumerPolicy;
+  private _queue: Queued[] = [];
+  private _queuedBytes = 0;
+  private _flushScheduled = false;
+  private _blocked = false;
+  private _closed = false;
+  private _dropped = 0;
+  private readonly _onDidDrain = this._register(new Emitter<void>());
+  private _lastDropWarning = -Infinity;
+  /** Monotonic time of the last frame received (heartbeats use it). */
+  lastReceivedAt = performance.now();
+  lastSentAt = performance.now();
+
+  constructor(private readonly _socket: Duplex, private readonly _options: ChannelOptions) {
+    super();
+    this._maxFrameBytes = _options.maxFrameBytes ?? defaultMaxFrameBytes;
+    this._maxQueueBytes = _options.maxQueueBytes ?? 8 * 1024 * 1024;
+    this._policy = _options.slowConsumer ?? 'disconnect';
+    this._decoder = new FrameDecoder(this._maxFrameBytes);
+    const onData = (chunk: Buffer) => this._onData(chunk);
+    const onDrain = () => {
+      this._blocked = false;
+      this._flush();
+      if (!this._blocked) this._onDidDrain.fire();
+    };
+    const onError = (err: Error) => this._close(`socket error: ${err.message}`, err);
+    const onEnd = () => this._close('peer closed the connection');
+    const onClose = () => this._close('connection closed');
+    _socket.on('data', onData);
+    _socket.on('drain', onDrain);
+    _socket.on('error', onError);
+    _socket.on('end', onEnd);
+    _socket.on('close', onClose);
+    this._register({
+      dispose: () => {
+        _socket.off('data', onData);
+        _socket.off('drain', onDrain);
+        _socket.off('end', onEnd);
+        _socket.off('close', onClose);
+        // Keep an error listener: a late socket error must not become an uncaught exception.
+        _socket.off('error', onError);
+        _socket.on('error', () => {});
+      },
+    });
+  }
+
+  get isClosed(): boolean {
+    return this._closed;
+  }
+
+  /** Bytes waiting: our queue plus what the socket has buffered. */
+  get queuedBytes(): number {
+    return this._queuedBytes + this._socket.writableLength;
+  }
+
+  get droppedMessages(): number {
+    return this._dropped;
+  }
+
+  /** Resolves when the socket accepts more without buffering (at once if it does now, or on close). */
+  whenWritable(): Promise<void> {
+    if (!this._blocked || this._closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        drain.dispose();
+        close.dispose();
+        resolve();
+      };
+      const drain = this._onDidDrain.event(done);
+      const close = this.onClose(done);
+    });
+  }
+
+  /** Encodes and queues a message. Throws FrameTooLargeError for a message over maxFrameBytes. */
+  send(message: unknown, droppable = false): void {
+    this.sendEncoded(encodePayload(message, this._maxFrameBytes), droppable);
+  }
+
+  /** Queues an already encoded message (a broadcast encodes once for all peers). */
+  sendEncoded(encoded: EncodedMessage, droppable = false): void {
+    if (this._closed) return;
+    this._queue.push({ text: encoded.text, bytes: encoded.bytes, droppable });
+    this._queuedBytes += encoded.bytes + 4;
+    if (this.queuedBytes > this._maxQueueBytes && !this._relieve()) return;
+    if (!this._flushScheduled && !this._blocked) {
+      this._flushScheduled = true;
+      queueMicrotask(() => this._flush());
+    }
+  }
+
+  /** Over the bound: drop or disconnect by policy. Returns false when the channel was closed. */
+  private _relieve(): boolean {
+    if (this._policy === 'drop-oldest') {
+      let dropped = 0;
+      const kept: Queued[] = [];
+      for (const item of this._queue) {
+        if (item.droppable && this.queuedBytes > this._maxQueueBytes) {
+          this._queuedBytes -= item.bytes + 4;
+          dropped++;
+        } else kept.push(item);
+      }
+      this._queue = kept;
+      if (dropped > 0) {
+        this._dropped += dropped;
+        const now = performance.now();
+        if (now - this._lastDropWarning >= dropWarningIntervalMs) {
+          this._lastDropWarning = now;
+          this._options.logger.warn({ dropped: this._dropped, maxQueueBytes: this._maxQueueBytes }, 'slow consumer: dropping oldest messages');
+        }
+      }
+      if (this.queuedBytes <= this._maxQueueBytes) return true;
+    }
+    const error = new SlowConsumerError(
+      `Peer did not read: ${this.queuedBytes} bytes queued, over the ${this._maxQueueBytes}-byte bound (maxQueueBytes); disconnecting`,
+    );
+    this._options.logger.warn({ err: error }, 'slow consumer disconnected');
+    this.destroy(error);
+    return false;
+  }
+
+  private _flush(): void {
+    this._flushScheduled = false;
+    if (this._closed || this._blocked || this._queue.length === 0) return;
+    const batch = this._queue;
+    this._queue = [];
+    this._queuedBytes = 0;
+    this.lastSentAt = performance.now();
+    const ok = this._socket.write(encodeFrames(batch));
+    if (!ok) this._blocked = true;
+  }
+
+  private _onData(chunk: Buffer): void {
+    this.lastReceivedAt = performance.now();
+    try {
+      this._decoder.push(chunk, (value) => {
+        if (!this._closed) this._onMessage.fire(value);
+      });
+    } catch (err) {
+      this._options.logger.warn({ err, bytes: chunk.length }, 'closing connection: bad frame');
+      this.destroy(err as Error);
+    }
+  }
+
+  /** Sends what is queued, then closes. */
+  end(): void {
+    if (this._closed) return;
+    this._flush();
+    this._socket.end();
+  }
+
+  /** Closes at once, dropping anything queued. */
+  destroy(error?: Error): void {
+    this._close(error ? error.message : 'closed', error);
+    this._socket.destroy();
+  }
+
+  private _close(reason: string, error?: Error): void {
+    if (this._closed) return;
+    this._closed = true;
+    this._queue = [];
+    this._queuedBytes = 0;
+    this._onClose.fire(error ? { reason, error } : { reason });
+    this.dispose();
+  }
+}

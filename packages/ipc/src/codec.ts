@@ -1,0 +1,114 @@
+import { BatonError, type BatonErrorOptions } from '@baton/base';
+
+/** A frame's declared length is over the limit; the connection is closed. */
+export class FrameTooLargeError extends BatonError {
+  constructor(message: string, options?: BatonErrorOptions) {
+    super('EFRAMETOOLARGE', message, options);
+  }
+}
+
+/** Bytes that are not a frame of this protocol (bad JSON, bad envelope); the connection is closed. */
+export class MalformedFrameError extends BatonError {
+  constructor(message: string, options?: BatonErrorOptions) {
+    super('EMALFORMEDFRAME', message, options);
+  }
+}
+
+export const defaultMaxFrameBytes = 16 * 1024 * 1024;
+const headerBytes = 4;
+
+/**
+ * Frames are a 4-byte big-endian payload length followed by that many bytes of UTF-8 JSON.
+ * Whatever the byte stream does (split a frame over many chunks, glue many frames into one),
+ * the decoder yields the same values in order.
+ */
+export class FrameDecoder {
+  private readonly _chunks: Buffer[] = [];
+  private _buffered = 0;
+  private _failed = false;
+
+  constructor(private readonly _maxFrameBytes = defaultMaxFrameBytes) {}
+
+  /** Bytes held waiting for the rest of a frame. */
+  get bufferedBytes(): number {
+    return this._buffered;
+  }
+
+  /**
+   * Feeds bytes; calls `onFrame` with each complete value. Throws FrameTooLargeError or
+   * MalformedFrameError, after which the decoder refuses further input (close the connection).
+   */
+  push(chunk: Buffer, onFrame: (value: unknown) => void): void {
+    if (this._failed) throw new MalformedFrameError('decoder already failed; the connection must be closed');
+    let data: Buffer;
+    if (this._buffered === 0) data = chunk;
+    else {
+      this._chunks.push(chunk);
+      this._buffered += chunk.length;
+      // Only join once a whole frame is there: a large frame arriving in many chunks is copied once.
+      const first = this._chunks[0]!;
+      const needed = first.length >= headerBytes ? headerBytes + first.readUInt32BE(0) : headerBytes;
+      if (this._buffered < needed) return;
+      data = Buffer.concat(this._chunks, this._buffered);
+      this._chunks.length = 0;
+      this._buffered = 0;
+    }
+    let offset = 0;
+    while (data.length - offset >= headerBytes) {
+      const length = data.readUInt32BE(offset);
+      if (length > this._maxFrameBytes) {
+        this._failed = true;
+        throw new FrameTooLargeError(`Incoming frame of ${length} bytes is over the ${this._maxFrameBytes}-byte limit (maxFrameBytes)`, { data: { length, max: this._maxFrameBytes } });
+      }
+      const end = offset + headerBytes + length;
+      if (end > data.length) break;
+      let value: unknown;
+      try {
+        value = JSON.parse(data.toString('utf8', offset + headerBytes, end));
+      } catch (err) {
+        this._failed = true;
+        throw new MalformedFrameError(`Frame of ${length} bytes is not valid JSON: ${(err as Error).message}`, { cause: err });
+      }
+      offset = end;
+      onFrame(value);
+    }
+    if (offset < data.length) {
+      const rest = data.subarray(offset);
+      this._chunks.push(rest);
+      this._buffered = rest.length;
+      if (rest.length >= headerBytes) {
+        const length = rest.readUInt32BE(0);
+        if (length > this._maxFrameBytes) {
+          this._failed = true;
+          throw new FrameTooLargeError(`Incoming frame of ${length} bytes is over the ${this._maxFrameBytes}-byte limit (maxFrameBytes)`, { data: { length, max: this._maxFrameBytes } });
+        }
+      }
+    }
+  }
+}
+
+/** Serializes a value to its frame payload; throws FrameTooLargeError over the limit. */
+export function encodePayload(value: unknown, maxFrameBytes = defaultMaxFrameBytes): { text: string; bytes: number } {
+  const text = JSON.stringify(value);
+  if (text === undefined) throw new MalformedFrameError('cannot send undefined as a message');
+  // A UTF-8 string is at most 3 bytes per UTF-16 unit: skip the exact count for small strings.
+  const bytes = text.length * 3 <= maxFrameBytes ? Buffer.byteLength(text) : Buffer.byteLength(text);
+  if (bytes > maxFrameBytes) {
+    throw new FrameTooLargeError(`Outgoing message of ${bytes} bytes is over the ${maxFrameBytes}-byte limit (maxFrameBytes); send it in parts`, { data: { bytes, max: maxFrameBytes } });
+  }
+  return { text, bytes };
+}
+
+/** Writes many payloads as frames into one buffer (one write to the socket for a whole batch). */
+export function encodeFrames(payloads: readonly { text: string; bytes: number }[]): Buffer {
+  let total = 0;
+  for (const p of payloads) total += headerBytes + p.bytes;
+  const out = Buffer.allocUnsafe(total);
+  let offset = 0;
+  for (const p of payloads) {
+    out.writeUInt32BE(p.bytes, offset);
+    offset += headerBytes;
+    offset += out.write(p.text, offset, 'utf8');
+  }
+  return out;
+}

@@ -1,0 +1,18 @@
+export { createServer, IpcServer, probe, type PeerInfo, type RequestContext, type RequestHandler, type ServerOptions } from './server.js';
+export { connect, IpcClient, type ClientOptions, type ConnectionState } from './client.js';
+export { ensureAuthToken, readAuthToken } from './auth.js';
+export { FrameDecoder, encodeFrames, encodePayload, defaultMaxFrameBytes } from './codec.js';
+export { FramedChannel, type ChannelOptions, type SlowConsumerPolicy } from './channel.js';
+export { parseEnvelope, protocolVersion, type Envelope } from './protocol.js';
+export type { HeartbeatOptions, RequestOptions } from './rpc.js';
+export {
+  AuthError,
+  ConnectionLostError,
+  FrameTooLargeError,
+  MalformedFrameError,
+  MethodNotFoundError,
+  ProtocolError,
+  RequestTimeoutError,
+  ServerRunningError,
+  SlowConsumerError,
+} from './errors.js';

@@ -1,0 +1,338 @@
+import { chmodSync, closeSync, openSync, statSync, unlinkSync } from 'node:fs';
+import { createConnection, createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import {
+  Disposable,
+  Emitter,
+  InvalidArgumentError,
+  noopLogger,
+  onAbort,
+  toDisposable,
+  tryLockFd,
+  type Event,
+  type IDisposable,
+  type Logger,
+} from '@baton/base';
+import { tokensMatch } from './auth.js';
+import { FramedChannel, type SlowConsumerPolicy } from './channel.js';
+import { encodePayload, defaultMaxFrameBytes } from './codec.js';
+import { MethodNotFoundError, ServerRunningError } from './errors.js';
+import { protocolVersion, parseEnvelope } from './protocol.js';
+import { RpcConnection, type HeartbeatOptions } from './rpc.js';
+
+export interface ServerOptions {
+  /** Unix socket path or Windows pipe name (for example `coordinationPaths(...).socketPath('control')`). */
+  path: string;
+  /** Clients must present this token (see ensureAuthToken). */
+  auth: { token: string };
+  maxFrameBytes?: number;
+  /** Bound on bytes queued to one peer (default 8 MiB). */
+  maxQueueBytes?: number;
+  /** At the bound: 'disconnect' the peer (default), or 'drop-oldest' pub/sub messages to it. */
+  slowConsumer?: SlowConsumerPolicy;
+  heartbeat?: HeartbeatOptions;
+  /** A connection that has not said hello by then is closed (default 5000 ms). */
+  handshakeTimeoutMs?: number;
+  logger?: Logger;
+  /** Closes the server when aborted. */
+  signal?: AbortSignal;
+}
+
+export interface PeerInfo {
+  readonly id: string;
+  readonly pid: number;
+  readonly name: string;
+  /** Wall-clock time of connection, ISO 8601 (display). */
+  readonly connectedAt: string;
+}
+
+export interface RequestContext {
+  readonly peer: PeerInfo;
+  /** Aborted when the caller cancels, times out, or disconnects (never, for a notification). */
+  readonly signal: AbortSignal;
+}
+
+// Notifications cannot be cancelled: one shared signal that never aborts.
+const notificationSignal = new AbortController().signal;
+
+export type RequestHandler = (params: unknown, context: RequestContext) => unknown;
+
+interface Peer {
+  readonly info: PeerInfo;
+  readonly rpc: RpcConnection;
+  readonly topics: Set<string>;
+}
+
+/** An IPC server: request handlers, notifications, pub/sub to connected, authenticated peers. */
+export class IpcServer extends Disposable {
+  private readonly _onDidConnect = this._register(new Emitter<PeerInfo>());
+  readonly onDidConnect: Event<PeerInfo> = this._onDidConnect.event;
+  private readonly _onDidDisconnect = this._register(new Emitter<PeerInfo & { reason: string }>());
+  readonly onDidDisconnect: Event<PeerInfo & { reason: string }> = this._onDidDisconnect.event;
+
+  private readonly _handlers = new Map<string, RequestHandler>();
+  private readonly _peers = new Map<string, Peer>();
+  private readonly _sockets = new Set<Socket>();
+  private readonly _logger: Logger;
+  private _net: NetServer | undefined;
+  private _lockFd: number | undefined;
+  private _socketIno: number | undefined;
+  private _nextPeer = 1;
+  private _closing: Promise<void> | undefined;
+
+  constructor(private readonly _options: ServerOptions) {
+    super();
+    if (!_options.auth?.token) throw new InvalidArgumentError('createServer: auth.token is required');
+    this._logger = (_options.logger ?? noopLogger).child({ pkg: 'ipc', path: _options.path });
+    if (_options.signal) this._register(onAbort(_options.signal, () => void this.close()));
+  }
+
+  get path(): string {
+    return this._options.path;
+  }
+
+  get peers(): PeerInfo[] {
+    return [...this._peers.values()].map((p) => p.info);
+  }
+
+  /** How many peers are subscribed to `topic`. */
+  subscriberCount(topic: string): number {
+    let count = 0;
+    for (const peer of this._peers.values()) if (peer.topics.has(topic)) count++;
+    return count;
+  }
+
+  /** Serves `method` (requests and notifications). Dispose the result to stop. */
+  handle(method: string, handler: RequestHandler): IDisposable {
+    if (this._handlers.has(method)) throw new InvalidArgumentError(`a handler for '${method}' is already registered`);
+    this._handlers.set(method, handler);
+    return toDisposable(() => {
+      if (this._handlers.get(method) === handler) this._handlers.delete(method);
+    });
+  }
+
+  /** Sends `payload` to every peer subscribed to `topic`; returns how many. Encoded once for all. */
+  publish(topic: string, payload: unknown, except?: string): number {
+    let encoded: ReturnType<typeof encodePayload> | undefined;
+    let count = 0;
+    for (const peer of this._peers.values()) {
+      if (!peer.topics.has(topic) || peer.info.id === except) continue;
+      encoded ??= encodePayload({ t: 'pub', topic, p: payload }, this._options.maxFrameBytes ?? defaultMaxFrameBytes);
+      peer.rpc.sendEncoded(encoded, true);
+      count++;
+    }
+    return count;
+  }
+
+  /** Sends to one peer on `topic`, subscribed or not. Returns false if no such peer. */
+  send(peerId: string, topic: string, payload: unknown): boolean {
+    const peer = this._peers.get(peerId);
+    if (!peer) return false;
+    peer.rpc.send({ t: 'pub', topic, p: payload }, true);
+    return true;
+  }
+
+  async listen(): Promise<void> {
+    const { path } = this._options;
+    if (process.platform !== 'win32') await this._takePath(path);
+    const net = createNetServer((socket) => this._accept(socket));
+    this._net = net;
+    await new Promise<void>((resolve, reject) => {
+      net.once('error', (err: NodeJS.ErrnoException) => {
+        this._releasePathLock();
+        reject(err.code === 'EADDRINUSE' ? new ServerRunningError(`Another server is listening on ${path}`, { cause: err }) : err);
+      });
+      net.listen(path, () => resolve());
+    });
+    net.on('error', (err) => this._logger.error({ err }, 'server error'));
+    if (process.platform !== 'win32') {
+      chmodSync(path, 0o600);
+      this._socketIno = statSync(path).ino;
+    }
+    this._logger.info({}, 'listening');
+  }
+
+  /**
+   * Makes `path` ours without ever removing a live server's socket. The server holds an OS lock on
+   * `<path>.lock` for its lifetime (the kernel drops it if the process dies): a second server that
+   * cannot take the lock knows a live one exists. One that takes it still probes the socket, in case
+   * something else listens there, and only a refused or missing connection counts as stale.
+   */
+  private async _takePath(path: string): Promise<void> {
+    const lockFd = openSync(`${path}.lock`, 'a+', 0o600);
+    if (!tryLockFd(lockFd)) {
+      closeSync(lockFd);
+      throw new ServerRunningError(`Another server owns ${path} (its lock file ${path}.lock is held); not touching it`, { data: { path } });
+    }
+    this._lockFd = lockFd;
+    const state = await probe(path);
+    if (state === 'live') {
+      this._releasePathLock();
+      throw new ServerRunningError(`Another process is accepting connections on ${path}; not touching it`, { data: { path } });
+    }
+    if (state === 'stale') {
+      this._logger.warn({}, 'removing a stale socket file left by a server that exited');
+      try {
+        unlinkSync(path);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
+  }
+
+  private _releasePathLock(): void {
+    if (this._lockFd === undefined) return;
+    try {
+      closeSync(this._lockFd);
+    } catch {
+      // Already closed.
+    }
+    this._lockFd = undefined;
+  }
+
+  private _accept(socket: Socket): void {
+    if (this._closing) {
+      socket.destroy();
+      return;
+    }
+    this._sockets.add(socket);
+    socket.once('close', () => this._sockets.delete(socket));
+    socket.setNoDelay?.(true);
+    const logger = this._logger.child({ remote: this._nextPeer });
+    const channel = new FramedChannel(socket, {
+      maxFrameBytes: this._options.maxFrameBytes,
+      maxQueueBytes: this._options.maxQueueBytes,
+      slowConsumer: this._options.slowConsumer,
+      logger,
+    });
+    const timer = setTimeout(() => {
+      logger.warn({}, 'closing connection: no hello within the handshake timeout');
+      channel.destroy();
+    }, this._options.handshakeTimeoutMs ?? 5000);
+    const hello = channel.onMessage((value) => {
+      hello.dispose();
+      clearTimeout(timer);
+      const envelope = parseEnvelope(value);
+      if (typeof envelope === 'string' || envelope.t !== 'hello') {
+        logger.warn({ reason: typeof envelope === 'string' ? envelope : `'${envelope.t}' before hello` }, 'closing connection: bad handshake');
+        channel.destroy();
+        return;
+      }
+      if (envelope.v !== protocolVersion) {
+        logger.warn({ version: envelope.v, pid: envelope.pid }, 'refusing a client of another protocol version');
+        channel.send({ t: 'refuse', code: 'EPROTOCOL', message: `server speaks protocol ${protocolVersion}, client ${envelope.v}` });
+        channel.end();
+        return;
+      }
+      if (!tokensMatch(envelope.token, this._options.auth.token)) {
+        logger.warn({ pid: envelope.pid, name: envelope.name }, 'refusing a client with a wrong auth token');
+        channel.send({ t: 'refuse', code: 'EAUTH', message: 'wrong auth token' });
+        channel.end();
+        return;
+      }
+      this._admit(channel, envelope.name, envelope.pid);
+    });
+    channel.onClose(() => {
+      clearTimeout(timer);
+      hello.dispose();
+    });
+  }
+
+  private _admit(channel: FramedChannel, name: string, pid: number): void {
+    const info: PeerInfo = { id: String(this._nextPeer++), pid, name, connectedAt: new Date().toISOString() };
+    const logger = this._logger.child({ peer: info.id, name, pid });
+    const topics = new Set<string>();
+    const rpc = new RpcConnection(
+      channel,
+      {
+        request: (method, params, signal) => {
+          const handler = this._handlers.get(method);
+          if (!handler) throw new MethodNotFoundError(`No handler for method '${method}'`, { data: { method } });
+          return handler(params, {
+            peer: info,
+            get signal() {
+              return signal();
+            },
+          });
+        },
+        notify: (method, params) => {
+          const handler = this._handlers.get(method);
+          if (!handler) return logger.debug({ method }, 'notification with no handler');
+          const result = handler(params, { peer: info, signal: notificationSignal });
+          if (result instanceof Promise) result.catch((err: unknown) => logger.warn({ err, method }, 'notification handler failed'));
+        },
+        publish: (topic, payload) => void this.publish(topic, payload, info.id),
+        subscribe: (topic) => void topics.add(topic),
+        unsubscribe: (topic) => void topics.delete(topic),
+      },
+      logger,
+      this._options.heartbeat,
+    );
+    this._peers.set(info.id, { info, rpc, topics });
+    rpc.onDidClose(({ reason }) => {
+      this._peers.delete(info.id);
+      logger.info({ reason }, 'peer disconnected');
+      this._onDidDisconnect.fire({ ...info, reason });
+    });
+    channel.send({ t: 'welcome', v: protocolVersion, id: info.id });
+    logger.info({}, 'peer connected');
+    this._onDidConnect.fire(info);
+  }
+
+  /** Stops accepting, closes every connection, removes the socket file if it is still ours. */
+  close(): Promise<void> {
+    this._closing ??= (async () => {
+      const net = this._net;
+      const closed = net ? new Promise<void>((resolve) => net.close(() => resolve())) : Promise.resolve();
+      for (const peer of this._peers.values()) peer.rpc.close();
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 1000).unref())]);
+      for (const socket of this._sockets) socket.destroy();
+      await closed;
+      this._removeSocketFile();
+      this._releasePathLock();
+      this.dispose();
+    })();
+    return this._closing;
+  }
+
+  private _removeSocketFile(): void {
+    if (process.platform === 'win32' || this._socketIno === undefined) return;
+    try {
+      // Only our own socket: never a path another server has bound since.
+      if (statSync(this._options.path).ino === this._socketIno) unlinkSync(this._options.path);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/** 'live' if something accepts on `path`, 'stale' if a socket file is there but refuses, 'missing' if none. */
+export function probe(path: string, timeoutMs = 1000): Promise<'live' | 'stale' | 'missing'> {
+  return new Promise((resolve) => {
+    const socket = createConnection(path);
+    const timer = setTimeout(() => {
+      socket.destroy();
+      // Accepting nothing in time: treat as live, never steal it.
+      resolve('live');
+    }, timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve('live');
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      resolve(err.code === 'ENOENT' ? 'missing' : err.code === 'ECONNREFUSED' || err.code === 'ENOTSOCK' ? 'stale' : 'live');
+    });
+  });
+}
+
+export async function createServer(options: ServerOptions): Promise<IpcServer> {
+  const server = new IpcServer(options);
+  try {
+    await server.listen();
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
+  return server;
+}

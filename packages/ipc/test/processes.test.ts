@@ -1,0 +1,120 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { createConnection } from 'node:net';
+import { lstat } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { killAllFixtures, makeTempDir, sleep, spawnFixture, waitFor, type TempDir } from '@baton/test-utils';
+import { encodeFrames, encodePayload, protocolVersion, type ConnectionState } from '../src/index.js';
+import { Harness, token } from './helpers.js';
+
+const serverFixture = fileURLToPath(new URL('./fixtures/server.ts', import.meta.url));
+const posix = process.platform !== 'win32';
+
+let tmp: TempDir;
+let h: Harness;
+beforeEach(async () => {
+  tmp = await makeTempDir();
+  h = new Harness(tmp.path);
+});
+afterEach(async () => {
+  await h.close();
+  await killAllFixtures();
+  await tmp.cleanup();
+});
+
+async function startServerProcess() {
+  const server = spawnFixture(serverFixture, [h.path, token]);
+  await server.waitForLine('listening');
+  return server;
+}
+
+describe('with a server in another process', () => {
+  (posix ? it : it.skip)('clients see reconnecting at once when the server is killed, then reconnect to a new server with their subscriptions', async () => {
+    const first = await startServerProcess();
+    const clients = await Promise.all([0, 1, 2].map(() => h.client({ reconnect: { initialMs: 10, maxMs: 100 } })));
+    const states = clients.map(() => [] as ConnectionState[]);
+    clients.forEach((c, i) => c.onDidChangeConnection(({ state }) => states[i]!.push(state)));
+    const ticks = clients.map(() => [] as unknown[]);
+    clients.forEach((c, i) => c.subscribe('tick', (p) => ticks[i]!.push(p)));
+    await waitFor(async () => (await clients[0]!.request<number>('publish-now', 'before')) === 3, { what: 'three subscribers' });
+    await waitFor(() => ticks.every((t) => t.length >= 1));
+
+    const killedAt = performance.now();
+    first.kill('SIGKILL');
+    await waitFor(() => states.every((s) => s.includes('reconnecting')), { timeoutMs: 2000, what: 'reconnecting' });
+    // Seen from the socket closing, not from a heartbeat timeout.
+    expect(performance.now() - killedAt).toBeLessThan(500);
+    // The dead server left its socket file; the new one must take it over.
+    expect((await lstat(h.path)).isSocket()).toBe(true);
+
+    const second = await startServerProcess();
+    await waitFor(() => clients.every((c) => c.state === 'connected'), { timeoutMs: 5000, what: 'reconnected' });
+    const secondPid = await clients[0]!.request<number>('pid');
+    expect(secondPid).toBe(second.pid);
+    await waitFor(async () => (await clients[1]!.request<number>('publish-now', 'after')) === 3, { what: 'subscriptions restored' });
+    await waitFor(() => ticks.every((t) => t.includes('after')), { what: 'ticks after reconnect' });
+  });
+
+  (posix ? it : it.skip)('detects a frozen (SIGSTOPped) server by heartbeat and reconnects when it wakes', async () => {
+    const server = await startServerProcess();
+    const client = await h.client({ heartbeat: { intervalMs: 100, timeoutMs: 600 }, reconnect: { initialMs: 10, maxMs: 50 } });
+    const states: ConnectionState[] = [];
+    client.onDidChangeConnection(({ state }) => states.push(state));
+    const pending = client.request('echo', 1, { timeoutMs: 10_000 }).then(() => 'answered');
+    await pending;
+    server.kill('SIGSTOP');
+    const hung = client.request('echo', 2, { timeoutMs: 10_000 }).catch((e: Error) => e.constructor.name);
+    await waitFor(() => states.includes('reconnecting'), { timeoutMs: 3000, what: 'heartbeat timeout' });
+    expect(await hung).toBe('ConnectionLostError');
+    server.kill('SIGCONT');
+    await waitFor(() => client.state === 'connected', { timeoutMs: 5000, what: 'reconnected' });
+    await expect(client.request('echo', 3)).resolves.toBe(3);
+  });
+});
+
+describe('slow consumers', () => {
+  async function rawSubscriber(topic: string) {
+    const socket = createConnection(h.path);
+    await new Promise((r) => socket.once('connect', r));
+    socket.write(encodeFrames([encodePayload({ t: 'hello', v: protocolVersion, name: 'sloth', pid: 1, token }), encodePayload({ t: 'sub', topic })]));
+    // Read the welcome, then never read again.
+    await new Promise((r) => socket.once('data', r));
+    socket.pause();
+    return socket;
+  }
+
+  it('disconnects a subscriber that never reads, with memory bounded', async () => {
+    const server = await h.server({ maxQueueBytes: 1 << 20 });
+    const reasons: string[] = [];
+    server.onDidDisconnect(({ reason }) => reasons.push(reason));
+    const socket = await rawSubscriber('firehose');
+    await waitFor(() => server.subscriberCount('firehose') === 1);
+    const before = process.memoryUsage().rss;
+    const payload = 'x'.repeat(64 * 1024);
+    for (let i = 0; i < 2000 && reasons.length === 0; i++) {
+      server.publish('firehose', payload);
+      if (i % 50 === 0) await sleep(1);
+    }
+    await waitFor(() => reasons.length === 1, { what: 'the slow consumer to be dropped' });
+    expect(reasons[0]).toMatch(/did not read/);
+    // 2000 x 64 KiB = 125 MiB offered; what the server held stayed near the 1 MiB bound.
+    expect(process.memoryUsage().rss - before).toBeLessThan(60 * 1024 * 1024);
+    socket.destroy();
+  });
+
+  it('with drop-oldest, keeps the subscriber and drops messages instead', async () => {
+    const server = await h.server({ maxQueueBytes: 1 << 20, slowConsumer: 'drop-oldest' });
+    const reasons: string[] = [];
+    server.onDidDisconnect(({ reason }) => reasons.push(reason));
+    const socket = await rawSubscriber('firehose');
+    await waitFor(() => server.subscriberCount('firehose') === 1);
+    const payload = 'x'.repeat(64 * 1024);
+    for (let i = 0; i < 500; i++) {
+      server.publish('firehose', payload);
+      if (i % 50 === 0) await sleep(1);
+    }
+    await sleep(50);
+    expect(reasons).toEqual([]);
+    expect(server.subscriberCount('firehose')).toBe(1);
+    socket.destroy();
+  });
+});

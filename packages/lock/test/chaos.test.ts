@@ -1,0 +1,181 @@
+// Chaos: 6 processes contend for one name while a driver SIGKILLs (and respawns), SIGSTOPs and
+// SIGCONTs them at random. Every process, while it believes it leads, writes through a fence to a
+// shared file and reports the span of time over which it saw isLeader === true. The checker proves:
+//   - accepted writes carry tokens that never decrease, and each token belongs to one process;
+//   - the spans in which two different terms believed they led never overlap;
+//   - after every kill of the leader, some process leads again within the bound.
+// CI runs it for CHAOS_SECONDS (default 30); `CHAOS_SECONDS=600 pnpm --filter @baton/lock test:chaos` runs longer.
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { killAllFixtures, makeTempDir, percentile, sleep, type Fixture } from '@baton/test-utils';
+import { startContender } from './helpers.js';
+
+const seconds = Number(process.env.CHAOS_SECONDS ?? 30);
+const processes = 6;
+const leaseMs = 300;
+const failoverBoundMs = 2000;
+
+interface Member {
+  fixture: Fixture;
+  id: string;
+  stopped: boolean;
+}
+
+afterAll(killAllFixtures);
+
+describe('chaos', () => {
+  (process.platform === 'win32' ? it.skip : it)(`keeps one leader and fenced writes in order under SIGKILL/SIGSTOP for ${seconds} s`, async () => {
+    const tmp = await makeTempDir('baton-chaos-');
+    try {
+      const sharedFile = join(tmp.path, 'shared.log');
+      await writeFile(sharedFile, '');
+      const spans = new Map<number, { first: bigint; last: bigint; ids: Set<string> }>();
+      const elections: { token: number; at: number; id: string }[] = [];
+      const failovers: number[] = [];
+      const unrecovered: string[] = [];
+      let kills = 0;
+      let leaderKills = 0;
+      let pauses = 0;
+      let generation = 0;
+
+      const watch = (member: Member) => {
+        const handle = (line: string) => {
+          const parts = line.split(' ');
+          if (parts[0] === 'observed') {
+            const token = Number(parts[1]);
+            const first = BigInt(parts[2]!);
+            const last = BigInt(parts[3]!);
+            const span = spans.get(token) ?? { first, last, ids: new Set<string>() };
+            span.first = first < span.first ? first : span.first;
+            span.last = last > span.last ? last : span.last;
+            span.ids.add(member.id);
+            spans.set(token, span);
+          } else if (parts[0] === 'role' && parts[1] === 'leader') {
+            elections.push({ token: Number(parts[3]), at: performance.now(), id: member.id });
+          }
+        };
+        // Lines printed while the fixture started (the first leader's election) count too.
+        member.fixture.lines.forEach(handle);
+        member.fixture.onLine(handle);
+      };
+
+      const spawn = async (): Promise<Member> => {
+        const id = `p${generation++}`;
+        const fixture = await startContender({ dir: tmp.path, id, leaseMs, pollMs: 5, sharedFile, writeEveryMs: 5 });
+        const member = { fixture, id, stopped: false };
+        watch(member);
+        return member;
+      };
+
+      const members: Member[] = [];
+      for (let i = 0; i < processes; i++) members.push(await spawn());
+
+      const currentLeader = (): Member | undefined => {
+        const last = elections.at(-1);
+        return last ? members.find((m) => m.id === last.id && !m.stopped) : undefined;
+      };
+
+      const deadline = performance.now() + seconds * 1000;
+      const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)]!;
+      while (performance.now() < deadline) {
+        await sleep(100 + Math.random() * 250);
+        const roll = Math.random();
+        if (roll < 0.35) {
+          // Kill: the leader most of the time, to measure failover; anyone otherwise.
+          const leader = currentLeader();
+          const victim = leader && Math.random() < 0.7 ? leader : pick(members);
+          const wasLeader = victim === leader;
+          const electionsBefore = elections.length;
+          const killedAt = performance.now();
+          victim.fixture.kill('SIGKILL');
+          await victim.fixture.exited;
+          kills++;
+          members.splice(members.indexOf(victim), 1, await spawn());
+          if (wasLeader) {
+            leaderKills++;
+            const running = () => members.some((m) => !m.stopped);
+            while (elections.length === electionsBefore && performance.now() - killedAt < failoverBoundMs && running()) await sleep(1);
+            const next = elections[electionsBefore];
+            if (next) failovers.push(next.at - killedAt);
+            else unrecovered.push(`no leader within ${failoverBoundMs} ms after killing ${victim.id}`);
+          }
+        } else if (roll < 0.9) {
+          const candidates = members.filter((m) => !m.stopped);
+          if (members.filter((m) => m.stopped).length < 2 && candidates.length > 0) {
+            // Pause the leader half the time, for about a lease (the hardest case: it may resume
+            // just before or just after a waiter takes over); anyone else otherwise.
+            const leader = currentLeader();
+            const victim = leader && Math.random() < 0.5 ? leader : pick(candidates);
+            victim.fixture.kill('SIGSTOP');
+            victim.stopped = true;
+            pauses++;
+            const resumeAfter = Math.random() < 0.8 ? leaseMs * (0.3 + Math.random() * 2) : 100 + Math.random() * 1400;
+            setTimeout(() => {
+              if (!victim.stopped) return;
+              victim.fixture.kill('SIGCONT');
+              victim.stopped = false;
+            }, resumeAfter);
+          }
+        }
+      }
+      for (const m of members) {
+        m.stopped = false;
+        m.fixture.kill('SIGCONT');
+      }
+      await sleep(leaseMs * 2);
+      await killAllFixtures();
+
+      // Check 1: accepted writes in file order never go back in token; one process per token.
+      const writes = (await readFile(sharedFile, 'utf8')).trim().split('\n').filter(Boolean).map((l) => {
+        const [token, id] = l.split(' ');
+        return { token: Number(token), id: id! };
+      });
+      const violations: string[] = [];
+      const ownerOf = new Map<number, string>();
+      for (let i = 0; i < writes.length; i++) {
+        const w = writes[i]!;
+        if (i > 0 && w.token < writes[i - 1]!.token) violations.push(`write ${i}: token ${w.token} after ${writes[i - 1]!.token}`);
+        const owner = ownerOf.get(w.token);
+        if (owner && owner !== w.id) violations.push(`token ${w.token} used by ${owner} and ${w.id}`);
+        ownerOf.set(w.token, w.id);
+      }
+      // Check 2: belief spans of different terms never overlap.
+      const ordered = [...spans.entries()].sort((a, b) => (a[1].first < b[1].first ? -1 : 1));
+      for (let i = 1; i < ordered.length; i++) {
+        const [prevToken, prev] = ordered[i - 1]!;
+        const [token, span] = ordered[i]!;
+        if (span.first <= prev.last) {
+          violations.push(`terms ${prevToken} and ${token} both believed they led for ${Number(prev.last - span.first) / 1e6} ms`);
+        }
+        if (token < prevToken) violations.push(`term ${token} led after term ${prevToken}`);
+      }
+      for (const [token, span] of spans) if (span.ids.size > 1) violations.push(`token ${token} led by ${[...span.ids].join(', ')}`);
+
+      const figures = {
+        seconds,
+        processes,
+        leaseMs,
+        elections: new Set(elections.map((e) => e.token)).size,
+        kills,
+        leaderKills,
+        pauses,
+        acceptedWrites: writes.length,
+        termsWithWrites: ownerOf.size,
+        failoverP50Ms: Math.round(percentile(failovers, 50) * 10) / 10,
+        failoverP99Ms: Math.round(percentile(failovers, 99) * 10) / 10,
+        failoverMaxMs: Math.round(Math.max(0, ...failovers) * 10) / 10,
+      };
+      process.stdout.write(`chaos figures: ${JSON.stringify(figures)}\n`);
+      expect(violations).toEqual([]);
+      expect(unrecovered).toEqual([]);
+      expect(leaderKills).toBeGreaterThan(0);
+      expect(pauses).toBeGreaterThan(0);
+      expect(figures.elections).toBeGreaterThan(leaderKills);
+      expect(writes.length).toBeGreaterThan(0);
+    } finally {
+      await killAllFixtures();
+      await tmp.cleanup();
+    }
+  }, (seconds + 120) * 1000);
+});

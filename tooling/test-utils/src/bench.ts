@@ -1,0 +1,33 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+
+export type Row = Record<string, string | number>;
+
+/** A markdown table from rows with the same keys. */
+export function markdownTable(rows: readonly Row[]): string {
+  if (rows.length === 0) return '';
+  const headers = Object.keys(rows[0]!);
+  const line = (cells: readonly (string | number)[]) => `| ${cells.join(' | ')} |`;
+  return [line(headers), line(headers.map(() => '---')), ...rows.map((row) => line(headers.map((h) => row[h] ?? '')))].join('\n');
+}
+
+export function machineDescription(): string {
+  const cpu = cpus();
+  return `${cpu.length} x ${cpu[0]?.model.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`;
+}
+
+/** Writes `bench/results/<name>.json` in `packageDir` with the rows and the machine. */
+export function writeBenchResults(packageDir: string, name: string, rows: readonly Row[], extra: Record<string, unknown> = {}): string {
+  const dir = join(packageDir, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify({ name, date: new Date().toISOString(), machine: machineDescription(), rows, ...extra }, null, 2) + '\n');
+  return file;
+}
+
+/** Rounds to `digits` decimals for display. */
+export function round(value: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}

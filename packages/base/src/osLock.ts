@@ -14,8 +14,9 @@ const rangeLength = process.platform === 'darwin' ? 0 : 1;
  * The fd must be open for writing. Used for "is the holder still alive?" checks: the kernel drops
  * the lock when its process dies, however it dies.
  */
-export function tryLockFd(fd: number): boolean {
-  return fsExt.tryLock(fd, rangeOffset, rangeLength);
+export function tryLockFd(fd: number, options: { shared?: boolean } = {}): boolean {
+  // A shared lock needs the fd open for reading, an exclusive one for writing ('a+' or 'r+' does both).
+  return fsExt.tryLock(fd, rangeOffset, rangeLength, { shared: options.shared === true });
 }
 
 /** Drops the lock taken by tryLockFd (closing the fd drops it too). */

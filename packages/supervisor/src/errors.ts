@@ -1,0 +1,32 @@
+import { BatonError, registerErrorClass, type BatonErrorOptions } from '@baton/base';
+
+/** Service specs that do not validate; `issues` lists each problem with its path. */
+export class SpecError extends BatonError {
+  constructor(
+    readonly issues: readonly { path: string; message: string }[],
+    options?: BatonErrorOptions,
+  ) {
+    super('EINVALIDSPEC', `Invalid service configuration:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`, options);
+  }
+}
+
+/** A service did not become ready (probe timed out, or it exited first). */
+export class ReadinessError extends BatonError {
+  constructor(
+    readonly service: string,
+    message: string,
+    readonly lastLines: readonly string[],
+    options?: BatonErrorOptions,
+  ) {
+    super('ENOTREADY', message, options);
+  }
+}
+
+/** An operation named a service that is not configured. */
+export class UnknownServiceError extends BatonError {
+  constructor(message: string, options?: BatonErrorOptions) {
+    super('ENOSERVICE', message, options);
+  }
+}
+
+for (const errorClass of [SpecError, ReadinessError, UnknownServiceError]) registerErrorClass(errorClass);

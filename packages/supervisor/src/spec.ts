@@ -1,0 +1,178 @@
+import { z } from 'zod';
+import { SpecError } from './errors.js';
+
+const probeTiming = {
+  /** Give up after this long (default 30000 ms). */
+  timeoutMs: z.number().int().positive().default(30_000),
+  /** Time between attempts (default 250 ms). */
+  periodMs: z.number().int().positive().default(250),
+  /** Wait this long after spawn before the first attempt (default 0). */
+  initialDelayMs: z.number().int().nonnegative().default(0),
+};
+
+export const readinessSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('exit0'), ...probeTiming }).strict(),
+  z.object({ type: z.literal('tcp'), port: z.number().int().min(1).max(65535), host: z.string().default('127.0.0.1'), ...probeTiming }).strict(),
+  z.object({ type: z.literal('http'), url: z.string().url(), expectStatus: z.number().int().min(100).max(599).optional(), ...probeTiming }).strict(),
+  z.object({ type: z.literal('log'), pattern: z.string().min(1), ...probeTiming }).strict(),
+  z.object({ type: z.literal('exec'), command: z.string().min(1), ...probeTiming }).strict(),
+  z.object({ type: z.literal('ipc'), ...probeTiming }).strict(),
+]);
+
+export const restartSchema = z
+  .object({
+    policy: z.enum(['always', 'on-failure', 'never']).default('on-failure'),
+    /** At most this many restarts within windowMs (a sliding window), then the service fails. */
+    maxRestarts: z.number().int().nonnegative().default(5),
+    windowMs: z.number().int().positive().default(60_000),
+    backoff: z
+      .object({
+        initialMs: z.number().nonnegative().default(100),
+        maxMs: z.number().nonnegative().default(10_000),
+        factor: z.number().min(1).default(2),
+        /** Fraction of the delay that is random (0 = exact, 1 = full jitter). */
+        jitter: z.number().min(0).max(1).default(0.2),
+      })
+      .strict()
+      .prefault({}),
+    /** After this long up, a crash starts the backoff from the beginning again. */
+    resetAfterMs: z.number().int().positive().default(30_000),
+    /** What to do when the limit is hit: stay failed (default) or stop everything (escalate). */
+    onGiveUp: z.enum(['stay-failed', 'stop-all']).default('stay-failed'),
+  })
+  .strict()
+  .refine((r) => r.backoff.maxMs >= r.backoff.initialMs, { message: 'backoff.maxMs must be >= backoff.initialMs', path: ['backoff', 'maxMs'] });
+
+export const stopSchema = z
+  .object({
+    signal: z.enum(['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2']).default('SIGTERM'),
+    /** Then SIGKILL to the whole process group. */
+    timeoutMs: z.number().int().nonnegative().default(10_000),
+  })
+  .strict();
+
+export const serviceSpecSchema = z
+  .object({
+    /** A program with `args`, or a shell command line without. */
+    command: z.string().min(1),
+    args: z.array(z.string()).optional(),
+    cwd: z.string().optional(),
+    env: z.record(z.string(), z.string()).optional(),
+    tier: z.number().int().nonnegative().optional(),
+    dependsOn: z.array(z.string().min(1)).optional(),
+    readiness: readinessSchema.optional(),
+    restart: restartSchema.prefault({}),
+    stop: stopSchema.prefault({}),
+    /** Output lines kept for `logs` and error messages (default 1000). */
+    logLines: z.number().int().positive().max(100_000).default(1000),
+  })
+  .strict()
+  .refine((s) => !(s.tier !== undefined && s.dependsOn !== undefined), { message: 'use either tier or dependsOn, not both', path: ['dependsOn'] });
+
+export type ServiceSpecInput = z.input<typeof serviceSpecSchema>;
+export type ReadinessSpec = z.output<typeof readinessSchema>;
+export type RestartSpec = z.output<typeof restartSchema>;
+export interface ServiceSpec extends z.output<typeof serviceSpecSchema> {
+  name: string;
+}
+
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/**
+ * Validates services given as `{ name: spec }`. Pure: returns the specs, or every problem with
+ * its path (`<prefix>.<name>.<field>`), so a config file can be checked without running it.
+ */
+export function parseServices(input: unknown, prefix = 'services'): { specs: ServiceSpec[] } | { issues: Issue[] } {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { issues: [{ path: prefix, message: 'expected an object of services keyed by name' }] };
+  }
+  const issues: Issue[] = [];
+  const specs: ServiceSpec[] = [];
+  for (const [name, raw] of Object.entries(input)) {
+    if (!namePattern.test(name)) issues.push({ path: `${prefix}.${name}`, message: 'a service name is 1-64 letters, digits, dots, dashes or underscores' });
+    const result = serviceSpecSchema.safeParse(raw);
+    if (!result.success) {
+      for (const issue of result.error.issues) {
+        issues.push({ path: [prefix, name, ...issue.path.map(String)].join('.'), message: issue.message });
+      }
+    } else specs.push({ ...result.data, name });
+  }
+  const names = new Set(specs.map((s) => s.name));
+  for (const spec of specs) {
+    for (const dep of spec.dependsOn ?? []) {
+      if (!names.has(dep) && !(dep in (input as object))) issues.push({ path: `${prefix}.${spec.name}.dependsOn`, message: `unknown service '${dep}'` });
+    }
+  }
+  if (issues.length === 0) {
+    const cycle = findCycle(specs);
+    if (cycle) issues.push({ path: `${prefix}.${cycle[0]}.dependsOn`, message: `dependency cycle: ${cycle.join(' -> ')}` });
+  }
+  return issues.length > 0 ? { issues } : { specs };
+}
+
+/** parseServices, throwing SpecError. */
+export function validateServices(input: unknown, prefix = 'services'): ServiceSpec[] {
+  const result = parseServices(input, prefix);
+  if ('issues' in result) throw new SpecError(result.issues);
+  return result.specs;
+}
+
+function findCycle(specs: readonly ServiceSpec[]): string[] | undefined {
+  const deps = new Map(specs.map((s) => [s.name, s.dependsOn ?? []]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const visit = (name: string): string[] | undefined => {
+    if (state.get(name) === 'done') return undefined;
+    if (state.get(name) === 'visiting') return [...stack.slice(stack.indexOf(name)), name];
+    state.set(name, 'visiting');
+    stack.push(name);
+    for (const dep of deps.get(name) ?? []) {
+      const cycle = visit(dep);
+      if (cycle) return cycle;
+    }
+    stack.pop();
+    state.set(name, 'done');
+    return undefined;
+  };
+  for (const spec of specs) {
+    const cycle = visit(spec.name);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
+/**
+ * The start order: services grouped in tiers. With `tier`, as given; with `dependsOn`, a service
+ * goes one tier after the highest of its dependencies (none: tier 0). Mixed configs work too.
+ */
+export function computeTiers(specs: readonly ServiceSpec[]): ServiceSpec[][] {
+  const byName = new Map(specs.map((s) => [s.name, s]));
+  const level = new Map<string, number>();
+  const levelOf = (spec: ServiceSpec): number => {
+    const known = level.get(spec.name);
+    if (known !== undefined) return known;
+    const value =
+      spec.tier ?? (spec.dependsOn?.length ? 1 + Math.max(...spec.dependsOn.map((d) => (byName.has(d) ? levelOf(byName.get(d)!) : -1))) : 0);
+    level.set(spec.name, value);
+    return value;
+  };
+  const tiers: ServiceSpec[][] = [];
+  for (const spec of specs) (tiers[levelOf(spec)] ??= []).push(spec);
+  return tiers.filter((t) => t !== undefined && t.length > 0);
+}
+
+/** Whether two specs would run the same way (a changed spec means a restart on apply). */
+export function sameSpec(a: ServiceSpec, b: ServiceSpec): boolean {
+  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+}

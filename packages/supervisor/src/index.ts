@@ -1,0 +1,19 @@
+export { Supervisor, createSupervisor, type ApplyReport, type ServiceStatus, type SupervisorOptions } from './supervisor.js';
+export { ServiceRunner, type OutputLine, type ServiceInfo, type ServiceState, type StateChange } from './service.js';
+export {
+  computeTiers,
+  parseServices,
+  readinessSchema,
+  restartSchema,
+  sameSpec,
+  serviceSpecSchema,
+  stopSchema,
+  validateServices,
+  type Issue,
+  type ReadinessSpec,
+  type RestartSpec,
+  type ServiceSpec,
+  type ServiceSpecInput,
+} from './spec.js';
+export { ReadinessError, SpecError, UnknownServiceError } from './errors.js';
+export { processStartTime } from './processInfo.js';

@@ -1,0 +1,133 @@
+import { connect } from 'node:net';
+import { execa } from 'execa';
+import { abortableDelay, type Event } from '@baton/base';
+import type { ReadinessSpec } from './spec.js';
+
+export interface ProbeContext {
+  /** Output lines of the service, as they come. */
+  readonly onLine: Event<string>;
+  /** IPC messages from the service. */
+  readonly onMessage: Event<unknown>;
+  /** Resolves with the exit of the service's process. */
+  readonly exited: Promise<{ code: number | undefined; signal: string | undefined }>;
+  readonly cwd: string | undefined;
+  readonly env: Record<string, string>;
+  /** Aborted when the service is stopped meanwhile. */
+  readonly signal: AbortSignal;
+}
+
+/** What the probe was waiting for, for error messages. */
+export function describeProbe(spec: ReadinessSpec): string {
+  switch (spec.type) {
+    case 'exit0':
+      return 'exit0 (must exit with code 0)';
+    case 'tcp':
+      return `tcp ${spec.host}:${spec.port}`;
+    case 'http':
+      return `http ${spec.url}${spec.expectStatus ? ` -> ${spec.expectStatus}` : ''}`;
+    case 'log':
+      return `log /${spec.pattern}/`;
+    case 'exec':
+      return `exec '${spec.command}'`;
+    case 'ipc':
+      return "ipc (process.send({ type: 'ready' }) or a READY=1 line)";
+  }
+}
+
+/**
+ * Resolves when the service is ready; rejects with a reason when the probe times out or the
+ * process exits first. Probing stops as soon as it succeeds.
+ */
+export async function waitUntilReady(spec: ReadinessSpec, context: ProbeContext): Promise<void> {
+  const deadline = performance.now() + spec.timeoutMs;
+  const failure = new Promise<never>((_, reject) => {
+    void context.exited.then(({ code, signal }) => {
+      if (spec.type === 'exit0' && code === 0) return;
+      reject(new Error(`exited before it was ready (${signal ? `signal ${signal}` : `code ${code}`})`));
+    });
+  });
+  failure.catch(() => {});
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not ready within ${spec.timeoutMs} ms`)), spec.timeoutMs);
+  });
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  context.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await Promise.race([probe(spec, context, deadline, stop.signal), failure, timeout]);
+  } finally {
+    clearTimeout(timer);
+    stop.abort();
+    context.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+async function probe(spec: ReadinessSpec, context: ProbeContext, deadline: number, signal: AbortSignal): Promise<void> {
+  switch (spec.type) {
+    case 'exit0': {
+      const { code } = await context.exited;
+      if (code !== 0) throw new Error(`exited with code ${code}`);
+      return;
+    }
+    case 'log': {
+      const pattern = new RegExp(spec.pattern);
+      return waitFor(context.onLine, (line) => pattern.test(line), signal);
+    }
+    case 'ipc':
+      return Promise.race([
+        waitFor(context.onMessage, (m) => (m as { type?: unknown } | null)?.type === 'ready', signal),
+        waitFor(context.onLine, (line) => line.trim() === 'READY=1', signal),
+      ]);
+    default:
+      break;
+  }
+  await abortableDelay(spec.initialDelayMs, { signal });
+  for (;;) {
+    if (await attempt(spec, context, signal)) return;
+    if (performance.now() + spec.periodMs > deadline) return new Promise(() => {}); // the timeout rejects
+    await abortableDelay(spec.periodMs, { signal });
+  }
+}
+
+function waitFor<T>(event: Event<T>, match: (value: T) => boolean, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const sub = event((value) => {
+      if (!match(value)) return;
+      sub.dispose();
+      resolve();
+    });
+    signal.addEventListener('abort', () => sub.dispose(), { once: true });
+  });
+}
+
+async function attempt(spec: ReadinessSpec, context: ProbeContext, signal: AbortSignal): Promise<boolean> {
+  try {
+    switch (spec.type) {
+      case 'tcp':
+        return await new Promise<boolean>((resolve) => {
+          const socket = connect({ port: spec.port, host: spec.host });
+          const done = (ok: boolean) => {
+            socket.destroy();
+            resolve(ok);
+          };
+          socket.once('connect', () => done(true));
+          socket.once('error', () => done(false));
+          socket.setTimeout(Math.max(100, spec.periodMs), () => done(false));
+        });
+      case 'http': {
+        const response = await fetch(spec.url, { signal: AbortSignal.any([signal, AbortSignal.timeout(Math.max(500, spec.periodMs))]) });
+        await response.body?.cancel();
+        return spec.expectStatus ? response.status === spec.expectStatus : response.status >= 200 && response.status < 400;
+      }
+      case 'exec': {
+        const result = await execa(spec.command, { shell: true, cwd: context.cwd, env: context.env, reject: false, cancelSignal: signal, timeout: Math.max(1000, spec.timeoutMs) });
+        return result.exitCode === 0;
+      }
+      default:
+        return false;
+    }
+  } catch {
+    return false;
+  }
+}

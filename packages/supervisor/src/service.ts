@@ -1,0 +1,355 @@
+import { createInterface } from 'node:readline';
+import { execa, type ResultPromise } from 'execa';
+import {
+  Disposable,
+  Emitter,
+  createBackoff,
+  noopLogger,
+  systemClock,
+  type Backoff,
+  type Clock,
+  type IDisposable,
+  type Logger,
+} from '@baton/base';
+import { ReadinessError } from './errors.js';
+import { groupAlive, processStartTime, signalGroup } from './processInfo.js';
+import { describeProbe, waitUntilReady } from './readiness.js';
+import { RingBuffer } from './ringBuffer.js';
+import type { ServiceSpec } from './spec.js';
+
+export type ServiceState = 'pending' | 'starting' | 'ready' | 'exited' | 'crashed' | 'backoff' | 'failed' | 'stopping' | 'stopped';
+
+export interface StateChange {
+  readonly name: string;
+  readonly from: ServiceState;
+  readonly to: ServiceState;
+  readonly pid: number | undefined;
+  readonly exitCode: number | undefined;
+  readonly signal: string | undefined;
+  readonly restarts: number;
+}
+
+export interface OutputLine {
+  readonly name: string;
+  readonly stream: 'stdout' | 'stderr';
+  readonly line: string;
+}
+
+export interface ServiceInfo {
+  readonly name: string;
+  readonly state: ServiceState;
+  readonly pid: number | undefined;
+  readonly restarts: number;
+  /** Wall-clock start of the current process, ISO 8601. */
+  readonly startedAt: string | undefined;
+  readonly uptimeMs: number | undefined;
+  readonly lastExit: { code: number | undefined; signal: string | undefined; at: string } | undefined;
+}
+
+export interface ProcessRecord {
+  readonly pid: number;
+  readonly startTime: string | undefined;
+}
+
+interface Running {
+  readonly child: ResultPromise;
+  readonly pid: number;
+  readonly startedAt: number;
+  readonly startedAtWall: string;
+  readonly exited: Promise<{ code: number | undefined; signal: string | undefined }>;
+  readonly onLine: Emitter<string>;
+  readonly onMessage: Emitter<unknown>;
+  stopping: boolean;
+}
+
+/**
+ * One service: its process, its state machine and its restart policy. Operations (start, stop,
+ * restart) run one at a time in order, so a restart requested during a start does not make a
+ * second process.
+ */
+export class ServiceRunner extends Disposable {
+  private readonly _onDidChangeState = this._register(new Emitter<StateChange>());
+  readonly onDidChangeState = this._onDidChangeState.event;
+  private readonly _onDidOutput = this._register(new Emitter<OutputLine>());
+  readonly onDidOutput = this._onDidOutput.event;
+  private readonly _onDidGiveUp = this._register(new Emitter<ServiceSpec>());
+  readonly onDidGiveUp = this._onDidGiveUp.event;
+  private readonly _onDidSpawn = this._register(new Emitter<ProcessRecord | undefined>());
+  /** A process was started (its record) or is gone (undefined): for the orphan state file. */
+  readonly onDidSpawn = this._onDidSpawn.event;
+
+  private _state: ServiceState = 'pending';
+  private _running: Running | undefined;
+  private _restarts = 0;
+  private _restartTimes: number[] = [];
+  private readonly _backoff: Backoff;
+  private _backoffTimer: IDisposable | undefined;
+  private _lastExit: ServiceInfo['lastExit'];
+  private _ops: Promise<void> = Promise.resolve();
+  private _queuedRestart: Promise<void> | undefined;
+  private _wanted = false;
+  private readonly _output: RingBuffer;
+  private readonly _logger: Logger;
+  private readonly _clock: Clock;
+
+  constructor(readonly spec: ServiceSpec, logger: Logger = noopLogger, clock: Clock = systemClock) {
+    super();
+    const { backoff } = spec.restart;
+    this._backoff = createBackoff({ initialMs: backoff.initialMs, maxMs: backoff.maxMs, factor: backoff.factor, jitter: backoff.jitter });
+    this._output = new RingBuffer(spec.logLines);
+    this._logger = logger.child({ service: spec.name });
+    this._clock = clock;
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  get state(): ServiceState {
+    return this._state;
+  }
+
+  get info(): ServiceInfo {
+    const running = this._running;
+    return {
+      name: this.name,
+      state: this._state,
+      pid: running?.pid,
+      restarts: this._restarts,
+      startedAt: running?.startedAtWall,
+      uptimeMs: running ? Math.round(this._clock.now() - running.startedAt) : undefined,
+      lastExit: this._lastExit,
+    };
+  }
+
+  /** The last `count` output lines. */
+  logs(count?: number): string[] {
+    return this._output.last(count);
+  }
+
+  /** Starts the service and resolves when it is ready (rejects with ReadinessError). */
+  start(): Promise<void> {
+    return this._enqueue(async () => {
+      this._wanted = true;
+      if (this._running && (this._state === 'ready' || this._state === 'starting')) return;
+      this._cancelBackoff();
+      this._restartTimes = [];
+      this._backoff.reset();
+      await this._spawnUntilReady();
+    });
+  }
+
+  /** Stops the service: its stop signal to the process group, SIGKILL after the timeout. */
+  stop(): Promise<void> {
+    return this._enqueue(async () => {
+      this._wanted = false;
+      this._cancelBackoff();
+      await this._stopProcess();
+      this._setState('stopped');
+    });
+  }
+
+  /** Stop then start; requests made while one is waiting to run share it. */
+  restart(): Promise<void> {
+    this._queuedRestart ??= this._enqueue(async () => {
+      this._queuedRestart = undefined;
+      this._wanted = true;
+      this._cancelBackoff();
+      await this._stopProcess();
+      this._restartTimes = [];
+      this._backoff.reset();
+      await this._spawnUntilReady();
+    });
+    return this._queuedRestart;
+  }
+
+  private _enqueue(operation: () => Promise<void>): Promise<void> {
+    const result = this._ops.then(operation);
+    this._ops = result.catch(() => {});
+    return result;
+  }
+
+  private async _spawnUntilReady(): Promise<void> {
+    const running = this._spawn();
+    const readiness = this.spec.readiness;
+    if (!readiness) {
+      this._setState('ready');
+      return;
+    }
+    const stopped = new AbortController();
+    void running.exited.then(() => stopped.abort());
+    try {
+      await waitUntilReady(readiness, {
+        onLine: running.onLine.event,
+        onMessage: running.onMessage.event,
+        exited: running.exited,
+        cwd: this.spec.cwd,
+        env: { ...(process.env as Record<string, string>), ...this.spec.env },
+        signal: stopped.signal,
+      });
+    } catch (err) {
+      const probe = describeProbe(readiness);
+      const lastLines = this._output.last(10);
+      this._logger.warn({ probe, reason: (err as Error).message }, 'service did not become ready');
+      await this._stopProcess();
+      this._setState('failed');
+      throw new ReadinessError(
+        this.name,
+        `Service '${this.name}' did not become ready: ${(err as Error).message}; probe ${probe}.${lastLines.length ? `\nLast output:\n  ${lastLines.join('\n  ')}` : ' It printed nothing.'}`,
+        lastLines,
+        { cause: err, data: { service: this.name, probe } },
+      );
+    }
+    if (this._running === running) this._setState(readiness.type === 'exit0' ? 'exited' : 'ready');
+  }
+
+  private _spawn(): Running {
+    const { spec } = this;
+    this._setState('starting');
+    const child = execa(spec.command, spec.args ?? [], {
+      shell: spec.args === undefined,
+      cwd: spec.cwd,
+      env: spec.env,
+      extendEnv: true,
+      // Its own process group: a signal to -pid reaches every process the service started.
+      detached: process.platform !== 'win32',
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      ipc: spec.readiness?.type === 'ipc',
+      serialization: 'json',
+      buffer: false,
+      reject: false,
+      forceKillAfterDelay: false,
+      windowsHide: true,
+    });
+    const pid = child.pid;
+    if (pid === undefined) throw new Error(`Service '${spec.name}' could not be spawned: ${spec.command}`);
+    const onLine = new Emitter<string>();
+    const onMessage = new Emitter<unknown>();
+    const exited = new Promise<{ code: number | undefined; signal: string | undefined }>((resolve) => {
+      child.once('exit', (code, signal) => resolve({ code: code ?? undefined, signal: signal ?? undefined }));
+    });
+    child.catch(() => {});
+    const running: Running = { child, pid, startedAt: this._clock.now(), startedAtWall: new Date().toISOString(), exited, onLine, onMessage, stopping: false };
+    this._running = running;
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const source = child[stream];
+      if (!source) continue;
+      createInterface({ input: source, crlfDelay: Infinity }).on('line', (line) => {
+        this._output.push(line);
+        this._logger.info({ stream }, line);
+        this._onDidOutput.fire({ name: spec.name, stream, line });
+        onLine.fire(line);
+      });
+    }
+    if (spec.readiness?.type === 'ipc') child.on('message', (message: unknown) => onMessage.fire(message));
+    this._onDidSpawn.fire({ pid, startTime: processStartTime(pid) });
+    void exited.then(({ code, signal }) => this._onExit(running, code, signal));
+    this._logger.info({ pid }, 'started');
+    return running;
+  }
+
+  private _onExit(running: Running, code: number | undefined, signal: string | undefined): void {
+    running.onLine.dispose();
+    running.onMessage.dispose();
+    // Whatever the service left behind in its group goes with it.
+    if (process.platform !== 'win32' && groupAlive(running.pid)) signalGroup(running.pid, 'SIGKILL');
+    this._lastExit = { code, signal, at: new Date().toISOString() };
+    if (this._running !== running) return;
+    this._running = undefined;
+    this._onDidSpawn.fire(undefined);
+    if (running.stopping) return; // the stop operation sets the state
+    const crashed = signal !== undefined || code !== 0;
+    this._logger[crashed ? 'warn' : 'info']({ code, signal }, crashed ? 'crashed' : 'exited');
+    const wasOneShotDone = this.spec.readiness?.type === 'exit0' && code === 0;
+    this._setState(crashed ? 'crashed' : 'exited', code, signal, running.pid);
+    if (this._state === 'stopping' || !this._wanted || wasOneShotDone) return;
+    const { policy } = this.spec.restart;
+    if (policy === 'never' || (policy === 'on-failure' && !crashed)) return;
+    this._scheduleRestart(this._clock.now() - running.startedAt);
+  }
+
+  private _scheduleRestart(uptimeMs: number): void {
+    const { maxRestarts, windowMs, resetAfterMs } = this.spec.restart;
+    const now = this._clock.now();
+    if (uptimeMs >= resetAfterMs) {
+      this._backoff.reset();
+      this._restartTimes = [];
+    }
+    this._restartTimes = this._restartTimes.filter((t) => now - t < windowMs);
+    if (this._restartTimes.length >= maxRestarts) {
+      this._logger.error({ restarts: this._restartTimes.length, windowMs }, `restarted ${maxRestarts} times within ${windowMs} ms; giving up`);
+      this._setState('failed');
+      this._onDidGiveUp.fire(this.spec);
+      return;
+    }
+    const delay = this._backoff.next();
+    this._setState('backoff');
+    this._backoffTimer = this._clock.setTimeout(() => {
+      this._backoffTimer = undefined;
+      void this._enqueue(async () => {
+        if (!this._wanted || this._state !== 'backoff') return;
+        this._restartTimes.push(this._clock.now());
+        this._restarts++;
+        try {
+          await this._spawnUntilReady();
+        } catch {
+          // Not ready after a restart counts like a crash.
+          if (this._wanted) this._scheduleRestart(0);
+        }
+      });
+    }, delay);
+  }
+
+  private _cancelBackoff(): void {
+    this._backoffTimer?.dispose();
+    this._backoffTimer = undefined;
+  }
+
+  private async _stopProcess(): Promise<void> {
+    const running = this._running;
+    if (!running) return;
+    running.stopping = true;
+    this._setState('stopping');
+    const { signal, timeoutMs } = this.spec.stop;
+    signalGroup(running.pid, signal);
+    let timer: NodeJS.Timeout | undefined;
+    const killed = await Promise.race([
+      running.exited.then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (killed) {
+      this._logger.warn({ timeoutMs }, `did not stop within ${timeoutMs} ms of ${signal}; killing the process group`);
+      signalGroup(running.pid, 'SIGKILL');
+    }
+    await running.exited;
+    // Grandchildren that ignored the signal and outlived the service's main process.
+    const deadline = Date.now() + (killed ? 0 : timeoutMs);
+    while (groupAlive(running.pid)) {
+      if (Date.now() >= deadline) signalGroup(running.pid, 'SIGKILL');
+      await delay(10);
+    }
+    if (this._running === running) {
+      this._running = undefined;
+      this._onDidSpawn.fire(undefined);
+    }
+  }
+
+  private _setState(to: ServiceState, exitCode?: number, signal?: string, pid?: number): void {
+    const from = this._state;
+    if (from === to && to !== 'starting') return;
+    this._state = to;
+    this._onDidChangeState.fire({ name: this.name, from, to, pid: pid ?? this._running?.pid, exitCode, signal, restarts: this._restarts });
+  }
+
+  override dispose(): void {
+    this._cancelBackoff();
+    super.dispose();
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

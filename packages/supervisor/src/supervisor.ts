@@ -1,0 +1,255 @@
+import {
+  Disposable,
+  Emitter,
+  noopLogger,
+  readFileIfExists,
+  systemClock,
+  writeFileAtomic,
+  type Clock,
+  type Event,
+  type Logger,
+} from '@baton/base';
+import { UnknownServiceError } from './errors.js';
+import { groupAlive, processStartTime, signalGroup } from './processInfo.js';
+import { ServiceRunner, type OutputLine, type ProcessRecord, type ServiceInfo, type StateChange } from './service.js';
+import { computeTiers, sameSpec, validateServices, type ServiceSpec } from './spec.js';
+
+export interface SupervisorOptions {
+  /** Services as `{ name: spec }` (validated here) or already validated specs. */
+  services: Record<string, unknown> | ServiceSpec[];
+  logger?: Logger;
+  /**
+   * A file recording the pid and start time of every child, so that a supervisor started after
+   * this one was SIGKILLed finds and stops the leftovers before it starts anything.
+   */
+  stateFile?: string;
+  clock?: Clock;
+}
+
+export interface ApplyReport {
+  readonly added: string[];
+  readonly removed: string[];
+  readonly changed: string[];
+  readonly unchanged: string[];
+}
+
+export interface ServiceStatus extends ServiceInfo {
+  readonly tier: number;
+}
+
+interface OrphanRecord extends ProcessRecord {
+  readonly service: string;
+}
+
+/**
+ * Runs a set of services: starts them tier by tier (each tier once the previous is ready),
+ * restarts them by their policies, stops them in reverse order, and applies a new set of specs by
+ * touching only what changed. Lifecycle operations (start, stop, apply) run one at a time.
+ */
+export class Supervisor extends Disposable {
+  private readonly _onDidChangeState = this._register(new Emitter<StateChange>());
+  readonly onDidChangeState: Event<StateChange> = this._onDidChangeState.event;
+  private readonly _onDidOutput = this._register(new Emitter<OutputLine>());
+  readonly onDidOutput: Event<OutputLine> = this._onDidOutput.event;
+  private readonly _onDidGiveUp = this._register(new Emitter<{ name: string; action: 'stay-failed' | 'stop-all' }>());
+  readonly onDidGiveUp = this._onDidGiveUp.event;
+
+  private readonly _runners = new Map<string, ServiceRunner>();
+  private _specs: ServiceSpec[];
+  private _tiers = new Map<string, number>();
+  private readonly _logger: Logger;
+  private readonly _clock: Clock;
+  private _lifecycle: Promise<unknown> = Promise.resolve();
+  private readonly _processes = new Map<string, ProcessRecord>();
+  private _stateWrite: Promise<void> = Promise.resolve();
+
+  constructor(private readonly _options: SupervisorOptions) {
+    super();
+    this._logger = (_options.logger ?? noopLogger).child({ pkg: 'supervisor' });
+    this._clock = _options.clock ?? systemClock;
+    this._specs = Array.isArray(_options.services) ? _options.services : validateServices(_options.services);
+    this._index(this._specs);
+  }
+
+  private _index(specs: ServiceSpec[]): void {
+    this._tiers = new Map();
+    computeTiers(specs).forEach((tier, i) => tier.forEach((spec) => this._tiers.set(spec.name, i)));
+  }
+
+  get services(): ServiceStatus[] {
+    return this._specs.map((spec) => ({
+      ...(this._runners.get(spec.name)?.info ?? { name: spec.name, state: 'pending' as const, pid: undefined, restarts: 0, startedAt: undefined, uptimeMs: undefined, lastExit: undefined }),
+      tier: this._tiers.get(spec.name) ?? 0,
+    }));
+  }
+
+  /** The last `count` output lines of a service. */
+  logs(name: string, count?: number): string[] {
+    return this._runner(name).logs(count);
+  }
+
+  private _runner(name: string): ServiceRunner {
+    const runner = this._runners.get(name);
+    if (runner) return runner;
+    const spec = this._specs.find((s) => s.name === name);
+    if (!spec) throw new UnknownServiceError(`No service named '${name}'; configured: ${this._specs.map((s) => s.name).join(', ') || 'none'}`);
+    return this._create(spec);
+  }
+
+  private _create(spec: ServiceSpec): ServiceRunner {
+    const runner = new ServiceRunner(spec, this._logger, this._clock);
+    runner.onDidChangeState((change) => this._onDidChangeState.fire(change));
+    runner.onDidOutput((line) => this._onDidOutput.fire(line));
+    runner.onDidSpawn((record) => {
+      if (record) this._processes.set(spec.name, record);
+      else this._processes.delete(spec.name);
+      this._saveState();
+    });
+    runner.onDidGiveUp(() => {
+      const action = spec.restart.onGiveUp;
+      this._onDidGiveUp.fire({ name: spec.name, action });
+      if (action === 'stop-all') {
+        this._logger.error({ service: spec.name }, 'service gave up; stopping all services (onGiveUp: stop-all)');
+        void this.stop();
+      }
+    });
+    this._runners.set(spec.name, runner);
+    return runner;
+  }
+
+  private _serialize<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this._lifecycle.then(operation);
+    this._lifecycle = result.catch(() => {});
+    return result;
+  }
+
+  /**
+   * Stops leftovers of a previous supervisor, then starts every service tier by tier. When a
+   * service does not become ready, what was started is stopped in reverse order and the
+   * ReadinessError (naming the service, the probe and its last output) is thrown.
+   */
+  start(): Promise<void> {
+    return this._serialize(async () => {
+      await this.cleanupOrphans();
+      await this._startTiers(this._specs);
+    });
+  }
+
+  private async _startTiers(specs: ServiceSpec[]): Promise<void> {
+    const started: ServiceRunner[][] = [];
+    for (const tier of computeTiers(specs)) {
+      this._logger.info({ tier: this._tiers.get(tier[0]!.name), services: tier.map((s) => s.name) }, 'starting tier');
+      const runners = tier.map((spec) => this._runner(spec.name));
+      started.push(runners);
+      const results = await Promise.allSettled(runners.map((r) => r.start()));
+      const failure = results.find((r) => r.status === 'rejected');
+      if (failure) {
+        // A service that failed its readiness has no process left and keeps its 'failed' state.
+        for (const group of started.reverse()) await Promise.all(group.filter((r) => r.state !== 'failed').map((r) => r.stop()));
+        throw failure.reason;
+      }
+    }
+  }
+
+  /** Stops every service, tiers in reverse order, each tier in parallel. */
+  stop(): Promise<void> {
+    return this._serialize(async () => {
+      const tiers = computeTiers(this._specs).reverse();
+      for (const tier of tiers) {
+        await Promise.all(tier.map((spec) => this._runners.get(spec.name)?.stop()));
+      }
+      await this._stateWrite;
+    });
+  }
+
+  startService(name: string): Promise<void> {
+    return this._runner(name).start();
+  }
+
+  stopService(name: string): Promise<void> {
+    return this._runner(name).stop();
+  }
+
+  restartService(name: string): Promise<void> {
+    return this._runner(name).restart();
+  }
+
+  /**
+   * Moves to a new set of specs: stops removed services, restarts changed ones, starts added ones
+   * in tier order, and leaves unchanged ones alone.
+   */
+  apply(services: Record<string, unknown> | ServiceSpec[]): Promise<ApplyReport> {
+    const next = Array.isArray(services) ? services : validateServices(services);
+    return this._serialize(async () => {
+      const before = new Map(this._specs.map((s) => [s.name, s]));
+      const after = new Map(next.map((s) => [s.name, s]));
+      const report: ApplyReport = { added: [], removed: [], changed: [], unchanged: [] };
+      for (const name of before.keys()) if (!after.has(name)) report.removed.push(name);
+      for (const [name, spec] of after) {
+        const old = before.get(name);
+        if (!old) report.added.push(name);
+        else if (sameSpec(old, spec)) report.unchanged.push(name);
+        else report.changed.push(name);
+      }
+      const stopFirst = [...report.removed, ...report.changed].map((name) => this._runners.get(name)).filter((r) => r !== undefined);
+      await Promise.all(stopFirst.map((r) => r.stop()));
+      for (const runner of stopFirst) {
+        runner.dispose();
+        this._runners.delete(runner.name);
+      }
+      this._specs = next;
+      this._index(next);
+      await this._startTiers(next.filter((s) => report.added.includes(s.name) || report.changed.includes(s.name)));
+      this._logger.info({ ...report }, 'applied new service configuration');
+      return report;
+    });
+  }
+
+  /**
+   * Finds processes recorded by a previous supervisor (same pid and start time, so a reused pid
+   * is left alone) and stops their process groups. Returns how many it stopped.
+   */
+  async cleanupOrphans(): Promise<number> {
+    const file = this._options.stateFile;
+    if (!file) return 0;
+    let records: OrphanRecord[] = [];
+    try {
+      const data = await readFileIfExists(file);
+      if (data) records = (JSON.parse(data.toString('utf8')) as { processes?: OrphanRecord[] }).processes ?? [];
+    } catch (err) {
+      this._logger.warn({ err, file }, 'unreadable supervisor state file; no leftovers to clean');
+    }
+    let stopped = 0;
+    for (const record of records) {
+      if (this._processes.get(record.service)?.pid === record.pid) continue;
+      if (!record.startTime || processStartTime(record.pid) !== record.startTime) continue;
+      this._logger.warn({ service: record.service, pid: record.pid }, 'stopping a leftover process of a previous supervisor');
+      signalGroup(record.pid, 'SIGTERM');
+      const deadline = Date.now() + 3000;
+      while (groupAlive(record.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      if (groupAlive(record.pid)) signalGroup(record.pid, 'SIGKILL');
+      stopped++;
+    }
+    this._saveState();
+    return stopped;
+  }
+
+  private _saveState(): void {
+    const file = this._options.stateFile;
+    if (!file) return;
+    const processes = [...this._processes].map(([service, record]) => ({ service, ...record }));
+    // Written in order, each write the latest state.
+    this._stateWrite = this._stateWrite
+      .then(() => writeFileAtomic(file, JSON.stringify({ pid: process.pid, processes }) + '\n'))
+      .catch((err: unknown) => this._logger.warn({ err, file }, 'could not write the supervisor state file'));
+  }
+
+  override dispose(): void {
+    for (const runner of this._runners.values()) runner.dispose();
+    super.dispose();
+  }
+}
+
+export function createSupervisor(options: SupervisorOptions): Supervisor {
+  return new Supervisor(options);
+}

@@ -1,0 +1,179 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { waitFor, sleep } from '@baton/test-utils';
+import { ReadinessError, createSupervisor, type StateChange, type Supervisor } from '../src/index.js';
+import { freePort, groupMembers, isAlive, svc } from './helpers.js';
+
+const posix = process.platform !== 'win32';
+const supervisors: Supervisor[] = [];
+function make(services: Record<string, unknown>): { sup: Supervisor; changes: StateChange[] } {
+  const sup = createSupervisor({ services });
+  const changes: StateChange[] = [];
+  sup.onDidChangeState((c) => changes.push(c));
+  supervisors.push(sup);
+  return { sup, changes };
+}
+afterEach(async () => {
+  for (const sup of supervisors.splice(0)) {
+    await sup.stop();
+    sup.dispose();
+  }
+});
+
+const order = (changes: StateChange[], name: string, to: string) => changes.findIndex((c) => c.name === name && c.to === to);
+
+describe('start', () => {
+  it('starts tiers in order, each after the previous is ready, with every kind of readiness', async () => {
+    const tcpPort = freePort();
+    const httpPort = freePort();
+    const { sup, changes } = make({
+      migrate: { ...svc('exit', ['0', '100']), tier: 0, readiness: { type: 'exit0' } },
+      store: { ...svc('log', ['store is up', '150']), tier: 0, readiness: { type: 'log', pattern: 'store is up' } },
+      bus: { ...svc('tcp', [String(tcpPort)]), tier: 1, readiness: { type: 'tcp', port: tcpPort, periodMs: 25 } },
+      api: { ...svc('http', [String(httpPort)]), tier: 2, readiness: { type: 'http', url: `http://127.0.0.1:${httpPort}/health`, periodMs: 25 } },
+      probe: { ...svc('silent'), tier: 2, readiness: { type: 'exec', command: `node -e "process.exit(0)"`, periodMs: 25 } },
+      agent: { ...svc('ipc'), tier: 3, readiness: { type: 'ipc' } },
+      notifier: { ...svc('readyline'), tier: 3, readiness: { type: 'ipc' } },
+    });
+    await sup.start();
+    const status = Object.fromEntries(sup.services.map((s) => [s.name, s.state]));
+    expect(status).toEqual({ migrate: 'exited', store: 'ready', bus: 'ready', api: 'ready', probe: 'ready', agent: 'ready', notifier: 'ready' });
+    // Each tier starts only after the whole previous tier is ready.
+    expect(order(changes, 'bus', 'starting')).toBeGreaterThan(order(changes, 'store', 'ready'));
+    expect(order(changes, 'bus', 'starting')).toBeGreaterThan(order(changes, 'migrate', 'exited'));
+    expect(order(changes, 'api', 'starting')).toBeGreaterThan(order(changes, 'bus', 'ready'));
+    expect(order(changes, 'agent', 'starting')).toBeGreaterThan(Math.max(order(changes, 'api', 'ready'), order(changes, 'probe', 'ready')));
+    expect(sup.services.find((s) => s.name === 'bus')!.tier).toBe(1);
+  });
+
+  it('fails on a readiness timeout, naming the service, probe and last output, and stops what it started', async () => {
+    const { sup } = make({
+      first: { ...svc('silent'), tier: 0 },
+      stuck: { ...svc('log', ['almost there']), tier: 1, readiness: { type: 'log', pattern: 'listening', timeoutMs: 300 } },
+    });
+    const err = await sup.start().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ReadinessError);
+    expect((err as Error).message).toMatch(/Service 'stuck' did not become ready: not ready within 300 ms; probe log \/listening\//);
+    expect((err as Error).message).toContain('almost there');
+    expect(sup.services.map((s) => s.state)).toEqual(['stopped', 'failed']);
+    expect(sup.services.every((s) => s.pid === undefined)).toBe(true);
+  });
+
+  it('fails when a service exits before it is ready', async () => {
+    const { sup } = make({ flop: { ...svc('exit', ['3']), readiness: { type: 'log', pattern: 'never', timeoutMs: 5000 } } });
+    await expect(sup.start()).rejects.toThrow(/exited before it was ready \(code 3\)/);
+  });
+});
+
+describe('restarts', () => {
+  it('restarts a crashing service with exponential backoff and gives up at the limit within the window', async () => {
+    const { sup, changes } = make({
+      flaky: { ...svc('exit', ['1', '20']), restart: { policy: 'on-failure', maxRestarts: 3, windowMs: 60_000, backoff: { initialMs: 100, maxMs: 1000, factor: 2, jitter: 0 } } },
+    });
+    const times: Record<string, number[]> = { crashed: [], starting: [] };
+    sup.onDidChangeState((c) => (c.to === 'crashed' || c.to === 'starting') && times[c.to]!.push(performance.now()));
+    const gaveUp: string[] = [];
+    sup.onDidGiveUp(({ name }) => gaveUp.push(name));
+    await sup.start();
+    await waitFor(() => sup.services[0]!.state === 'failed', { timeoutMs: 5000, what: 'give up' });
+    expect(gaveUp).toEqual(['flaky']);
+    expect(sup.services[0]!.restarts).toBe(3);
+    // Delay from each crash to the next start follows the backoff: 100, 200, 400 ms.
+    const delays = times.crashed!.slice(0, 3).map((t, i) => times.starting![i + 1]! - t);
+    [100, 200, 400].forEach((expected, i) => {
+      expect(delays[i]).toBeGreaterThanOrEqual(expected - 5);
+      expect(delays[i]).toBeLessThan(expected + 150);
+    });
+    expect(changes.filter((c) => c.to === 'crashed').every((c) => c.exitCode === 1)).toBe(true);
+  });
+
+  it('starts the backoff and the window again after a stable uptime', async () => {
+    const { sup } = make({
+      steady: { ...svc('exit', ['1', '150']), restart: { maxRestarts: 2, windowMs: 60_000, resetAfterMs: 100, backoff: { initialMs: 10, maxMs: 10, jitter: 0 } } },
+    });
+    await sup.start();
+    await waitFor(() => sup.services[0]!.restarts >= 5, { timeoutMs: 5000, what: 'five restarts' });
+    expect(sup.services[0]!.state).not.toBe('failed');
+  });
+
+  it('does not restart with policy never, or on a clean exit with on-failure', async () => {
+    const { sup } = make({
+      once: { ...svc('exit', ['1', '10']), restart: { policy: 'never' } },
+      clean: { ...svc('exit', ['0', '10']), restart: { policy: 'on-failure' } },
+    });
+    await sup.start();
+    await sleep(300);
+    expect(sup.services.map((s) => [s.state, s.restarts])).toEqual([['crashed', 0], ['exited', 0]]);
+  });
+
+  it('escalates to stopping everything with onGiveUp: stop-all', async () => {
+    const { sup } = make({
+      steady: { ...svc('silent'), tier: 0 },
+      doomed: { ...svc('exit', ['1', '10']), tier: 1, restart: { maxRestarts: 1, backoff: { initialMs: 10, maxMs: 10, jitter: 0 }, onGiveUp: 'stop-all' } },
+    });
+    await sup.start();
+    await waitFor(() => sup.services[0]!.state === 'stopped', { timeoutMs: 5000, what: 'stop-all' });
+  });
+
+  it('turns concurrent restart requests into one process', async () => {
+    const { sup } = make({ one: svc('silent') });
+    await sup.start();
+    const first = sup.services[0]!.pid!;
+    await Promise.all([1, 2, 3, 4, 5].map(() => sup.restartService('one')));
+    const now = sup.services[0]!;
+    expect(now.state).toBe('ready');
+    expect(now.pid).not.toBe(first);
+    expect(isAlive(first)).toBe(false);
+    if (posix) expect(groupMembers(now.pid!)).toEqual([now.pid]);
+  });
+});
+
+describe('stop', () => {
+  (posix ? it : it.skip)('SIGKILLs a service that ignores SIGTERM after the timeout', async () => {
+    // Ready once it printed its first line, by which time its SIGTERM handler is installed.
+    const { sup } = make({ stubborn: { ...svc('ignore-term'), readiness: { type: 'log', pattern: 'started' }, stop: { signal: 'SIGTERM', timeoutMs: 300 } } });
+    await sup.start();
+    const pid = sup.services[0]!.pid!;
+    const started = performance.now();
+    await sup.stop();
+    const took = performance.now() - started;
+    expect(took).toBeGreaterThanOrEqual(290);
+    expect(took).toBeLessThan(3000);
+    expect(isAlive(pid)).toBe(false);
+    expect(sup.logs('stubborn')).toContain('ignoring SIGTERM');
+  });
+
+  (posix ? it : it.skip)('leaves no grandchild behind, even ones that ignore SIGTERM', async () => {
+    const { sup } = make({
+      shell: { command: `sh -c 'trap "" TERM; sleep 300' & sleep 300 & echo spawned; wait`, readiness: { type: 'log', pattern: 'spawned' }, stop: { timeoutMs: 300 } },
+    });
+    await sup.start();
+    const pgid = sup.services[0]!.pid!;
+    await waitFor(() => groupMembers(pgid).length >= 3, { what: 'the grandchildren' });
+    await sup.stop();
+    expect(groupMembers(pgid)).toEqual([]);
+  });
+
+  it('stops tiers in reverse order', async () => {
+    const { sup, changes } = make({ base: { ...svc('silent'), tier: 0 }, top: { ...svc('silent'), tier: 1 } });
+    await sup.start();
+    await sup.stop();
+    expect(order(changes, 'top', 'stopped')).toBeLessThan(order(changes, 'base', 'stopping'));
+  });
+});
+
+describe('apply', () => {
+  it('touches only what changed: stops removed, restarts changed, starts added, leaves the rest', async () => {
+    const { sup } = make({ a: svc('silent'), b: svc('silent'), c: svc('silent') });
+    await sup.start();
+    const pids = Object.fromEntries(sup.services.map((s) => [s.name, s.pid]));
+    const report = await sup.apply({ a: svc('silent'), b: svc('silent', [], { env: { CHANGED: '1' } }), d: { ...svc('log', ['d up']), readiness: { type: 'log', pattern: 'd up' } } });
+    expect(report).toEqual({ added: ['d'], removed: ['c'], changed: ['b'], unchanged: ['a'] });
+    const after = Object.fromEntries(sup.services.map((s) => [s.name, s]));
+    expect(Object.keys(after)).toEqual(['a', 'b', 'd']);
+    expect(after.a!.pid).toBe(pids.a);
+    expect(after.b!.pid).not.toBe(pids.b);
+    expect(after.d!.state).toBe('ready');
+    expect(isAlive(pids.c!)).toBe(false);
+    expect(isAlive(pids.b!)).toBe(false);
+  });
+});

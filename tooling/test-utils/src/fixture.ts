@@ -33,9 +33,13 @@ export interface Fixture {
 
 const live = new Set<Fixture>();
 
-/** Runs a TypeScript (or JavaScript) file as a real child process with a line-oriented stdout. */
+/**
+ * Runs a file as a real child process with a line-oriented stdout: TypeScript through tsx's loader,
+ * plain JavaScript (.js, .mjs) with node alone (nothing extra in its memory or start-up).
+ */
 export function spawnFixture(file: string, args: readonly string[] = [], options: FixtureOptions = {}): Fixture {
-  const child = spawn(process.execPath, ['--import', tsxLoader, file, ...args], {
+  const loader = /\.m?js$/.test(file) ? [] : ['--import', tsxLoader];
+  const child = spawn(process.execPath, [...loader, file, ...args], {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     stdio: ['pipe', 'pipe', options.inheritStderr ? 'inherit' : 'pipe'],

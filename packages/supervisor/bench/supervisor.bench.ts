@@ -1,0 +1,148 @@
+// pnpm --filter @baton/supervisor bench
+// Beside PM2 (its daemon under a temporary PM2_HOME, killed afterwards), in one run: crash -> first
+// line of the new process (zero backoff); crash detection; RSS of the supervisor with 10 idle
+// services; starting 30 services (Baton: 3 tiers with log readiness; PM2: no tiers or readiness).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
+import {
+  killAllFixtures,
+  makeTempDir,
+  markdownTable,
+  machineDescription,
+  percentile,
+  round,
+  sleep,
+  spawnFixture,
+  writeBenchResults,
+  type Row,
+} from '@baton/test-utils';
+
+const quick = process.env.BENCH_QUICK === '1';
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const worker = fileURLToPath(new URL('../test/fixtures/worker.mjs', import.meta.url));
+const crashloop = fileURLToPath(new URL('./fixtures/crashloop.mjs', import.meta.url));
+const batonFixture = fileURLToPath(new URL('./fixtures/batonSupervisor.mjs', import.meta.url));
+const progress = (text: string) => process.stderr.write(`${text}\n`);
+const crashes = quick ? 15 : 60;
+
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) * 1024;
+}
+
+/** Pairs each crash with the next start: restart latencies in ms. */
+function restartLatencies(file: string): { restart: number[]; detect: number[] } {
+  const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => l.split(' ') as [string, string]);
+  const restart: number[] = [];
+  const detect: number[] = [];
+  let crash: bigint | undefined;
+  for (const [kind, ns] of lines) {
+    if (kind === 'crash') crash = BigInt(ns);
+    else if (kind === 'detected' && crash !== undefined) detect.push(Number(BigInt(ns) - crash) / 1e6);
+    else if (kind === 'start' && crash !== undefined) {
+      restart.push(Number(BigInt(ns) - crash) / 1e6);
+      crash = undefined;
+    }
+  }
+  return { restart, detect };
+}
+
+async function baton(mode: 'crash' | 'idle' | 'tiers', dir: string): Promise<{ line: string; pid: number }> {
+  const f = spawnFixture(batonFixture, [mode, dir, worker, crashloop]);
+  const line = await f.waitForLine(/^(ready|started)/, 60_000);
+  return { line, pid: f.pid };
+}
+
+/** The floor: spawn of a bare node script to its first line, no supervisor involved. */
+async function nodeBoot(samples: number, dir: string): Promise<number[]> {
+  const script = join(dir, 'boot.mjs');
+  writeFileSync(script, "process.stdout.write(String(process.hrtime.bigint()) + '\\n');");
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const start = process.hrtime.bigint();
+    const child = spawn(process.execPath, [script]);
+    const line = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
+    times.push(Number(BigInt(line.trim()) - start) / 1e6);
+    await new Promise((r) => child.once('exit', r));
+  }
+  return times;
+}
+
+const tmp = await makeTempDir('baton-supervisor-bench-');
+process.env.PM2_HOME = join(tmp.path, 'pm2');
+const pm2 = (await import('pm2')).default;
+// PM2's callbacks come in several shapes; all are (err, value?).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const call = <T>(fn: (cb: any) => void) =>
+  new Promise<T>((resolve, reject) => fn((err: Error | null, value: T) => (err ? reject(err) : resolve(value))));
+
+try {
+  const rows: Row[] = [];
+  const raw: Record<string, unknown> = {};
+
+  progress(`Baton: ${crashes} crashes ...`);
+  const batonEvents = join(tmp.path, 'baton-events.log');
+  writeFileSync(batonEvents, '');
+  await baton('crash', tmp.path);
+  const deadline = performance.now() + 60_000;
+  while (restartLatencies(batonEvents).restart.length < crashes && performance.now() < deadline) await sleep(100);
+  await killAllFixtures();
+  const ours = restartLatencies(batonEvents);
+
+  progress(`PM2: ${crashes} crashes ...`);
+  await call((cb) => pm2.connect(cb));
+  const pmEvents = join(tmp.path, 'pm2-events.log');
+  writeFileSync(pmEvents, '');
+  await call((cb) => pm2.start({ script: crashloop, args: [pmEvents, '100'], name: 'crash', autorestart: true, restart_delay: 0, max_restarts: 100_000, min_uptime: 100 }, cb));
+  // PM2 may stop restarting a fast crash loop on its own; take what it gave within a minute.
+  const pmDeadline = performance.now() + 60_000;
+  while (restartLatencies(pmEvents).restart.length < crashes && performance.now() < pmDeadline) await sleep(100);
+  await call((cb) => pm2.delete('all', cb));
+  const theirs = restartLatencies(pmEvents);
+  raw.restart = { ours, theirs };
+  const p = (v: number[]) => `${round(percentile(v, 50))} / ${round(percentile(v, 95))}`;
+  rows.push({ measure: `crash -> first line of the new process, p50 / p95 (ms, zero backoff; restarts measured: Baton ${ours.restart.length}, PM2 ${theirs.restart.length})`, baton: p(ours.restart), pm2: p(theirs.restart), ratio: `${round(percentile(theirs.restart, 50) / percentile(ours.restart, 50), 1)}x faster p50` });
+  const boot = await nodeBoot(crashes, tmp.path);
+  raw.nodeBoot = boot;
+  rows.push({ measure: '...floor: spawn of a bare node script -> its first line, p50 / p95 (ms)', baton: p(boot), pm2: p(boot), ratio: '' });
+  rows.push({ measure: 'crash detection: last line before exit -> supervisor knows, p50 / p95 (ms)', baton: p(ours.detect), pm2: '-', ratio: '' });
+
+  progress('RSS with 10 idle services ...');
+  const idle = await baton('idle', tmp.path);
+  await sleep(2000);
+  const ourRss = rssOf(idle.pid);
+  await killAllFixtures();
+  for (let i = 0; i < 10; i++) await call((cb) => pm2.start({ script: worker, args: ['silent'], name: `idle${i}` }, cb));
+  await sleep(2000);
+  const daemonPid = Number(readFileSync(join(process.env.PM2_HOME, 'pm2.pid'), 'utf8'));
+  const theirRss = rssOf(daemonPid);
+  await call((cb) => pm2.delete('all', cb));
+  raw.rss = { ours: ourRss, theirs: theirRss };
+  const mib = (b: number) => round(b / 2 ** 20, 1);
+  rows.push({ measure: 'supervisor RSS with 10 idle services (MiB)', baton: mib(ourRss), pm2: `${mib(theirRss)} (daemon)`, ratio: `${round(theirRss / ourRss, 2)}x smaller` });
+
+  progress('start 30 services ...');
+  const tiers = await baton('tiers', tmp.path);
+  const ourStart = Number(tiers.line.split(' ')[1]);
+  await killAllFixtures();
+  const started = performance.now();
+  await Promise.all(Array.from({ length: 30 }, (_, i) => call((cb) => pm2.start({ script: worker, args: ['log', 'listening', '0'], name: `s${i}` }, cb))));
+  for (;;) {
+    const list = await call<{ pm2_env?: { status?: string } }[]>((cb) => pm2.list(cb));
+    if (list.length === 30 && list.every((p) => p.pm2_env?.status === 'online')) break;
+    await sleep(10);
+  }
+  const theirStart = performance.now() - started;
+  raw.start30 = { ours: ourStart, theirs: theirStart };
+  rows.push({ measure: 'start 30 services (ms)', baton: `${Math.round(ourStart)} (3 tiers, each waits for log readiness)`, pm2: `${Math.round(theirStart)} (all at once, "online" = spawned)`, ratio: '' });
+
+  process.stdout.write(`\n${markdownTable(rows)}\n\nmachine: ${machineDescription()}\n`);
+  progress(`results: ${writeBenchResults(packageDir, 'supervisor', rows, { raw })}`);
+} finally {
+  await killAllFixtures();
+  await call((cb) => pm2.killDaemon(cb)).catch(() => {});
+  pm2.disconnect();
+  await tmp.cleanup();
+}

@@ -173,7 +173,7 @@ export class LeaseContender extends Disposable {
     const startedAt = clock.now();
     const fd = await this._files.claim(index, record);
     if (fd === undefined) {
-      logger.debug({ token: index }, 'another process claimed the slot first');
+      logger.debug({ fencingToken: index }, 'another process claimed the slot first');
       return;
     }
     if (this._closed || !this._contending) {
@@ -185,7 +185,7 @@ export class LeaseContender extends Disposable {
     this._held = held;
     this._holder = record;
     this._armExpiry(held);
-    logger.info({ token: index, previous: scan.term || undefined, why }, 'acquired');
+    logger.info({ fencingToken: index, previous: scan.term || undefined, why }, 'acquired');
     this._onDidChangeHolder.fire(record);
     this._onDidAcquire.fire(held);
     // Old terms' slots pile up one per grant; sweep them now and then, not on every claim.
@@ -204,7 +204,7 @@ export class LeaseContender extends Disposable {
       renewed = this._files.renew(held.latest + 1);
     } catch (err) {
       // Transient I/O trouble: keep the term while the lease lasts; the expiry timer ends it otherwise.
-      this._options.logger.warn({ err, token: held.token }, 'could not renew the lease; will retry');
+      this._options.logger.warn({ err, fencingToken: held.token }, 'could not renew the lease; will retry');
       return;
     }
     if (this._held !== held) return;
@@ -238,7 +238,7 @@ export class LeaseContender extends Disposable {
     // Back to following at the poll rate, to see who takes over.
     this._schedule(this._options.pollMs);
     const log = reason === 'lost' ? this._options.logger.warn.bind(this._options.logger) : this._options.logger.info.bind(this._options.logger);
-    log({ token: held.token, reason, detail }, reason === 'lost' ? 'lost the name' : 'released the name');
+    log({ fencingToken: held.token, reason, detail }, reason === 'lost' ? 'lost the name' : 'released the name');
     this._onDidLose.fire({ token: held.token, reason, detail });
   }
 

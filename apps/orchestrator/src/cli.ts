@@ -1,0 +1,331 @@
+#!/usr/bin/env node
+// The `orchestrator` command. The only code in Baton that calls process.exit.
+// Exit codes: 0 ok; 1 error (invalid config, already running, a service not ready); 2 usage;
+// 3 no orchestrator running (client commands); 130 forced stop (second Ctrl-C).
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { fileURLToPath } from 'node:url';
+// Types only (erased): each command still loads just the modules it needs.
+import type { connect } from '@baton/ipc';
+import type { StatusSnapshot } from './orchestrator.js';
+
+const exitCodes = { ok: 0, error: 1, usage: 2, notRunning: 3, forced: 130 } as const;
+
+const help: Record<string, string> = {
+  main: `Usage: orchestrator <command> [options]
+
+Commands:
+  start [-c file] [--detach]   start the services in tiers; stays in the foreground unless --detach
+  status [--json]              the running orchestrator's services
+  stop                         stop the running orchestrator and its services
+  restart <service>            restart one service
+  reload                       re-read the config and apply what changed
+  logs [service] [-f] [-n N]   output of the services (last N lines; -f follows)
+  validate [-c file]           check the config and list every error
+
+Options for every command:
+  -c, --config <file>   the config (default orchestrator.yaml); it also locates the workspace
+  -h, --help            help for a command
+
+Exit codes: 0 ok, 1 error, 2 usage, 3 no orchestrator running, 130 forced stop.`,
+  start: `Usage: orchestrator start [-c file] [--detach]
+
+Starts the services of the config in tiers, showing which service waits on which probe, then keeps
+them alive: restarts by their policies, reloads the config when the file changes (or on SIGHUP),
+stops everything on SIGINT/SIGTERM (a second Ctrl-C kills at once). One per workspace.
+  --detach   run in the background (output to .baton/orchestrator/orchestrator.out)
+Exit codes: 0 stopped cleanly, 1 invalid config / already running / a service not ready.`,
+  status: `Usage: orchestrator status [-c file] [--json]
+
+Service, tier, state, pid, restarts, uptime and last exit, from the running orchestrator.
+Exit codes: 0, 3 if none is running.`,
+  stop: 'Usage: orchestrator stop [-c file]\n\nStops the running orchestrator and its services. Exit codes: 0, 3 if none is running.',
+  restart: 'Usage: orchestrator restart <service> [-c file]\n\nRestarts one service. Exit codes: 0, 1 unknown service, 3 if none is running.',
+  reload: 'Usage: orchestrator reload [-c file]\n\nRe-reads the config and applies it; an invalid file changes nothing. Exit codes: 0, 1 invalid config, 3 if none is running.',
+  logs: 'Usage: orchestrator logs [service] [-f] [-n 100] [-c file]\n\nThe last lines of each service (or one); -f keeps printing new lines. Exit codes: 0, 3 if none is running.',
+  validate: 'Usage: orchestrator validate [-c file]\n\nChecks the config and prints every error with its path. Exit codes: 0 valid, 1 invalid.',
+};
+
+const options = {
+  config: { type: 'string', short: 'c', default: 'orchestrator.yaml' },
+  detach: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  follow: { type: 'boolean', short: 'f', default: false },
+  lines: { type: 'string', short: 'n', default: '100' },
+  help: { type: 'boolean', short: 'h', default: false },
+} satisfies ParseArgsConfig['options'];
+
+type Values = { config: string; detach: boolean; json: boolean; follow: boolean; lines: string; help: boolean };
+
+const out = (text: string) => process.stdout.write(text + '\n');
+const err = (text: string) => process.stderr.write(text + '\n');
+
+async function main(argv: string[]): Promise<number> {
+  let parsed: { values: Values; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true }) as unknown as { values: Values; positionals: string[] };
+  } catch (e) {
+    err(`orchestrator: ${(e as Error).message}\n\n${help.main}`);
+    return exitCodes.usage;
+  }
+  const [command, ...rest] = parsed.positionals;
+  const values = parsed.values;
+  if (!command) {
+    (values.help ? out : err)(help.main!);
+    return values.help ? exitCodes.ok : exitCodes.usage;
+  }
+  if (!(command in help) || command === 'main') {
+    err(`orchestrator: unknown command '${command}'\n\n${help.main}`);
+    return exitCodes.usage;
+  }
+  if (values.help) {
+    out(help[command]!);
+    return exitCodes.ok;
+  }
+  const configFile = resolve(values.config);
+  switch (command) {
+    case 'validate':
+      return validate(configFile);
+    case 'start':
+      return values.detach ? startDetached(configFile, argv) : start(configFile);
+    case 'status':
+      return status(configFile, values.json);
+    case 'stop':
+      return control(configFile, async (client) => {
+        await client.request('stop');
+        out('stopping');
+        return exitCodes.ok;
+      });
+    case 'restart': {
+      const service = rest[0];
+      if (!service) {
+        err(`orchestrator restart: which service?\n\n${help.restart}`);
+        return exitCodes.usage;
+      }
+      return control(configFile, async (client) => {
+        const info = (await client.request('restart', { service }, { timeoutMs: 120_000 })) as { state: string; pid?: number };
+        out(`${service}: ${info.state}${info.pid ? ` (pid ${info.pid})` : ''}`);
+        return exitCodes.ok;
+      });
+    }
+    case 'reload':
+      return control(configFile, async (client) => {
+        const outcome = (await client.request('reload', undefined, { timeoutMs: 120_000 })) as { ok: boolean; errors?: string[]; report?: Record<string, string[]> } | undefined;
+        if (!outcome) {
+          out('reload skipped (rate limit, or not running yet)');
+          return exitCodes.ok;
+        }
+        if (!outcome.ok) {
+          err(`reload refused, nothing changed:\n  ${(outcome.errors ?? []).join('\n  ')}`);
+          return exitCodes.error;
+        }
+        const r = outcome.report!;
+        out(`reloaded: added ${r.added!.join(', ') || 'none'}; removed ${r.removed!.join(', ') || 'none'}; changed ${r.changed!.join(', ') || 'none'}; unchanged ${r.unchanged!.length}`);
+        return exitCodes.ok;
+      });
+    case 'logs':
+      return logs(configFile, rest[0], Number(values.lines), values.follow);
+    default:
+      return exitCodes.usage;
+  }
+}
+
+async function validate(configFile: string): Promise<number> {
+  const { loadConfig, ConfigError } = await import('./orchestrator.js');
+  try {
+    const config = await loadConfig(configFile, process.env);
+    out(`${configFile}: valid, ${config.services.length} services`);
+    return exitCodes.ok;
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      err(`${configFile}: ${e.errors.length} error${e.errors.length > 1 ? 's' : ''}\n  ${e.errors.join('\n  ')}`);
+      return exitCodes.error;
+    }
+    throw e;
+  }
+}
+
+async function start(configFile: string): Promise<number> {
+  const [{ Orchestrator, AlreadyRunningError, ConfigError, orchestratorPaths }, { createLogger }, { ReadinessError }, { statusTable }] = await Promise.all([
+    import('./orchestrator.js'),
+    import('@baton/telemetry'),
+    import('@baton/supervisor'),
+    import('./render.js'),
+  ]);
+  const tty = Boolean(process.stdout.isTTY) && !process.env.CI;
+  const paths = orchestratorPaths(configFile);
+  // In a terminal the screen shows progress and the live table; the JSON log goes to a file.
+  // Otherwise JSON lines go to stdout.
+  const logger = createLogger({ name: 'orchestrator', pretty: false, destination: tty ? `${paths.dir}/orchestrator.log` : 1 });
+  const orchestrator = new Orchestrator({ configFile, env: process.env, logger, onProgress: (line) => (tty ? out(line) : logger.info({}, line)) });
+
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      err('second interrupt: killing every service now');
+      orchestrator.forceKill();
+      process.exit(exitCodes.forced);
+    }
+    (tty ? out : (line: string) => logger.info({ signal }, line))(`${signal}: stopping (press Ctrl-C again to kill at once)`);
+    void orchestrator.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', () => void orchestrator.reload('SIGHUP'));
+
+  try {
+    await orchestrator.start();
+  } catch (e) {
+    if (e instanceof AlreadyRunningError || e instanceof ConfigError || e instanceof ReadinessError) {
+      err(e.message);
+      await orchestrator.stop();
+      return exitCodes.error;
+    }
+    throw e;
+  }
+  let live: NodeJS.Timeout | undefined;
+  if (tty) {
+    // A live table, redrawn in place.
+    let drawn = 0;
+    const draw = () => {
+      const table = statusTable(orchestrator.snapshot().services);
+      if (drawn) process.stdout.write(`\x1b[${drawn}A\x1b[J`);
+      process.stdout.write(table + '\n');
+      drawn = table.split('\n').length;
+    };
+    out('');
+    draw();
+    live = setInterval(draw, 1000);
+    orchestrator.supervisor?.onDidChangeState(() => draw());
+  } else {
+    logger.info({ services: orchestrator.snapshot().services.map((s) => ({ name: s.name, state: s.state, pid: s.pid })) }, 'running');
+  }
+  await orchestrator.stopped;
+  if (live) clearInterval(live);
+  (tty ? out : (line: string) => logger.info({}, line))('stopped');
+  logger.flush();
+  return exitCodes.ok;
+}
+
+/** Runs `start` in the background and returns once its control socket answers. */
+async function startDetached(configFile: string, argv: string[]): Promise<number> {
+  const { orchestratorPaths } = await import('./orchestrator.js');
+  const paths = await orchestratorPaths(configFile).ensure();
+  const logFile = `${paths.dir}/orchestrator.out`;
+  const fd = openSync(logFile, 'a', 0o600);
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...argv.filter((a) => a !== '--detach')], {
+    detached: true,
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, CI: process.env.CI ?? '1' },
+  });
+  closeSync(fd);
+  child.unref();
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline && !exited) {
+    const up = await tryStatus(configFile);
+    if (up) {
+      out(`orchestrator started in the background (pid ${child.pid}); output: ${logFile}\n'orchestrator status' to see it, 'orchestrator stop' to stop it`);
+      return exitCodes.ok;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  err(`orchestrator did not come up; its output (${logFile}):\n${readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n')}`);
+  return exitCodes.error;
+}
+
+async function tryStatus(configFile: string): Promise<{ lifecycle: string } | undefined> {
+  try {
+    return await withClient(configFile, (client) => client.request('status', undefined, { timeoutMs: 2000 }) as Promise<{ lifecycle: string }>);
+  } catch {
+    return undefined;
+  }
+}
+
+type Client = Awaited<ReturnType<typeof connect>>;
+
+async function withClient<T>(configFile: string, fn: (client: Client) => Promise<T>): Promise<T> {
+  const [{ connect, readAuthToken }, { orchestratorPaths }] = await Promise.all([import('@baton/ipc'), import('./paths.js')]);
+  const paths = orchestratorPaths(configFile);
+  const token = await readAuthToken(paths.tokenFile);
+  if (!token) throw new NotRunning(paths.dir);
+  let client: Client;
+  try {
+    client = await connect({ path: paths.socketPath('control'), auth: { token }, name: 'orchestrator-cli', reconnect: false });
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ECONNLOST') throw new NotRunning(paths.dir);
+    throw e;
+  }
+  try {
+    return await fn(client);
+  } finally {
+    await client.close();
+  }
+}
+
+class NotRunning extends Error {
+  constructor(dir: string) {
+    super(`No orchestrator is running for ${dir.replace(/\/\.baton\/orchestrator$/, '')}; start one with 'orchestrator start'`);
+  }
+}
+
+async function control(configFile: string, fn: (client: Client) => Promise<number>): Promise<number> {
+  try {
+    return await withClient(configFile, fn);
+  } catch (e) {
+    if (e instanceof NotRunning) {
+      err(e.message);
+      return exitCodes.notRunning;
+    }
+    err(`orchestrator: ${(e as Error).message}`);
+    return exitCodes.error;
+  }
+}
+
+async function status(configFile: string, json: boolean): Promise<number> {
+  return control(configFile, async (client) => {
+    const snapshot = (await client.request('status')) as StatusSnapshot;
+    if (json) {
+      out(JSON.stringify(snapshot, null, 2));
+      return exitCodes.ok;
+    }
+    const { statusTable } = await import('./render.js');
+    out(`orchestrator pid ${snapshot.pid}, ${snapshot.lifecycle}, since ${snapshot.startedAt}`);
+    if (snapshot.lastReload && !snapshot.lastReload.ok) out(`last reload failed at ${snapshot.lastReload.at}:\n  ${(snapshot.lastReload.errors ?? []).join('\n  ')}`);
+    out(statusTable(snapshot.services));
+    return exitCodes.ok;
+  });
+}
+
+async function logs(configFile: string, service: string | undefined, lines: number, follow: boolean): Promise<number> {
+  if (!Number.isInteger(lines) || lines < 0) {
+    err(`orchestrator logs: -n must be a whole number, got ${lines}`);
+    return exitCodes.usage;
+  }
+  return control(configFile, async (client) => {
+    const past = (await client.request('logs', { service, lines })) as { service: string; line: string }[];
+    for (const { service: name, line } of past) out(`${name} | ${line}`);
+    if (!follow) return exitCodes.ok;
+    client.subscribe('logs', (payload) => {
+      const { service: name, line } = payload as { service: string; line: string };
+      if (!service || name === service) out(`${name} | ${line}`);
+    });
+    await new Promise<void>((resolveDone) => {
+      client.onDidChangeConnection(({ state }) => state === 'closed' && resolveDone());
+      process.once('SIGINT', () => resolveDone());
+    });
+    return exitCodes.ok;
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    err(`orchestrator: ${(e as Error)?.stack ?? String(e)}`);
+    process.exit(exitCodes.error);
+  },
+);

@@ -1,0 +1,367 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { BatonError, serializeError, type CoordinationPaths, type Logger } from '@baton/base';
+import { createServer, ensureAuthToken, type IpcServer } from '@baton/ipc';
+import { createElection, type Election, type LeaderInfo } from '@baton/lock';
+import { openStore, type Store } from '@baton/state';
+import { createSupervisor, type ApplyReport, type ServiceStatus, type StateChange, type Supervisor } from '@baton/supervisor';
+import { createBatcher, createFileExporter, type Batcher } from '@baton/telemetry';
+import { parseConfig, type OrchestratorConfig } from './config.js';
+import { orchestratorPaths } from './paths.js';
+
+export type Lifecycle = 'initializing' | 'starting' | 'running' | 'reloading' | 'stopping' | 'stopped';
+
+export interface ReloadOutcome {
+  readonly at: string;
+  readonly ok: boolean;
+  readonly report?: ApplyReport;
+  readonly errors?: string[];
+}
+
+export interface StatusSnapshot {
+  readonly pid: number;
+  readonly startedAt: string;
+  readonly configFile: string;
+  readonly lifecycle: Lifecycle;
+  readonly services: ServiceStatus[];
+  readonly lastReload: ReloadOutcome | undefined;
+  readonly updatedAt: string;
+}
+
+export interface LifecycleEvent {
+  readonly time: string;
+  readonly type: 'started' | 'ready' | 'crashed' | 'restarted' | 'failed' | 'exited' | 'stopped' | 'reloaded' | 'reload-failed' | 'orchestrator-started' | 'orchestrator-stopped';
+  readonly service?: string;
+  readonly [key: string]: unknown;
+}
+
+export { orchestratorPaths };
+
+export class AlreadyRunningError extends BatonError {
+  constructor(readonly leader: LeaderInfo | undefined, dir: string) {
+    super(
+      'EALREADYRUNNING',
+      `An orchestrator is already running for ${dir}${leader ? ` (pid ${leader.pid} on ${leader.hostname || 'this machine'}, since ${leader.since})` : ''}; use 'orchestrator status' or 'orchestrator stop'`,
+    );
+  }
+}
+
+export class ConfigError extends BatonError {
+  constructor(readonly file: string, readonly errors: string[]) {
+    super('ECONFIG', `Invalid config ${file}:\n${errors.map((e) => `  ${e}`).join('\n')}`);
+  }
+}
+
+export interface OrchestratorOptions {
+  configFile: string;
+  env: Record<string, string | undefined>;
+  logger: Logger;
+  /** Human-readable progress (start tiers, readiness waits); the CLI prints it. */
+  onProgress?: (line: string) => void;
+}
+
+/** Reads and validates a config file; throws ConfigError listing every problem with its path. */
+export async function loadConfig(file: string, env: Record<string, string | undefined>): Promise<OrchestratorConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, [`cannot read: ${(err as Error).message}`]);
+  }
+  const result = parseConfig(text, env);
+  if ('issues' in result) throw new ConfigError(file, result.issues.map((i) => `${i.path}: ${i.message}`));
+  return result.config;
+}
+
+/**
+ * The composed system: one per workspace (an election), a supervisor running the services, a
+ * control socket, the status published through a state store, lifecycle events batched to NDJSON,
+ * and config hot reload. Start, reload and stop go through one lifecycle, one at a time.
+ */
+export class Orchestrator {
+  private _lifecycle: Lifecycle = 'initializing';
+  private _ops: Promise<unknown> = Promise.resolve();
+  private _config!: OrchestratorConfig;
+  private _paths!: CoordinationPaths;
+  private _election: Election | undefined;
+  private _server: IpcServer | undefined;
+  private _status: Store<StatusSnapshot | null> | undefined;
+  private _events: Batcher<LifecycleEvent> | undefined;
+  private _supervisor: Supervisor | undefined;
+  private _watcher: FSWatcher | undefined;
+  private _reloadTimer: NodeJS.Timeout | undefined;
+  private _publishTimer: NodeJS.Timeout | undefined;
+  private readonly _reloadTimes: number[] = [];
+  private _lastReload: ReloadOutcome | undefined;
+  private readonly _startedAt = new Date().toISOString();
+  private readonly _configFile: string;
+  private _stopped: Promise<void> | undefined;
+  private _onStopped!: () => void;
+  readonly stopped = new Promise<void>((r) => (this._onStopped = r));
+  private readonly _readyAt = new Map<string, number>();
+
+  constructor(private readonly _options: OrchestratorOptions) {
+    this._configFile = resolve(_options.configFile);
+  }
+
+  get lifecycle(): Lifecycle {
+    return this._lifecycle;
+  }
+
+  get supervisor(): Supervisor | undefined {
+    return this._supervisor;
+  }
+
+  private _serialize<T>(op: () => Promise<T>): Promise<T> {
+    const result = this._ops.then(op);
+    this._ops = result.catch(() => {});
+    return result;
+  }
+
+  /** Takes the workspace, opens the control socket and status, starts the services tier by tier. */
+  start(): Promise<void> {
+    return this._serialize(async () => {
+      const log = this._options.logger;
+      this._config = await loadConfig(this._configFile, this._options.env);
+      this._paths = await orchestratorPaths(this._configFile).ensure();
+      const election = createElection({ dir: this._paths.dir, name: 'orchestrator', leaseMs: 2000, pollMs: 50, metadata: { configFile: this._configFile }, logger: log });
+      await election.start();
+      if (!election.isLeader) {
+        const leader = election.leader;
+        await election.close();
+        throw new AlreadyRunningError(leader, dirname(this._configFile));
+      }
+      this._election = election;
+      // Paused past the lease and replaced: another orchestrator now owns the workspace.
+      election.onDidChangeRole(({ role, reason }) => {
+        if (role !== 'leader' && reason === 'lost') {
+          log.error({}, 'lost the workspace to another orchestrator (this one was paused or blocked); stopping');
+          void this.stop();
+        }
+      });
+      const token = await ensureAuthToken(this._paths.tokenFile);
+      this._server = await createServer({ path: this._paths.socketPath('control'), auth: { token }, logger: log });
+      this._serve(this._server);
+      this._status = await openStore<StatusSnapshot | null>({ dir: this._paths.dir, name: 'status', initial: null, watch: false, logger: log });
+      this._events = createBatcher<LifecycleEvent>({
+        exporter: createFileExporter({ path: this._config.telemetry.file ? resolve(dirname(this._configFile), this._config.telemetry.file) : join(this._paths.dir, 'events.ndjson') }),
+        maxBatchSize: this._config.telemetry.batchSize,
+        maxDelayMs: this._config.telemetry.flushMs,
+        logger: log,
+      });
+      const supervisor = createSupervisor({ services: this._config.services, logger: log, stateFile: join(this._paths.dir, 'supervisor.json') });
+      this._supervisor = supervisor;
+      supervisor.onDidChangeState((change) => this._onServiceChange(change));
+      supervisor.onDidOutput(({ name, stream, line }) => this._server?.publish('logs', { service: name, stream, line }));
+      this._event({ type: 'orchestrator-started', pid: process.pid, config: this._configFile });
+      this._setLifecycle('starting');
+      try {
+        await supervisor.start();
+      } catch (err) {
+        this._setLifecycle('stopping');
+        throw err;
+      }
+      this._setLifecycle('running');
+      this._watchConfig();
+    });
+  }
+
+  private _onServiceChange(change: StateChange): void {
+    const spec = this._config.services.find((s) => s.name === change.name);
+    const tier = this._supervisor?.services.find((s) => s.name === change.name)?.tier;
+    if (change.to === 'starting') {
+      this._readyAt.set(change.name, performance.now());
+      const waiting = spec?.readiness ? `waiting for ${describe(spec.readiness)}` : 'no readiness probe';
+      this._progress(`tier ${tier}: ${change.name} starting${change.restarts ? ` (restart ${change.restarts})` : ''}, ${waiting}`);
+      this._event({ type: change.restarts > 0 && change.from === 'backoff' ? 'restarted' : 'started', service: change.name, restarts: change.restarts });
+    } else if (change.to === 'ready' || (change.to === 'exited' && change.from === 'starting')) {
+      const since = this._readyAt.get(change.name);
+      this._progress(`tier ${tier}: ${change.name} ready${since ? ` in ${Math.round(performance.now() - since)} ms` : ''} (pid ${change.pid})`);
+      this._event({ type: 'ready', service: change.name, pid: change.pid });
+    } else if (change.to === 'crashed' || change.to === 'failed' || change.to === 'exited' || change.to === 'stopped') {
+      if (change.to === 'crashed') this._progress(`${change.name} crashed (${change.signal ? `signal ${change.signal}` : `exit ${change.exitCode}`})`);
+      if (change.to === 'failed') this._progress(`${change.name} failed: gave up after ${change.restarts} restarts`);
+      this._event({ type: change.to, service: change.name, exitCode: change.exitCode, signal: change.signal, restarts: change.restarts });
+    }
+    this._schedulePublish();
+  }
+
+  private _progress(line: string): void {
+    this._options.onProgress?.(line);
+  }
+
+  private _event(event: Omit<LifecycleEvent, 'time'>): void {
+    this._events?.add({ time: new Date().toISOString(), ...event } as LifecycleEvent);
+  }
+
+  private _setLifecycle(next: Lifecycle): void {
+    if (this._lifecycle === next) return;
+    this._options.logger.info({ from: this._lifecycle, to: next }, 'lifecycle');
+    this._lifecycle = next;
+    this._schedulePublish();
+  }
+
+  snapshot(): StatusSnapshot {
+    return {
+      pid: process.pid,
+      startedAt: this._startedAt,
+      configFile: this._configFile,
+      lifecycle: this._lifecycle,
+      services: this._supervisor?.services ?? [],
+      lastReload: this._lastReload,
+      updatedAt: new Date().toISOString(),
+    };
+  }
+
+  /** The status store is written at most every 50 ms, latest state winning. */
+  private _schedulePublish(): void {
+    if (this._publishTimer || !this._status) return;
+    this._publishTimer = setTimeout(() => {
+      this._publishTimer = undefined;
+      void this._status?.set(this.snapshot()).catch((err: unknown) => this._options.logger.warn({ err }, 'could not publish status'));
+    }, 50);
+  }
+
+  private _serve(server: IpcServer): void {
+    server.handle('status', () => this.snapshot());
+    server.handle('stop', () => {
+      setImmediate(() => void this.stop());
+      return { stopping: true };
+    });
+    server.handle('restart', async (params) => {
+      const name = (params as { service?: unknown } | undefined)?.service;
+      if (typeof name !== 'string') throw new BatonError('EINVALIDARG', 'restart needs { service }');
+      await this._supervisor!.restartService(name);
+      return this._supervisor!.services.find((s) => s.name === name);
+    });
+    server.handle('reload', () => this.reload('requested'));
+    server.handle('logs', (params) => {
+      const { service, lines = 100 } = (params ?? {}) as { service?: string; lines?: number };
+      const names = service ? [service] : this._config.services.map((s) => s.name);
+      return names.flatMap((name) => this._supervisor!.logs(name, lines).map((line) => ({ service: name, line })));
+    });
+  }
+
+  /** Watches the config's directory (editors save by rename), debounced. */
+  private _watchConfig(): void {
+    const dir = dirname(this._configFile);
+    const name = basename(this._configFile);
+    try {
+      this._watcher = watch(dir, { persistent: false }, (_event, filename) => {
+        if (filename !== null && filename !== name) return;
+        if (this._reloadTimer) clearTimeout(this._reloadTimer);
+        this._reloadTimer = setTimeout(() => {
+          this._reloadTimer = undefined;
+          void this.reload('file changed');
+        }, this._config.reload.debounceMs);
+      });
+      this._watcher.on('error', (err) => this._options.logger.warn({ err }, 'config watch failed; reload with SIGHUP or `orchestrator reload`'));
+    } catch (err) {
+      this._options.logger.warn({ err }, 'cannot watch the config; reload with SIGHUP or `orchestrator reload`');
+    }
+  }
+
+  /**
+   * Re-reads the config and applies it: an invalid file changes nothing and is reported (status
+   * shows the last reload error); a valid one restarts only changed services. Rate-limited, and
+   * serialized with start and stop: during start it waits; during stop it is dropped.
+   */
+  reload(reason: string): Promise<ReloadOutcome | undefined> {
+    const now = performance.now();
+    while (this._reloadTimes.length && now - this._reloadTimes[0]! > 60_000) this._reloadTimes.shift();
+    if (this._reloadTimes.length >= (this._config?.reload.maxPerMinute ?? 10)) {
+      this._options.logger.warn({ reason }, `reload skipped: more than ${this._config.reload.maxPerMinute} reloads in a minute`);
+      return Promise.resolve(undefined);
+    }
+    this._reloadTimes.push(now);
+    return this._serialize(async () => {
+      if (this._lifecycle !== 'running') {
+        this._options.logger.info({ reason, lifecycle: this._lifecycle }, 'reload dropped: not running');
+        return undefined;
+      }
+      const log = this._options.logger;
+      let config: OrchestratorConfig;
+      try {
+        config = await loadConfig(this._configFile, this._options.env);
+      } catch (err) {
+        const errors = err instanceof ConfigError ? err.errors : [(err as Error).message];
+        this._lastReload = { at: new Date().toISOString(), ok: false, errors };
+        log.error({ errors }, 'config reload refused: the file is invalid; nothing changed');
+        this._progress(`reload refused, nothing changed:\n  ${errors.join('\n  ')}`);
+        this._event({ type: 'reload-failed', errors });
+        this._schedulePublish();
+        return this._lastReload;
+      }
+      this._setLifecycle('reloading');
+      try {
+        const report = await this._supervisor!.apply(config.services);
+        this._config = config;
+        this._lastReload = { at: new Date().toISOString(), ok: true, report };
+        this._progress(`reloaded: added ${list(report.added)}, removed ${list(report.removed)}, changed ${list(report.changed)}`);
+        this._event({ type: 'reloaded', ...report });
+      } catch (err) {
+        this._config = config;
+        this._lastReload = { at: new Date().toISOString(), ok: false, errors: [(err as Error).message] };
+        log.error({ err }, 'reload applied with errors');
+        this._event({ type: 'reload-failed', error: serializeError(err) });
+      }
+      this._setLifecycle('running');
+      return this._lastReload;
+    });
+  }
+
+  /** Stops every service (reverse tiers), then the socket, status and telemetry. */
+  stop(): Promise<void> {
+    this._stopped ??= (async () => {
+      this._watcher?.close();
+      if (this._reloadTimer) clearTimeout(this._reloadTimer);
+      await this._ops;
+      this._setLifecycle('stopping');
+      await this._supervisor?.stop();
+      this._setLifecycle('stopped');
+      if (this._publishTimer) clearTimeout(this._publishTimer);
+      this._publishTimer = undefined;
+      await this._status?.set(this.snapshot()).catch(() => {});
+      this._event({ type: 'orchestrator-stopped' });
+      await this._events?.shutdown({ timeoutMs: 5000 });
+      await this._status?.close();
+      await this._server?.close();
+      await this._election?.close();
+      this._supervisor?.dispose();
+      this._onStopped();
+    })();
+    return this._stopped;
+  }
+
+  /** Second Ctrl-C: SIGKILL every service's process group at once. */
+  forceKill(): void {
+    for (const service of this._supervisor?.services ?? []) {
+      if (!service.pid) continue;
+      try {
+        process.kill(process.platform === 'win32' ? service.pid : -service.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+}
+
+function list(names: string[]): string {
+  return names.length ? names.join(', ') : 'none';
+}
+
+function describe(readiness: NonNullable<OrchestratorConfig['services'][number]['readiness']>): string {
+  switch (readiness.type) {
+    case 'tcp':
+      return `tcp ${readiness.host}:${readiness.port}`;
+    case 'http':
+      return `http ${readiness.url}`;
+    case 'log':
+      return `log /${readiness.pattern}/`;
+    case 'exec':
+      return `exec '${readiness.command}'`;
+    default:
+      return readiness.type;
+  }
+}

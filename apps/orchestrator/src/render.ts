@@ -1,0 +1,23 @@
+import type { ServiceStatus } from '@baton/supervisor';
+
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined) return '-';
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+function lastExit(service: ServiceStatus): string {
+  if (!service.lastExit) return '-';
+  return service.lastExit.signal ? `signal ${service.lastExit.signal}` : `code ${service.lastExit.code}`;
+}
+
+/** The status table: one row per service, aligned columns. */
+export function statusTable(services: readonly ServiceStatus[]): string {
+  const header = ['SERVICE', 'TIER', 'STATE', 'PID', 'RESTARTS', 'UPTIME', 'LAST EXIT'];
+  const rows = services.map((s) => [s.name, String(s.tier), s.state, s.pid ? String(s.pid) : '-', String(s.restarts), formatDuration(s.uptimeMs), lastExit(s)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}

@@ -1,0 +1,168 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { killAllFixtures, makeTempDir, sleep, waitFor, type TempDir } from '@baton/test-utils';
+import { connect, readAuthToken } from '@baton/ipc';
+import { orchestratorPaths, type StatusSnapshot } from '../src/index.js';
+import { cli, service, startOrchestrator, writeConfig } from './helpers.js';
+
+const posix = process.platform !== 'win32';
+let tmp: TempDir;
+beforeEach(async () => {
+  tmp = await makeTempDir();
+});
+afterEach(async () => {
+  await cli(tmp.path, ['stop']).catch(() => {});
+  await killAllFixtures();
+  await tmp.cleanup();
+});
+
+async function status(): Promise<StatusSnapshot> {
+  const { stdout, code } = await cli(tmp.path, ['status', '--json']);
+  expect(code).toBe(0);
+  return JSON.parse(stdout) as StatusSnapshot;
+}
+
+function alive(pid: number | undefined): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('orchestrator CLI', () => {
+  it('validate lists every error with its path and exits 1; a valid file exits 0', async () => {
+    await writeFile(join(tmp.path, 'orchestrator.yaml'), 'services:\n  api:\n    command: node\n    readiness: { type: tcp, port: "x" }\n    restart: { policy: sometimes }\n');
+    const bad = await cli(tmp.path, ['validate']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('services.api.readiness.port: Invalid input: expected number');
+    expect(bad.stderr).toContain('services.api.restart.policy');
+    await writeConfig(tmp.path, { a: service('log', 'hi') });
+    const good = await cli(tmp.path, ['validate']);
+    expect(good.code).toBe(0);
+    expect(good.stdout).toContain('valid, 1 services');
+  });
+
+  it('answers usage errors with exit 2 and help with exit 0', async () => {
+    expect((await cli(tmp.path, ['frobnicate'])).code).toBe(2);
+    expect((await cli(tmp.path, ['status', '--bogus'])).code).toBe(2);
+    const help = await cli(tmp.path, ['start', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: orchestrator start');
+  });
+
+  it('status says clearly that nothing runs, with exit code 3', async () => {
+    await writeConfig(tmp.path, { a: service('log', 'hi') });
+    const result = await cli(tmp.path, ['status']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/No orchestrator is running for/);
+  });
+
+  it('starts tiers in order with readiness, answers status/logs/restart over the socket, refuses a second start, stops on request', async () => {
+    await writeConfig(tmp.path, {
+      base: service('log', 'base ready', '    tier: 0\n    readiness: { type: log, pattern: "base ready" }\n'),
+      top: service('log', 'top ready', '    tier: 1\n    readiness: { type: log, pattern: "top ready" }\n'),
+    });
+    const orchestrator = await startOrchestrator(tmp.path);
+    const lines = orchestrator.lines.join('\n');
+    expect(lines.indexOf('tier 1: top starting')).toBeGreaterThan(lines.indexOf('tier 0: base ready'));
+    expect(lines).toContain('waiting for log /base ready/');
+
+    // status in well under 100 ms from the running instance.
+    const paths = orchestratorPaths(join(tmp.path, 'orchestrator.yaml'));
+    const client = await connect({ path: paths.socketPath('control'), auth: { token: (await readAuthToken(paths.tokenFile))! }, reconnect: false });
+    const started = performance.now();
+    const snapshot = (await client.request('status')) as StatusSnapshot;
+    expect(performance.now() - started).toBeLessThan(100);
+    await client.close();
+    expect(snapshot.services.map((s) => [s.name, s.tier, s.state])).toEqual([['base', 0, 'ready'], ['top', 1, 'ready']]);
+
+    const table = await cli(tmp.path, ['status']);
+    expect(table.stdout).toMatch(/SERVICE\s+TIER\s+STATE\s+PID\s+RESTARTS\s+UPTIME\s+LAST EXIT/);
+    expect(table.stdout).toMatch(/top\s+1\s+ready\s+\d+\s+0/);
+
+    const second = await cli(tmp.path, ['start']);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(new RegExp(`already running .*pid ${orchestrator.pid}`));
+
+    const logs = await cli(tmp.path, ['logs', 'top', '-n', '5']);
+    expect(logs.stdout).toMatch(/^top \| /m);
+    expect(logs.stdout).not.toMatch(/^base \| /m);
+
+    const before = snapshot.services.find((s) => s.name === 'top')!.pid;
+    const restarted = await cli(tmp.path, ['restart', 'top']);
+    expect(restarted.stdout).toMatch(/top: ready \(pid \d+\)/);
+    const after = (await status()).services.find((s) => s.name === 'top')!.pid;
+    expect(after).not.toBe(before);
+    expect(alive(before)).toBe(false);
+
+    const pids = (await status()).services.map((s) => s.pid);
+    expect((await cli(tmp.path, ['stop'])).code).toBe(0);
+    expect((await orchestrator.exited).code).toBe(0);
+    expect(pids.some(alive)).toBe(false);
+    // The published status (through @baton/state) says stopped.
+    const published = JSON.parse(await readFile(join(paths.dir, 'status.state.json'), 'utf8'));
+    expect(published.payload.lifecycle).toBe('stopped');
+    const events = (await readFile(join(paths.dir, 'events.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l).type);
+    expect(events).toEqual(expect.arrayContaining(['orchestrator-started', 'started', 'ready', 'stopped', 'orchestrator-stopped']));
+  }, 90_000);
+
+  it('restarts a crashing service with backoff and marks it failed after the limit', async () => {
+    await writeConfig(tmp.path, {
+      steady: service('log', 'ok'),
+      crashy: service('exit', '2', '    restart: { policy: on-failure, maxRestarts: 2, windowMs: 60000, backoff: { initialMs: 100, maxMs: 1000, factor: 2, jitter: 0 } }\n'),
+    });
+    await startOrchestrator(tmp.path);
+    await waitFor(async () => (await status()).services.find((s) => s.name === 'crashy')!.state === 'failed', { timeoutMs: 15_000, intervalMs: 200, what: 'failed' });
+    const crashy = (await status()).services.find((s) => s.name === 'crashy')!;
+    expect(crashy.restarts).toBe(2);
+    expect(crashy.lastExit).toMatchObject({ code: 2 });
+    expect((await status()).services.find((s) => s.name === 'steady')!.state).toBe('ready');
+  }, 60_000);
+
+  it('reloads an edited config, restarting only the edited service; an invalid edit changes nothing and is reported', async () => {
+    await writeConfig(tmp.path, { a: service('log', 'a'), b: service('log', 'b') }, 'reload: { debounceMs: 100 }\n');
+    const orchestrator = await startOrchestrator(tmp.path);
+    const before = Object.fromEntries((await status()).services.map((s) => [s.name, s.pid]));
+    await writeConfig(tmp.path, { a: service('log', 'a'), b: service('log', 'b changed') }, 'reload: { debounceMs: 100 }\n');
+    await orchestrator.waitForLine('reloaded: added none, removed none, changed b', 20_000);
+    const after = Object.fromEntries((await status()).services.map((s) => [s.name, s.pid]));
+    expect(after.a).toBe(before.a);
+    expect(after.b).not.toBe(before.b);
+
+    await writeFile(join(tmp.path, 'orchestrator.yaml'), 'reload: { debounceMs: 100 }\nservices:\n  a:\n    command: 42\n');
+    await orchestrator.waitForLine('config reload refused', 20_000);
+    const snapshot = await status();
+    expect(Object.fromEntries(snapshot.services.map((s) => [s.name, s.pid]))).toEqual(after);
+    expect(snapshot.lastReload).toMatchObject({ ok: false, errors: [expect.stringContaining('services.a.command')] });
+    const table = await cli(tmp.path, ['status']);
+    expect(table.stdout).toContain('last reload failed');
+  }, 60_000);
+
+  (posix ? it : it.skip)('stops everything on SIGTERM and leaves no process', async () => {
+    await writeConfig(tmp.path, { a: service("log", "a"), b: `    command: "sleep 300 & sleep 300 & echo up; wait"\n    readiness: { type: log, pattern: up }\n` });
+    const orchestrator = await startOrchestrator(tmp.path);
+    const pids = (await status()).services.map((s) => s.pid!);
+    orchestrator.kill('SIGTERM');
+    expect((await orchestrator.exited).code).toBe(0);
+    await sleep(100);
+    expect(pids.some(alive)).toBe(false);
+    // Nothing left in the shell's process group either.
+    expect(alive(-pids[1]!)).toBe(false);
+  }, 60_000);
+
+  (posix ? it : it.skip)('after a SIGKILLed orchestrator, the next start stops the orphans first', async () => {
+    await writeConfig(tmp.path, { a: service('log', 'a') });
+    const first = await startOrchestrator(tmp.path);
+    const [orphan] = (await status()).services.map((s) => s.pid!);
+    first.kill('SIGKILL');
+    await first.exited;
+    expect(alive(orphan)).toBe(true);
+    const second = await startOrchestrator(tmp.path);
+    expect(second.lines.join('\n')).toContain('stopping a leftover process of a previous supervisor');
+    expect(alive(orphan)).toBe(false);
+  }, 60_000);
+});

@@ -1,0 +1,31 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnFixture, type Fixture } from '@baton/test-utils';
+
+export const cliPath = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+export const worker = fileURLToPath(new URL('./fixtures/worker.mjs', import.meta.url));
+
+/** Runs the CLI to completion in `cwd`. */
+export async function cli(cwd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const f = spawnFixture(cliPath, args, { cwd, env: { CI: '1' } });
+  const { code } = await f.exited;
+  return { code, stdout: f.lines.join('\n'), stderr: f.stderr() };
+}
+
+/** Starts `orchestrator start` in `cwd` and waits until it runs. */
+export async function startOrchestrator(cwd: string): Promise<Fixture> {
+  const f = spawnFixture(cliPath, ['start'], { cwd, env: { CI: '1' } });
+  await f.waitForLine('"to":"running"', 30_000);
+  return f;
+}
+
+/** A service running the test worker. */
+export function service(mode: string, arg: string | undefined, extra = ''): string {
+  return `    command: ${process.execPath}\n    args: [${worker}, ${mode}${arg ? `, "${arg}"` : ''}]\n${extra}`;
+}
+
+export async function writeConfig(dir: string, services: Record<string, string>, top = ''): Promise<void> {
+  const body = Object.entries(services).map(([name, spec]) => `  ${name}:\n${spec}`).join('\n');
+  await writeFile(join(dir, 'orchestrator.yaml'), `${top}services:\n${body}\n`);
+}

@@ -59,8 +59,12 @@ const options = {
 
 type Values = { config: string; detach: boolean; json: boolean; follow: boolean; lines: string; help: boolean };
 
-const out = (text: string) => process.stdout.write(text + '\n');
-const err = (text: string) => process.stderr.write(text + '\n');
+// A closed terminal or pipe (EIO, EPIPE) must not crash a long-running orchestrator: its output
+// then goes only to its log file.
+let outputClosed = false;
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => (outputClosed = true));
+const out = (text: string) => void (outputClosed || process.stdout.write(text + '\n'));
+const err = (text: string) => void (outputClosed || process.stderr.write(text + '\n'));
 
 async function main(argv: string[]): Promise<number> {
   let parsed: { values: Values; positionals: string[] };
@@ -159,7 +163,27 @@ async function start(configFile: string): Promise<number> {
   // In a terminal the screen shows progress and the live table; the JSON log goes to a file.
   // Otherwise JSON lines go to stdout.
   const logger = createLogger({ name: 'orchestrator', pretty: false, destination: tty ? `${paths.dir}/orchestrator.log` : 1 });
-  const orchestrator = new Orchestrator({ configFile, env: process.env, logger, onProgress: (line) => (tty ? out(line) : logger.info({}, line)) });
+  // In a terminal: progress lines while starting, then a live block (the table and the latest
+  // events) redrawn in place; nothing else may print in between, or the redraw would drift.
+  const recent: string[] = [];
+  let drawn = 0;
+  let live = false;
+  const draw = () => {
+    const events = recent.length ? `\n\nlatest events:\n  ${recent.join('\n  ')}` : '';
+    const block = `${statusTable(orchestrator.snapshot().services)}${events}\n(Ctrl-C stops; 'orchestrator status' and 'orchestrator logs -f' work from another terminal)`;
+    if (outputClosed) return;
+    if (drawn) process.stdout.write(`\x1b[${drawn}A\x1b[J`);
+    process.stdout.write(block + '\n');
+    drawn = block.split('\n').length;
+  };
+  const onProgress = (line: string) => {
+    if (!tty) return logger.info({}, line);
+    if (!live) return out(line);
+    recent.push(`${new Date().toLocaleTimeString()} ${line.replace(/\n\s*/g, '; ')}`);
+    if (recent.length > 6) recent.shift();
+    draw();
+  };
+  const orchestrator = new Orchestrator({ configFile, env: process.env, logger, onProgress });
 
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -169,7 +193,7 @@ async function start(configFile: string): Promise<number> {
       orchestrator.forceKill();
       process.exit(exitCodes.forced);
     }
-    (tty ? out : (line: string) => logger.info({ signal }, line))(`${signal}: stopping (press Ctrl-C again to kill at once)`);
+    onProgress(`${signal}: stopping (press Ctrl-C again to kill at once)`);
     void orchestrator.stop();
   };
   process.on('SIGINT', onSignal);
@@ -186,25 +210,19 @@ async function start(configFile: string): Promise<number> {
     }
     throw e;
   }
-  let live: NodeJS.Timeout | undefined;
+  let ticker: NodeJS.Timeout | undefined;
   if (tty) {
-    // A live table, redrawn in place.
-    let drawn = 0;
-    const draw = () => {
-      const table = statusTable(orchestrator.snapshot().services);
-      if (drawn) process.stdout.write(`\x1b[${drawn}A\x1b[J`);
-      process.stdout.write(table + '\n');
-      drawn = table.split('\n').length;
-    };
     out('');
+    live = true;
     draw();
-    live = setInterval(draw, 1000);
+    ticker = setInterval(draw, 1000);
     orchestrator.supervisor?.onDidChangeState(() => draw());
   } else {
     logger.info({ services: orchestrator.snapshot().services.map((s) => ({ name: s.name, state: s.state, pid: s.pid })) }, 'running');
   }
   await orchestrator.stopped;
-  if (live) clearInterval(live);
+  if (ticker) clearInterval(ticker);
+  live = false;
   (tty ? out : (line: string) => logger.info({}, line))('stopped');
   logger.flush();
   return exitCodes.ok;

@@ -41,8 +41,8 @@ describe('with a server in another process', () => {
     const killedAt = performance.now();
     first.kill('SIGKILL');
     await waitFor(() => states.every((s) => s.includes('reconnecting')), { timeoutMs: 2000, what: 'reconnecting' });
-    // Seen from the socket closing, not from a heartbeat timeout.
-    expect(performance.now() - killedAt).toBeLessThan(500);
+    // Seen from the socket closing, not from a heartbeat timeout (5 s by default).
+    expect(performance.now() - killedAt).toBeLessThan(1500);
     // The dead server left its socket file; the new one must take it over.
     expect((await lstat(h.path)).isSocket()).toBe(true);
 

@@ -142,6 +142,9 @@ export class Supervisor extends Disposable {
       const runners = tier.map((spec) => this._runner(spec.name));
       started.push(runners);
       const results = await Promise.allSettled(runners.map((r) => r.start()));
+      // The record of the children is on disk before the tier counts as started: a supervisor
+      // killed from here on leaves no orphan the next one cannot find.
+      await this._stateWrite;
       const failure = results.find((r) => r.status === 'rejected');
       if (failure) {
         // A service that failed its readiness has no process left and keeps its 'failed' state.
@@ -162,16 +165,18 @@ export class Supervisor extends Disposable {
     });
   }
 
-  startService(name: string): Promise<void> {
-    return this._runner(name).start();
+  async startService(name: string): Promise<void> {
+    await this._runner(name).start();
+    await this._stateWrite;
   }
 
   stopService(name: string): Promise<void> {
     return this._runner(name).stop();
   }
 
-  restartService(name: string): Promise<void> {
-    return this._runner(name).restart();
+  async restartService(name: string): Promise<void> {
+    await this._runner(name).restart();
+    await this._stateWrite;
   }
 
   /**

@@ -91,8 +91,7 @@ export class FrameDecoder {
 export function encodePayload(value: unknown, maxFrameBytes = defaultMaxFrameBytes): { text: string; bytes: number } {
   const text = JSON.stringify(value);
   if (text === undefined) throw new MalformedFrameError('cannot send undefined as a message');
-  // A UTF-8 string is at most 3 bytes per UTF-16 unit: skip the exact count for small strings.
-  const bytes = text.length * 3 <= maxFrameBytes ? Buffer.byteLength(text) : Buffer.byteLength(text);
+  const bytes = Buffer.byteLength(text);
   if (bytes > maxFrameBytes) {
     throw new FrameTooLargeError(`Outgoing message of ${bytes} bytes is over the ${maxFrameBytes}-byte limit (maxFrameBytes); send it in parts`, { data: { bytes, max: maxFrameBytes } });
   }

@@ -16,6 +16,7 @@ import {
   sleep,
   spawnFixture,
   writeBenchResults,
+  type Fixture,
   type Row,
 } from '@baton/test-utils';
 
@@ -49,10 +50,22 @@ function restartLatencies(file: string): { restart: number[]; detect: number[] }
   return { restart, detect };
 }
 
+let running: Fixture | undefined;
+
 async function baton(mode: 'crash' | 'idle' | 'tiers', dir: string): Promise<{ line: string; pid: number }> {
   const f = spawnFixture(batonFixture, [mode, dir, worker, crashloop]);
+  running = f;
   const line = await f.waitForLine(/^(ready|started)/, 60_000);
   return { line, pid: f.pid };
+}
+
+/** Stops the Baton supervisor process gracefully, so its services stop with it. */
+async function stopBaton(): Promise<void> {
+  const f = running;
+  running = undefined;
+  if (!f) return;
+  f.kill('SIGTERM');
+  await f.exited;
 }
 
 /** The floor: spawn of a bare node script to its first line, no supervisor involved. */
@@ -88,7 +101,7 @@ try {
   await baton('crash', tmp.path);
   const deadline = performance.now() + 60_000;
   while (restartLatencies(batonEvents).restart.length < crashes && performance.now() < deadline) await sleep(100);
-  await killAllFixtures();
+  await stopBaton();
   const ours = restartLatencies(batonEvents);
 
   progress(`PM2: ${crashes} crashes ...`);
@@ -113,7 +126,7 @@ try {
   const idle = await baton('idle', tmp.path);
   await sleep(2000);
   const ourRss = rssOf(idle.pid);
-  await killAllFixtures();
+  await stopBaton();
   for (let i = 0; i < 10; i++) await call((cb) => pm2.start({ script: worker, args: ['silent'], name: `idle${i}` }, cb));
   await sleep(2000);
   const daemonPid = Number(readFileSync(join(process.env.PM2_HOME, 'pm2.pid'), 'utf8'));
@@ -126,7 +139,7 @@ try {
   progress('start 30 services ...');
   const tiers = await baton('tiers', tmp.path);
   const ourStart = Number(tiers.line.split(' ')[1]);
-  await killAllFixtures();
+  await stopBaton();
   const started = performance.now();
   await Promise.all(Array.from({ length: 30 }, (_, i) => call((cb) => pm2.start({ script: worker, args: ['log', 'listening', '0'], name: `s${i}` }, cb))));
   for (;;) {
@@ -141,6 +154,7 @@ try {
   process.stdout.write(`\n${markdownTable(rows)}\n\nmachine: ${machineDescription()}\n`);
   progress(`results: ${writeBenchResults(packageDir, 'supervisor', rows, { raw })}`);
 } finally {
+  await stopBaton();
   await killAllFixtures();
   await call((cb) => pm2.killDaemon(cb)).catch(() => {});
   pm2.disconnect();

@@ -5,7 +5,7 @@ import { BatonError, serializeError, type CoordinationPaths, type Logger } from 
 import { createServer, ensureAuthToken, type IpcServer } from '@baton/ipc';
 import { createElection, type Election, type LeaderInfo } from '@baton/lock';
 import { openStore, type Store } from '@baton/state';
-import { createSupervisor, type ApplyReport, type ServiceStatus, type StateChange, type Supervisor } from '@baton/supervisor';
+import { createSupervisor, describeProbe, type ApplyReport, type ServiceStatus, type StateChange, type Supervisor } from '@baton/supervisor';
 import { createBatcher, createFileExporter, type Batcher } from '@baton/telemetry';
 import { parseConfig, type OrchestratorConfig } from './config.js';
 import { orchestratorPaths } from './paths.js';
@@ -172,7 +172,7 @@ export class Orchestrator {
     const tier = this._supervisor?.services.find((s) => s.name === change.name)?.tier;
     if (change.to === 'starting') {
       this._readyAt.set(change.name, performance.now());
-      const waiting = spec?.readiness ? `waiting for ${describe(spec.readiness)}` : 'no readiness probe';
+      const waiting = spec?.readiness ? `waiting for ${describeProbe(spec.readiness)}` : 'no readiness probe';
       this._progress(`tier ${tier}: ${change.name} starting${change.restarts ? ` (restart ${change.restarts})` : ''}, ${waiting}`);
       this._event({ type: change.restarts > 0 && change.from === 'backoff' ? 'restarted' : 'started', service: change.name, restarts: change.restarts });
     } else if (change.to === 'ready' || (change.to === 'exited' && change.from === 'starting')) {
@@ -349,19 +349,4 @@ export class Orchestrator {
 
 function list(names: string[]): string {
   return names.length ? names.join(', ') : 'none';
-}
-
-function describe(readiness: NonNullable<OrchestratorConfig['services'][number]['readiness']>): string {
-  switch (readiness.type) {
-    case 'tcp':
-      return `tcp ${readiness.host}:${readiness.port}`;
-    case 'http':
-      return `http ${readiness.url}`;
-    case 'log':
-      return `log /${readiness.pattern}/`;
-    case 'exec':
-      return `exec '${readiness.command}'`;
-    default:
-      return readiness.type;
-  }
 }

@@ -48,3 +48,4 @@ export {
 } from './paths.js';
 export { noopLogger, type Logger } from './logger.js';
 export { tryLockFd, unlockFd } from './osLock.js';
+export { lockFile, type FileLockOptions } from './fileLock.js';

@@ -1,15 +1,5 @@
-import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  abortableDelay,
-  ensureSecureDirectory,
-  readFileIfExists,
-  throwIfAborted,
-  toFileName,
-  tryLockFd,
-  unlockFd,
-  writeFileAtomic,
-} from '@baton/base';
+import { ensureSecureDirectory, lockFile, readFileIfExists, toFileName, writeFileAtomic } from '@baton/base';
 import { FenceCorruptError, StaleTokenError } from './errors.js';
 
 export interface FenceOptions {
@@ -17,7 +7,7 @@ export interface FenceOptions {
   dir: string;
   /** The resource this fence guards. */
   name: string;
-  /** How often a caller waiting for the fence's critical section retries (default 1 ms). */
+  /** Longest wait between tries for the fence's critical section (default 1 ms). */
   pollMs?: number;
 }
 
@@ -68,7 +58,9 @@ export class Fence {
     if (!Number.isSafeInteger(token) || token < 0) {
       throw new StaleTokenError(`Fence '${this._options.name}' got an invalid token ${String(token)}`);
     }
-    const handle = await this._enter(options.signal);
+    this._ready ??= ensureSecureDirectory(this._options.dir);
+    await this._ready;
+    const release = (await lockFile(this._lockFile, { signal: options.signal, maxDelayMs: this._pollMs }))!;
     try {
       const highest = await this.highest();
       if (token < highest) {
@@ -80,24 +72,7 @@ export class Fence {
       if (token > highest) await writeFileAtomic(this._stateFile, `${token}\n`);
       return await work();
     } finally {
-      unlockFd(handle.fd);
-      await handle.close();
-    }
-  }
-
-  private async _enter(signal: AbortSignal | undefined): Promise<FileHandle> {
-    this._ready ??= ensureSecureDirectory(this._options.dir);
-    await this._ready;
-    const handle = await open(this._lockFile, 'a+', 0o600);
-    try {
-      while (!tryLockFd(handle.fd)) {
-        throwIfAborted(signal);
-        await abortableDelay(this._pollMs, { signal });
-      }
-      return handle;
-    } catch (err) {
-      await handle.close();
-      throw err;
+      release();
     }
   }
 }

@@ -1,4 +1,4 @@
-import { closeSync, fdatasync, fstatSync, ftruncateSync, openSync, readSync, unlinkSync, watch, writeSync, type FSWatcher } from 'node:fs';
+import { closeSync, fdatasync, fstatSync, ftruncateSync, openSync, readSync, statSync, unlinkSync, watch, writeSync, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import {
@@ -6,6 +6,7 @@ import {
   Emitter,
   InvalidArgumentError,
   ensureSecureDirectory,
+  lockFile,
   noopLogger,
   readFileIfExists,
   syncDirectory,
@@ -15,7 +16,6 @@ import {
   type Logger,
 } from '@baton/base';
 import { ConflictError, CorruptStateError, StateTooLargeError } from './errors.js';
-import { lockFile } from './fileLock.js';
 import type { Store } from './store.js';
 
 export interface LogOptions {
@@ -168,8 +168,8 @@ export class EventLog<E> extends Disposable {
     const release = await lockFile(this._lockPath, { attempts: lockAttempts, shared: true });
     if (!release) throw new ConflictError(`log '${this._options.name}': could not get the append lock (compaction holding it too long?)`);
     try {
-      const generation = this._peekGeneration();
-      if (generation !== this._generation) this._reopen(); // compacted by another process
+      // Compaction (in any process) replaces the file by rename: a new inode means reopen.
+      if (fstatSync(this._fd!).ino !== statSync(this.file).ino) this._reopen();
       writeSync(this._fd!, record);
       if (this._options.durable) await new Promise<void>((resolve, reject) => fdatasync(this._fd!, (err) => (err ? reject(err) : resolve())));
     } finally {

@@ -7,6 +7,7 @@ import {
   Emitter,
   InvalidArgumentError,
   ensureSecureDirectory,
+  lockFile,
   noopLogger,
   onAbort,
   toFileName,
@@ -16,7 +17,6 @@ import {
 } from '@baton/base';
 import { decodeEnvelope, encodeEnvelope, type Envelope, type Schema } from './envelope.js';
 import { ConflictError, CorruptStateError, InvalidStateError, StateTooLargeError } from './errors.js';
-import { lockFile } from './fileLock.js';
 
 export type WatchMode = 'auto' | 'poll' | false;
 

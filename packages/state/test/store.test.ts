@@ -109,7 +109,7 @@ describe('openStore', () => {
 
   it('fails with ECONFLICT when the write lock stays taken past the retry budget', async () => {
     const store = await open({ initial: 0 });
-    const { lockFile } = await import('../src/fileLock.js');
+    const { lockFile } = await import('@baton/base');
     const release = (await lockFile(join(tmp.path, 'probes.state.lock'), { attempts: 1 }))!;
     try {
       const err = await store.set(1, { retries: 3 }).catch((e: unknown) => e);

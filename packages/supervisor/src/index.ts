@@ -17,3 +17,4 @@ export {
 } from './spec.js';
 export { ReadinessError, SpecError, UnknownServiceError } from './errors.js';
 export { processStartTime } from './processInfo.js';
+export { describeProbe } from './readiness.js';

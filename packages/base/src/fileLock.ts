@@ -1,25 +1,30 @@
 import { closeSync, openSync } from 'node:fs';
-import { abortableDelay, throwIfAborted, tryLockFd } from '@baton/base';
+import { abortableDelay, throwIfAborted } from './abort.js';
+import { tryLockFd } from './osLock.js';
 
 export interface FileLockOptions {
-  /** Tries before giving up (the caller turns that into its own error). */
-  attempts: number;
+  /** Tries before giving up (the caller turns that into its own error); default: no limit. */
+  attempts?: number;
   /** Shared (many holders) instead of exclusive. */
   shared?: boolean;
   signal?: AbortSignal;
+  /** Longest wait between tries (default 8 ms). */
+  maxDelayMs?: number;
 }
 
 /**
  * A short critical section between processes: an exclusive OS lock on `path`, which the kernel
  * releases if the holder dies, so it can never be left held by a dead process. Waiters poll with
- * a growing, jittered delay (0.1 ms to 8 ms); the section is meant to last milliseconds.
+ * a growing, jittered delay (0.1 ms to maxDelayMs); the section is meant to last milliseconds.
  * Returns the release function, or undefined when the attempts ran out.
  */
 export async function lockFile(path: string, options: FileLockOptions): Promise<(() => void) | undefined> {
   const fd = openSync(path, 'a+', 0o600);
-  let delay = 0.1;
+  const attempts = options.attempts ?? Infinity;
+  const maxDelayMs = options.maxDelayMs ?? 8;
+  let delay = Math.min(0.1, maxDelayMs);
   try {
-    for (let attempt = 1; attempt <= options.attempts; attempt++) {
+    for (let attempt = 1; attempt <= attempts; attempt++) {
       throwIfAborted(options.signal);
       if (tryLockFd(fd, { shared: options.shared })) {
         let released = false;
@@ -30,7 +35,7 @@ export async function lockFile(path: string, options: FileLockOptions): Promise<
         };
       }
       await abortableDelay(delay * (0.5 + Math.random()), { signal: options.signal });
-      delay = Math.min(8, delay * 2);
+      delay = Math.min(maxDelayMs, delay * 2);
     }
   } catch (err) {
     closeSync(fd);

@@ -26,6 +26,8 @@ interface ListenerEntry<T> {
  */
 export class Emitter<T> implements IDisposable {
   private readonly _listeners = new Set<ListenerEntry<T>>();
+  /** The listeners as of the last change; `fire` iterates it, so firing allocates nothing. */
+  private _snapshot: ListenerEntry<T>[] | undefined;
   private _isDisposed = false;
   private _event: Event<T> | undefined;
 
@@ -36,9 +38,11 @@ export class Emitter<T> implements IDisposable {
       if (this._isDisposed) return toDisposable(() => {});
       const entry: ListenerEntry<T> = { fn, thisArgs };
       this._listeners.add(entry);
+      this._snapshot = undefined;
       if (this._listeners.size === 1) this._options.onDidAddFirstListener?.();
       const subscription = toDisposable(() => {
         if (!this._listeners.delete(entry)) return;
+        this._snapshot = undefined;
         if (this._listeners.size === 0) this._options.onDidRemoveLastListener?.();
       });
       if (disposables instanceof DisposableStore) disposables.add(subscription);
@@ -58,9 +62,11 @@ export class Emitter<T> implements IDisposable {
 
   fire(event: T): void {
     if (this._isDisposed || this._listeners.size === 0) return;
-    // Snapshot, so listeners added during delivery wait for the next event; ones removed
-    // during delivery are skipped.
-    for (const entry of [...this._listeners]) {
+    // A snapshot, so listeners added during delivery wait for the next event; ones removed
+    // during delivery are skipped. It is rebuilt only after a change, not per event (events
+    // such as received messages fire far more often than listeners change).
+    const snapshot = (this._snapshot ??= [...this._listeners]);
+    for (const entry of snapshot) {
       if (!this._listeners.has(entry)) continue;
       try {
         const result = entry.fn.call(entry.thisArgs, event);
@@ -85,6 +91,7 @@ export class Emitter<T> implements IDisposable {
     this._isDisposed = true;
     const hadListeners = this._listeners.size > 0;
     this._listeners.clear();
+    this._snapshot = undefined;
     if (hadListeners) this._options.onDidRemoveLastListener?.();
   }
 }

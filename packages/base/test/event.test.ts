@@ -66,6 +66,26 @@ describe('Emitter', () => {
     expect(seen).toEqual(['first']);
   });
 
+  it('delivers to a listener added during delivery from the next event on', () => {
+    const emitter = new Emitter<number>();
+    const seen: string[] = [];
+    let added = false;
+    emitter.event((n) => {
+      seen.push(`first ${n}`);
+      if (!added) {
+        added = true;
+        emitter.event((m) => seen.push(`late ${m}`));
+      }
+    });
+    emitter.fire(1);
+    emitter.fire(2);
+    const sub = emitter.event((m) => seen.push(`third ${m}`));
+    emitter.fire(3);
+    sub.dispose();
+    emitter.fire(4);
+    expect(seen).toEqual(['first 1', 'first 2', 'late 2', 'first 3', 'late 3', 'third 3', 'first 4', 'late 4']);
+  });
+
   it('adds subscriptions to a store and tracks first/last listener', () => {
     const log: string[] = [];
     const emitter = new Emitter<void>({

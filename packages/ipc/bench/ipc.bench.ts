@@ -3,6 +3,7 @@
 // JSON and beside vscode-jsonrpc over the same kind of socket. Round trip p50/p99, pipelined
 // requests/s (64 and 1000 in flight), one-way notifications/s (100 B and 4 KiB), and Baton's
 // broadcast to 10 and 50 subscribers. The implementations alternate within each measure.
+import { execFileSync } from 'node:child_process';
 import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +23,8 @@ import {
 import { connect, type IpcClient } from '../src/index.js';
 
 const quick = process.env.BENCH_QUICK === '1';
+// BENCH_ONLY=rtt measures round trips only (for quick iteration on latency).
+const only = process.env.BENCH_ONLY;
 const rounds = quick ? 1 : 3;
 const token = 'b'.repeat(64);
 const serverFixture = fileURLToPath(new URL('./fixtures/server.ts', import.meta.url));
@@ -122,6 +125,24 @@ async function roundTrips(client: BenchClient, count: number): Promise<number[]>
   return times;
 }
 
+/**
+ * Pins the given processes (all their threads) to CPU 0 with taskset and returns a function that
+ * restores their masks, or undefined where taskset is missing (not Linux). On a VM, waking a
+ * process on another idle vCPU costs an inter-processor interrupt, tens of microseconds per
+ * direction, which is the machine's cost rather than the protocol's; on one CPU a round trip is
+ * two context switches, as on a laptop whose cores are awake.
+ */
+function pinToOneCpu(pids: readonly number[]): (() => void) | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    const masks = pids.map((pid) => execFileSync('taskset', ['-p', String(pid)], { encoding: 'utf8' }).trim().split(' ').at(-1)!);
+    for (const pid of pids) execFileSync('taskset', ['-a', '-p', '-c', '0', String(pid)], { stdio: 'ignore' });
+    return () => pids.forEach((pid, i) => execFileSync('taskset', ['-a', '-p', masks[i]!, String(pid)], { stdio: 'ignore' }));
+  } catch {
+    return undefined;
+  }
+}
+
 async function pipelined(client: BenchClient, inFlight: number, total: number): Promise<number> {
   let issued = 0;
   const start = performance.now();
@@ -151,46 +172,74 @@ async function notifications(client: BenchClient, count: number, size: number): 
 
 const tmp = await makeTempDir('baton-ipc-bench-');
 const servers = new Map<Impl, BenchClient>();
+const serverPids: number[] = [];
 const raw: Record<string, unknown> = {};
 try {
   for (const impl of impls) {
     const path = join(tmp.path, `${impl}.sock`);
     const server = spawnFixture(serverFixture, [impl, path, token]);
     await server.waitForLine('listening');
+    serverPids.push(server.pid);
     servers.set(impl, await openClient(impl, path));
   }
   const client = (impl: Impl) => servers.get(impl)!;
   for (const impl of impls) await roundTrips(client(impl), quick ? 200 : 2000); // warm up
 
-  progress('round trips ...');
-  const rtt = new Map<Impl, number[]>(impls.map((i) => [i, []]));
-  for (let r = 0; r < rounds * 2; r++) for (const impl of impls) rtt.get(impl)!.push(...(await roundTrips(client(impl), quick ? 500 : 2500)));
-
-  const throughput = async (fn: (c: BenchClient) => Promise<number>) => {
-    const results = new Map<Impl, number[]>(impls.map((i) => [i, []]));
-    for (let r = 0; r < rounds; r++) for (const impl of impls) results.get(impl)!.push(await fn(client(impl)));
-    return new Map([...results].map(([impl, values]) => [impl, percentile(values, 50)]));
+  const measureRoundTrips = async () => {
+    const rtt = new Map<Impl, number[]>(impls.map((i) => [i, []]));
+    for (let r = 0; r < rounds * 2; r++) for (const impl of impls) rtt.get(impl)!.push(...(await roundTrips(client(impl), quick ? 500 : 2500)));
+    return rtt;
   };
-  progress('pipelined, 64 in flight ...');
-  const p64 = await throughput((c) => pipelined(c, 64, quick ? 20_000 : 100_000));
-  progress('pipelined, 1000 in flight ...');
-  const p1000 = await throughput((c) => pipelined(c, 1000, quick ? 20_000 : 100_000));
-  progress('notifications, 100 B ...');
-  const n100 = await throughput((c) => notifications(c, quick ? 50_000 : 300_000, 100));
-  progress('notifications, 4 KiB ...');
-  const n4k = await throughput((c) => notifications(c, quick ? 10_000 : 50_000, 4096));
-
-  const fmt = (v: number) => Math.round(v).toLocaleString('en-US');
-  const lat = (impl: Impl) => `${round(percentile(rtt.get(impl)!, 50))} / ${round(percentile(rtt.get(impl)!, 99))}`;
-  const rows: Row[] = [
-    { measure: 'round trip p50 / p99 (us)', baton: lat('baton'), 'raw socket + NDJSON': lat('raw'), 'vscode-jsonrpc': lat('jsonrpc'), 'baton vs raw': `${round(percentile(rtt.get('baton')!, 50) / percentile(rtt.get('raw')!, 50), 2)}x p50`, 'baton vs vscode-jsonrpc': `${round(percentile(rtt.get('jsonrpc')!, 50) / percentile(rtt.get('baton')!, 50), 2)}x faster p50` },
-  ];
-  for (const [label, values] of [['pipelined requests/s, 64 in flight', p64], ['pipelined requests/s, 1000 in flight', p1000], ['notifications/s, 100 B', n100], ['notifications/s, 4 KiB', n4k]] as const) {
-    rows.push({ measure: label, baton: fmt(values.get('baton')!), 'raw socket + NDJSON': fmt(values.get('raw')!), 'vscode-jsonrpc': fmt(values.get('jsonrpc')!), 'baton vs raw': `${round(values.get('baton')! / values.get('raw')!, 2)}x`, 'baton vs vscode-jsonrpc': `${round(values.get('baton')! / values.get('jsonrpc')!, 2)}x` });
+  progress('round trips ...');
+  const rtt = await measureRoundTrips();
+  progress('round trips, client and servers on one CPU ...');
+  const unpin = pinToOneCpu([process.pid, ...serverPids]);
+  let rttOneCpu: Map<Impl, number[]> | undefined;
+  if (unpin) {
+    try {
+      for (const impl of impls) await roundTrips(client(impl), quick ? 200 : 1000);
+      rttOneCpu = await measureRoundTrips();
+    } finally {
+      unpin();
+    }
   }
 
-  progress('broadcast ...');
-  for (const subscribers of [10, 50]) {
+  const fmt = (v: number) => Math.round(v).toLocaleString('en-US');
+  const latencyRow = (measure: string, m: Map<Impl, number[]>): Row => {
+    const lat = (impl: Impl) => `${round(percentile(m.get(impl)!, 50))} / ${round(percentile(m.get(impl)!, 99))}`;
+    const p50 = (impl: Impl) => percentile(m.get(impl)!, 50);
+    return { measure, baton: lat('baton'), 'raw socket + NDJSON': lat('raw'), 'vscode-jsonrpc': lat('jsonrpc'), 'baton vs raw': `${round(p50('baton') / p50('raw'), 2)}x p50`, 'baton vs vscode-jsonrpc': `${round(p50('jsonrpc') / p50('baton'), 2)}x faster p50` };
+  };
+  const rows: Row[] = [latencyRow('round trip p50 / p99 (us)', rtt)];
+  rows.push(rttOneCpu ? latencyRow('round trip p50 / p99 (us), all processes on one CPU', rttOneCpu) : { measure: 'round trip on one CPU (needs Linux taskset)', baton: '-', 'raw socket + NDJSON': '-', 'vscode-jsonrpc': '-', 'baton vs raw': '', 'baton vs vscode-jsonrpc': '' });
+  const summary = (m: Map<Impl, number[]>) => Object.fromEntries([...m].map(([k, v]) => [k, { p50: percentile(v, 50), p90: percentile(v, 90), p99: percentile(v, 99), p999: percentile(v, 99.9) }]));
+  Object.assign(raw, { rtt: summary(rtt), rttOneCpu: rttOneCpu && summary(rttOneCpu) });
+  for (const [label, m] of [['default scheduling', rtt], ['one CPU', rttOneCpu]] as const) {
+    for (const [impl, q] of m ? Object.entries(summary(m)) : []) progress(`  round trip, ${label}, ${impl}: p50 ${round(q.p50)} p90 ${round(q.p90)} p99 ${round(q.p99)} p99.9 ${round(q.p999)} us`);
+  }
+
+  if (only !== 'rtt') {
+    const throughput = async (fn: (c: BenchClient) => Promise<number>) => {
+      const results = new Map<Impl, number[]>(impls.map((i) => [i, []]));
+      for (let r = 0; r < rounds; r++) for (const impl of impls) results.get(impl)!.push(await fn(client(impl)));
+      return new Map([...results].map(([impl, values]) => [impl, percentile(values, 50)]));
+    };
+    progress('pipelined, 64 in flight ...');
+    const p64 = await throughput((c) => pipelined(c, 64, quick ? 20_000 : 100_000));
+    progress('pipelined, 1000 in flight ...');
+    const p1000 = await throughput((c) => pipelined(c, 1000, quick ? 20_000 : 100_000));
+    progress('notifications, 100 B ...');
+    const n100 = await throughput((c) => notifications(c, quick ? 50_000 : 300_000, 100));
+    progress('notifications, 4 KiB ...');
+    const n4k = await throughput((c) => notifications(c, quick ? 10_000 : 50_000, 4096));
+    for (const [label, values] of [['pipelined requests/s, 64 in flight', p64], ['pipelined requests/s, 1000 in flight', p1000], ['notifications/s, 100 B', n100], ['notifications/s, 4 KiB', n4k]] as const) {
+      rows.push({ measure: label, baton: fmt(values.get('baton')!), 'raw socket + NDJSON': fmt(values.get('raw')!), 'vscode-jsonrpc': fmt(values.get('jsonrpc')!), 'baton vs raw': `${round(values.get('baton')! / values.get('raw')!, 2)}x`, 'baton vs vscode-jsonrpc': `${round(values.get('baton')! / values.get('jsonrpc')!, 2)}x` });
+    }
+    Object.assign(raw, { p64: Object.fromEntries(p64), p1000: Object.fromEntries(p1000), n100: Object.fromEntries(n100), n4k: Object.fromEntries(n4k) });
+  }
+
+  if (only !== 'rtt') progress('broadcast ...');
+  for (const subscribers of only === 'rtt' ? [] : [10, 50]) {
     const path = join(tmp.path, 'baton.sock');
     const subs = spawnFixture(subscribersFixture, [path, token, String(subscribers), `b${subscribers}`]);
     await subs.waitForLine('ready');
@@ -201,7 +250,7 @@ try {
     let received = 0;
     while (received < messages * subscribers) {
       subs.send('count');
-      received = Number((await subs.waitForLine(new RegExp(`^received ${received < 0 ? '' : ''}`), 5000).then(() => subs.lines.at(-1)!)).split(' ')[1]);
+      received = Number((await subs.waitForLine(/^received /, 5000).then(() => subs.lines.at(-1)!)).split(' ')[1]);
       if (received < messages * subscribers) await sleep(2);
     }
     const rate = (messages * subscribers) / ((performance.now() - start) / 1000);
@@ -210,9 +259,9 @@ try {
     subs.kill('SIGKILL');
   }
 
-  Object.assign(raw, { rtt: Object.fromEntries([...rtt].map(([k, v]) => [k, { p50: percentile(v, 50), p99: percentile(v, 99) }])), p64: Object.fromEntries(p64), p1000: Object.fromEntries(p1000), n100: Object.fromEntries(n100), n4k: Object.fromEntries(n4k) });
   process.stdout.write(`\n${markdownTable(rows)}\n\nmachine: ${machineDescription()}\n`);
-  progress(`results: ${writeBenchResults(packageDir, 'ipc', rows, { raw })}`);
+  // A partial run (BENCH_ONLY) does not overwrite the full results.
+  if (!only) progress(`results: ${writeBenchResults(packageDir, 'ipc', rows, { raw })}`);
 } finally {
   for (const c of servers.values()) c.close();
   await killAllFixtures();

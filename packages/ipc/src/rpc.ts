@@ -37,10 +37,16 @@ export interface RpcHandlers {
   unsubscribe?(topic: string): void;
 }
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
 interface Pending {
   resolve(value: unknown): void;
   reject(error: unknown): void;
-  timer: NodeJS.Timeout | undefined;
+  /** performance.now() after which the request times out (Infinity: never). */
+  deadline: number;
+  timeoutMs: number;
   abort: IDisposable | undefined;
   method: string;
 }
@@ -58,6 +64,13 @@ export class RpcConnection extends Disposable {
   private readonly _cancelled = new Set<number>();
   private _nextId = 1;
   private _closed = false;
+  /**
+   * One timer for all request timeouts, armed for the earliest deadline. A timer per request
+   * costs an allocation and a timer-list insert and removal on every call, and almost every
+   * request is answered long before its deadline.
+   */
+  private _deadlineTimer: NodeJS.Timeout | undefined;
+  private _armedFor = Infinity;
   private readonly _heartbeat: NodeJS.Timeout;
 
   constructor(
@@ -93,21 +106,17 @@ export class RpcConnection extends Disposable {
     if (this._closed) return Promise.reject(new ConnectionLostError(`Cannot send request '${method}': the connection is closed`));
     const id = this._nextId++;
     return new Promise<unknown>((resolve, reject) => {
-      const entry: Pending = { resolve, reject, timer: undefined, abort: undefined, method };
       try {
         this.channel.send({ t: 'req', id, m: method, p: params });
       } catch (err) {
         reject(err);
         return;
       }
-      this._pending.set(id, entry);
       const timeoutMs = options.timeoutMs ?? options.defaultTimeoutMs;
-      if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
-        entry.timer = setTimeout(() => {
-          this._settle(id)?.reject(new RequestTimeoutError(`Request '${method}' got no response within ${timeoutMs} ms`, { data: { method, timeoutMs } }));
-          this._sendQuietly({ t: 'cancel', id });
-        }, timeoutMs);
-      }
+      const deadline = timeoutMs > 0 && Number.isFinite(timeoutMs) ? performance.now() + timeoutMs : Infinity;
+      const entry: Pending = { resolve, reject, deadline, timeoutMs, abort: undefined, method };
+      this._pending.set(id, entry);
+      if (deadline < this._armedFor) this._armDeadlines(deadline);
       if (options.signal) {
         entry.abort = onAbort(options.signal, (reason) => {
           this._settle(id)?.reject(reason);
@@ -117,12 +126,33 @@ export class RpcConnection extends Disposable {
     });
   }
 
-  /** Removes a pending request and its timer and listener; returns it if it was still pending. */
+  private _armDeadlines(deadline: number): void {
+    if (this._deadlineTimer) clearTimeout(this._deadlineTimer);
+    this._armedFor = deadline;
+    this._deadlineTimer = setTimeout(() => this._expire(), Math.max(0, deadline - performance.now()));
+  }
+
+  /** Rejects every request past its deadline, then re-arms for the earliest one left. */
+  private _expire(): void {
+    this._deadlineTimer = undefined;
+    this._armedFor = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    for (const [id, entry] of this._pending) {
+      if (entry.deadline <= now) {
+        this._settle(id);
+        entry.reject(new RequestTimeoutError(`Request '${entry.method}' got no response within ${entry.timeoutMs} ms`, { data: { method: entry.method, timeoutMs: entry.timeoutMs } }));
+        this._sendQuietly({ t: 'cancel', id });
+      } else if (entry.deadline < next) next = entry.deadline;
+    }
+    if (next !== Infinity && !this._closed) this._armDeadlines(next);
+  }
+
+  /** Removes a pending request and its abort listener; returns it if it was still pending. */
   private _settle(id: number): Pending | undefined {
     const entry = this._pending.get(id);
     if (!entry) return undefined;
     this._pending.delete(id);
-    if (entry.timer) clearTimeout(entry.timer);
     entry.abort?.dispose();
     return entry;
   }
@@ -203,8 +233,12 @@ export class RpcConnection extends Disposable {
   }
 
   private _serve(id: number, method: string, params: unknown): void {
-    this._inflight.set(id, null);
     const handler = this._handlers.request;
+    if (!handler) {
+      this._respond(id, false, new ProtocolError('this side does not serve requests'));
+      return;
+    }
+    this._inflight.set(id, null);
     // Most handlers never look at their signal: an AbortController per request costs more than
     // the rest of the dispatch, so it is made on first use.
     const signal: SignalSource = () => {
@@ -216,31 +250,46 @@ export class RpcConnection extends Disposable {
       }
       return controller.signal;
     };
-    void (async () => {
-      let response: Envelope;
-      try {
-        if (!handler) throw new ProtocolError('this side does not serve requests');
-        response = { t: 'res', id, r: await handler(method, params, signal) };
-      } catch (err) {
-        response = { t: 'res', id, e: serializeError(err) as SerializedError };
-      }
-      const controller = this._inflight.get(id);
-      this._inflight.delete(id);
-      const cancelled = this._cancelled.delete(id) || controller?.signal.aborted === true;
-      if (this._closed || cancelled) return;
-      try {
-        this.channel.send(response);
-      } catch (err) {
-        // The result did not fit in a frame: tell the caller why instead of leaving it waiting.
-        this._sendQuietly({ t: 'res', id, e: serializeError(err) });
-      }
-    })();
+    let result: unknown;
+    try {
+      result = handler(method, params, signal);
+    } catch (err) {
+      this._finish(id, false, err);
+      return;
+    }
+    // A synchronous handler is answered in the same tick; only a promise (or thenable) waits.
+    if (isThenable(result)) {
+      result.then(
+        (value: unknown) => this._finish(id, true, value),
+        (err: unknown) => this._finish(id, false, err),
+      );
+    } else this._finish(id, true, result);
+  }
+
+  /** Sends the answer to a served request, unless it was cancelled or the connection closed. */
+  private _finish(id: number, ok: boolean, value: unknown): void {
+    const controller = this._inflight.get(id);
+    this._inflight.delete(id);
+    const cancelled = this._cancelled.delete(id) || controller?.signal.aborted === true;
+    if (this._closed || cancelled) return;
+    this._respond(id, ok, value);
+  }
+
+  private _respond(id: number, ok: boolean, value: unknown): void {
+    try {
+      this.channel.send(ok ? { t: 'res', id, r: value } : { t: 'res', id, e: serializeError(value) as SerializedError });
+    } catch (err) {
+      // The result did not fit in a frame: tell the caller why instead of leaving it waiting.
+      this._sendQuietly({ t: 'res', id, e: serializeError(err) as SerializedError });
+    }
   }
 
   private _shutdown(reason: string, error?: Error): void {
     if (this._closed) return;
     this._closed = true;
     clearInterval(this._heartbeat);
+    if (this._deadlineTimer) clearTimeout(this._deadlineTimer);
+    this._deadlineTimer = undefined;
     for (const id of [...this._pending.keys()]) {
       const entry = this._settle(id)!;
       entry.reject(new ConnectionLostError(`Connection lost before '${entry.method}' was answered: ${reason}`, error ? { cause: error } : undefined));

@@ -17,7 +17,7 @@ import { FramedChannel, type SlowConsumerPolicy } from './channel.js';
 import { encodePayload, defaultMaxFrameBytes } from './codec.js';
 import { MethodNotFoundError, ServerRunningError } from './errors.js';
 import { protocolVersion, parseEnvelope } from './protocol.js';
-import { RpcConnection, type HeartbeatOptions } from './rpc.js';
+import { RpcConnection, type HeartbeatOptions, type SignalSource } from './rpc.js';
 
 export interface ServerOptions {
   /** Unix socket path or Windows pipe name (for example `coordinationPaths(...).socketPath('control')`). */
@@ -55,6 +55,21 @@ export interface RequestContext {
 const notificationSignal = new AbortController().signal;
 
 export type RequestHandler = (params: unknown, context: RequestContext) => unknown;
+
+/**
+ * The context handed to a request handler. A class, so the lazy `signal` getter lives on the
+ * prototype: an object literal with a getter is built through a slow runtime path on every call.
+ */
+class HandlerContext implements RequestContext {
+  constructor(
+    readonly peer: PeerInfo,
+    private readonly _signal: SignalSource,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this._signal();
+  }
+}
 
 interface Peer {
   readonly info: PeerInfo;
@@ -247,12 +262,7 @@ export class IpcServer extends Disposable {
         request: (method, params, signal) => {
           const handler = this._handlers.get(method);
           if (!handler) throw new MethodNotFoundError(`No handler for method '${method}'`, { data: { method } });
-          return handler(params, {
-            peer: info,
-            get signal() {
-              return signal();
-            },
-          });
+          return handler(params, new HandlerContext(info, signal));
         },
         notify: (method, params) => {
           const handler = this._handlers.get(method);

@@ -80,6 +80,53 @@ describe('requests', () => {
     await waitFor(() => handlerSignal?.aborted, { what: 'the handler signal to abort' });
   });
 
+  it('times out each request at its own deadline, whatever order they were sent in', async () => {
+    const server = await h.server();
+    server.handle('slow', () => new Promise(() => {}));
+    server.handle('later', (p) => new Promise((resolve) => setTimeout(() => resolve(p), 250)));
+    const client = await h.client();
+    const started = performance.now();
+    const settled = (p: Promise<unknown>) =>
+      p.then(
+        (value) => ({ value, ms: performance.now() - started }),
+        (error: unknown) => ({ error, ms: performance.now() - started }),
+      );
+    const long = settled(client.request('slow', undefined, { timeoutMs: 600 }));
+    const short = settled(client.request('slow', undefined, { timeoutMs: 60 }));
+    const answered = settled(client.request('later', 'ok', { timeoutMs: 5000 }));
+    const middle = settled(client.request('slow', undefined, { timeoutMs: 300 }));
+    const [l, s, a, m] = await Promise.all([long, short, answered, middle]);
+    expect(s).toMatchObject({ error: expect.any(RequestTimeoutError) });
+    expect(m).toMatchObject({ error: expect.any(RequestTimeoutError) });
+    expect(l).toMatchObject({ error: expect.any(RequestTimeoutError) });
+    expect(a).toMatchObject({ value: 'ok' });
+    // Each deadline is honoured: never early, and not held up by another request's deadline.
+    expect(s.ms).toBeGreaterThanOrEqual(59);
+    expect(s.ms).toBeLessThan(290);
+    expect(m.ms).toBeGreaterThanOrEqual(299);
+    expect(m.ms).toBeLessThan(590);
+    expect(l.ms).toBeGreaterThanOrEqual(599);
+    expect((l as { error: Error }).error.message).toContain('within 600 ms');
+    // The connection still serves requests after timeouts.
+    server.handle('echo', (p) => p);
+    await expect(client.request('echo', 7)).resolves.toBe(7);
+  });
+
+  it('answers synchronous, async and thenable handlers alike, including a thrown undefined', async () => {
+    const server = await h.server();
+    server.handle('sync', (p) => p);
+    server.handle('async', async (p) => p);
+    server.handle('thenable', (p) => ({ then: (resolve: (v: unknown) => void) => resolve(p) }));
+    server.handle('throwsNothing', () => {
+      throw undefined;
+    });
+    const client = await h.client();
+    await expect(client.request('sync', 1)).resolves.toBe(1);
+    await expect(client.request('async', 2)).resolves.toBe(2);
+    await expect(client.request('thenable', 3)).resolves.toBe(3);
+    await expect(client.request('throwsNothing')).rejects.toBeInstanceOf(Error);
+  });
+
   it('cancels a request through its AbortSignal, on both sides', async () => {
     const server = await h.server();
     let handlerSignal: AbortSignal | undefined;

@@ -17,5 +17,5 @@ if (build.status !== 0) {
   process.stderr.write(`orchestrator: the build failed:\n${build.stdout}${build.stderr}`);
   process.exitCode = 1;
 } else {
-  await import(pathToFileURL(join(root, 'apps', 'orchestrator', 'dist', 'cli.js')).href);
+  await import(pathToFileURL(join(root, 'apps', 'orchestrator', 'dist', 'orchestrator.mjs')).href);
 }

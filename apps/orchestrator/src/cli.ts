@@ -152,7 +152,7 @@ async function validate(configFile: string): Promise<number> {
 }
 
 async function start(configFile: string): Promise<number> {
-  const [{ Orchestrator, AlreadyRunningError, ConfigError, orchestratorPaths }, { createLogger }, { ReadinessError }, { statusTable }] = await Promise.all([
+  const [{ Orchestrator, AlreadyRunningError, ConfigError, WorkspaceLockError, orchestratorPaths }, { createLogger }, { ReadinessError }, { statusTable }] = await Promise.all([
     import('./orchestrator.js'),
     import('@baton/telemetry'),
     import('@baton/supervisor'),
@@ -203,7 +203,7 @@ async function start(configFile: string): Promise<number> {
   try {
     await orchestrator.start();
   } catch (e) {
-    if (e instanceof AlreadyRunningError || e instanceof ConfigError || e instanceof ReadinessError) {
+    if (e instanceof AlreadyRunningError || e instanceof WorkspaceLockError || e instanceof ConfigError || e instanceof ReadinessError) {
       err(e.message);
       await orchestrator.stop();
       return exitCodes.error;

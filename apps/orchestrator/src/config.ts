@@ -1,5 +1,6 @@
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { parseServices, type Issue, type ServiceSpec } from '@baton/supervisor';
 
 export interface OrchestratorConfig {
@@ -8,19 +9,16 @@ export interface OrchestratorConfig {
   telemetry: { file: string | undefined; batchSize: number; flushMs: number };
 }
 
-const topLevel = z
-  .object({
-    services: z.unknown(),
-    reload: z
-      .object({ debounceMs: z.number().int().nonnegative().default(300), maxPerMinute: z.number().int().positive().default(10) })
-      .strict()
-      .prefault({}),
-    telemetry: z
-      .object({ file: z.string().optional(), batchSize: z.number().int().positive().default(512), flushMs: z.number().int().positive().default(1000) })
-      .strict()
-      .prefault({}),
-  })
-  .strict();
+// zod/mini, as @baton/supervisor uses: classic zod would load several MiB more code into the
+// long-running orchestrator for the same checks.
+const englishErrors = { error: en().localeError };
+const positiveInt = (fallback: number) => z._default(z.int().check(z.positive()), fallback);
+
+const topLevel = z.strictObject({
+  services: z.unknown(),
+  reload: z.prefault(z.strictObject({ debounceMs: z._default(z.int().check(z.nonnegative()), 300), maxPerMinute: positiveInt(10) }), {}),
+  telemetry: z.prefault(z.strictObject({ file: z.optional(z.string()), batchSize: positiveInt(512), flushMs: positiveInt(1000) }), {}),
+});
 
 /**
  * `${VAR}` and `${VAR:-default}` in the raw text, before YAML parsing, so a number stays a number
@@ -57,7 +55,7 @@ export function parseConfig(text: string, env: Record<string, string | undefined
   }
   if (raw === null || raw === undefined) return { issues: [{ path: 'config', message: 'the file is empty; it needs at least `services:`' }] };
   // Every problem at once: the top level and each service.
-  const top = topLevel.safeParse(raw);
+  const top = topLevel.safeParse(raw, englishErrors);
   const issues: Issue[] = top.success ? [] : top.error.issues.map((i) => ({ path: i.path.length ? i.path.join('.') : 'config', message: i.message }));
   const rawServices = (raw as { services?: unknown }).services;
   const services = rawServices === undefined ? undefined : parseServices(rawServices, 'services');

@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { BatonError, serializeError, type CoordinationPaths, type Logger } from '@baton/base';
+import { BatonError, abortableDelay, serializeError, type CoordinationPaths, type Logger } from '@baton/base';
 import { createServer, ensureAuthToken, type IpcServer } from '@baton/ipc';
 import { createElection, type Election, type LeaderInfo } from '@baton/lock';
 import { openStore, type Store } from '@baton/state';
@@ -43,6 +43,17 @@ export class AlreadyRunningError extends BatonError {
     super(
       'EALREADYRUNNING',
       `An orchestrator is already running for ${dir}${leader ? ` (pid ${leader.pid} on ${leader.hostname || 'this machine'}, since ${leader.since})` : ''}; use 'orchestrator status' or 'orchestrator stop'`,
+    );
+  }
+}
+
+/** No other orchestrator holds the workspace, yet its lock cannot be taken (the cause is named). */
+export class WorkspaceLockError extends BatonError {
+  constructor(lockDir: string, cause: Error | undefined) {
+    super(
+      'EWORKSPACELOCK',
+      `Cannot take the workspace lock ${lockDir}: no other orchestrator holds it, but ${cause ? `the lock failed: ${cause.message}` : 'this process did not get it'}`,
+      cause ? { cause } : undefined,
     );
   }
 }
@@ -126,7 +137,20 @@ export class Orchestrator {
       this._config = await loadConfig(this._configFile, this._options.env);
       this._paths = await orchestratorPaths(this._configFile).ensure();
       const election = createElection({ dir: this._paths.dir, name: 'orchestrator', leaseMs: 2000, pollMs: 50, metadata: { configFile: this._configFile }, logger: log });
-      await election.start();
+      try {
+        await election.start();
+      } catch (err) {
+        await election.close();
+        throw new WorkspaceLockError(election.lockDir, err as Error);
+      }
+      // No leader at all and not this process: the lock itself is failing (or a holder's record
+      // is being replaced). Give it one lease, then name the cause rather than "already running".
+      for (let waited = 0; !election.isLeader && !election.leader && waited < 2000; waited += 50) await abortableDelay(50);
+      if (!election.isLeader && !election.leader) {
+        const cause = election.lastError;
+        await election.close();
+        throw new WorkspaceLockError(election.lockDir, cause);
+      }
       if (!election.isLeader) {
         const leader = election.leader;
         await election.close();

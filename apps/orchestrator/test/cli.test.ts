@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { killAllFixtures, makeTempDir, sleep, waitFor, type TempDir } from '@baton/test-utils';
+import { killAllFixtures, makeTempDir, sleep, spawnFixture, waitFor, type TempDir } from '@baton/test-utils';
 import { connect, readAuthToken } from '@baton/ipc';
 import { orchestratorPaths, type StatusSnapshot } from '../src/index.js';
-import { cli, service, startOrchestrator, writeConfig } from './helpers.js';
+import { bundlePath, cli, service, startOrchestrator, writeConfig } from './helpers.js';
 
 const posix = process.platform !== 'win32';
 let tmp: TempDir;
@@ -61,6 +61,18 @@ describe('orchestrator CLI', () => {
     expect(result.stderr).toMatch(/No orchestrator is running for/);
   });
 
+  (process.platform === 'win32' ? it.skip : it)('names the cause when the workspace lock cannot be taken, instead of claiming one is running', async () => {
+    await writeConfig(tmp.path, { one: service('log', 'one ready') });
+    const paths = await orchestratorPaths(join(tmp.path, 'orchestrator.yaml')).ensure();
+    // A symbolic link that points at itself where the lock directory belongs (a plain file there
+    // is moved aside and the lock recovers; a loop cannot be used or safely removed).
+    await symlink('orchestrator.lock', join(paths.dir, 'orchestrator.lock'));
+    const result = await cli(tmp.path, ['start']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/Cannot take the workspace lock .*orchestrator\.lock: no other orchestrator holds it, but the lock failed: ELOOP/);
+    expect(result.stderr).not.toMatch(/already running/);
+  });
+
   it('starts tiers in order with readiness, answers status/logs/restart over the socket, refuses a second start, stops on request', async () => {
     await writeConfig(tmp.path, {
       base: service('log', 'base ready', '    tier: 0\n    readiness: { type: log, pattern: "base ready" }\n'),
@@ -109,6 +121,18 @@ describe('orchestrator CLI', () => {
     const events = (await readFile(join(paths.dir, 'events.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l).type);
     expect(events).toEqual(expect.arrayContaining(['orchestrator-started', 'started', 'ready', 'stopped', 'orchestrator-stopped']));
   }, 90_000);
+
+  it('the shipped bundle (dist/orchestrator.mjs) runs: start with a probe, status, stop', async () => {
+    await writeConfig(tmp.path, { one: service('log', 'one ready', '    readiness: { type: log, pattern: "one ready" }\n') });
+    const orchestrator = spawnFixture(bundlePath, ['start'], { cwd: tmp.path, env: { CI: '1' } });
+    await orchestrator.waitForLine('"to":"running"', 30_000);
+    const status = spawnFixture(bundlePath, ['status'], { cwd: tmp.path, env: { CI: '1' } });
+    expect((await status.exited).code).toBe(0);
+    expect(status.lines.join('\n')).toMatch(/one\s+0\s+ready\s+\d+/);
+    const stop = spawnFixture(bundlePath, ['stop'], { cwd: tmp.path, env: { CI: '1' } });
+    expect((await stop.exited).code).toBe(0);
+    expect((await orchestrator.exited).code).toBe(0);
+  }, 60_000);
 
   it('restarts a crashing service with backoff and marks it failed after the limit', async () => {
     await writeConfig(tmp.path, {

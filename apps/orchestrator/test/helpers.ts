@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { spawnFixture, type Fixture } from '@baton/test-utils';
 
 export const cliPath = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+/** The bundle `bin/orchestrator.mjs` runs; turbo builds it before these tests. */
+export const bundlePath = fileURLToPath(new URL('../dist/orchestrator.mjs', import.meta.url));
 export const worker = fileURLToPath(new URL('./fixtures/worker.mjs', import.meta.url));
 
 /** Runs the CLI to completion in `cwd`. */

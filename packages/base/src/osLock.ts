@@ -1,4 +1,13 @@
-import fsExt from 'fs-native-extensions';
+import { createRequire } from 'node:module';
+import type fsExtModule from 'fs-native-extensions';
+
+// The native addon is loaded on first use: it costs a process about 6 MiB of memory, and most
+// processes that import @baton/base (a supervisor, a client) never take an OS lock.
+let fsExt: typeof fsExtModule | undefined;
+function native(): typeof fsExtModule {
+  fsExt ??= createRequire(import.meta.url)('fs-native-extensions') as typeof fsExtModule;
+  return fsExt;
+}
 
 // An exclusive OS lock that the kernel releases when the holding process dies, however it dies:
 // open-file-description locks (fcntl F_OFD_SETLK) on Linux, flock on macOS, LockFileEx on Windows.
@@ -16,10 +25,10 @@ const rangeLength = process.platform === 'darwin' ? 0 : 1;
  */
 export function tryLockFd(fd: number, options: { shared?: boolean } = {}): boolean {
   // A shared lock needs the fd open for reading, an exclusive one for writing ('a+' or 'r+' does both).
-  return fsExt.tryLock(fd, rangeOffset, rangeLength, { shared: options.shared === true });
+  return native().tryLock(fd, rangeOffset, rangeLength, { shared: options.shared === true });
 }
 
 /** Drops the lock taken by tryLockFd (closing the fd drops it too). */
 export function unlockFd(fd: number): void {
-  fsExt.unlock(fd, rangeOffset, rangeLength);
+  native().unlock(fd, rangeOffset, rangeLength);
 }

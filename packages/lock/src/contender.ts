@@ -50,6 +50,7 @@ export class LeaseContender extends Disposable {
 
   private _held: Held | undefined;
   private _holder: TermRecord | undefined;
+  private _lastError: Error | undefined;
   private _observed: { latest: number; at: number; term: number } | undefined;
   private _contending = false;
   /** After resigning: leave the resigned term to the other waiters for a while. */
@@ -79,6 +80,15 @@ export class LeaseContender extends Disposable {
 
   get holder(): TermRecord | undefined {
     return this._holder;
+  }
+
+  get lockDir(): string {
+    return this._options.lockDir;
+  }
+
+  /** Why the last tick failed (unreadable or unwritable lock directory), until one succeeds. */
+  get lastError(): Error | undefined {
+    return this._lastError;
   }
 
   /** Prepares the directory and runs the first tick (claiming when the name is free). */
@@ -126,7 +136,9 @@ export class LeaseContender extends Disposable {
         await this._files.ensure();
         await this._observe();
       }
+      this._lastError = undefined;
     } catch (err) {
+      this._lastError = err as Error;
       // The directory was removed under us: recreate it on the next tick.
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') this._files.invalidate();
       this._options.logger.warn({ err, dir: this._options.lockDir }, 'lock tick failed; retrying');

@@ -108,6 +108,20 @@ export class Election extends Disposable {
     return toLeaderInfo(this._contender.holder);
   }
 
+  /**
+   * Why the last attempt to read or write the lock directory failed, until one succeeds. A
+   * follower with no leader and a lastError cannot take part (a file where the directory should
+   * be, a read-only disk); the failure is also logged on every attempt.
+   */
+  get lastError(): Error | undefined {
+    return this._contender.lastError;
+  }
+
+  /** The directory holding this name's lease files. */
+  get lockDir(): string {
+    return this._contender.lockDir;
+  }
+
   /** Aborted when this term ends; an already-aborted signal when not leader. Pass it to the leader's work. */
   get leadershipSignal(): AbortSignal {
     return this.isLeader && this._termController ? this._termController.signal : abortedSignal;

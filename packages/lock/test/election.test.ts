@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, rename, stat, symlink, unlink } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { makeTempDir, waitFor, type TempDir } from '@baton/test-utils';
 import { FakeClock, InvalidArgumentError } from '@baton/base';
 import { createElection, type Election, type RoleChange } from '../src/index.js';
@@ -134,6 +134,20 @@ describe('createElection', () => {
     for (const name of await readdir(lockDir)) {
       expect({ name, mode: (await stat(join(lockDir, name))).mode & 0o777 }).toEqual({ name, mode: 0o600 });
     }
+  });
+
+  (process.platform === 'win32' ? it.skip : it)('reports why the lock directory cannot be used in lastError, until it can again', async () => {
+    const a = elect({ id: 'a', name: 'svc' });
+    await a.start();
+    expect(a.lastError).toBeUndefined();
+    // Swap the directory for a symbolic link to itself: every read of it fails with ELOOP.
+    await rename(a.lockDir, `${a.lockDir}.away`);
+    await symlink(basename(a.lockDir), a.lockDir);
+    const failure = await waitFor(() => a.lastError, { what: 'a failed tick' });
+    expect((failure as NodeJS.ErrnoException).code).toBe('ELOOP');
+    await unlink(a.lockDir);
+    await rename(`${a.lockDir}.away`, a.lockDir);
+    await waitFor(() => a.lastError === undefined, { what: 'a successful tick' });
   });
 
   it('validates options, naming the field', () => {

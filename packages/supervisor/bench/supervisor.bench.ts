@@ -2,10 +2,11 @@
 // Beside PM2 (its daemon under a temporary PM2_HOME, killed afterwards), in one run: crash -> first
 // line of the new process (zero backoff); crash detection; RSS of the supervisor with 10 idle
 // services; starting 30 services (Baton: 3 tiers with log readiness; PM2: no tiers or readiness).
-import { readFileSync, writeFileSync } from 'node:fs';
+// Baton's supervisor process is bundled into one file, as the orchestrator ships.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import {
   killAllFixtures,
   makeTempDir,
@@ -24,7 +25,11 @@ const quick = process.env.BENCH_QUICK === '1';
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const worker = fileURLToPath(new URL('../test/fixtures/worker.mjs', import.meta.url));
 const crashloop = fileURLToPath(new URL('./fixtures/crashloop.mjs', import.meta.url));
-const batonFixture = fileURLToPath(new URL('./fixtures/batonSupervisor.mjs', import.meta.url));
+const batonSource = fileURLToPath(new URL('./fixtures/batonSupervisor.mjs', import.meta.url));
+const bundler = fileURLToPath(new URL('../../../tooling/scripts/bundle.mjs', import.meta.url));
+// Inside the package's node_modules, so the bundle resolves the package's dependencies.
+const bundleDir = fileURLToPath(new URL('../node_modules/.cache/baton-bench/', import.meta.url));
+const batonBundle = join(bundleDir, 'batonSupervisor.mjs');
 const progress = (text: string) => process.stderr.write(`${text}\n`);
 const crashes = quick ? 15 : 60;
 
@@ -52,8 +57,8 @@ function restartLatencies(file: string): { restart: number[]; detect: number[] }
 
 let running: Fixture | undefined;
 
-async function baton(mode: 'crash' | 'idle' | 'tiers', dir: string): Promise<{ line: string; pid: number }> {
-  const f = spawnFixture(batonFixture, [mode, dir, worker, crashloop]);
+async function baton(mode: 'crash' | 'idle' | 'tiers', dir: string, fixture = batonBundle): Promise<{ line: string; pid: number }> {
+  const f = spawnFixture(fixture, [mode, dir, worker, crashloop]);
   running = f;
   const line = await f.waitForLine(/^(ready|started)/, 60_000);
   return { line, pid: f.pid };
@@ -69,13 +74,13 @@ async function stopBaton(): Promise<void> {
 }
 
 /** The floor: spawn of a bare node script to its first line, no supervisor involved. */
-async function nodeBoot(samples: number, dir: string): Promise<number[]> {
+async function nodeBoot(samples: number, dir: string, env: NodeJS.ProcessEnv = process.env): Promise<number[]> {
   const script = join(dir, 'boot.mjs');
   writeFileSync(script, "process.stdout.write(String(process.hrtime.bigint()) + '\\n');");
   const times: number[] = [];
   for (let i = 0; i < samples; i++) {
     const start = process.hrtime.bigint();
-    const child = spawn(process.execPath, [script]);
+    const child = spawn(process.execPath, [script], { env });
     const line = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
     times.push(Number(BigInt(line.trim()) - start) / 1e6);
     await new Promise((r) => child.once('exit', r));
@@ -83,8 +88,44 @@ async function nodeBoot(samples: number, dir: string): Promise<number[]> {
   return times;
 }
 
+// Every Node process reads the file named by NODE_EXTRA_CA_CERTS at start; this machine's
+// environment sets it, which adds about 55 ms to each start of a service. That cost belongs to
+// neither supervisor, so both run without it; the floor is also measured with it, for scale.
+const extraCaCerts = process.env.NODE_EXTRA_CA_CERTS;
+delete process.env.NODE_EXTRA_CA_CERTS;
+
+mkdirSync(bundleDir, { recursive: true });
+execFileSync(process.execPath, [bundler, batonSource, batonBundle], { stdio: 'inherit' });
+
 const tmp = await makeTempDir('baton-supervisor-bench-');
-process.env.PM2_HOME = join(tmp.path, 'pm2');
+const pm2Home = join(tmp.path, 'pm2');
+
+/**
+ * Disconnects, then ends the daemon with SIGTERM (it stops its processes first) and waits for it.
+ * pm2.killDaemon() leaves the client reconnecting to the dead daemon's socket forever, which
+ * keeps this process from exiting.
+ */
+async function stopPm2Daemon(): Promise<void> {
+  pm2.disconnect();
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(pm2Home, 'pm2.pid'), 'utf8'));
+  } catch {
+    return; // never started
+  }
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (alive()) process.kill(pid, 'SIGTERM');
+  for (let waited = 0; alive() && waited < 10_000; waited += 50) await sleep(50);
+  if (alive()) process.kill(pid, 'SIGKILL');
+}
+process.env.PM2_HOME = pm2Home;
 const pm2 = (await import('pm2')).default;
 // PM2's callbacks come in several shapes; all are (err, value?).
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -120,6 +161,11 @@ try {
   const boot = await nodeBoot(crashes, tmp.path);
   raw.nodeBoot = boot;
   rows.push({ measure: '...floor: spawn of a bare node script -> its first line, p50 / p95 (ms)', baton: p(boot), pm2: p(boot), ratio: '' });
+  if (extraCaCerts !== undefined) {
+    const slowBoot = await nodeBoot(crashes, tmp.path, { ...process.env, NODE_EXTRA_CA_CERTS: extraCaCerts });
+    raw.nodeBootExtraCaCerts = slowBoot;
+    rows.push({ measure: '...floor with NODE_EXTRA_CA_CERTS set, as in this machine\'s environment, p50 / p95 (ms)', baton: p(slowBoot), pm2: p(slowBoot), ratio: '' });
+  }
   rows.push({ measure: 'crash detection: last line before exit -> supervisor knows, p50 / p95 (ms)', baton: p(ours.detect), pm2: '-', ratio: '' });
 
   progress('RSS with 10 idle services ...');
@@ -127,14 +173,20 @@ try {
   await sleep(2000);
   const ourRss = rssOf(idle.pid);
   await stopBaton();
+  // The same supervisor loaded as separate modules (the packages' dist/), for comparison.
+  const unbundled = await baton('idle', tmp.path, batonSource);
+  await sleep(2000);
+  const unbundledRss = rssOf(unbundled.pid);
+  await stopBaton();
   for (let i = 0; i < 10; i++) await call((cb) => pm2.start({ script: worker, args: ['silent'], name: `idle${i}` }, cb));
   await sleep(2000);
-  const daemonPid = Number(readFileSync(join(process.env.PM2_HOME, 'pm2.pid'), 'utf8'));
+  const daemonPid = Number(readFileSync(join(pm2Home, 'pm2.pid'), 'utf8'));
   const theirRss = rssOf(daemonPid);
   await call((cb) => pm2.delete('all', cb));
-  raw.rss = { ours: ourRss, theirs: theirRss };
+  raw.rss = { ours: ourRss, unbundled: unbundledRss, theirs: theirRss };
   const mib = (b: number) => round(b / 2 ** 20, 1);
-  rows.push({ measure: 'supervisor RSS with 10 idle services (MiB)', baton: mib(ourRss), pm2: `${mib(theirRss)} (daemon)`, ratio: `${round(theirRss / ourRss, 2)}x smaller` });
+  rows.push({ measure: 'supervisor RSS with 10 idle services (MiB)', baton: `${mib(ourRss)} (bundled, as shipped)`, pm2: `${mib(theirRss)} (daemon)`, ratio: `${round(theirRss / ourRss, 2)}x smaller` });
+  rows.push({ measure: '...the same, loaded as separate modules (MiB)', baton: mib(unbundledRss), pm2: '', ratio: '' });
 
   progress('start 30 services ...');
   const tiers = await baton('tiers', tmp.path);
@@ -156,7 +208,6 @@ try {
 } finally {
   await stopBaton();
   await killAllFixtures();
-  await call((cb) => pm2.killDaemon(cb)).catch(() => {});
-  pm2.disconnect();
+  await stopPm2Daemon();
   await tmp.cleanup();
 }

@@ -11,6 +11,11 @@ describe('service specs', () => {
     expect('issues' in result).toBe(true);
     const paths = (result as { issues: { path: string }[] }).issues.map((i) => i.path);
     expect(paths).toEqual(expect.arrayContaining(['services.api.readiness.port', 'services.worker.command', 'services.worker.restart.policy', 'services.bad name!']));
+    // Messages say what was expected, in English (not zod's bare 'Invalid input').
+    const messages = Object.fromEntries((result as { issues: { path: string; message: string }[] }).issues.map((i) => [i.path, i.message]));
+    expect(messages['services.api.readiness.port']).toBe('Invalid input: expected number, received string');
+    expect(messages['services.worker.command']).toBe('Too small: expected string to have >=1 characters');
+    expect(messages['services.worker.restart.policy']).toContain('expected one of "always"|"on-failure"|"never"');
   });
 
   it('fills defaults', () => {

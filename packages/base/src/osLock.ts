@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type fsExtModule from 'fs-native-extensions';
 
-// The native addon is loaded on first use: it costs a process about 6 MiB of memory, and most
+// The native addon is loaded on first use: it costs a process 2-6 MiB of memory, and most
 // processes that import @baton/base (a supervisor, a client) never take an OS lock.
 let fsExt: typeof fsExtModule | undefined;
 function native(): typeof fsExtModule {

@@ -258,12 +258,19 @@ export class RpcConnection extends Disposable {
       return;
     }
     // A synchronous handler is answered in the same tick; only a promise (or thenable) waits.
-    if (isThenable(result)) {
+    if (!isThenable(result)) {
+      this._finish(id, true, result);
+      return;
+    }
+    try {
       result.then(
         (value: unknown) => this._finish(id, true, value),
         (err: unknown) => this._finish(id, false, err),
       );
-    } else this._finish(id, true, result);
+    } catch (err) {
+      // A thenable whose then() throws: answer with that error rather than never.
+      this._finish(id, false, err);
+    }
   }
 
   /** Sends the answer to a served request, unless it was cancelled or the connection closed. */

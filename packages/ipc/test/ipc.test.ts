@@ -117,6 +117,11 @@ describe('requests', () => {
     server.handle('sync', (p) => p);
     server.handle('async', async (p) => p);
     server.handle('thenable', (p) => ({ then: (resolve: (v: unknown) => void) => resolve(p) }));
+    server.handle('badThenable', () => ({
+      then: () => {
+        throw new Error('then() failed');
+      },
+    }));
     server.handle('throwsNothing', () => {
       throw undefined;
     });
@@ -125,6 +130,7 @@ describe('requests', () => {
     await expect(client.request('async', 2)).resolves.toBe(2);
     await expect(client.request('thenable', 3)).resolves.toBe(3);
     await expect(client.request('throwsNothing')).rejects.toBeInstanceOf(Error);
+    await expect(client.request('badThenable')).rejects.toThrow('then() failed');
   });
 
   it('cancels a request through its AbortSignal, on both sides', async () => {

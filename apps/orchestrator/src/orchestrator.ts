@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { BatonError, abortableDelay, serializeError, type CoordinationPaths, type Logger } from '@baton/base';
+import { BatonError, Sequencer, abortableDelay, serializeError, type CoordinationPaths, type Logger } from '@baton/base';
 import { createServer, ensureAuthToken, type IpcServer } from '@baton/ipc';
 import { createElection, type Election, type LeaderInfo } from '@baton/lock';
 import { openStore, type Store } from '@baton/state';
@@ -92,7 +92,8 @@ export async function loadConfig(file: string, env: Record<string, string | unde
  */
 export class Orchestrator {
   private _lifecycle: Lifecycle = 'initializing';
-  private _ops: Promise<unknown> = Promise.resolve();
+  /** Start, reload and stop run one at a time. */
+  private readonly _ops = new Sequencer();
   private _config!: OrchestratorConfig;
   private _paths!: CoordinationPaths;
   private _election: Election | undefined;
@@ -124,15 +125,9 @@ export class Orchestrator {
     return this._supervisor;
   }
 
-  private _serialize<T>(op: () => Promise<T>): Promise<T> {
-    const result = this._ops.then(op);
-    this._ops = result.catch(() => {});
-    return result;
-  }
-
   /** Takes the workspace, opens the control socket and status, starts the services tier by tier. */
   start(): Promise<void> {
-    return this._serialize(async () => {
+    return this._ops.queue(async () => {
       const log = this._options.logger;
       this._config = await loadConfig(this._configFile, this._options.env);
       this._paths = await orchestratorPaths(this._configFile).ensure();
@@ -299,7 +294,7 @@ export class Orchestrator {
       return Promise.resolve(undefined);
     }
     this._reloadTimes.push(now);
-    return this._serialize(async () => {
+    return this._ops.queue(async () => {
       if (this._lifecycle !== 'running') {
         this._options.logger.info({ reason, lifecycle: this._lifecycle }, 'reload dropped: not running');
         return undefined;
@@ -340,7 +335,7 @@ export class Orchestrator {
     this._stopped ??= (async () => {
       this._watcher?.close();
       if (this._reloadTimer) clearTimeout(this._reloadTimer);
-      await this._ops;
+      await this._ops.whenIdle();
       this._setLifecycle('stopping');
       await this._supervisor?.stop();
       this._setLifecycle('stopped');

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { killAllFixtures, makeTempDir, sleep, spawnFixture, waitFor, type TempDir } from '@baton/test-utils';
+import { isAlive, killAllFixtures, makeTempDir, sleep, spawnFixture, waitFor, type TempDir } from '@baton/test-utils';
 import { connect, readAuthToken } from '@baton/ipc';
 import { orchestratorPaths, type StatusSnapshot } from '../src/index.js';
 import { bundlePath, cli, service, startOrchestrator, writeConfig } from './helpers.js';
@@ -23,15 +23,6 @@ async function status(): Promise<StatusSnapshot> {
   return JSON.parse(stdout) as StatusSnapshot;
 }
 
-function alive(pid: number | undefined): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('orchestrator CLI', () => {
   it('validate lists every error with its path and exits 1; a valid file exits 0', async () => {
@@ -109,12 +100,12 @@ describe('orchestrator CLI', () => {
     expect(restarted.stdout).toMatch(/top: ready \(pid \d+\)/);
     const after = (await status()).services.find((s) => s.name === 'top')!.pid;
     expect(after).not.toBe(before);
-    expect(alive(before)).toBe(false);
+    expect(isAlive(before)).toBe(false);
 
     const pids = (await status()).services.map((s) => s.pid);
     expect((await cli(tmp.path, ['stop'])).code).toBe(0);
     expect((await orchestrator.exited).code).toBe(0);
-    expect(pids.some(alive)).toBe(false);
+    expect(pids.some(isAlive)).toBe(false);
     // The published status (through @baton/state) says stopped.
     const published = JSON.parse(await readFile(join(paths.dir, 'status.state.json'), 'utf8'));
     expect(published.payload.lifecycle).toBe('stopped');
@@ -173,9 +164,9 @@ describe('orchestrator CLI', () => {
     orchestrator.kill('SIGTERM');
     expect((await orchestrator.exited).code).toBe(0);
     await sleep(100);
-    expect(pids.some(alive)).toBe(false);
+    expect(pids.some(isAlive)).toBe(false);
     // Nothing left in the shell's process group either.
-    expect(alive(-pids[1]!)).toBe(false);
+    expect(isAlive(-pids[1]!)).toBe(false);
   }, 60_000);
 
   (posix ? it : it.skip)('after a SIGKILLed orchestrator, the next start stops the orphans first', async () => {
@@ -184,9 +175,9 @@ describe('orchestrator CLI', () => {
     const [orphan] = (await status()).services.map((s) => s.pid!);
     first.kill('SIGKILL');
     await first.exited;
-    expect(alive(orphan)).toBe(true);
+    expect(isAlive(orphan)).toBe(true);
     const second = await startOrchestrator(tmp.path);
     expect(second.lines.join('\n')).toContain('stopping a leftover process of a previous supervisor');
-    expect(alive(orphan)).toBe(false);
+    expect(isAlive(orphan)).toBe(false);
   }, 60_000);
 });

@@ -49,3 +49,4 @@ export {
 export { noopLogger, type Logger } from './logger.js';
 export { tryLockFd, unlockFd } from './osLock.js';
 export { lockFile, type FileLockOptions } from './fileLock.js';
+export { Sequencer } from './sequencer.js';

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync, spawn } from 'node:child_process';
 import {
+  isAlive,
   killAllFixtures,
   makeTempDir,
   markdownTable,
@@ -16,6 +17,7 @@ import {
   round,
   sleep,
   spawnFixture,
+  waitFor,
   writeBenchResults,
   type Fixture,
   type Row,
@@ -113,17 +115,9 @@ async function stopPm2Daemon(): Promise<void> {
   } catch {
     return; // never started
   }
-  const alive = () => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (alive()) process.kill(pid, 'SIGTERM');
-  for (let waited = 0; alive() && waited < 10_000; waited += 50) await sleep(50);
-  if (alive()) process.kill(pid, 'SIGKILL');
+  if (!isAlive(pid)) return;
+  process.kill(pid, 'SIGTERM');
+  await waitFor(() => !isAlive(pid), { timeoutMs: 10_000, what: "PM2's daemon to stop" }).catch(() => process.kill(pid, 'SIGKILL'));
 }
 process.env.PM2_HOME = pm2Home;
 const pm2 = (await import('pm2')).default;

@@ -4,6 +4,7 @@ import {
   Disposable,
   Emitter,
   createBackoff,
+  Sequencer,
   noopLogger,
   systemClock,
   type Backoff,
@@ -85,7 +86,8 @@ export class ServiceRunner extends Disposable {
   private readonly _backoff: Backoff;
   private _backoffTimer: IDisposable | undefined;
   private _lastExit: ServiceInfo['lastExit'];
-  private _ops: Promise<void> = Promise.resolve();
+  /** Operations on this service run one at a time (no duplicate process from concurrent requests). */
+  private readonly _ops = new Sequencer();
   private _queuedRestart: Promise<void> | undefined;
   private _wanted = false;
   private readonly _output: RingBuffer;
@@ -129,7 +131,7 @@ export class ServiceRunner extends Disposable {
 
   /** Starts the service and resolves when it is ready (rejects with ReadinessError). */
   start(): Promise<void> {
-    return this._enqueue(async () => {
+    return this._ops.queue(async () => {
       this._wanted = true;
       if (this._running && (this._state === 'ready' || this._state === 'starting')) return;
       this._cancelBackoff();
@@ -141,7 +143,7 @@ export class ServiceRunner extends Disposable {
 
   /** Stops the service: its stop signal to the process group, SIGKILL after the timeout. */
   stop(): Promise<void> {
-    return this._enqueue(async () => {
+    return this._ops.queue(async () => {
       this._wanted = false;
       this._cancelBackoff();
       await this._stopProcess();
@@ -151,7 +153,7 @@ export class ServiceRunner extends Disposable {
 
   /** Stop then start; requests made while one is waiting to run share it. */
   restart(): Promise<void> {
-    this._queuedRestart ??= this._enqueue(async () => {
+    this._queuedRestart ??= this._ops.queue(async () => {
       this._queuedRestart = undefined;
       this._wanted = true;
       this._cancelBackoff();
@@ -161,12 +163,6 @@ export class ServiceRunner extends Disposable {
       await this._spawnUntilReady();
     });
     return this._queuedRestart;
-  }
-
-  private _enqueue(operation: () => Promise<void>): Promise<void> {
-    const result = this._ops.then(operation);
-    this._ops = result.catch(() => {});
-    return result;
   }
 
   private async _spawnUntilReady(): Promise<void> {
@@ -288,7 +284,7 @@ export class ServiceRunner extends Disposable {
     this._setState('backoff');
     this._backoffTimer = this._clock.setTimeout(() => {
       this._backoffTimer = undefined;
-      void this._enqueue(async () => {
+      void this._ops.queue(async () => {
         if (!this._wanted || this._state !== 'backoff') return;
         this._restartTimes.push(this._clock.now());
         this._restarts++;

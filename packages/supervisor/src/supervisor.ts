@@ -1,6 +1,7 @@
 import {
   Disposable,
   Emitter,
+  Sequencer,
   noopLogger,
   readFileIfExists,
   systemClock,
@@ -59,7 +60,8 @@ export class Supervisor extends Disposable {
   private _tiers = new Map<string, number>();
   private readonly _logger: Logger;
   private readonly _clock: Clock;
-  private _lifecycle: Promise<unknown> = Promise.resolve();
+  /** start, apply and stop run one at a time. */
+  private readonly _lifecycle = new Sequencer();
   private readonly _processes = new Map<string, ProcessRecord>();
   private _stateWrite: Promise<void> = Promise.resolve();
 
@@ -117,19 +119,13 @@ export class Supervisor extends Disposable {
     return runner;
   }
 
-  private _serialize<T>(operation: () => Promise<T>): Promise<T> {
-    const result = this._lifecycle.then(operation);
-    this._lifecycle = result.catch(() => {});
-    return result;
-  }
-
   /**
    * Stops leftovers of a previous supervisor, then starts every service tier by tier. When a
    * service does not become ready, what was started is stopped in reverse order and the
    * ReadinessError (naming the service, the probe and its last output) is thrown.
    */
   start(): Promise<void> {
-    return this._serialize(async () => {
+    return this._lifecycle.queue(async () => {
       await this.cleanupOrphans();
       await this._startTiers(this._specs);
     });
@@ -156,7 +152,7 @@ export class Supervisor extends Disposable {
 
   /** Stops every service, tiers in reverse order, each tier in parallel. */
   stop(): Promise<void> {
-    return this._serialize(async () => {
+    return this._lifecycle.queue(async () => {
       const tiers = computeTiers(this._specs).reverse();
       for (const tier of tiers) {
         await Promise.all(tier.map((spec) => this._runners.get(spec.name)?.stop()));
@@ -185,7 +181,7 @@ export class Supervisor extends Disposable {
    */
   apply(services: Record<string, unknown> | ServiceSpec[]): Promise<ApplyReport> {
     const next = Array.isArray(services) ? services : validateServices(services);
-    return this._serialize(async () => {
+    return this._lifecycle.queue(async () => {
       const before = new Map(this._specs.map((s) => [s.name, s]));
       const after = new Map(next.map((s) => [s.name, s]));
       const report: ApplyReport = { added: [], removed: [], changed: [], unchanged: [] };

@@ -20,15 +20,6 @@ export function groupMembers(pgid: number): number[] {
     .map(([p]) => Number(p));
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    const out = execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).trim();
-    return out.length > 0 && !out.startsWith('Z');
-  } catch {
-    return false;
-  }
-}
 
 let nextPort = 20_000 + Math.floor(Math.random() * 20_000);
 export const freePort = () => nextPort++;

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { killAllFixtures, makeTempDir, spawnFixture, waitFor, type TempDir } from '@baton/test-utils';
+import { isAlive, killAllFixtures, makeTempDir, spawnFixture, waitFor, type TempDir } from '@baton/test-utils';
 import { createSupervisor, processStartTime } from '../src/index.js';
-import { groupMembers, isAlive, svc, worker } from './helpers.js';
+import { groupMembers, svc, worker } from './helpers.js';
 
 const supervisorFixture = fileURLToPath(new URL('./fixtures/supervisorProcess.ts', import.meta.url));
 const posix = process.platform !== 'win32';

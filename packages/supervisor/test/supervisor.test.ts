@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { waitFor, sleep } from '@baton/test-utils';
+import { isAlive, waitFor, sleep } from '@baton/test-utils';
 import { ReadinessError, createSupervisor, type StateChange, type Supervisor } from '../src/index.js';
-import { freePort, groupMembers, isAlive, svc } from './helpers.js';
+import { freePort, groupMembers, svc } from './helpers.js';
 
 const posix = process.platform !== 'win32';
 const supervisors: Supervisor[] = [];

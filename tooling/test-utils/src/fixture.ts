@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { createInterface } from 'node:readline';
@@ -118,4 +118,24 @@ export async function killAllFixtures(): Promise<void> {
     fixture.kill('SIGKILL');
   }
   await Promise.all(running.map((fixture) => fixture.exited));
+}
+
+/**
+ * Whether `pid` is a live process (a zombie, dead but not yet reaped, counts as gone). A
+ * negative pid names a process group: alive while any member is.
+ */
+export function isAlive(pid: number | undefined): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  if (pid < 0 || process.platform === 'win32') return true;
+  try {
+    const stat = execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).trim();
+    return stat.length > 0 && !stat.startsWith('Z');
+  } catch {
+    return false; // ps exits 1 when the process is gone
+  }
 }

@@ -1,4 +1,4 @@
 export { makeTempDir, type TempDir } from './tempDir.js';
-export { spawnFixture, killAllFixtures, type Fixture, type FixtureOptions } from './fixture.js';
+export { spawnFixture, killAllFixtures, isAlive, type Fixture, type FixtureOptions } from './fixture.js';
 export { waitFor, sleep, percentile, type WaitForOptions } from './wait.js';
 export { markdownTable, machineDescription, writeBenchResults, round, type Row } from './bench.js';

@@ -4,6 +4,7 @@
 // requests/s (64 and 1000 in flight), one-way notifications/s (100 B and 4 KiB), and Baton's
 // broadcast to 10 and 50 subscribers. The implementations alternate within each measure.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -143,6 +144,19 @@ function pinToOneCpu(pids: readonly number[]): (() => void) | undefined {
   }
 }
 
+/**
+ * The guest's idle policy, which sets the cost of a cross-CPU wakeup on a VM: with halt polling
+ * off, an idle vCPU halts at once and waking it takes a VM exit. Undefined where the haltpoll
+ * driver is absent (bare metal, other hypervisors, not Linux).
+ */
+function haltPollNs(): number | undefined {
+  try {
+    return Number(readFileSync('/sys/module/haltpoll/parameters/guest_halt_poll_ns', 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+}
+
 async function pipelined(client: BenchClient, inFlight: number, total: number): Promise<number> {
   let issued = 0;
   const start = performance.now();
@@ -259,7 +273,10 @@ try {
     subs.kill('SIGKILL');
   }
 
-  process.stdout.write(`\n${markdownTable(rows)}\n\nmachine: ${machineDescription()}\n`);
+  const pollNs = haltPollNs();
+  raw.guestHaltPollNs = pollNs;
+  const idle = pollNs === undefined ? '' : `; vCPU idle: guest halt polling ${pollNs > 0 ? `up to ${pollNs / 1000} us` : 'off'} (/sys/module/haltpoll/parameters/guest_halt_poll_ns = ${pollNs})`;
+  process.stdout.write(`\n${markdownTable(rows)}\n\nmachine: ${machineDescription()}${idle}\n`);
   // A partial run (BENCH_ONLY) does not overwrite the full results.
   if (!only) progress(`results: ${writeBenchResults(packageDir, 'ipc', rows, { raw })}`);
 } finally {

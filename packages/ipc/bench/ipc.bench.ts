@@ -21,7 +21,8 @@ import {
   writeBenchResults,
   type Row,
 } from '@baton/test-utils';
-import { connect, type IpcClient } from '../src/index.js';
+import type { IpcClient } from '../src/index.js';
+import { connect } from './baton.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 // BENCH_ONLY=rtt measures round trips only (for quick iteration on latency).

@@ -29,6 +29,19 @@ describe('writeFileAtomic', () => {
     expect(await readdir(tmp.path)).toEqual(['state.json']);
   });
 
+  it('writes every byte on both paths: small data in one call, large data off the event loop', async () => {
+    const file = join(tmp.path, 'data.bin');
+    // Multi-byte characters on both sides of the 64 KiB boundary between the two paths.
+    for (const text of ['é'.repeat(32 * 1024 - 1), 'é'.repeat(32 * 1024 + 1), '€'.repeat(700_001)]) {
+      await writeFileAtomic(file, text);
+      expect(await readFile(file, 'utf8')).toBe(text);
+    }
+    const bytes = Buffer.alloc(5 * 1024 * 1024 + 3, 7);
+    await writeFileAtomic(file, bytes);
+    expect((await readFile(file)).equals(bytes)).toBe(true);
+    expect(await readdir(tmp.path)).toEqual(['data.bin']);
+  });
+
   it('applies the requested mode exactly, whatever the umask', async () => {
     const file = join(tmp.path, 'shared.txt');
     const previous = process.umask(0o077);

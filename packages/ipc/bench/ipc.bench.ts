@@ -20,9 +20,11 @@ import {
   spawnFixture,
   writeBenchResults,
   type Row,
+  importBuilt,
 } from '@baton/test-utils';
-import type { IpcClient } from '../src/index.js';
-import { connect } from './baton.js';
+import type * as Ipc from '../src/index.js';
+
+const { connect } = await importBuilt<typeof Ipc>(new URL('..', import.meta.url));
 
 const quick = process.env.BENCH_QUICK === '1';
 // BENCH_ONLY=rtt measures round trips only (for quick iteration on latency).
@@ -101,7 +103,7 @@ function jsonrpcClient(socket: Socket): BenchClient {
   };
 }
 
-function batonClient(client: IpcClient): BenchClient {
+function batonClient(client: Ipc.IpcClient): BenchClient {
   return {
     request: (m, p) => client.request(m, p),
     notify: (m, p) => client.notify(m, p),

@@ -19,8 +19,11 @@ import {
   writeBenchResults,
   type Fixture,
   type Row,
+  importBuilt,
 } from '@baton/test-utils';
-import { acquireLock } from '../src/index.js';
+import type * as LockPackage from '../src/index.js';
+
+const { acquireLock } = await importBuilt<typeof LockPackage>(new URL('..', import.meta.url));
 
 const quick = process.env.BENCH_QUICK === '1';
 // BENCH_ONLY=failover (or throughput, handoff, pause) runs one part; BENCH_KILLS sets the number of kills.
@@ -174,6 +177,12 @@ async function throughput(rounds: number, iterations: number): Promise<{ baton: 
   return { baton: percentile(results.baton, 50), batonDurable: percentile(results.batonDurable, 50), pl: percentile(results.pl, 50) };
 }
 
+/** Baton's p50 against proper-lockfile at its fastest settings (which polls every 1 ms). */
+function versusFastest(fastest: number[], baton: number[]): string {
+  const ratio = percentile(fastest, 50) / percentile(baton, 50);
+  return ratio >= 1 ? `${round(ratio, ratio >= 10 ? 0 : 1)}x faster than fastest` : `${round(1 / ratio, 1)}x slower than fastest (which polls every 1 ms)`;
+}
+
 const summary = (values: number[]) => (values.length ? `${round(percentile(values, 50))} / ${round(percentile(values, 99))}` : 'n/a');
 
 const rows: Row[] = [];
@@ -181,41 +190,41 @@ const raw: Record<string, unknown> = {};
 const n = Number(process.env.BENCH_KILLS ?? (quick ? 10 : 50));
 
 if (runs('throughput')) {
-progress('uncontended acquire+release ...');
-const tp = await throughput(5, quick ? 200 : 1000);
-rows.push({ measure: 'uncontended acquire+release (ops/s)', baton: `${Math.round(tp.baton)} (default), ${Math.round(tp.batonDurable)} (durable: true, fsync per grant)`, 'proper-lockfile default': Math.round(tp.pl), 'proper-lockfile fastest': 'same as default', ratio: `${round(tp.baton / tp.pl, 2)}x, ${round(tp.batonDurable / tp.pl, 2)}x` });
-raw.tp = tp;
+  progress('uncontended acquire+release ...');
+  const tp = await throughput(5, quick ? 200 : 1000);
+  rows.push({ measure: 'uncontended acquire+release (ops/s)', baton: `${Math.round(tp.baton)} (default), ${Math.round(tp.batonDurable)} (durable: true, fsync per grant)`, 'proper-lockfile default': Math.round(tp.pl), 'proper-lockfile fastest': 'same as default', ratio: `${round(tp.baton / tp.pl, 2)}x, ${round(tp.batonDurable / tp.pl, 2)}x` });
+  raw.tp = tp;
 }
 
 if (runs('failover')) {
-progress(`failover after SIGKILL, ${n} kills ...`);
-const foBaton = await failover(batonLock, n);
-const foElection = await failover(batonElection, n);
-progress('failover, proper-lockfile (3 kills at default, 5 at fastest: each waits for its stale timeout) ...');
-const foPlDefault = await failover(plDefault, quick ? 1 : 3);
-const foPlFast = await failover(plFast, quick ? 2 : 5);
-rows.push({ measure: 'failover after SIGKILL of the holder, p50 / p99 (ms)', baton: `lock ${summary(foBaton)}; election ${summary(foElection)} (${n} kills each)`, 'proper-lockfile default': `${summary(foPlDefault)} (${foPlDefault.length} kills)`, 'proper-lockfile fastest': `${summary(foPlFast)} (${foPlFast.length} kills)`, ratio: `${round(percentile(foPlFast, 50) / percentile(foBaton, 50), 0)}x faster than fastest` });
-Object.assign(raw, { foBaton, foElection, foPlDefault, foPlFast });
+  progress(`failover after SIGKILL, ${n} kills ...`);
+  const foBaton = await failover(batonLock, n);
+  const foElection = await failover(batonElection, n);
+  progress('failover, proper-lockfile (3 kills at default, 5 at fastest: each waits for its stale timeout) ...');
+  const foPlDefault = await failover(plDefault, quick ? 1 : 3);
+  const foPlFast = await failover(plFast, quick ? 2 : 5);
+  rows.push({ measure: 'failover after SIGKILL of the holder, p50 / p99 (ms)', baton: `lock ${summary(foBaton)}; election ${summary(foElection)} (${n} kills each)`, 'proper-lockfile default': `${summary(foPlDefault)} (${foPlDefault.length} kills)`, 'proper-lockfile fastest': `${summary(foPlFast)} (${foPlFast.length} kills)`, ratio: versusFastest(foPlFast, foBaton) });
+  Object.assign(raw, { foBaton, foElection, foPlDefault, foPlFast });
 }
 
 if (runs('handoff')) {
-progress(`handoff after release/resign, ${n} rounds ...`);
-const hoBaton = await handoff(batonLock, n);
-const hoElection = await handoff(batonElection, n);
-const hoPlDefault = await handoff(plDefault, quick ? 5 : 20);
-const hoPlFast = await handoff(plFast, quick ? 5 : 20);
-rows.push({ measure: 'handoff after release / resign, p50 / p99 (ms)', baton: `lock ${summary(hoBaton)}; election resign ${summary(hoElection)}`, 'proper-lockfile default': summary(hoPlDefault), 'proper-lockfile fastest': summary(hoPlFast), ratio: `${round(percentile(hoPlFast, 50) / percentile(hoBaton, 50), 1)}x faster than fastest` });
-Object.assign(raw, { hoBaton, hoElection, hoPlDefault, hoPlFast });
+  progress(`handoff after release/resign, ${n} rounds ...`);
+  const hoBaton = await handoff(batonLock, n);
+  const hoElection = await handoff(batonElection, n);
+  const hoPlDefault = await handoff(plDefault, quick ? 5 : 20);
+  const hoPlFast = await handoff(plFast, quick ? 5 : 20);
+  rows.push({ measure: 'handoff after release / resign, p50 / p99 (ms)', baton: `lock ${summary(hoBaton)}; election resign ${summary(hoElection)}`, 'proper-lockfile default': summary(hoPlDefault), 'proper-lockfile fastest': summary(hoPlFast), ratio: versusFastest(hoPlFast, hoBaton) });
+  Object.assign(raw, { hoBaton, hoElection, hoPlDefault, hoPlFast });
 }
 
 if (runs('pause')) {
-progress('takeover after SIGSTOP of the holder ...');
-const psBaton = await pauseTakeover(batonElection, quick ? 2 : 10);
-const psPlFast = await pauseTakeover(plFast, quick ? 1 : 3);
-const psPlDefault = await pauseTakeover(plDefault, 1);
-rows.push({ measure: 'takeover after SIGSTOP of the holder, p50 / p99 (ms)', baton: `${summary(psBaton.takeover)} (lease 2000 ms)`, 'proper-lockfile default': summary(psPlDefault.takeover), 'proper-lockfile fastest': summary(psPlFast.takeover), ratio: 'by design: the lease / the stale time' });
-rows.push({ measure: 'paused holder learns it lost, after SIGCONT, p50 / p99 (ms)', baton: `${summary(psBaton.lostNotice)} (isLeader false at once)`, 'proper-lockfile default': `${summary(psPlDefault.lostNotice)} (ECOMPROMISED)`, 'proper-lockfile fastest': `${summary(psPlFast.lostNotice)} (ECOMPROMISED)`, ratio: '' });
-Object.assign(raw, { psBaton, psPlFast, psPlDefault });
+  progress('takeover after SIGSTOP of the holder ...');
+  const psBaton = await pauseTakeover(batonElection, quick ? 2 : 10);
+  const psPlFast = await pauseTakeover(plFast, quick ? 1 : 3);
+  const psPlDefault = await pauseTakeover(plDefault, 1);
+  rows.push({ measure: 'takeover after SIGSTOP of the holder, p50 / p99 (ms)', baton: `${summary(psBaton.takeover)} (lease 2000 ms)`, 'proper-lockfile default': summary(psPlDefault.takeover), 'proper-lockfile fastest': summary(psPlFast.takeover), ratio: 'by design: the lease / the stale time' });
+  rows.push({ measure: 'paused holder learns it lost, after SIGCONT, p50 / p99 (ms)', baton: `${summary(psBaton.lostNotice)} (isLeader false at once)`, 'proper-lockfile default': `${summary(psPlDefault.lostNotice)} (ECOMPROMISED)`, 'proper-lockfile fastest': `${summary(psPlFast.lostNotice)} (ECOMPROMISED)`, ratio: '' });
+  Object.assign(raw, { psBaton, psPlFast, psPlDefault });
 }
 
 const table = markdownTable(rows);

@@ -16,8 +16,11 @@ import {
   spawnFixture,
   writeBenchResults,
   type Row,
+  importBuilt,
 } from '@baton/test-utils';
-import { openLog, openStore } from '../src/index.js';
+import type * as State from '../src/index.js';
+
+const { openLog, openStore } = await importBuilt<typeof State>(new URL('..', import.meta.url));
 
 const quick = process.env.BENCH_QUICK === '1';
 const packageDir = fileURLToPath(new URL('..', import.meta.url));

@@ -5,8 +5,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { makeTempDir, markdownTable, machineDescription, percentile, round, writeBenchResults, type Row } from '@baton/test-utils';
-import { createBatcher, createFileExporter, type Exporter } from '../src/index.js';
+import { importBuilt, makeTempDir, markdownTable, machineDescription, percentile, round, writeBenchResults, type Row } from '@baton/test-utils';
+import type * as Telemetry from '../src/index.js';
+
+const { createBatcher, createFileExporter } = await importBuilt<typeof Telemetry>(new URL('..', import.meta.url));
 
 const quick = process.env.BENCH_QUICK === '1';
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -24,8 +26,8 @@ interface Event {
 const event = (i: number): Event => ({ level: 30, time: Date.now(), msg: 'worker restarted', service: 'api', restarts: i });
 
 function addCost(n: number): { normal: number; overflow: number } {
-  const discard: Exporter<Event> = { export: async () => {} };
-  const stalled: Exporter<Event> = { export: () => new Promise(() => {}) };
+  const discard: Telemetry.Exporter<Event> = { export: async () => {} };
+  const stalled: Telemetry.Exporter<Event> = { export: () => new Promise(() => {}) };
   const results = { normal: [] as number[], overflow: [] as number[] };
   const events = Array.from({ length: 1024 }, (_, i) => event(i));
   for (let round = 0; round < 5; round++) {
@@ -76,7 +78,7 @@ async function pinoToFile(dir: string, n: number): Promise<{ rate: number; lines
   return { rate, lines: readFileSync(path, 'utf8').split('\n').length - 1 };
 }
 
-async function stalledMemory(n: number): Promise<{ before: number; after: number; queued: number; dropped: number }> {
+async function stalledMemory(n: number): Promise<{ adds: number; before: number; after: number; queued: number; dropped: number }> {
   const batcher = createBatcher<Event>({ exporter: { export: () => new Promise(() => {}) }, maxQueueSize: 2048 });
   gc?.();
   const before = process.memoryUsage().heapUsed;
@@ -88,7 +90,7 @@ async function stalledMemory(n: number): Promise<{ before: number; after: number
   const after = process.memoryUsage().heapUsed;
   const stats = batcher.stats;
   batcher.dispose();
-  return { before, after, queued: stats.queued, dropped: stats.dropped.overflow };
+  return { adds: n, before, after, queued: stats.queued, dropped: stats.dropped.overflow };
 }
 
 const tmp = await makeTempDir('baton-telemetry-bench-');
@@ -115,7 +117,13 @@ try {
     { measure: 'add() cost per event (ns)', baton: `${round(cost.normal)} (queue not full), ${round(cost.overflow)} (full, drop-oldest)`, pino: '-', ratio: '' },
     { measure: `events/s to an NDJSON file (${n.toLocaleString('en-US')} events, p50 of runs)`, baton: Math.round(percentile(ours, 50)).toLocaleString('en-US'), pino: Math.round(percentile(theirs, 50)).toLocaleString('en-US'), ratio: `${round(percentile(ours, 50) / percentile(theirs, 50), 2)}x` },
     { measure: 'events lost under the queue bound', baton: lost, pino: 0, ratio: '' },
-    { measure: `heap with a stalled exporter: before / after ${memory.dropped + memory.queued} adds (MiB)`, baton: `${mb(memory.before)} / ${mb(memory.after)} (queued ${memory.queued}, dropped ${memory.dropped})`, pino: '-', ratio: '' },
+    {
+      measure: `heap with a stalled exporter: before / after ${memory.adds.toLocaleString('en-US')} adds (MiB)`,
+      // What is neither queued nor dropped is the batch handed to the exporter that never returns.
+      baton: `${mb(memory.before)} / ${mb(memory.after)} (queued ${memory.queued}, in the stalled export ${memory.adds - memory.queued - memory.dropped}, dropped ${memory.dropped.toLocaleString('en-US')})`,
+      pino: '-',
+      ratio: '',
+    },
   ];
   process.stdout.write(`\n${markdownTable(rows)}\n\nmachine: ${machineDescription()}${gc ? '' : ' (run with --expose-gc for exact heap figures)'}\n`);
   progress(`results: ${writeBenchResults(packageDir, 'telemetry', rows, { raw: { cost, ours, theirs, memory, lost } })}`);

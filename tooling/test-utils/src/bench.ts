@@ -4,6 +4,16 @@ import { join } from 'node:path';
 
 export type Row = Record<string, string | number>;
 
+/**
+ * Imports a package's built entry (`dist/index.js`), typed as its source: `importBuilt<typeof
+ * Ipc>(new URL('..', import.meta.url))` from a bench file. Benches measure what users run; loaded
+ * through tsx, `src/` would go through esbuild's keepNames transform, which wraps every closure in
+ * a naming call (about 2 us per IPC round trip). The bench scripts build the package first.
+ */
+export async function importBuilt<T>(packageDir: URL): Promise<T> {
+  return (await import(new URL('dist/index.js', packageDir).href)) as T;
+}
+
 /** A markdown table from rows with the same keys. */
 export function markdownTable(rows: readonly Row[]): string {
   if (rows.length === 0) return '';

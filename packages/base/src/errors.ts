@@ -20,6 +20,19 @@ export class BatonError extends Error {
   }
 }
 
+/**
+ * The base class of an error with a fixed code: `class LockBusyError extends
+ * defineErrorClass('ELOCKBUSY') {}` takes `(message, options?)` and is a BatonError named after
+ * the subclass. Register it with `registerErrorClass` so it crosses processes as itself.
+ */
+export function defineErrorClass(code: string) {
+  return class extends BatonError {
+    constructor(message: string, options: BatonErrorOptions = {}) {
+      super(code, message, options);
+    }
+  };
+}
+
 /** An operation was cancelled through its AbortSignal. Not a failure: callers usually ignore it. */
 export class AbortError extends BatonError {
   constructor(message = 'The operation was aborted', options: BatonErrorOptions = {}) {
@@ -28,25 +41,13 @@ export class AbortError extends BatonError {
 }
 
 /** An operation did not finish within its time limit. */
-export class TimeoutError extends BatonError {
-  constructor(message: string, options: BatonErrorOptions = {}) {
-    super('ETIMEOUT', message, options);
-  }
-}
+export class TimeoutError extends defineErrorClass('ETIMEOUT') {}
 
 /** A coordination directory or file is not safe to use (wrong owner, writable by others, a link). */
-export class UnsafePathError extends BatonError {
-  constructor(message: string, options: BatonErrorOptions = {}) {
-    super('EUNSAFEPATH', message, options);
-  }
-}
+export class UnsafePathError extends defineErrorClass('EUNSAFEPATH') {}
 
 /** An argument or option is invalid; the message names it and its value. */
-export class InvalidArgumentError extends BatonError {
-  constructor(message: string, options: BatonErrorOptions = {}) {
-    super('EINVALIDARG', message, options);
-  }
-}
+export class InvalidArgumentError extends defineErrorClass('EINVALIDARG') {}
 
 /** True for cancellation, whether it came from Baton, Node (DOMException) or another library. */
 export function isAbortError(error: unknown): boolean {

@@ -15,6 +15,7 @@ export {
   InvalidArgumentError,
   TimeoutError,
   UnsafePathError,
+  defineErrorClass,
   deserializeError,
   errorCode,
   isAbortError,

@@ -3,6 +3,7 @@ import {
   AbortError,
   BatonError,
   TimeoutError,
+  defineErrorClass,
   deserializeError,
   errorCode,
   isAbortError,
@@ -10,11 +11,7 @@ import {
   serializeError,
 } from '../src/index.js';
 
-class WidgetJammedError extends BatonError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('EWIDGETJAMMED', message, options);
-  }
-}
+class WidgetJammedError extends defineErrorClass('EWIDGETJAMMED') {}
 registerErrorClass(WidgetJammedError);
 
 describe('BatonError', () => {

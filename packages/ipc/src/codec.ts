@@ -1,18 +1,10 @@
-import { BatonError, type BatonErrorOptions } from '@baton/base';
+import { defineErrorClass } from '@baton/base';
 
 /** A frame's declared length is over the limit; the connection is closed. */
-export class FrameTooLargeError extends BatonError {
-  constructor(message: string, options?: BatonErrorOptions) {
-    super('EFRAMETOOLARGE', message, options);
-  }
-}
+export class FrameTooLargeError extends defineErrorClass('EFRAMETOOLARGE') {}
 
 /** Bytes that are not a frame of this protocol (bad JSON, bad envelope); the connection is closed. */
-export class MalformedFrameError extends BatonError {
-  constructor(message: string, options?: BatonErrorOptions) {
-    super('EMALFORMEDFRAME', message, options);
-  }
-}
+export class MalformedFrameError extends defineErrorClass('EMALFORMEDFRAME') {}
 
 export const defaultMaxFrameBytes = 16 * 1024 * 1024;
 const headerBytes = 4;

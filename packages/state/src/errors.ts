@@ -1,11 +1,7 @@
-import { BatonError, registerErrorClass, type BatonErrorOptions } from '@baton/base';
+import { BatonError, defineErrorClass, registerErrorClass, type BatonErrorOptions } from '@baton/base';
 
 /** The write lock could not be had within the retry budget (other writers kept it). */
-export class ConflictError extends BatonError {
-  constructor(message: string, options?: BatonErrorOptions) {
-    super('ECONFLICT', message, options);
-  }
-}
+export class ConflictError extends defineErrorClass('ECONFLICT') {}
 
 /**
  * What is on disk is not a valid state file; `reason` says why. The store keeps its last good
@@ -22,17 +18,9 @@ export class CorruptStateError extends BatonError {
 }
 
 /** A value given to set()/update() fails the schema; nothing was written. */
-export class InvalidStateError extends BatonError {
-  constructor(message: string, options?: BatonErrorOptions) {
-    super('EINVALIDSTATE', message, options);
-  }
-}
+export class InvalidStateError extends defineErrorClass('EINVALIDSTATE') {}
 
 /** A value given to set()/update() serializes to more than maxBytes; nothing was written. */
-export class StateTooLargeError extends BatonError {
-  constructor(message: string, options?: BatonErrorOptions) {
-    super('ETOOLARGE', message, options);
-  }
-}
+export class StateTooLargeError extends defineErrorClass('ETOOLARGE') {}
 
 for (const errorClass of [ConflictError, CorruptStateError, InvalidStateError, StateTooLargeError]) registerErrorClass(errorClass);

@@ -1,4 +1,4 @@
-import { BatonError, registerErrorClass, type BatonErrorOptions } from '@baton/base';
+import { BatonError, defineErrorClass, registerErrorClass, type BatonErrorOptions } from '@baton/base';
 
 /** Service specs that do not validate; `issues` lists each problem with its path. */
 export class SpecError extends BatonError {
@@ -23,10 +23,6 @@ export class ReadinessError extends BatonError {
 }
 
 /** An operation named a service that is not configured. */
-export class UnknownServiceError extends BatonError {
-  constructor(message: string, options?: BatonErrorOptions) {
-    super('ENOSERVICE', message, options);
-  }
-}
+export class UnknownServiceError extends defineErrorClass('ENOSERVICE') {}
 
 for (const errorClass of [SpecError, ReadinessError, UnknownServiceError]) registerErrorClass(errorClass);

@@ -169,7 +169,13 @@ export class Orchestrator {
         maxDelayMs: this._config.telemetry.flushMs,
         logger: log,
       });
-      const supervisor = createSupervisor({ services: this._config.services, logger: log, stateFile: join(this._paths.dir, 'supervisor.json') });
+      const supervisor = createSupervisor({
+        services: this._config.services,
+        logger: log,
+        stateFile: join(this._paths.dir, 'supervisor.json'),
+        // Files, not pipes: services left running by a SIGKILLed orchestrator keep printing unharmed.
+        outputDir: join(this._paths.dir, 'output'),
+      });
       this._supervisor = supervisor;
       supervisor.onDidChangeState((change) => this._onServiceChange(change));
       supervisor.onDidOutput(({ name, stream, line }) => this._server?.publish('logs', { service: name, stream, line }));

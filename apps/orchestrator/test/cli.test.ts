@@ -175,6 +175,9 @@ describe('orchestrator CLI', () => {
     const [orphan] = (await status()).services.map((s) => s.pid!);
     first.kill('SIGKILL');
     await first.exited;
+    // The worker prints every 200 ms: its output goes to a file, not to the dead orchestrator's
+    // pipe, so printing does not kill it.
+    await sleep(600);
     expect(isAlive(orphan)).toBe(true);
     const second = await startOrchestrator(tmp.path);
     expect(second.lines.join('\n')).toContain('stopping a leftover process of a previous supervisor');

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * When the process started, as an opaque string that differs between two processes that had the
@@ -26,14 +26,41 @@ export function processStartTime(pid: number): string | undefined {
   }
 }
 
-/** Whether any process of group `pgid` is alive. */
+/**
+ * Whether any process of group `pgid` is alive. A zombie (exited, not yet reaped) is not: the
+ * members of a group whose supervisor died are reaped by init, or, in a container whose first
+ * process does not reap, never; waiting for them would wait for nothing.
+ */
 export function groupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+  return process.platform === 'linux' ? liveGroupMemberOnLinux(pgid) : true;
+}
+
+function liveGroupMemberOnLinux(pgid: number): boolean {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return true;
+  }
+  for (const entry of entries) {
+    const c = entry.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // Fields after the command name (which may hold spaces and parentheses): state, ppid, pgrp.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ', 3);
+    if (Number(fields[2]) === pgid && fields[0] !== 'Z') return true;
+  }
+  return false;
 }
 
 /** Signals a whole process group (a service and every process it started); false if none is left. */

@@ -1,5 +1,7 @@
+import { closeSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { execa, type ResultPromise } from 'execa';
+import { execa, type Options, type ResultPromise } from 'execa';
 import {
   Disposable,
   Emitter,
@@ -14,6 +16,7 @@ import {
 } from '@baton/base';
 import { ReadinessError } from './errors.js';
 import { groupAlive, processStartTime, signalGroup } from './processInfo.js';
+import { OutputTail, openOutputForChild } from './outputFile.js';
 import { describeProbe, waitUntilReady } from './readiness.js';
 import { RingBuffer } from './ringBuffer.js';
 import type { ServiceSpec } from './spec.js';
@@ -60,6 +63,7 @@ interface Running {
   readonly exited: Promise<{ code: number | undefined; signal: string | undefined }>;
   readonly onLine: Emitter<string>;
   readonly onMessage: Emitter<unknown>;
+  readonly tails: readonly OutputTail[];
   stopping: boolean;
 }
 
@@ -94,7 +98,11 @@ export class ServiceRunner extends Disposable {
   private readonly _logger: Logger;
   private readonly _clock: Clock;
 
-  constructor(readonly spec: ServiceSpec, logger: Logger = noopLogger, clock: Clock = systemClock) {
+  /**
+   * @param outputDir where the child's stdout and stderr go as files (`<name>.stdout.log`,
+   * `<name>.stderr.log`), followed from here; without it, through pipes (see the README's "Output").
+   */
+  constructor(readonly spec: ServiceSpec, logger: Logger = noopLogger, clock: Clock = systemClock, private readonly _outputDir?: string) {
     super();
     const { backoff } = spec.restart;
     this._backoff = createBackoff({ initialMs: backoff.initialMs, maxMs: backoff.maxMs, factor: backoff.factor, jitter: backoff.jitter });
@@ -202,7 +210,56 @@ export class ServiceRunner extends Disposable {
   private _spawn(): Running {
     const { spec } = this;
     this._setState('starting');
-    const child = execa(spec.command, spec.args ?? [], {
+    const outputFiles = this._outputDir
+      ? { stdout: join(this._outputDir, `${spec.name}.stdout.log`), stderr: join(this._outputDir, `${spec.name}.stderr.log`) }
+      : undefined;
+    const fds = outputFiles && { stdout: openOutputForChild(outputFiles.stdout), stderr: openOutputForChild(outputFiles.stderr) };
+    let child: ResultPromise;
+    try {
+      child = this._execa(fds);
+    } finally {
+      // The child has its own copies; the supervisor only reads the files.
+      if (fds) for (const fd of [fds.stdout, fds.stderr]) closeSync(fd);
+    }
+    const pid = child.pid;
+    if (pid === undefined) throw new Error(`Service '${spec.name}' could not be spawned: ${spec.command}`);
+    const onLine = new Emitter<string>();
+    const onMessage = new Emitter<unknown>();
+    const deliver = (stream: 'stdout' | 'stderr') => (line: string) => {
+      this._output.push(line);
+      this._logger.info({ stream }, line);
+      this._onDidOutput.fire({ name: spec.name, stream, line });
+      onLine.fire(line);
+    };
+    const tails = outputFiles
+      ? (['stdout', 'stderr'] as const).map((stream) => new OutputTail(outputFiles[stream], deliver(stream), this._logger, this._clock))
+      : [];
+    const exited = new Promise<{ code: number | undefined; signal: string | undefined }>((resolve) => {
+      child.once('exit', (code, signal) => {
+        // Everything the process wrote is delivered before anyone learns it exited.
+        for (const tail of tails) tail.drain();
+        resolve({ code: code ?? undefined, signal: signal ?? undefined });
+      });
+    });
+    child.catch(() => {});
+    const running: Running = { child, pid, startedAt: this._clock.now(), startedAtWall: new Date().toISOString(), exited, onLine, onMessage, tails, stopping: false };
+    this._running = running;
+    if (!outputFiles) {
+      for (const stream of ['stdout', 'stderr'] as const) {
+        const source = child[stream];
+        if (source) createInterface({ input: source, crlfDelay: Infinity }).on('line', deliver(stream));
+      }
+    }
+    if (spec.readiness?.type === 'ipc') child.on('message', (message: unknown) => onMessage.fire(message));
+    this._onDidSpawn.fire({ pid, startTime: processStartTime(pid) });
+    void exited.then(({ code, signal }) => this._onExit(running, code, signal));
+    this._logger.info({ pid }, 'started');
+    return running;
+  }
+
+  private _execa(fds: { stdout: number; stderr: number } | undefined): ResultPromise {
+    const { spec } = this;
+    const options: Options = {
       shell: spec.args === undefined,
       cwd: spec.cwd,
       env: spec.env,
@@ -210,40 +267,16 @@ export class ServiceRunner extends Disposable {
       // Its own process group: a signal to -pid reaches every process the service started.
       detached: process.platform !== 'win32',
       stdin: 'ignore',
-      stdout: 'pipe',
-      stderr: 'pipe',
+      stdout: fds ? asStdio(fds.stdout) : 'pipe',
+      stderr: fds ? asStdio(fds.stderr) : 'pipe',
       ipc: spec.readiness?.type === 'ipc',
       serialization: 'json',
       buffer: false,
       reject: false,
       forceKillAfterDelay: false,
       windowsHide: true,
-    });
-    const pid = child.pid;
-    if (pid === undefined) throw new Error(`Service '${spec.name}' could not be spawned: ${spec.command}`);
-    const onLine = new Emitter<string>();
-    const onMessage = new Emitter<unknown>();
-    const exited = new Promise<{ code: number | undefined; signal: string | undefined }>((resolve) => {
-      child.once('exit', (code, signal) => resolve({ code: code ?? undefined, signal: signal ?? undefined }));
-    });
-    child.catch(() => {});
-    const running: Running = { child, pid, startedAt: this._clock.now(), startedAtWall: new Date().toISOString(), exited, onLine, onMessage, stopping: false };
-    this._running = running;
-    for (const stream of ['stdout', 'stderr'] as const) {
-      const source = child[stream];
-      if (!source) continue;
-      createInterface({ input: source, crlfDelay: Infinity }).on('line', (line) => {
-        this._output.push(line);
-        this._logger.info({ stream }, line);
-        this._onDidOutput.fire({ name: spec.name, stream, line });
-        onLine.fire(line);
-      });
-    }
-    if (spec.readiness?.type === 'ipc') child.on('message', (message: unknown) => onMessage.fire(message));
-    this._onDidSpawn.fire({ pid, startTime: processStartTime(pid) });
-    void exited.then(({ code, signal }) => this._onExit(running, code, signal));
-    this._logger.info({ pid }, 'started');
-    return running;
+    };
+    return execa(spec.command, spec.args ?? [], options) as ResultPromise;
   }
 
   private _onExit(running: Running, code: number | undefined, signal: string | undefined): void {
@@ -342,8 +375,17 @@ export class ServiceRunner extends Disposable {
 
   override dispose(): void {
     this._cancelBackoff();
+    for (const tail of this._running?.tails ?? []) tail.dispose();
     super.dispose();
   }
+}
+
+/**
+ * execa hands any integer descriptor to child_process.spawn unchanged (lib/stdio/native.js), but
+ * its types list only 0-9; an opened file's descriptor is usually above that.
+ */
+function asStdio(fd: number): Options['stdout'] {
+  return fd as unknown as Options['stdout'];
 }
 
 function delay(ms: number): Promise<void> {

@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import {
   Disposable,
   Emitter,
@@ -24,6 +25,13 @@ export interface SupervisorOptions {
    * this one was SIGKILLed finds and stops the leftovers before it starts anything.
    */
   stateFile?: string;
+  /**
+   * A directory (created 0700) for each service's output files, `<name>.stdout.log` and
+   * `<name>.stderr.log`, which the supervisor follows. Unlike pipes they outlive the supervisor:
+   * a service that prints after the supervisor was SIGKILLed is not killed by EPIPE or SIGPIPE.
+   * Without it, output travels through pipes.
+   */
+  outputDir?: string;
   clock?: Clock;
 }
 
@@ -99,7 +107,9 @@ export class Supervisor extends Disposable {
   }
 
   private _create(spec: ServiceSpec): ServiceRunner {
-    const runner = new ServiceRunner(spec, this._logger, this._clock);
+    const { outputDir } = this._options;
+    if (outputDir) mkdirSync(outputDir, { recursive: true, mode: 0o700 });
+    const runner = new ServiceRunner(spec, this._logger, this._clock, outputDir);
     runner.onDidChangeState((change) => this._onDidChangeState.fire(change));
     runner.onDidOutput((line) => this._onDidOutput.fire(line));
     runner.onDidSpawn((record) => {

@@ -131,7 +131,14 @@ export function isAlive(pid: number | undefined): boolean {
   } catch {
     return false;
   }
-  if (pid < 0 || process.platform === 'win32') return true;
+  if (process.platform === 'win32') return true;
+  if (pid < 0) {
+    const members = execFileSync('ps', ['-eo', 'pgid=,stat='], { encoding: 'utf8' }).trim().split('\n');
+    return members.some((line) => {
+      const [pgid, stat] = line.trim().split(/\s+/);
+      return Number(pgid) === -pid && !stat!.startsWith('Z');
+    });
+  }
   try {
     const stat = execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).trim();
     return stat.length > 0 && !stat.startsWith('Z');

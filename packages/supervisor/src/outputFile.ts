@@ -1,0 +1,114 @@
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, readSync, watch, type FSWatcher } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { Disposable, toDisposable, type Clock, type Logger } from '@baton/base';
+
+/** How large a service's output file may grow before it is cut back to empty, once read in full. */
+export const outputFileLimitBytes = 8 * 1024 * 1024;
+/** A backstop read for platforms whose file watch reports appends late (Windows) or drops them (an overflowed inotify queue). */
+const pollMs = 500;
+const chunkBytes = 64 * 1024;
+
+/**
+ * Opens a service's output file for the child to write (truncated, 0600, append mode) and returns
+ * the descriptor to hand to the child. The file, unlike a pipe, has no reader that can die: a
+ * service whose supervisor was SIGKILLed keeps printing without EPIPE or SIGPIPE.
+ */
+export function openOutputForChild(path: string): number {
+  // Append mode, so that after the reader truncates the file the child's next write lands at its
+  // new end instead of at the child's old offset (which would leave a hole of zeros).
+  return openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_APPEND, 0o600);
+}
+
+/**
+ * Follows a file that a child appends to and delivers it line by line. Reads on every change the
+ * file watch reports and every `pollMs` as a backstop; `drain()` reads what is left and delivers
+ * a last partial line (call it once the writer has exited). Once everything written has been read
+ * and the file is over `limitBytes`, it is truncated so a chatty service does not fill the disk;
+ * a line appended between that check and the truncation is lost, a window of microseconds.
+ */
+export class OutputTail extends Disposable {
+  private readonly _fd: number;
+  private _offset = 0;
+  private readonly _decoder = new StringDecoder('utf8');
+  private _partial = '';
+  private _closed = false;
+  private readonly _watcher: FSWatcher | undefined;
+
+  constructor(
+    readonly path: string,
+    private readonly _onLine: (line: string) => void,
+    private readonly _logger: Logger,
+    clock: Clock,
+    private readonly _limitBytes = outputFileLimitBytes,
+  ) {
+    super();
+    this._fd = openSync(path, 'r+');
+    this._register(toDisposable(() => closeSync(this._fd)));
+    try {
+      this._watcher = watch(path, { persistent: false }, () => this._read());
+      this._watcher.on('error', () => {});
+      this._register(toDisposable(() => this._watcher?.close()));
+    } catch (err) {
+      this._logger.debug({ err, path }, 'cannot watch the output file; reading it by polling');
+    }
+    this._register(clock.setInterval(() => this._read(), pollMs, { unref: true }));
+  }
+
+  /** Reads the rest of the file, delivers a final unterminated line, and stops following. */
+  drain(): void {
+    if (this._closed) return;
+    this._read();
+    const rest = this._partial + this._decoder.end();
+    this._partial = '';
+    if (rest) this._deliver(rest);
+    this.dispose();
+  }
+
+  override dispose(): void {
+    if (this._closed) return;
+    this._closed = true;
+    super.dispose();
+  }
+
+  private _read(): void {
+    if (this._closed) return;
+    try {
+      const buffer = Buffer.allocUnsafe(chunkBytes);
+      for (;;) {
+        const size = fstatSync(this._fd).size;
+        // Truncated by someone else: start again from the beginning.
+        if (size < this._offset) this._offset = 0;
+        if (size === this._offset) break;
+        const n = readSync(this._fd, buffer, 0, Math.min(chunkBytes, size - this._offset), this._offset);
+        if (n === 0) break;
+        this._offset += n;
+        this._split(this._decoder.write(buffer.subarray(0, n)));
+      }
+      if (this._offset > this._limitBytes && fstatSync(this._fd).size === this._offset) {
+        ftruncateSync(this._fd, 0);
+        this._offset = 0;
+      }
+    } catch (err) {
+      this._logger.warn({ err, path: this.path }, 'cannot read the service output file');
+    }
+  }
+
+  private _split(chunk: string): void {
+    const text = this._partial + chunk;
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      this._deliver(text.slice(start, end));
+      start = nl + 1;
+    }
+    this._partial = text.slice(start);
+  }
+
+  private _deliver(line: string): void {
+    try {
+      this._onLine(line);
+    } catch (err) {
+      this._logger.error({ err }, 'an output listener threw');
+    }
+  }
+}

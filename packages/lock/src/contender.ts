@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { Disposable, Emitter, MutableDisposable, type Clock, type Logger } from '@baton/base';
-import { LeaseFiles, closeQuietly, type Scan, type TermRecord } from './leaseFiles.js';
+import { LeaseFiles, closeQuietly, faultPoints, type Scan, type TermRecord } from './leaseFiles.js';
 
 export interface ContenderOptions {
   lockDir: string;
@@ -76,6 +76,19 @@ export class LeaseContender extends Disposable {
   /** Whether this process holds the name and its lease can still be trusted, by the monotonic clock. */
   get isValid(): boolean {
     return this._held !== undefined && this._options.clock.now() < this._held.validUntil;
+  }
+
+  /**
+   * Like isValid, and when the lease has run out (the process was paused or blocked past it),
+   * ends the term now, synchronously: the loss is reported the moment any code looks, not on a
+   * later timer turn (after a pause, I/O callbacks run before timers).
+   */
+  checkLease(): boolean {
+    const held = this._held;
+    if (!held) return false;
+    if (this._options.clock.now() < held.validUntil) return true;
+    this._lose(held, 'lost', 'lease expired without renewal (process paused or blocked)');
+    return false;
   }
 
   get holder(): TermRecord | undefined {
@@ -208,12 +221,17 @@ export class LeaseContender extends Disposable {
     const { clock, leaseMs } = this._options;
     const startedAt = clock.now();
     if (startedAt >= held.validUntil) {
-      await this._lose(held, 'lost', 'lease expired before it could be renewed (process paused or blocked)');
+      this._lose(held, 'lost', 'lease expired before it could be renewed (process paused or blocked)');
       return;
+    }
+    const fault = faultPoints.beforeRenew;
+    if (fault) {
+      await fault(held.latest + 1);
+      if (this._held !== held) return;
     }
     let renewed: boolean;
     try {
-      renewed = this._files.renew(held.latest + 1);
+      renewed = this._files.renew(held.latest + 1, held.token);
     } catch (err) {
       // Transient I/O trouble: keep the term while the lease lasts; the expiry timer ends it otherwise.
       this._options.logger.warn({ err, fencingToken: held.token }, 'could not renew the lease; will retry');
@@ -221,7 +239,7 @@ export class LeaseContender extends Disposable {
     }
     if (this._held !== held) return;
     if (!renewed) {
-      await this._lose(held, 'lost', 'another process took over the name');
+      this._lose(held, 'lost', 'another process took over the name');
       return;
     }
     held.latest += 1;
@@ -235,12 +253,12 @@ export class LeaseContender extends Disposable {
     const delay = Math.max(0, held.validUntil - this._options.clock.now());
     this._expiryTimer.value = this._options.clock.setTimeout(() => {
       if (this._held === held && this._options.clock.now() >= held.validUntil) {
-        void this._lose(held, 'lost', 'lease expired without renewal (process paused or blocked)');
+        this._lose(held, 'lost', 'lease expired without renewal (process paused or blocked)');
       }
     }, delay);
   }
 
-  private async _lose(held: Held, reason: LoseReason, detail: string): Promise<void> {
+  private _lose(held: Held, reason: LoseReason, detail: string): void {
     if (this._held !== held) return;
     this._held = undefined;
     this._expiryTimer.clear();
@@ -258,18 +276,29 @@ export class LeaseContender extends Disposable {
   async release(reason: 'resigned' | 'closed'): Promise<void> {
     await this._tickChain;
     const held = this._held;
-    if (held) await this._lose(held, reason, reason === 'resigned' ? 'resigned' : 'closed');
+    if (held) this._lose(held, reason, reason === 'resigned' ? 'resigned' : 'closed');
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops taking part, synchronously: gives up the held term (its OS lock is dropped at once, so
+   * a waiter takes over on its next poll), stops every timer and closes every descriptor. A tick
+   * still in flight (a claim waiting for its fsync) gives back what it claimed when it resumes.
+   */
+  override dispose(): void {
     if (this._closed) return;
-    this._contending = false;
-    await this.release('closed');
     this._closed = true;
+    this._contending = false;
+    const held = this._held;
+    if (held) this._lose(held, 'closed', 'closed');
     this._tickTimer.clear();
     this._expiryTimer.clear();
-    await this._tickChain;
     this._files.close();
+    super.dispose();
+  }
+
+  /** dispose(), then waits for a tick in flight to finish. */
+  async close(): Promise<void> {
     this.dispose();
+    await this._tickChain;
   }
 }

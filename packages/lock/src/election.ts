@@ -53,6 +53,7 @@ export class Election extends Disposable {
   private _termController: AbortController | undefined;
   private _startPromise: Promise<void> | undefined;
   private _closePromise: Promise<void> | undefined;
+  private _closed = false;
   private readonly _leaseMs: number;
   readonly id: string;
   readonly name: string;
@@ -82,9 +83,9 @@ export class Election extends Disposable {
   start(): Promise<void> {
     this._startPromise ??= (async () => {
       throwIfAborted(this._options.signal);
-      if (this._closePromise) throw new InvalidArgumentError(`election '${this.name}' is closed; create a new one`);
+      if (this._closed) throw new InvalidArgumentError(`election '${this.name}' is closed; create a new one`);
       await this._contender.start(true);
-      if (this._role === 'stopped' && !this._closePromise) this._setRole('follower', 'joined', undefined);
+      if (this._role === 'stopped' && !this._closed) this._setRole('follower', 'joined', undefined);
     })();
     return this._startPromise;
   }
@@ -93,9 +94,13 @@ export class Election extends Disposable {
     return this._role;
   }
 
-  /** True only while this process leads and its lease can be trusted by its own monotonic clock. */
+  /**
+   * True only while this process leads and its lease can be trusted by its own monotonic clock.
+   * Reading it (or `token`, or `leadershipSignal`) after the lease ran out, as after a pause, ends
+   * the term there and then: the signal aborts and `lost` fires before the read returns.
+   */
   get isLeader(): boolean {
-    return this._role === 'leader' && this._contender.isValid;
+    return this._role === 'leader' && this._contender.checkLease();
   }
 
   /** The fencing token of the current term, while leader. */
@@ -130,6 +135,7 @@ export class Election extends Disposable {
   /** Resolves when this process becomes leader (at once if it is). */
   async whenLeader(signal?: AbortSignal): Promise<void> {
     throwIfAborted(signal);
+    if (this._closed) throw new LockLostError(`election '${this.name}' is closed; it will not lead again`);
     if (this.isLeader) return;
     await eventToPromise(this.onDidChangeRole, { signal, filter: (change) => change.role === 'leader' || change.role === 'stopped' });
     if (this._role === 'stopped') throw new LockLostError(`election '${this.name}' closed before this process became leader`);
@@ -144,12 +150,24 @@ export class Election extends Disposable {
     await this._contender.release('resigned');
   }
 
+  /**
+   * Leaves the election, synchronously: resigns if leader (a waiter takes over on its next poll),
+   * stops every timer, closes every descriptor; `whenLeader()` rejects from now on.
+   */
+  override dispose(): void {
+    if (this._closed) return;
+    this._closed = true;
+    this._contender.dispose();
+    if (this._role !== 'stopped') this._setRole('stopped', 'closed', undefined);
+    super.dispose();
+  }
+
+  /** dispose(), then waits until nothing of the election is still running. */
   async close(): Promise<void> {
     this._closePromise ??= (async () => {
-      await this._startPromise?.catch(() => {});
-      await this._contender.close();
-      if (this._role !== 'stopped') this._setRole('stopped', 'closed', undefined);
       this.dispose();
+      await this._contender.close();
+      await this._startPromise?.catch(() => {});
     })();
     return this._closePromise;
   }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ensureSecureDirectory, lockFile, readFileIfExists, toFileName, writeFileAtomic } from '@baton/base';
+import { ensureSecureDirectory, lockFile, readFileIfExists, throwIfAborted, toFileName, writeFileAtomic } from '@baton/base';
 import { FenceCorruptError, StaleTokenError } from './errors.js';
 
 export interface FenceOptions {
@@ -12,6 +12,10 @@ export interface FenceOptions {
 }
 
 export interface FenceRunOptions {
+  /**
+   * Cancels the wait for the critical section, and is checked once inside it: pass the holder's
+   * `leadershipSignal` (or `lock.signal`) and a holder whose term ended meanwhile does not run.
+   */
   signal?: AbortSignal;
 }
 
@@ -62,6 +66,7 @@ export class Fence {
     await this._ready;
     const release = (await lockFile(this._lockFile, { signal: options.signal, maxDelayMs: this._pollMs }))!;
     try {
+      throwIfAborted(options.signal);
       const highest = await this.highest();
       if (token < highest) {
         throw new StaleTokenError(

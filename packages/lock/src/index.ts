@@ -3,3 +3,4 @@ export { acquireLock, withLock, type AcquireLockOptions, type Lock } from './loc
 export { Fence, createFence, type FenceOptions, type FenceRunOptions } from './fence.js';
 export { FenceCorruptError, LockBusyError, LockLostError, LockTimeoutError, StaleTokenError } from './errors.js';
 export type { CommonLockOptions } from './options.js';
+export { InvalidArgumentError, UnsafePathError } from '@baton/base';

@@ -4,18 +4,25 @@ import { join } from 'node:path';
 import { ensureSecureDirectory, syncDirectory, tryLockFd, unlockFd, type Logger } from '@baton/base';
 
 /**
- * The on-disk protocol for one name: a directory of numbered slot files.
+ * The on-disk protocol for one name: a directory of numbered slot files, one file name per index.
  *
- *   000000000000007.term    a term began at slot 7: fencing token 7, JSON record of its holder
- *   000000000000008.renew   the holder of term 7 renewed its lease
- *   000000000000009.renew   ...and again
+ *   000000000000007.slot    {"kind":"term","token":7,"id":...}   a term began: fencing token 7
+ *   000000000000008.slot    {"kind":"renew","term":7}            the holder of term 7 renewed
+ *   000000000000009.slot    {"kind":"renew","term":7}            ...and again
  *
- * Every slot is created exclusively (link or O_EXCL), and both a renewal and a takeover try to
- * create the slot after the latest one, so they race for the same file name and exactly one wins:
- * that is the compare-and-swap that makes takeover atomic, with no mutex a paused process could
- * keep. The holder keeps an OS lock on its term file (taken before the file is linked into place),
- * which the kernel drops when the holder dies: a waiter whose tryLock succeeds knows the term is
- * over. The latest slot is never deleted, so tokens never go back. See README "Why it is safe".
+ * Every slot is a complete file linked into place under its index's only name (link fails with
+ * EEXIST when the name exists), and a renewal and a takeover both try to create the slot after
+ * the latest one: whatever their kinds, they race for the same name and exactly one wins. That is
+ * the compare-and-swap that makes takeover atomic, with no mutex a paused process could keep. The
+ * kind is inside the file, written before the link, so a reader never sees a slot without it; a
+ * slot whose content cannot be read as a renewal counts as a term (which, unlocked, any waiter
+ * may end at once: the safe reading). The holder keeps an OS lock on its term file (taken before
+ * the file is linked), which the kernel drops when the holder dies: a waiter whose tryLock
+ * succeeds knows the term is over. The latest slot is never deleted, so tokens never go back.
+ * See README "Why it is safe".
+ *
+ * Earlier versions named slots `<n>.term` and `<n>.renew`; such files still count toward the
+ * latest index (tokens continue above them) but are never created.
  *
  * The metadata operations here (readdir, link, exclusive create, open) are synchronous: each takes
  * microseconds on a local file system, where an async call costs a thread-pool round trip ten times
@@ -35,7 +42,6 @@ export interface TermRecord {
 
 export interface Slot {
   readonly index: number;
-  readonly kind: 'term' | 'renew';
   readonly file: string;
 }
 
@@ -50,13 +56,21 @@ export interface Scan {
 // Lock directories this process has created or checked; a name acquired again skips the checks.
 const ensuredDirs = new Set<string>();
 
-const slotPattern = /^(\d{15})\.(term|renew)$/;
+const slotPattern = /^(\d{15})\.(slot|term|renew)$/;
 const tempPattern = /^\.claim-.*\.tmp$/;
 const staleTempMs = 60_000;
 
-export function slotName(index: number, kind: 'term' | 'renew'): string {
-  return `${String(index).padStart(15, '0')}.${kind}`;
+export function slotName(index: number): string {
+  return `${String(index).padStart(15, '0')}.slot`;
 }
+
+/** Test-only fault points: a test sets one to pause or interleave at that exact place. */
+export const faultPoints: {
+  /** In the holder, after it read the clock for a renewal and before it creates the slot. */
+  beforeRenew?: (index: number) => void | Promise<void>;
+  /** In a waiter that decided to take over, before it creates the slot. */
+  beforeClaim?: (index: number) => void | Promise<void>;
+} = {};
 
 function errno(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;
@@ -64,6 +78,10 @@ function errno(err: unknown): string | undefined {
 
 export class LeaseFiles {
   private readonly _reported = new Set<string>();
+  /** Slot index -> the term it belongs to. A slot's content never changes once linked. */
+  private readonly _termOf = new Map<number, number>();
+  /** Slot index -> its file name, for the slots of the last scan (legacy names included). */
+  private _files = new Map<number, string>();
   private _watched: { term: number; fd: number | undefined } | undefined;
 
   constructor(
@@ -103,8 +121,8 @@ export class LeaseFiles {
       throw err;
     }
     let latest = 0;
-    let term = 0;
     const slots: Slot[] = [];
+    const files = new Map<number, string>();
     for (const file of names) {
       const match = slotPattern.exec(file);
       if (!match) {
@@ -112,16 +130,38 @@ export class LeaseFiles {
         continue;
       }
       const index = Number(match[1]);
-      if (!Number.isSafeInteger(index) || index <= 0) {
+      if (!Number.isSafeInteger(index) || index <= 0 || files.has(index)) {
         this._reportForeign(file);
         continue;
       }
-      const kind = match[2] as 'term' | 'renew';
-      slots.push({ index, kind, file });
+      files.set(index, file);
+      slots.push({ index, file });
       if (index > latest) latest = index;
-      if (kind === 'term' && index > term) term = index;
     }
-    return { latest, term, slots };
+    this._files = files;
+    return { latest, term: latest === 0 ? 0 : this._termAt(latest), slots };
+  }
+
+  /** The term slot `index` belongs to: its own index for a term, the renewed term for a renewal. */
+  private _termAt(index: number): number {
+    const known = this._termOf.get(index);
+    if (known !== undefined) return known;
+    let term = index;
+    try {
+      const content = JSON.parse(readFileSync(join(this.dir, this._fileOf(index)), 'utf8')) as { kind?: unknown; term?: unknown };
+      if (content.kind === 'renew' && Number.isSafeInteger(content.term) && (content.term as number) > 0 && (content.term as number) < index) {
+        term = content.term as number;
+      }
+    } catch {
+      // Empty, torn, foreign or gone: read as a term. Unlocked, it ends at the next poll.
+    }
+    if (this._termOf.size > 256) this._termOf.clear();
+    this._termOf.set(index, term);
+    return term;
+  }
+
+  private _fileOf(index: number): string {
+    return this._files.get(index) ?? slotName(index);
   }
 
   private _reportForeign(file: string): void {
@@ -132,7 +172,7 @@ export class LeaseFiles {
 
   /** The holder record of term `token`; undefined (and reported once) when missing or unreadable. */
   readTerm(token: number): TermRecord | undefined {
-    const file = join(this.dir, slotName(token, 'term'));
+    const file = join(this.dir, this._fileOf(token));
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
@@ -170,7 +210,7 @@ export class LeaseFiles {
       this._closeWatched();
       let fd: number | undefined;
       try {
-        fd = openSync(join(this.dir, slotName(term, 'term')), 'r+');
+        fd = openSync(join(this.dir, this._fileOf(term)), 'r+');
       } catch (err) {
         // Gone (a newer term pruned it) or not writable (foreign): the next scan or the lease decides.
         if (errno(err) !== 'ENOENT') this._logger.debug({ err, term }, 'cannot probe the term lock');
@@ -192,52 +232,69 @@ export class LeaseFiles {
 
   /**
    * Tries to start a term at slot `index`. Returns the locked term file's descriptor, to keep open
-   * for the whole term, or undefined when another process took the slot first.
+   * for the whole term, or undefined when another process created the slot first.
    */
   async claim(index: number, record: TermRecord): Promise<number | undefined> {
-    const temp = join(this.dir, `.claim-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
-    const target = join(this.dir, slotName(index, 'term'));
-    const fd = openSync(temp, 'wx+', 0o600);
-    let linked = false;
-    try {
-      writeSync(fd, JSON.stringify(record) + '\n');
-      // Locked before it is visible, so no waiter can see the new term unlocked.
-      if (!tryLockFd(fd)) throw new Error(`fresh claim file ${temp} is already locked`);
-      try {
-        linkSync(temp, target);
-        linked = true;
-      } catch (err) {
-        if (errno(err) === 'EEXIST') return undefined;
-        throw err;
-      }
-    } finally {
-      try {
-        unlinkSync(temp);
-      } catch {
-        // Already gone.
-      }
-      if (!linked) closeQuietly(fd);
-    }
-    if (!this._isLatest(index, target)) {
-      closeQuietly(fd);
-      return undefined;
-    }
+    const fault = faultPoints.beforeClaim;
+    if (fault) await fault(index);
+    const fd = this._link(index, { kind: 'term', ...record }, true);
+    if (fd === undefined) return undefined;
+    this._termOf.set(index, index);
     // The token is the slot's name: persisting the directory entry is what makes it survive a
     // power loss. The record inside is display data, and a torn record is tolerated.
     if (this._durable) await syncDirectory(this.dir);
     return fd;
   }
 
-  /** Tries to record a renewal of the held term at slot `index`; false when the term was taken over. */
-  renew(index: number): boolean {
-    const target = join(this.dir, slotName(index, 'renew'));
+  /**
+   * Tries to record a renewal of term `term` at slot `index`; false when another process created
+   * that slot first (the term was taken over).
+   */
+  renew(index: number, term: number): boolean {
+    const fd = this._link(index, { kind: 'renew', term }, false);
+    if (fd === undefined) return false;
+    closeQuietly(fd);
+    this._termOf.set(index, term);
+    return true;
+  }
+
+  /**
+   * Creates slot `index` with `content`: a complete temp file (OS-locked first when `lock`),
+   * linked into place under the index's only name. Returns the temp file's descriptor, or
+   * undefined when the slot exists or is not the latest.
+   */
+  private _link(index: number, content: object, lock: boolean): number | undefined {
+    const temp = join(this.dir, `.claim-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+    const target = join(this.dir, slotName(index));
+    let fd: number;
     try {
-      closeSync(openSync(target, 'wx', 0o600));
+      fd = openSync(temp, 'wx+', 0o600);
     } catch (err) {
-      if (errno(err) === 'EEXIST' || errno(err) === 'ENOENT') return false;
+      // The directory was removed: nothing can be created in it until it is made again.
+      if (errno(err) === 'ENOENT') return undefined;
       throw err;
     }
-    return this._isLatest(index, target);
+    let linked = false;
+    try {
+      writeFully(fd, JSON.stringify(content) + '\n');
+      // Locked before it is visible, so no waiter can see the new term unlocked.
+      if (lock && !tryLockFd(fd)) throw new Error(`fresh slot file ${temp} is already locked`);
+      try {
+        linkSync(temp, target);
+        linked = true;
+      } catch (err) {
+        if (errno(err) === 'EEXIST' || errno(err) === 'ENOENT') return undefined;
+        throw err;
+      }
+    } finally {
+      unlinkQuietly(temp);
+      if (!linked) closeQuietly(fd);
+    }
+    if (!this._isLatest(index, target)) {
+      closeQuietly(fd);
+      return undefined;
+    }
+    return fd;
   }
 
   /**
@@ -256,11 +313,15 @@ export class LeaseFiles {
     return false;
   }
 
-  /** Removes slots of older terms and old renewals of the current one; keeps the latest slots. */
+  /**
+   * Removes slots of older terms and old renewals of the current one; keeps the term slot and the
+   * latest slots. Every slot above `term` is a renewal of it: the holder renews at the next index
+   * only, so no other process created one in between.
+   */
   prune(term: number, scan: Scan, sweepTemp = false): void {
     const keepFrom = scan.latest - 2;
     for (const slot of scan.slots) {
-      const old = slot.index < term || (slot.kind === 'renew' && slot.index < keepFrom);
+      const old = slot.index < term || (slot.index > term && slot.index < keepFrom);
       if (old) unlinkQuietly(join(this.dir, slot.file));
     }
     if (!sweepTemp) return;
@@ -285,6 +346,11 @@ export class LeaseFiles {
   close(): void {
     this._closeWatched();
   }
+}
+
+function writeFully(fd: number, text: string): void {
+  const data = Buffer.from(text);
+  for (let at = 0; at < data.length; ) at += writeSync(fd, data, at);
 }
 
 export function closeQuietly(fd: number): void {

@@ -18,9 +18,15 @@ export interface Lock {
   readonly token: number;
   /** Aborted when the lock is lost (lease expired while paused, taken over) or released. */
   readonly signal: AbortSignal;
-  /** Whether the lock is held and its lease can still be trusted (monotonic clock). */
+  /**
+   * Whether the lock is held and its lease can still be trusted (monotonic clock). Reading it (or
+   * `signal`) after the lease ran out, as after a pause, ends the grant there and then.
+   */
   readonly isHeld: boolean;
+  /** Releases the lock; a waiter takes it on its next poll. */
   release(): Promise<void>;
+  /** release(), started synchronously (for `context.subscriptions` and other dispose() owners). */
+  dispose(): void;
 }
 
 /** Acquires the named lock. Rejects with ELOCKBUSY (wait: false), ELOCKTIMEOUT, or the abort reason. */
@@ -84,13 +90,19 @@ function heldLock(name: string, contender: LeaseContender): Lock {
   return {
     name,
     token: held.token,
-    signal: controller.signal,
+    get signal() {
+      if (contender.held === held) contender.checkLease();
+      return controller.signal;
+    },
     get isHeld() {
-      return contender.held === held && contender.isValid;
+      return contender.held === held && contender.checkLease();
     },
     release() {
       released ??= contender.close();
       return released;
+    },
+    dispose() {
+      void this.release();
     },
   };
 }

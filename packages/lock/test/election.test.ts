@@ -1,9 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { readdir, rename, stat, symlink, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { makeTempDir, waitFor, type TempDir } from '@baton/test-utils';
-import { FakeClock, InvalidArgumentError } from '@baton/base';
+import { expectNoLeaks, killAllFixtures, makeTempDir, snapshotResources, waitFor, type TempDir } from '@baton/test-utils';
+import { getEventListeners } from 'node:events';
+import { FakeClock, InvalidArgumentError, type Clock } from '@baton/base';
 import { createElection, type Election, type RoleChange } from '../src/index.js';
+import { startContender } from './helpers.js';
 
 let tmp: TempDir;
 const open: Election[] = [];
@@ -18,6 +20,7 @@ beforeEach(async () => {
   tmp = await makeTempDir();
 });
 afterEach(async () => {
+  await killAllFixtures();
   await Promise.all(open.splice(0).map((e) => e.close()));
   await tmp.cleanup();
 });
@@ -155,18 +158,92 @@ describe('createElection', () => {
     expect(() => createElection({ dir: '', leaseMs: 1000 })).toThrow(/dir/);
   });
 
-  it('leaves no timers or handles after close', async () => {
-    const before = new Set(process.getActiveResourcesInfo());
-    const a = elect();
+  it('leaves no timers, descriptors or listeners after close', async () => {
+    const before = snapshotResources();
+    const controller = new AbortController();
+    const a = elect({ signal: controller.signal });
     const b = elect();
     await a.start();
     await b.start();
     await a.close();
     await b.close();
-    await new Promise((r) => setImmediate(r));
-    const after = process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'FileHandle');
-    expect(after.filter((r) => !before.has(r))).toEqual([]);
+    await expectNoLeaks(before);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
+
+  it('dispose() releases like close(): another process takes over within a poll, nothing is left', async () => {
+    const before = snapshotResources();
+    const controller = new AbortController();
+    // A long lease: a takeover that waited for expiry would take 5 s.
+    const a = elect({ id: 'a', leaseMs: 5000, signal: controller.signal });
+    await a.start();
+    expect(a.isLeader).toBe(true);
+    const waiter = await startContender({ dir: tmp.path, id: 'waiter', leaseMs: 5000, pollMs: 5 });
+    const changes: RoleChange[] = [];
+    a.onDidChangeRole((c) => changes.push(c));
+    const signal = a.leadershipSignal;
+    const disposedAt = performance.now();
+    a.dispose();
+    // Synchronously: the term is over and said so.
+    expect(signal.aborted).toBe(true);
+    expect(a.role).toBe('stopped');
+    expect(changes).toEqual([expect.objectContaining({ role: 'stopped', reason: 'closed', token: 1 })]);
+    await waiter.waitForLine(/^role leader elected 2 /, 3000);
+    expect(performance.now() - disposedAt).toBeLessThan(1000);
+    await killAllFixtures();
+    await expectNoLeaks(before);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    await expect(a.whenLeader()).rejects.toMatchObject({ code: 'ELOCKLOST' });
+  });
+
+  it('whenLeader() after close() or dispose() rejects with ELOCKLOST instead of waiting forever', async () => {
+    const a = elect();
+    await a.start();
+    await a.close();
+    await expect(a.whenLeader()).rejects.toMatchObject({ code: 'ELOCKLOST' });
+    const b = elect();
+    b.dispose();
+    await expect(b.whenLeader()).rejects.toMatchObject({ code: 'ELOCKLOST' });
+    await expect(b.start()).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+});
+
+/** A clock whose time can jump without firing timers: a pause, as the process sees it when it resumes. */
+function pausableClock(): { clock: Clock; pause(ms: number): void } {
+  const fake = new FakeClock();
+  let skipped = 0;
+  return {
+    clock: {
+      now: () => fake.now() + skipped,
+      setTimeout: (callback, ms) => fake.setTimeout(callback, ms),
+      setInterval: (callback, ms) => fake.setInterval(callback, ms),
+    },
+    pause: (ms) => {
+      skipped += ms;
+    },
+  };
+}
+
+describe('after a pause past the lease, the first look ends the term', () => {
+  for (const look of ['isLeader', 'token', 'leadershipSignal'] as const) {
+    it(`reading ${look} aborts the captured leadershipSignal and fires 'lost' before it returns`, async () => {
+      const { clock, pause } = pausableClock();
+      const a = elect({ clock, leaseMs: 1000, pollMs: 10 });
+      await a.start();
+      const captured = a.leadershipSignal;
+      const changes: RoleChange[] = [];
+      a.onDidChangeRole((c) => changes.push(c));
+      // No timer has run since the pause: code woken by I/O runs before timers do.
+      pause(1000);
+      expect(captured.aborted).toBe(false);
+      const value = a[look];
+      expect(look === 'leadershipSignal' ? (value as AbortSignal).aborted : value).toBe(look === 'token' ? undefined : look === 'isLeader' ? false : true);
+      expect(captured.aborted).toBe(true);
+      expect(captured.reason).toMatchObject({ code: 'ELOCKLOST' });
+      expect(changes).toEqual([expect.objectContaining({ role: 'follower', reason: 'lost', token: 1 })]);
+      expect(a.role).toBe('follower');
+    });
+  }
 });
 
 describe('lease expiry on the holder side', () => {

@@ -10,6 +10,7 @@ export interface ContenderConfig {
   pollMs?: number;
   sharedFile?: string;
   writeEveryMs?: number;
+  pause?: { beforeRenew?: number | 'once'; beforeClaim?: number | 'once' };
 }
 
 export async function startContender(config: ContenderConfig): Promise<Fixture> {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { makeTempDir, type TempDir } from '@baton/test-utils';
+import { FakeClock, type Clock } from '@baton/base';
+import { expectNoLeaks, makeTempDir, snapshotResources, type TempDir } from '@baton/test-utils';
 import { LockBusyError, LockTimeoutError, acquireLock, withLock, type Lock } from '../src/index.js';
 
 let tmp: TempDir;
@@ -88,5 +89,38 @@ describe('acquireLock', () => {
     })).rejects.toThrow('work failed');
     const again = await take('x', { wait: false });
     expect(again.token).toBe(2);
+  });
+});
+
+describe('release by dispose() and by a look after a pause', () => {
+  it('dispose() releases: the signal aborts at once, a waiter gets the lock, nothing is left', async () => {
+    const before = snapshotResources();
+    const lock = await take('job', { ttlMs: 5000 });
+    const waiting = acquireLock({ dir: tmp.path, name: 'job', pollMs: 2, ttlMs: 5000 });
+    const disposedAt = performance.now();
+    lock.dispose();
+    expect(lock.signal.aborted).toBe(true);
+    expect(lock.isHeld).toBe(false);
+    const next = await waiting;
+    // Well within the 5 s lease: the waiter saw the release, it did not wait for expiry.
+    expect(performance.now() - disposedAt).toBeLessThan(1000);
+    expect(next.token).toBe(2);
+    await next.release();
+    await expectNoLeaks(before);
+  });
+
+  it('reading isHeld or signal after the lease ran out ends the grant before it returns', async () => {
+    const fake = new FakeClock();
+    let skipped = 0;
+    const clock: Clock = { now: () => fake.now() + skipped, setTimeout: (f, ms) => fake.setTimeout(f, ms), setInterval: (f, ms) => fake.setInterval(f, ms) };
+    for (const look of ['isHeld', 'signal'] as const) {
+      const lock = await take(`paused-${look}`, { clock, ttlMs: 1000 });
+      const captured = lock.signal;
+      skipped += 1000; // a pause: time moved, no timer ran
+      expect(captured.aborted).toBe(false);
+      void lock[look];
+      expect(captured.aborted).toBe(true);
+      expect(captured.reason).toMatchObject({ code: 'ELOCKLOST' });
+    }
   });
 });

@@ -2,3 +2,5 @@ export { makeTempDir, type TempDir } from './tempDir.js';
 export { spawnFixture, killAllFixtures, isAlive, type Fixture, type FixtureOptions } from './fixture.js';
 export { waitFor, sleep, percentile, type WaitForOptions } from './wait.js';
 export { markdownTable, machineDescription, writeBenchResults, round, importBuilt, type Row } from './bench.js';
+export { snapshotResources, leakedSince, expectNoLeaks, type ResourceSnapshot } from './leaks.js';
+export { readmeExamples, runExample, type ExampleRun } from './readme.js';

@@ -1,0 +1,98 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { noopLogger } from '@baton/base';
+import { makeTempDir, type TempDir } from '@baton/test-utils';
+import { LeaseFiles, closeQuietly, type TermRecord } from '../src/leaseFiles.js';
+
+let tmp: TempDir;
+beforeEach(async () => {
+  tmp = await makeTempDir();
+});
+afterEach(async () => {
+  await tmp.cleanup();
+});
+
+const record = (id: string, token: number): TermRecord => ({ token, id, pid: process.pid, hostname: 'h', since: '' });
+
+/** Two participants' views of one name, as two processes would have. */
+async function twoViews(): Promise<[LeaseFiles, LeaseFiles]> {
+  const dir = join(tmp.path, 'leader.lock');
+  const a = new LeaseFiles(dir, noopLogger, false);
+  const b = new LeaseFiles(dir, noopLogger, false);
+  await a.ensure();
+  return [a, b];
+}
+
+async function slotsAt(dir: string, index: number): Promise<string[]> {
+  return (await readdir(dir)).filter((name) => name.startsWith(String(index).padStart(15, '0')));
+}
+
+describe('LeaseFiles: one file name per slot index, whatever its kind', () => {
+  it('a renewal after a takeover of the same index fails, and the takeover is the term', async () => {
+    const [holder, waiter] = await twoViews();
+    const term = (await holder.claim(1, record('holder', 1)))!;
+    expect(term).toBeDefined();
+    // The holder read its clock and was paused; meanwhile the waiter took slot 2 over.
+    const taken = await waiter.claim(2, record('waiter', 2));
+    expect(taken).toBeDefined();
+    expect(holder.renew(2, 1)).toBe(false);
+    expect(await slotsAt(holder.dir, 2)).toHaveLength(1);
+    expect(holder.scan()).toMatchObject({ latest: 2, term: 2 });
+    expect(holder.readTerm(2)).toMatchObject({ id: 'waiter' });
+    closeQuietly(term);
+    closeQuietly(taken!);
+  });
+
+  it('a takeover after a renewal of the same index fails, and the renewal keeps the term', async () => {
+    const [holder, waiter] = await twoViews();
+    const term = (await holder.claim(1, record('holder', 1)))!;
+    expect(holder.renew(2, 1)).toBe(true);
+    expect(await waiter.claim(2, record('waiter', 2))).toBeUndefined();
+    expect(await slotsAt(holder.dir, 2)).toHaveLength(1);
+    expect(JSON.parse(await readFile(join(holder.dir, '000000000000002.slot'), 'utf8'))).toEqual({ kind: 'renew', term: 1 });
+    // Every view agrees: slot 2 renews term 1, whose holder still has it locked.
+    expect(waiter.scan()).toMatchObject({ latest: 2, term: 1 });
+    expect(waiter.isReleased(1)).toBe(false);
+    closeQuietly(term);
+    expect(waiter.isReleased(1)).toBe(true);
+    waiter.close();
+  });
+
+  it('two takeovers or two renewals of one index: exactly one succeeds', async () => {
+    const [a, b] = await twoViews();
+    const first = await a.claim(1, record('a', 1));
+    expect(await b.claim(1, record('b', 1))).toBeUndefined();
+    expect(a.renew(2, 1)).toBe(true);
+    expect(b.renew(2, 1)).toBe(false);
+    expect((await readdir(a.dir)).filter((n) => n.endsWith('.slot'))).toEqual(['000000000000001.slot', '000000000000002.slot']);
+    closeQuietly(first!);
+  });
+
+  it('a slot recreated below the latest (a long-paused process) is removed and means nothing', async () => {
+    const [a, b] = await twoViews();
+    const first = (await a.claim(1, record('a', 1)))!;
+    for (let i = 2; i <= 6; i++) expect(a.renew(i, 1)).toBe(true);
+    a.prune(1, a.scan());
+    expect(await slotsAt(a.dir, 3)).toEqual([]);
+    expect(await b.claim(3, record('b', 3))).toBeUndefined();
+    expect(b.renew(3, 1)).toBe(false);
+    expect(await slotsAt(a.dir, 3)).toEqual([]);
+    expect(a.scan()).toMatchObject({ latest: 6, term: 1 });
+    closeQuietly(first);
+  });
+
+  it('slots in the earlier `<n>.term` / `<n>.renew` naming count toward the latest index', async () => {
+    const [a] = await twoViews();
+    await writeFile(join(a.dir, '000000000000007.term'), JSON.stringify({ id: 'old', pid: 1 }));
+    await writeFile(join(a.dir, '000000000000008.renew'), '');
+    // An empty legacy renewal reads as an unlocked term: the next poll may take over above it.
+    expect(a.scan()).toMatchObject({ latest: 8, term: 8 });
+    expect(a.isReleased(8)).toBe(true);
+    const fd = await a.claim(9, record('a', 9));
+    expect(fd).toBeDefined();
+    expect(a.scan()).toMatchObject({ latest: 9, term: 9 });
+    closeQuietly(fd!);
+    a.close();
+  });
+});

@@ -11,7 +11,7 @@ export const packageLayers = {
 
 // Tooling packages (tooling/*): configs, test helpers. Anything outside src/ may import them
 // (tests, benchmarks, config files); shipped code never does.
-export const toolingPackages = ['eslint-config', 'jest-preset', 'test-utils', 'tsconfig'];
+export const toolingPackages = ['bundling', 'eslint-config', 'jest-preset', 'test-utils', 'tsconfig'];
 
 // Only this app may import the VS Code API.
 export const vscodeApps = ['extension'];

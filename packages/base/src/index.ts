@@ -48,6 +48,6 @@ export {
   type CoordinationPathsOptions,
 } from './paths.js';
 export { noopLogger, type Logger } from './logger.js';
-export { tryLockFd, unlockFd } from './osLock.js';
+export { OsLockUnavailableError, ensureOsLock, tryLockFd, unlockFd } from './osLock.js';
 export { lockFile, type FileLockOptions } from './fileLock.js';
 export { Sequencer } from './sequencer.js';

@@ -1,12 +1,47 @@
+import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type fsExtModule from 'fs-native-extensions';
+import { defineErrorClass, registerErrorClass } from './errors.js';
+
+/** The OS-lock addon (fs-native-extensions) cannot be loaded on this platform or from this install. */
+export class OsLockUnavailableError extends defineErrorClass('EOSLOCK') {}
+registerErrorClass(OsLockUnavailableError);
+
+const addon = 'fs-native-extensions';
 
 // The native addon is loaded on first use: it costs a process 2-6 MiB of memory, and most
 // processes that import @baton/base (a supervisor, a client) never take an OS lock.
 let fsExt: typeof fsExtModule | undefined;
+let loadError: OsLockUnavailableError | undefined;
+
 function native(): typeof fsExtModule {
-  fsExt ??= createRequire(import.meta.url)('fs-native-extensions') as typeof fsExtModule;
-  return fsExt;
+  if (fsExt) return fsExt;
+  if (loadError) throw loadError;
+  try {
+    // In a CommonJS bundle `require` is the bundle's own (import.meta is empty there); in an ES
+    // module there is none, so one is made from this module's URL.
+    const load = typeof require === 'function' ? require : createRequire(import.meta.url);
+    // Loaded by its real path: under a symlinked path (pnpm's node_modules with
+    // --preserve-symlinks, or a loader that does not resolve links) the addon's own
+    // require('which-runtime') looks beside the link, not beside the package, and fails.
+    fsExt = load(realpathSync(load.resolve(addon))) as typeof fsExtModule;
+    return fsExt;
+  } catch (err) {
+    loadError = new OsLockUnavailableError(
+      `Cannot load the OS-lock addon '${addon}' on ${process.platform}-${process.arch} (Node ${process.versions.node}): ${(err as Error).message}. ` +
+        `Baton's locks, elections, fences and IPC socket ownership need it. In a bundle, mark '${addon}' external and ship it in node_modules beside the bundle (see @baton/base README, "Bundling").`,
+      { cause: err },
+    );
+    throw loadError;
+  }
+}
+
+/**
+ * Loads the OS-lock addon now, so that a process that cannot take OS locks fails at start with
+ * OsLockUnavailableError (EOSLOCK) instead of on its first lock.
+ */
+export function ensureOsLock(): void {
+  native();
 }
 
 // An exclusive OS lock that the kernel releases when the holding process dies, however it dies:

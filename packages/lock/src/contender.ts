@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { Disposable, Emitter, MutableDisposable, type Clock, type Logger } from '@baton/base';
+import { Disposable, Emitter, MutableDisposable, ensureOsLock, type Clock, type Logger } from '@baton/base';
 import { LeaseFiles, closeQuietly, faultPoints, type Scan, type TermRecord } from './leaseFiles.js';
 
 export interface ContenderOptions {
@@ -109,6 +109,8 @@ export class LeaseContender extends Disposable {
     if (this._started) return;
     this._started = true;
     this._contending = contend;
+    // Without OS locks a waiter can never see the holder die: fail now, not as an eternal follower.
+    ensureOsLock();
     await this._files.ensure();
     await this._runTick();
   }

@@ -1,0 +1,92 @@
+// Baton as a VS Code extension ships it: every package bundled by esbuild into one file, CommonJS
+// or ES module, with the OS-lock addon marked external and shipped in node_modules beside it.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdir, realpath, symlink, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { killAllFixtures, makeTempDir, spawnFixture, waitFor, type Fixture, type TempDir } from '@baton/test-utils';
+
+const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
+const posix = process.platform !== 'win32';
+let tmp: TempDir;
+
+beforeAll(async () => {
+  tmp = await makeTempDir();
+});
+afterAll(async () => {
+  await killAllFixtures();
+  await tmp.cleanup();
+});
+
+/** Bundles a fixture into `<dir>/<name>.<cjs|mjs>`; the addon stays external, as the base README says. */
+async function bundle(fixture: string, format: 'cjs' | 'esm', dir: string): Promise<string> {
+  const outfile = join(dir, `${fixture}.${format === 'cjs' ? 'cjs' : 'mjs'}`);
+  await build({
+    entryPoints: [join(fixtures, `${fixture}.ts`)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format,
+    target: 'node20',
+    external: ['fs-native-extensions'],
+    // An ES module bundle of CommonJS dependencies needs a require of its own.
+    banner: format === 'esm' ? { js: "import { createRequire as __batonCreateRequire } from 'node:module'; const require = __batonCreateRequire(import.meta.url);" } : {},
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+/** Ships the addon beside the bundle: node_modules/fs-native-extensions (a link to the installed package here). */
+async function shipAddon(dir: string): Promise<void> {
+  const installed = dirname(createRequire(import.meta.url).resolve('@baton/base/package.json'));
+  const addon = await realpath(join(installed, 'node_modules', 'fs-native-extensions'));
+  await mkdir(join(dir, 'node_modules'), { recursive: true });
+  await symlink(addon, join(dir, 'node_modules', 'fs-native-extensions'), 'dir');
+}
+
+const elected = (f: Fixture) => f.lines.some((l) => l.startsWith('role leader elected'));
+
+for (const format of ['cjs', 'esm'] as const) {
+  describe(`bundled as ${format}`, () => {
+    (posix ? it : it.skip)('an election of real processes: one leader, and failover after SIGKILL of the leader', async () => {
+      const dir = join(tmp.path, `election-${format}`);
+      await mkdir(dir);
+      await shipAddon(dir);
+      const file = await bundle('election', format, dir);
+      const lockDir = join(dir, 'coordination');
+      const members: Fixture[] = [];
+      for (const id of ['a', 'b', 'c']) {
+        const member = spawnFixture(file, [lockDir, id], { cwd: dir });
+        await member.waitForLine(/^role (leader|follower) (elected|joined)/, 20_000);
+        members.push(member);
+      }
+      expect(members.filter(elected).map((m) => members.indexOf(m))).toEqual([0]);
+      members[0]!.kill('SIGKILL');
+      const next = await waitFor(() => members.slice(1).find(elected), { timeoutMs: 5000, what: 'a new leader' });
+      expect(Number(next.lines.find((l) => l.startsWith('role leader elected'))!.split(' ')[3])).toBeGreaterThan(1);
+      expect(members.slice(1).filter(elected)).toHaveLength(1);
+    }, 60_000);
+
+    it('every package works: base, lock, ipc, state, telemetry, supervisor', async () => {
+      const dir = join(tmp.path, `smoke-${format}`);
+      await mkdir(dir);
+      await shipAddon(dir);
+      const run = spawnFixture(await bundle('smoke', format, dir), [dir], { cwd: dir });
+      const { code } = await run.exited;
+      expect(run.lines).toEqual(['ok base', 'ok lock', 'ok ipc', 'ok state', 'ok telemetry', 'ok supervisor', 'done']);
+      expect(code).toBe(0);
+    }, 60_000);
+
+    it('without the addon beside the bundle, start() fails at once naming the addon and the platform', async () => {
+      const dir = join(tmp.path, `no-addon-${format}`);
+      await mkdir(dir);
+      await writeFile(join(dir, 'package.json'), '{}');
+      const member = spawnFixture(await bundle('election', format, dir), [join(dir, 'coordination'), 'a'], { cwd: dir });
+      const line = await member.waitForLine(/^failed /, 20_000);
+      expect(line).toContain(`failed EOSLOCK Cannot load the OS-lock addon 'fs-native-extensions' on ${process.platform}-${process.arch}`);
+      expect((await member.exited).code).toBe(1);
+    }, 30_000);
+  });
+}

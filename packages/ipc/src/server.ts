@@ -1,9 +1,11 @@
 import { chmodSync, closeSync, openSync, statSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createConnection, createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import {
   Disposable,
   Emitter,
   InvalidArgumentError,
+  ensureSecureDirectory,
   noopLogger,
   onAbort,
   toDisposable,
@@ -173,7 +175,16 @@ export class IpcServer extends Disposable {
    * something else listens there, and only a refused or missing connection counts as stale.
    */
   private async _takePath(path: string): Promise<void> {
-    const lockFd = openSync(`${path}.lock`, 'a+', 0o600);
+    let lockFd: number;
+    try {
+      lockFd = openSync(`${path}.lock`, 'a+', 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      // The socket's directory does not exist yet (a hashed path under the runtime directory,
+      // asked for after coordinationPaths().ensure()): create it, private, as ensure() would.
+      await ensureSecureDirectory(dirname(path));
+      lockFd = openSync(`${path}.lock`, 'a+', 0o600);
+    }
     if (!tryLockFd(lockFd)) {
       closeSync(lockFd);
       throw new ServerRunningError(`Another server owns ${path} (its lock file ${path}.lock is held); not touching it`, { data: { path } });

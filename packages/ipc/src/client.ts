@@ -253,9 +253,14 @@ export class IpcClient extends Disposable {
       }
       this._setState('closed');
       for (const wake of [...this._waiting]) wake();
-      this.dispose();
+      super.dispose();
     })();
     return this._closing;
+  }
+
+  /** close(), started synchronously (for `context.subscriptions` and other dispose() owners). */
+  override dispose(): void {
+    void this.close();
   }
 }
 

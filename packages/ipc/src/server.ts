@@ -310,9 +310,14 @@ export class IpcServer extends Disposable {
       await closed;
       this._removeSocketFile();
       this._releasePathLock();
-      this.dispose();
+      super.dispose();
     })();
     return this._closing;
+  }
+
+  /** close(), started synchronously (for `context.subscriptions` and other dispose() owners). */
+  override dispose(): void {
+    void this.close();
   }
 
   private _removeSocketFile(): void {

@@ -330,10 +330,16 @@ export class EventLog<E> extends Disposable {
     }
   }
 
-  async close(): Promise<void> {
+  /** Stops watching and closes the file, synchronously. */
+  override dispose(): void {
     this._watcher?.close();
+    this._watcher = undefined;
     if (this._fd !== undefined) closeSync(this._fd);
     this._fd = undefined;
+    super.dispose();
+  }
+
+  async close(): Promise<void> {
     this.dispose();
   }
 }

@@ -402,15 +402,24 @@ export class Store<T> extends Disposable {
     }
   }
 
-  /** Waits for queued writes, then stops watching and polling. */
-  async close(): Promise<void> {
+  /**
+   * Stops watching and polling and refuses new writes, synchronously; writes already queued still
+   * complete (their promises settle). For `context.subscriptions` and other dispose() owners.
+   */
+  override dispose(): void {
     if (this._closed) return;
-    await this._draining;
     this._closed = true;
     this._watcher?.close();
     if (this._poll) clearInterval(this._poll);
-    await this._refreshing;
+    super.dispose();
+  }
+
+  /** Waits for queued writes, then dispose(), then waits for a refresh in flight. */
+  async close(): Promise<void> {
+    if (this._closed) return;
+    await this._draining;
     this.dispose();
+    await this._refreshing;
   }
 }
 

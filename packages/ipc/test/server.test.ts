@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { lstat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { coordinationPaths } from '@baton/base';
-import { makeTempDir, type TempDir } from '@baton/test-utils';
+import { getEventListeners } from 'node:events';
+import { expectNoLeaks, makeTempDir, snapshotResources, type TempDir } from '@baton/test-utils';
 import { connect, createServer } from '../src/index.js';
 import { token } from './helpers.js';
 
@@ -32,5 +33,24 @@ describe('createServer', () => {
       await client.close();
       await server.close();
     }
+  });
+});
+
+describe('dispose()', () => {
+  it('a server and a client release what close() releases: no socket, timer, descriptor or listener left', async () => {
+    const path = join(tmp.path, 'disposed.sock');
+    const before = snapshotResources();
+    const controller = new AbortController();
+    const server = await createServer({ path, auth: { token }, signal: controller.signal });
+    server.handle('ping', () => 'pong');
+    const client = await connect({ path, auth: { token }, name: 'test', signal: controller.signal });
+    expect(await client.request('ping')).toBe('pong');
+    client.dispose();
+    server.dispose();
+    await expectNoLeaks(before, 3000);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    // The socket file and its lock are gone: a new server takes the path at once.
+    const next = await createServer({ path, auth: { token } });
+    await next.close();
   });
 });

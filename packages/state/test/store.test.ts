@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { makeTempDir, waitFor, type TempDir } from '@baton/test-utils';
+import { getEventListeners } from 'node:events';
+import { expectNoLeaks, makeTempDir, snapshotResources, waitFor, type TempDir } from '@baton/test-utils';
 import {
   ConflictError,
   CorruptStateError,
@@ -10,6 +11,7 @@ import {
   StateTooLargeError,
   decodeEnvelope,
   encodeEnvelope,
+  openLog,
   openStore,
   type ChangeEvent,
   type Store,
@@ -199,5 +201,28 @@ describe('bad data on disk', () => {
     const store = await open({ initial: { big: '' }, maxBytes: 1000 });
     expect(store.get()).toEqual({ big: '' });
     expect(() => decodeEnvelope(Buffer.alloc(5000, 32), 'f', 1000, undefined)).toThrow(/over the 1000-byte limit/);
+  });
+});
+
+describe('dispose()', () => {
+  for (const watch of ['auto', 'poll'] as const) {
+    it(`releases what close() releases (${watch}): no timer, watcher, descriptor or listener left; later writes refused`, async () => {
+      const before = snapshotResources();
+      const controller = new AbortController();
+      const store = await openStore<number>({ dir: tmp.path, name: `disposed-${watch}`, initial: 0, watch, signal: controller.signal });
+      await store.set(1);
+      store.dispose();
+      await expectNoLeaks(before);
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+      await expect(store.set(2)).rejects.toMatchObject({ code: 'EINVALIDARG' });
+    });
+  }
+
+  it('an EventLog: closes its file and watcher', async () => {
+    const before = snapshotResources();
+    const log = await openLog<{ n: number }>({ dir: tmp.path, name: 'disposed' });
+    await log.append({ n: 1 });
+    log.dispose();
+    await expectNoLeaks(before);
   });
 });

@@ -73,13 +73,9 @@ export class LeaseContender extends Disposable {
     return this._held;
   }
 
-  /** Whether this process holds the name and its lease can still be trusted, by the monotonic clock. */
-  get isValid(): boolean {
-    return this._held !== undefined && this._options.clock.now() < this._held.validUntil;
-  }
-
   /**
-   * Like isValid, and when the lease has run out (the process was paused or blocked past it),
+   * Whether this process holds the name and its lease can still be trusted, by the monotonic
+   * clock. When the lease has run out (the process was paused or blocked past it),
    * ends the term now, synchronously: the loss is reported the moment any code looks, not on a
    * later timer turn (after a pause, I/O callbacks run before timers).
    */

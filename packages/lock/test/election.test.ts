@@ -3,9 +3,9 @@ import { readdir, rename, stat, symlink, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { expectNoLeaks, killAllFixtures, makeTempDir, snapshotResources, waitFor, type TempDir } from '@baton/test-utils';
 import { getEventListeners } from 'node:events';
-import { FakeClock, InvalidArgumentError, type Clock } from '@baton/base';
+import { FakeClock, InvalidArgumentError } from '@baton/base';
 import { createElection, type Election, type RoleChange } from '../src/index.js';
-import { startContender } from './helpers.js';
+import { pausableClock, startContender } from './helpers.js';
 
 let tmp: TempDir;
 const open: Election[] = [];
@@ -207,22 +207,6 @@ describe('createElection', () => {
     await expect(b.start()).rejects.toBeInstanceOf(InvalidArgumentError);
   });
 });
-
-/** A clock whose time can jump without firing timers: a pause, as the process sees it when it resumes. */
-function pausableClock(): { clock: Clock; pause(ms: number): void } {
-  const fake = new FakeClock();
-  let skipped = 0;
-  return {
-    clock: {
-      now: () => fake.now() + skipped,
-      setTimeout: (callback, ms) => fake.setTimeout(callback, ms),
-      setInterval: (callback, ms) => fake.setInterval(callback, ms),
-    },
-    pause: (ms) => {
-      skipped += ms;
-    },
-  };
-}
 
 describe('after a pause past the lease, the first look ends the term', () => {
   for (const look of ['isLeader', 'token', 'leadershipSignal'] as const) {

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { FakeClock, type Clock } from '@baton/base';
 import { spawnFixture, type Fixture } from '@baton/test-utils';
 
 const contenderFixture = fileURLToPath(new URL('./fixtures/contender.ts', import.meta.url));
@@ -35,4 +36,20 @@ export function isLeaderNow(fixture: Fixture): boolean {
   const roles = fixture.lines.filter((l) => l.startsWith('role ') || l.startsWith('ready '));
   const last = roles.at(-1) ?? '';
   return last.startsWith('role leader') || last === 'ready leader';
+}
+
+/** A clock whose time can jump without firing timers: a pause, as the process sees it when it resumes. */
+export function pausableClock(): { clock: Clock; pause(ms: number): void } {
+  const fake = new FakeClock();
+  let skipped = 0;
+  return {
+    clock: {
+      now: () => fake.now() + skipped,
+      setTimeout: (callback, ms) => fake.setTimeout(callback, ms),
+      setInterval: (callback, ms) => fake.setInterval(callback, ms),
+    },
+    pause: (ms) => {
+      skipped += ms;
+    },
+  };
 }

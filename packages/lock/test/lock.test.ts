@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { FakeClock, type Clock } from '@baton/base';
 import { expectNoLeaks, makeTempDir, snapshotResources, type TempDir } from '@baton/test-utils';
 import { LockBusyError, LockTimeoutError, acquireLock, withLock, type Lock } from '../src/index.js';
+import { pausableClock } from './helpers.js';
 
 let tmp: TempDir;
 const held: Lock[] = [];
@@ -110,13 +110,11 @@ describe('release by dispose() and by a look after a pause', () => {
   });
 
   it('reading isHeld or signal after the lease ran out ends the grant before it returns', async () => {
-    const fake = new FakeClock();
-    let skipped = 0;
-    const clock: Clock = { now: () => fake.now() + skipped, setTimeout: (f, ms) => fake.setTimeout(f, ms), setInterval: (f, ms) => fake.setInterval(f, ms) };
+    const { clock, pause } = pausableClock();
     for (const look of ['isHeld', 'signal'] as const) {
       const lock = await take(`paused-${look}`, { clock, ttlMs: 1000 });
       const captured = lock.signal;
-      skipped += 1000; // a pause: time moved, no timer ran
+      pause(1000); // time moved, no timer ran
       expect(captured.aborted).toBe(false);
       void lock[look];
       expect(captured.aborted).toBe(true);

@@ -32,6 +32,7 @@ export class OutputTail extends Disposable {
   private readonly _decoder = new StringDecoder('utf8');
   private _partial = '';
   private _closed = false;
+  private readonly _buffer = Buffer.allocUnsafe(chunkBytes);
   private readonly _watcher: FSWatcher | undefined;
 
   constructor(
@@ -73,7 +74,7 @@ export class OutputTail extends Disposable {
   private _read(): void {
     if (this._closed) return;
     try {
-      const buffer = Buffer.allocUnsafe(chunkBytes);
+      const buffer = this._buffer;
       for (;;) {
         const size = fstatSync(this._fd).size;
         // Truncated by someone else: start again from the beginning.

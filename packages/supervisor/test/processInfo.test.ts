@@ -12,6 +12,11 @@ describe('groupAlive', () => {
       'if pid == 0:',
       '    os.setpgid(0, 0)',
       '    os._exit(0)',
+      // Both sides set the group, so it exists before the pid is printed, whichever runs first.
+      'try:',
+      '    os.setpgid(pid, pid)',
+      'except OSError:',
+      '    pass',
       'print(pid, flush=True)',
       'time.sleep(30)',
     ].join('\n')], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -162,7 +162,8 @@ export class Orchestrator {
       const token = await ensureAuthToken(this._paths.tokenFile);
       this._server = await createServer({ path: this._paths.socketPath('control'), auth: { token }, logger: log });
       this._serve(this._server);
-      this._status = await openStore<StatusSnapshot | null>({ dir: this._paths.dir, name: 'status', initial: null, watch: false, logger: log });
+      // The status is rewritten whole on every change: an unreadable one is replaced, not a reason to refuse to start.
+      this._status = await openStore<StatusSnapshot | null>({ dir: this._paths.dir, name: 'status', initial: null, watch: false, ifUnreadable: 'reset', logger: log });
       this._events = createBatcher<LifecycleEvent>({
         exporter: createFileExporter({ path: this._config.telemetry.file ? resolve(dirname(this._configFile), this._config.telemetry.file) : join(this._paths.dir, 'events.ndjson') }),
         maxBatchSize: this._config.telemetry.batchSize,

@@ -12,7 +12,39 @@ export interface Envelope<T> {
   updatedAt: string;
   /** CRC-32 of the payload's JSON text, hex. */
   checksum: string;
+  /** Present when this version was written by a recovery: what was recovered, from where. */
+  recovery?: Recovery;
   payload: T;
+}
+
+/**
+ * A recovery: the store found its file damaged, missing or gone back to an older version, and
+ * wrote the best value it had under a new version, above every version seen. It is recorded in
+ * the file it wrote, so every process learns of it, not only the one that did it.
+ */
+export interface Recovery {
+  /**
+   * `corrupt`: the file was damaged (moved aside); `missing`: it was deleted; `restored`: it went
+   * back to an older version (restored by hand, or a version reused after the files were
+   * replaced), and that older value is kept under a new version; `reset`: nothing readable was
+   * left and the store started again from `initial` (only with `ifUnreadable: 'reset'`).
+   */
+  reason: 'corrupt' | 'missing' | 'restored' | 'reset';
+  /** Where the value came from: the `.bak` copy, this process's memory, the (restored) file, or `initial`. */
+  source: 'backup' | 'memory' | 'file' | 'initial';
+  /** The version the value had where it came from (0 for `initial`). */
+  fromVersion: number;
+  /**
+   * The highest version known before the recovery. Above `fromVersion`, the values of the versions
+   * in between could not be recovered (for `restored`: were replaced by the restored value).
+   */
+  highestVersion: number;
+  /** The version the recovered value was written as. */
+  version: number;
+  /** Where the damaged file was moved, when there was one. */
+  movedAside?: string;
+  /** The process that recovered. */
+  writer: { id: string; pid: number };
 }
 
 /** Anything with zod's safeParse: the store validates payloads with it. */
@@ -20,13 +52,14 @@ export interface Schema<T> {
   safeParse(value: unknown): { success: true; data: T } | { success: false; error: { message: string } };
 }
 
-function checksumOf(payloadText: string): string {
+/** CRC-32 of a payload's JSON text, as stored in the envelope's `checksum`. */
+export function checksumOf(payloadText: string): string {
   return crc32(payloadText).toString(16).padStart(8, '0');
 }
 
 /** Serializes a payload and its envelope; the payload text is written once and checksummed as is. */
-export function encodeEnvelope(payloadText: string, version: number, writer: { id: string; pid: number }): string {
-  const head = JSON.stringify({ format: stateFormat, version, writer, updatedAt: new Date().toISOString(), checksum: checksumOf(payloadText) });
+export function encodeEnvelope(payloadText: string, version: number, writer: { id: string; pid: number }, recovery?: Recovery): string {
+  const head = JSON.stringify({ format: stateFormat, version, writer, updatedAt: new Date().toISOString(), checksum: checksumOf(payloadText), recovery });
   return `${head.slice(0, -1)},"payload":${payloadText}}\n`;
 }
 
@@ -52,6 +85,9 @@ export function decodeEnvelope<T>(data: Buffer, file: string, maxBytes: number, 
   const actual = checksumOf(JSON.stringify(envelope.payload));
   if (actual !== envelope.checksum) {
     throw new CorruptStateError('checksum', `${file} failed its checksum (stored ${envelope.checksum}, computed ${actual}): the payload was changed or damaged`);
+  }
+  if (envelope.recovery !== undefined && (typeof envelope.recovery !== 'object' || envelope.recovery === null || typeof envelope.recovery.reason !== 'string')) {
+    throw new CorruptStateError('envelope', `${file} has a malformed recovery record`);
   }
   if (schema) {
     const result = schema.safeParse(envelope.payload);

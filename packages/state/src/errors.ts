@@ -4,12 +4,13 @@ import { BatonError, defineErrorClass, registerErrorClass, type BatonErrorOption
 export class ConflictError extends defineErrorClass('ECONFLICT') {}
 
 /**
- * What is on disk is not a valid state file; `reason` says why. The store keeps its last good
- * value and never writes over good data because of it.
+ * What is on disk is not a valid state file; `reason` says why (`missing`: the file is gone and
+ * nothing else holds its value). The store keeps its last good value and never writes over good
+ * data because of it.
  */
 export class CorruptStateError extends BatonError {
   constructor(
-    readonly reason: 'json' | 'checksum' | 'format' | 'schema' | 'size' | 'envelope' | 'record',
+    readonly reason: 'json' | 'checksum' | 'format' | 'schema' | 'size' | 'envelope' | 'record' | 'missing',
     message: string,
     options?: BatonErrorOptions,
   ) {

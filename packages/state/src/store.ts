@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { watch, type FSWatcher, linkSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { watch, type FSWatcher, readFileSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -7,6 +7,7 @@ import {
   Emitter,
   InvalidArgumentError,
   ensureSecureDirectory,
+  isAtomicWriteTempFile,
   lockFile,
   noopLogger,
   onAbort,
@@ -15,7 +16,7 @@ import {
   type Event,
   type Logger,
 } from '@baton/base';
-import { decodeEnvelope, encodeEnvelope, type Envelope, type Schema } from './envelope.js';
+import { checksumOf, decodeEnvelope, encodeEnvelope, type Envelope, type Recovery, type Schema } from './envelope.js';
 import { ConflictError, CorruptStateError, InvalidStateError, StateTooLargeError } from './errors.js';
 
 export type WatchMode = 'auto' | 'poll' | false;
@@ -40,6 +41,14 @@ export interface StoreOptions<T> {
   pollMs?: number;
   /** Tries for the write lock before ECONFLICT (default 2000, about 15 s of waiting). */
   lockAttempts?: number;
+  /**
+   * When the file cannot be read and nothing else holds its value (no good `.bak`, nothing in
+   * memory), or holds data this process cannot accept (another format, over maxBytes, failing the
+   * schema): 'error' (default) fails `openStore` and every write with ECORRUPT and overwrites
+   * nothing; 'reset' moves the unreadable files aside and starts again from `initial`, at a
+   * version above every one seen, reported as a recovery.
+   */
+  ifUnreadable?: 'error' | 'reset';
   /** This writer's id in the envelope (default a random UUID). */
   id?: string;
   logger?: Logger;
@@ -54,6 +63,8 @@ export interface ChangeEvent<T> {
   readonly writer: { id: string; pid: number };
   /** 'local': written by this store; 'remote': by another process (or another store object). */
   readonly origin: 'local' | 'remote';
+  /** Set when this version was written by a recovery (also fired on onDidRecover). */
+  readonly recovery?: Recovery;
 }
 
 export interface StoreErrorEvent {
@@ -62,6 +73,7 @@ export interface StoreErrorEvent {
 }
 
 export interface WriteResult<T> {
+  /** The value written at `version`, exactly as on disk (with the later operations of the same write). */
   readonly value: T;
   readonly version: number;
 }
@@ -76,6 +88,8 @@ export interface WriteOptions {
 type Op<T> = {
   readonly apply: (current: T) => T;
   readonly options: WriteOptions;
+  /** A repair: writes only when the file needs recovering, and changes nothing itself. */
+  readonly repairOnly?: boolean;
   resolve(result: WriteResult<T>): void;
   reject(error: unknown): void;
 };
@@ -84,13 +98,31 @@ interface Good<T> {
   version: number;
   value: T;
   writer: { id: string; pid: number };
+  checksum: string;
+  recovery?: Recovery;
 }
+
+/** One state file as read: a verified envelope, missing, damaged bytes, or intact data this process cannot accept. */
+type FileRead<T> =
+  | { kind: 'ok'; envelope: Envelope<T> }
+  | { kind: 'missing' }
+  | { kind: 'damaged'; error: CorruptStateError; version?: number }
+  | { kind: 'foreign'; error: CorruptStateError };
+
+/** What a write starts from, at which version, and whether it is a recovery; or why it cannot. */
+type Plan<T> =
+  | { base: Pick<Good<T>, 'value' | 'version'>; version: number; recovery?: Omit<Recovery, 'version' | 'writer' | 'movedAside'>; moveAside: string[] }
+  | { error: CorruptStateError };
+
+/** Damaged bytes are repaired from a copy; other failures are intact data that must not be overwritten. */
+const damagedReasons = new Set<CorruptStateError['reason']>(['json', 'checksum', 'envelope']);
 
 /**
  * Versioned state shared by the processes of one machine through one file. Writes are
  * compare-and-swap under a critical section that no dead process can hold, so no update is lost;
  * other processes see changes through a directory watch in milliseconds. Bad data on disk never
- * crashes the process and never replaces the last good value.
+ * crashes the process and never replaces the last good value; versions never go back and are
+ * never reused, and every recovery is recorded in the file and reported.
  */
 export class Store<T> extends Disposable {
   private readonly _onDidChange = this._register(new Emitter<ChangeEvent<T>>());
@@ -98,6 +130,13 @@ export class Store<T> extends Disposable {
   private readonly _onDidError = this._register(new Emitter<StoreErrorEvent>());
   /** Bad data seen on disk (corrupt, failing checksum or schema, too large); the last good value stays. */
   readonly onDidError: Event<StoreErrorEvent> = this._onDidError.event;
+  private readonly _onDidRecover = this._register(new Emitter<Recovery>());
+  /**
+   * A recovery, by this process or another, after open (one found at open is in `recovery`):
+   * the file was damaged, deleted, or went back to an older version, and the best value left
+   * was written under a new version.
+   */
+  readonly onDidRecover: Event<Recovery> = this._onDidRecover.event;
 
   readonly file: string;
   readonly id: string;
@@ -114,6 +153,7 @@ export class Store<T> extends Disposable {
   private _watcher: FSWatcher | undefined;
   private _poll: NodeJS.Timeout | undefined;
   private _closed = false;
+  private _opened = false;
 
   constructor(private readonly _options: StoreOptions<T>) {
     super();
@@ -124,7 +164,7 @@ export class Store<T> extends Disposable {
     this._maxBytes = _options.maxBytes ?? 1 << 20;
     this.id = _options.id ?? randomUUID();
     this._logger = (_options.logger ?? noopLogger).child({ pkg: 'state', name: _options.name });
-    this._good = { version: 0, value: _options.initial, writer: { id: '', pid: 0 } };
+    this._good = { version: 0, value: _options.initial, writer: { id: '', pid: 0 }, checksum: '' };
     if (_options.signal) this._register(onAbort(_options.signal, () => void this.close()));
   }
 
@@ -137,20 +177,35 @@ export class Store<T> extends Disposable {
     return this._good.version;
   }
 
-  /** Reads the file, recovering from `.bak` when it is bad, and starts watching. */
+  /**
+   * Set when the current version was written by a recovery (by this process at open, or by
+   * another): check it after `openStore` to learn that the value is a recovered one.
+   */
+  get recovery(): Recovery | undefined {
+    return this._good.recovery;
+  }
+
+  /**
+   * Reads the file and starts watching. A damaged, deleted or regressed file is recovered first
+   * (see `recovery`); an unreadable one rejects with ECORRUPT unless `ifUnreadable` is 'reset'.
+   */
   async open(): Promise<void> {
     await ensureSecureDirectory(this._options.dir);
-    const current = this._tryRead(this.file);
-    if ('envelope' in current) this._accept(current.envelope, 'remote');
-    else if (current.error) {
-      this._report(current.error);
-      const backup = this._tryRead(this._bak);
-      if ('envelope' in backup) {
-        this._logger.warn({ version: backup.envelope.version }, 'state file is bad; recovering the last good version from .bak');
-        this._accept(backup.envelope, 'remote');
-        await this._enqueue((value) => value, {});
+    const main = this._read(this.file);
+    const plan = this._plan(main, this._read(this._bak));
+    if ('error' in plan || plan.recovery) {
+      if (main.kind === 'damaged' || main.kind === 'foreign') this._report(main.error);
+      try {
+        await this._repair();
+      } catch (err) {
+        this.dispose();
+        throw err;
       }
+    } else {
+      if (main.kind === 'ok') this._accept(main.envelope, 'remote');
+      await this._sweepTempFiles();
     }
+    this._opened = true;
     this._startWatching();
   }
 
@@ -168,12 +223,17 @@ export class Store<T> extends Disposable {
     return this._enqueue(() => value, options);
   }
 
-  private _enqueue(apply: (current: T) => T, options: WriteOptions): Promise<WriteResult<T>> {
+  private _enqueue(apply: (current: T) => T, options: WriteOptions, repairOnly = false): Promise<WriteResult<T>> {
     if (this._closed) return Promise.reject(new InvalidArgumentError(`store '${this._options.name}' is closed`));
     return new Promise((resolve, reject) => {
-      this._pending.push({ apply, options, resolve, reject });
+      this._pending.push({ apply, options, repairOnly, resolve, reject });
       this._draining ??= this._drain();
     });
+  }
+
+  /** Takes the lock and recovers the file if it still needs it; a no-op when it does not. */
+  private _repair(): Promise<WriteResult<T>> {
+    return this._enqueue((value) => value, {}, true);
   }
 
   private async _drain(): Promise<void> {
@@ -204,35 +264,23 @@ export class Store<T> extends Disposable {
       return;
     }
     try {
-      const current = this._tryRead(this.file);
-      let base: Good<T>;
-      if ('envelope' in current) base = { version: current.envelope.version, value: current.envelope.payload, writer: current.envelope.writer };
-      else {
-        // Missing or bad: start from the last good value known (never from the bad bytes), and
-        // keep the bad file for inspection.
-        base = { ...this._good, value: structuredClone(this._good.value) };
-        const backup = this._tryRead(this._bak);
-        if ('envelope' in backup && backup.envelope.version > base.version) {
-          base = { version: backup.envelope.version, value: backup.envelope.payload, writer: backup.envelope.writer };
-        }
-        base.version = Math.max(base.version, current.version ?? 0);
-        if (current.error) {
-          this._report(current.error);
-          const aside = `${this.file}.corrupt-${Date.now()}`;
-          try {
-            renameSync(this.file, aside);
-            this._logger.warn({ movedTo: aside }, 'moved the bad state file aside');
-          } catch {
-            // Gone meanwhile.
-          }
-        }
+      const main = this._read(this.file);
+      const plan = this._plan(main, this._read(this._bak));
+      if ('error' in plan) {
+        this._report(plan.error);
+        for (const op of ops) op.reject(plan.error);
+        return;
       }
-      let value = base.value;
+      let value = plan.base.value;
       let text: string | undefined;
-      const accepted: { op: Op<T>; value: T }[] = [];
+      const accepted: Op<T>[] = [];
       for (const op of ops) {
         if (op.options.signal?.aborted) {
           op.reject(op.options.signal.reason);
+          continue;
+        }
+        if (op.repairOnly) {
+          accepted.push(op);
           continue;
         }
         let next: T;
@@ -243,33 +291,149 @@ export class Store<T> extends Disposable {
           continue;
         }
         const nextText = JSON.stringify(next);
-        const bytes = Buffer.byteLength(nextText ?? '');
         if (nextText === undefined) {
           op.reject(new InvalidStateError(`store '${this._options.name}': the value is not JSON-serializable`));
           continue;
         }
+        const bytes = Buffer.byteLength(nextText);
         if (bytes > this._maxBytes) {
           op.reject(new StateTooLargeError(`store '${this._options.name}': the value is ${bytes} bytes, over maxBytes (${this._maxBytes}); nothing was written`));
           continue;
         }
         value = next;
         text = nextText;
-        accepted.push({ op, value: next });
+        accepted.push(op);
       }
-      if (accepted.length === 0 || text === undefined) return;
-      const version = base.version + 1;
+      if (accepted.length === 0) return;
+      if (text === undefined && !plan.recovery) {
+        // Only repairs, and nothing to repair: the file is sound (another process fixed it first).
+        if (main.kind === 'ok') this._accept(main.envelope, 'remote');
+        for (const op of accepted) op.resolve({ value: this._good.value, version: this._good.version });
+        await this._sweepTempFiles(true);
+        return;
+      }
+      text ??= JSON.stringify(value);
+      const version = plan.version;
       const writer = { id: this.id, pid: process.pid };
-      if ('envelope' in current) this._keepBackup();
+      const movedAside = this._moveAside(plan.moveAside);
+      const recovery: Recovery | undefined = plan.recovery && { ...plan.recovery, version, writer, ...(movedAside ? { movedAside } : {}) };
+      const data = encodeEnvelope(text, version, writer, recovery);
       try {
-        await writeFileAtomic(this.file, encodeEnvelope(text, version, writer));
+        // The copy first: whatever happens to the main file later (damaged, deleted, restored
+        // over), `.bak` holds this version in another inode. It needs no fsync: after a power
+        // loss the durable main file is at least as new, and a torn copy fails its checksum.
+        await writeFileAtomic(this._bak, data, { fsync: false });
+        await writeFileAtomic(this.file, data);
       } catch (err) {
-        for (const { op } of accepted) op.reject(err);
+        for (const op of accepted) op.reject(err);
         return;
       }
       release();
       release = undefined;
-      this._accept({ version, payload: value, writer }, 'local');
-      for (const { op, value: result } of accepted) op.resolve({ value: result, version });
+      if (recovery) {
+        this._logger.error({ recovery }, recoveryMessage(recovery));
+        await this._sweepTempFiles();
+      }
+      this._accept({ version, payload: value, writer, checksum: checksumOf(text), recovery }, 'local');
+      for (const op of accepted) op.resolve({ value, version });
+    } finally {
+      release?.();
+    }
+  }
+
+  /**
+   * Decides what a write starts from. The next version is above every version seen: this
+   * process's, the main file's, the `.bak` copy's (one ahead after a writer died between the two
+   * writes) and any version a damaged file still shows. A damaged or deleted main file is
+   * recovered from the newest of `.bak` and memory; a main file older than what was seen (restored
+   * over, or a version reused) keeps its value under a new version; intact data this process
+   * cannot accept, or nothing left to recover from, is an error unless the caller chose 'reset'.
+   */
+  private _plan(main: FileRead<T>, bak: FileRead<T>): Plan<T> {
+    const versionOf = (read: FileRead<T>) => (read.kind === 'ok' ? read.envelope.version : read.kind === 'damaged' ? (read.version ?? 0) : 0);
+    const highestVersion = Math.max(this._good.version, versionOf(main), versionOf(bak));
+    const version = highestVersion + 1;
+    if (main.kind === 'ok') {
+      const file = main.envelope;
+      const base = { value: file.payload, version: file.version };
+      const regressed =
+        file.version < this._good.version ||
+        (file.version === this._good.version && file.version > 0 && file.checksum !== this._good.checksum) ||
+        (bak.kind === 'ok' && bak.envelope.version > file.version + 1);
+      if (!regressed) return { base, version, moveAside: [] };
+      return { base, version, recovery: { reason: 'restored', source: 'file', fromVersion: file.version, highestVersion }, moveAside: [] };
+    }
+    if (main.kind === 'missing' && bak.kind === 'missing' && this._good.version === 0) {
+      return { base: { value: structuredClone(this._options.initial), version: 0 }, version, moveAside: [] };
+    }
+    const unreadable = (error: CorruptStateError): Plan<T> => {
+      if (this._options.ifUnreadable !== 'reset') return { error };
+      const moveAside = [...(main.kind === 'missing' ? [] : [this.file]), ...(bak.kind === 'ok' || bak.kind === 'missing' ? [] : [this._bak])];
+      return { base: { value: structuredClone(this._options.initial), version: 0 }, version, recovery: { reason: 'reset', source: 'initial', fromVersion: 0, highestVersion }, moveAside };
+    };
+    if (main.kind === 'foreign') return unreadable(main.error);
+    const fromBackup = bak.kind === 'ok' && bak.envelope.version >= this._good.version;
+    const reason = main.kind === 'damaged' ? 'corrupt' : 'missing';
+    const moveAside = main.kind === 'damaged' ? [this.file] : [];
+    if (fromBackup) {
+      const base = { value: bak.envelope.payload, version: bak.envelope.version };
+      return { base, version, recovery: { reason, source: 'backup', fromVersion: base.version, highestVersion }, moveAside };
+    }
+    if (this._good.version > 0) {
+      const base = { value: structuredClone(this._good.value), version: this._good.version };
+      return { base, version, recovery: { reason, source: 'memory', fromVersion: base.version, highestVersion }, moveAside };
+    }
+    const why = bak.kind === 'missing' ? 'there is no .bak copy' : bak.kind === 'ok' ? 'nothing newer is known' : `the .bak copy is unreadable too (${bak.error.message})`;
+    const error =
+      main.kind === 'damaged'
+        ? new CorruptStateError(main.error.reason, `${main.error.message}; ${why}, so there is nothing to recover from. Nothing was overwritten; open with ifUnreadable: 'reset' to start again from initial`, { cause: main.error })
+        : new CorruptStateError('missing', `${this.file} is missing and ${why}. Nothing was overwritten; open with ifUnreadable: 'reset' to start again from initial`);
+    return unreadable(error);
+  }
+
+  /** Renames damaged files to `<file>.corrupt-<time>` (kept for inspection); returns the main file's new name. */
+  private _moveAside(files: string[]): string | undefined {
+    let mainMovedTo: string | undefined;
+    for (const file of files) {
+      const aside = `${file}.corrupt-${Date.now()}`;
+      try {
+        renameSync(file, aside);
+        if (file === this.file) mainMovedTo = aside;
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+    return mainMovedTo;
+  }
+
+  /**
+   * Removes temp files of writers killed mid-write. Every write of this store's files happens
+   * under its lock, so while this process holds it no temp file is in use. Without the lock
+   * (`locked` false) it tries the lock once and skips the sweep if another process has it.
+   */
+  private async _sweepTempFiles(locked = false): Promise<void> {
+    const prefix = `.${this.file.slice(this._options.dir.length + 1)}.`;
+    const legacy = new RegExp(`^${escapeRegExp(this._bak.slice(this._options.dir.length + 1))}\\.\\d+\\.tmp$`);
+    let names: string[];
+    try {
+      names = readdirSync(this._options.dir).filter((name) => (name.startsWith(prefix) && isAtomicWriteTempFile(name)) || legacy.test(name));
+    } catch {
+      return;
+    }
+    if (names.length === 0) return;
+    const release = locked ? undefined : await lockFile(this._lockPath, { attempts: 1 });
+    if (!locked && !release) return;
+    try {
+      let removed = 0;
+      for (const name of names) {
+        try {
+          unlinkSync(join(this._options.dir, name));
+          removed++;
+        } catch {
+          // Gone meanwhile.
+        }
+      }
+      if (removed > 0) this._logger.info({ removed }, 'removed temp files left by writers that died mid-write');
     } finally {
       release?.();
     }
@@ -283,48 +447,42 @@ export class Store<T> extends Disposable {
     return result.data;
   }
 
-  /** The current file becomes `.bak` (a hard link: no copy) before it is replaced. */
-  private _keepBackup(): void {
-    const temp = `${this._bak}.${process.pid}.tmp`;
-    try {
-      linkSync(this.file, temp);
-      renameSync(temp, this._bak);
-    } catch (err) {
-      try {
-        unlinkSync(temp);
-      } catch {
-        // Not created.
-      }
-      this._logger.debug({ err }, 'could not keep a .bak of the state file');
-    }
-  }
-
-  /** Reads and verifies a state file: its envelope, a decode error, or neither when the file is missing. */
-  private _tryRead(file: string): { envelope: Envelope<T> } | { error?: CorruptStateError; version?: number } {
+  /** Reads and verifies a state file. */
+  private _read(file: string): FileRead<T> {
     let data: Buffer;
     try {
       data = readFileSync(file);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-      return { error: new CorruptStateError('envelope', `cannot read ${file}: ${(err as Error).message}`, { cause: err }) };
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+      return { kind: 'foreign', error: new CorruptStateError('envelope', `cannot read ${file}: ${(err as Error).message}`, { cause: err }) };
     }
+    return this._decode(data, file);
+  }
+
+  private _decode(data: Buffer, file: string): FileRead<T> {
     try {
-      return { envelope: decodeEnvelope(data, file, this._maxBytes, this._options.schema) };
+      return { kind: 'ok', envelope: decodeEnvelope(data, file, this._maxBytes, this._options.schema) };
     } catch (err) {
-      // Keep any version the bad file still shows: the next write must go past it, or processes
-      // that saw it would take the new version for an old one.
+      const error = err as CorruptStateError;
+      if (!damagedReasons.has(error.reason)) return { kind: 'foreign', error };
+      // Keep any version the damaged file still shows: the next write must go past it, or
+      // processes that saw it would take the new version for an old one.
       const match = /"version":\s*(\d{1,15})/.exec(data.subarray(0, 4096).toString('utf8'));
-      return { error: err as CorruptStateError, version: match ? Number(match[1]) : undefined };
+      return { kind: 'damaged', error, version: match ? Number(match[1]) : undefined };
     }
   }
 
-  private _accept(envelope: Pick<Envelope<T>, 'version' | 'payload' | 'writer'>, origin: 'local' | 'remote'): void {
+  private _accept(envelope: Pick<Envelope<T>, 'version' | 'payload' | 'writer' | 'checksum' | 'recovery'>, origin: 'local' | 'remote'): void {
     if (envelope.version <= this._good.version) return;
     const previousVersion = this._good.version;
-    this._good = { version: envelope.version, value: envelope.payload, writer: envelope.writer };
+    const { version, payload: value, writer, checksum, recovery } = envelope;
+    this._good = { version, value, writer, checksum, ...(recovery ? { recovery } : {}) };
     this._lastErrorKey = undefined;
-    const from = envelope.writer.id === this.id ? 'local' : origin;
-    this._onDidChange.fire({ value: envelope.payload, version: envelope.version, previousVersion, writer: envelope.writer, origin: from });
+    const from = writer.id === this.id ? 'local' : origin;
+    if (recovery && writer.id !== this.id) this._logger.error({ recovery }, recoveryMessage(recovery));
+    this._onDidChange.fire({ value, version, previousVersion, writer, origin: from, ...(recovery ? { recovery } : {}) });
+    // One found at open is in `recovery`; later ones are events.
+    if (recovery && this._opened) this._onDidRecover.fire(recovery);
   }
 
   private _report(error: CorruptStateError): void {
@@ -336,7 +494,7 @@ export class Store<T> extends Disposable {
     this._onDidError.fire({ error, file: this.file });
   }
 
-  /** Reads the file now and emits a change if its version is newer. */
+  /** Reads the file now, emits a change if its version is newer, and repairs it if it needs it. */
   refresh(): Promise<void> {
     if (this._refreshing) {
       this._refreshAgain = true;
@@ -365,17 +523,34 @@ export class Store<T> extends Disposable {
   }
 
   private async _readRemote(): Promise<void> {
-    let data: Buffer;
+    let read: FileRead<T>;
     try {
-      data = await readFile(this.file);
+      read = this._decode(await readFile(this.file), this.file);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this._logger.debug({ err }, 'could not read the state file');
-      return;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this._logger.debug({ err }, 'could not read the state file');
+        return;
+      }
+      read = { kind: 'missing' };
     }
+    let needsRepair: boolean;
+    if (read.kind === 'ok') {
+      const file = read.envelope;
+      needsRepair = file.version < this._good.version || (file.version === this._good.version && file.version > 0 && file.checksum !== this._good.checksum);
+      if (!needsRepair) this._accept(file, 'remote');
+      else this._logger.error({ file: this.file, version: file.version, seen: this._good.version }, 'the state file went back to an older version; writing it anew above every version seen');
+    } else if (read.kind === 'missing') {
+      needsRepair = this._good.version > 0;
+    } else {
+      this._report(read.error);
+      needsRepair = read.kind === 'damaged';
+    }
+    if (!needsRepair || this._closed) return;
     try {
-      this._accept(decodeEnvelope(data, this.file, this._maxBytes, this._options.schema), 'remote');
+      await this._repair();
     } catch (err) {
-      this._report(err as CorruptStateError);
+      if (err instanceof CorruptStateError) this._report(err);
+      else if (!this._closed) this._logger.warn({ err }, 'could not repair the state file');
     }
   }
 
@@ -427,4 +602,13 @@ export async function openStore<T>(options: StoreOptions<T>): Promise<Store<T>> 
   const store = new Store(options);
   await store.open();
   return store;
+}
+
+function recoveryMessage(recovery: Recovery): string {
+  const lost = recovery.highestVersion > recovery.fromVersion ? `; versions ${recovery.fromVersion + 1} to ${recovery.highestVersion} are lost` : '';
+  return `state recovered (${recovery.reason}): the value of version ${recovery.fromVersion} from ${recovery.source} is now version ${recovery.version}${lost}`;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killAllFixtures, makeTempDir, sleep, spawnFixture, waitFor, type Fixture, type TempDir } from '@baton/test-utils';
+import { isAtomicWriteTempFile } from '@baton/base';
 import { decodeEnvelope, openLog, openStore } from '../src/index.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}.ts`, import.meta.url));
@@ -77,6 +78,16 @@ describe('store across processes', () => {
       live.push(await start());
     }
     expect(lastVersion).toBeGreaterThan(kills / 4);
+    // Killed writers are no reason to recover anything, and their temp files go at the next open.
+    await Promise.all(live.map(async (w) => {
+      w.kill('SIGKILL');
+      await w.exited;
+    }));
+    const store = await openStore<{ n: number; pad: string }>({ dir: tmp.path, name: 'big', initial: { n: 0, pad: '' }, watch: false });
+    expect(store.recovery).toBeUndefined();
+    expect(store.version).toBeGreaterThanOrEqual(lastVersion);
+    await store.close();
+    expect(readdirSync(tmp.path).filter(isAtomicWriteTempFile)).toEqual([]);
   }, 300_000);
 
   for (const mode of ['auto', 'poll'] as const) {

@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { getEventListeners } from 'node:events';
+import type { Logger } from '@baton/base';
 import { expectNoLeaks, makeTempDir, snapshotResources, waitFor, type TempDir } from '@baton/test-utils';
 import {
   ConflictError,
@@ -14,6 +15,7 @@ import {
   openLog,
   openStore,
   type ChangeEvent,
+  type Recovery,
   type Store,
   type StoreErrorEvent,
 } from '../src/index.js';
@@ -52,13 +54,16 @@ describe('openStore', () => {
     if (process.platform !== 'win32') expect((await stat(store.file)).mode & 0o777).toBe(0o600);
   });
 
-  it('applies every update exactly once and settles each after the write', async () => {
+  it('applies every update exactly once and resolves each with exactly what was written at its version', async () => {
     const store = await open({ initial: 0 });
+    const written = new Map<number, number>();
+    store.onDidChange(({ version, value }) => written.set(version, value));
     const results = await Promise.all(Array.from({ length: 100 }, () => store.update((n) => n + 1)));
     expect(store.get()).toBe(100);
-    expect(results.map((r) => r.value).sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
     // Queued operations share writes: fewer versions than updates.
-    expect(store.version).toBeLessThan(100);
+    expect(written.size).toBeLessThan(100);
+    expect(written.size).toBeGreaterThan(1);
+    for (const { version, value } of results) expect(value).toBe(written.get(version));
     expect(JSON.parse(await readFile(store.file, 'utf8')).payload).toBe(100);
   });
 
@@ -146,60 +151,208 @@ describe('openStore', () => {
   });
 });
 
+/** A logger that keeps what is logged at error level. */
+function errorLog(into: { obj: Record<string, unknown>; msg?: string }[]): Logger {
+  const noop = () => {};
+  const logger: Logger = { trace: noop, debug: noop, info: noop, warn: noop, error: (obj, msg) => into.push({ obj: obj as Record<string, unknown>, msg }), child: () => logger };
+  return logger;
+}
+
 describe('bad data on disk', () => {
-  async function seed(payload: unknown, version = 3) {
-    const file = join(tmp.path, 'probes.state.json');
+  const mainFile = () => join(tmp.path, 'probes.state.json');
+  const bakFile = () => join(tmp.path, 'probes.state.json.bak');
+  async function seed(payload: unknown, version = 3, file = mainFile()) {
     await writeFile(file, encodeEnvelope(JSON.stringify(payload), version, { id: 'seed', pid: 1 }));
     return file;
   }
-
-  const cases: [string, (text: string) => string, string][] = [
+  const aside = async () => (await readdir(tmp.path)).filter((n) => n.includes('.corrupt-'));
+  const damages: [string, (text: string) => string, string][] = [
     ['corrupt JSON', (t) => t.slice(0, t.length / 2), 'json'],
-    ['a bad checksum', (t) => t.replace('"payload":{"ok":1}', '"payload":{"ok":2}'), 'checksum'],
-    ['an unknown format', (t) => t.replace('"format":1', '"format":9'), 'format'],
+    ['a bad checksum', (t) => t.replace('"payload":{"ok":4}', '"payload":{"ok":5}'), 'checksum'],
     ['an empty file', () => '', 'json'],
   ];
-  for (const [what, damage, reason] of cases) {
-    it(`${what}: keeps the last good value, reports it, keeps .bak, and never overwrites good data`, async () => {
-      const file = await seed({ ok: 1 });
+
+  for (const [what, damage, reason] of damages) {
+    it(`${what}: reported; the last acknowledged write is recovered from .bak under a new version, in every store`, async () => {
+      await seed({ ok: 1 });
       const a = await open({ initial: { ok: 0 } });
-      await a.set({ ok: 1 }); // version 4, and .bak holds version 3
+      await a.set({ ok: 4 }); // version 4, the last acknowledged write
       const errors: StoreErrorEvent[] = [];
+      const recoveries: Recovery[] = [];
       a.onDidError((e) => errors.push(e));
-      await writeFile(file, damage(await readFile(file, 'utf8')));
+      a.onDidRecover((r) => recoveries.push(r));
+      await writeFile(mainFile(), damage(await readFile(mainFile(), 'utf8')));
+
+      // A fresh open recovers version 4's value (not 3's) as version 5, and says so.
+      const logged: { obj: Record<string, unknown>; msg?: string }[] = [];
+      const b = await open({ initial: { ok: -1 }, logger: errorLog(logged) });
+      expect(b.get()).toEqual({ ok: 4 });
+      expect(b.version).toBe(5);
+      expect(b.recovery).toMatchObject({ reason: 'corrupt', source: 'backup', fromVersion: 4, highestVersion: 4, version: 5 });
+      expect(b.recovery!.movedAside).toContain('.corrupt-');
+      expect(await aside()).toHaveLength(1);
+      expect(decodeEnvelope(await readFile(mainFile()), 'f', 1 << 20, undefined)).toMatchObject({ version: 5, payload: { ok: 4 } });
+
+      // The running store learns of it from the file, as an event it cannot miss.
       await a.refresh();
-      await a.refresh();
-      expect(a.get()).toEqual({ ok: 1 });
-      expect(errors).toHaveLength(1);
-      expect(errors[0]!.error).toBeInstanceOf(CorruptStateError);
-      expect((errors[0]!.error as CorruptStateError).reason).toBe(reason);
-      expect(errors[0]!.error.message).toContain(file);
-      // A fresh open recovers from .bak rather than starting over.
-      const b = await open({ initial: { ok: -1 } });
-      expect(b.get()).toEqual({ ok: 1 });
-      expect(b.version).toBeGreaterThan(4 - 1);
-      expect(JSON.parse(await readFile(file, 'utf8')).payload).toEqual({ ok: 1 });
-      expect((await readdir(tmp.path)).some((n) => n.includes('.corrupt-'))).toBe(true);
+      expect(a.version).toBe(5);
+      expect(recoveries).toEqual([expect.objectContaining({ reason: 'corrupt', version: 5 })]);
+      // b logged the damaged file and the recovery at error level; a never saw the damaged file
+      // (b had moved it aside), only the recovery.
+      expect(logged.map((l) => l.msg)).toEqual(['bad state file; keeping the last good value', expect.stringContaining('state recovered (corrupt)')]);
+      expect((logged[0]!.obj.err as CorruptStateError).reason).toBe(reason);
+      expect(errors).toEqual([]);
     });
   }
 
-  it('a payload failing the schema is refused on read', async () => {
-    await seed({ count: 'many' });
+  it('a running store repairs a damaged file itself on its next read, and reports it once', async () => {
+    const a = await open({ initial: { ok: 0 } });
+    await a.set({ ok: 4 });
     const errors: StoreErrorEvent[] = [];
-    const store = await openStore({ dir: tmp.path, name: 'probes', initial: { count: 0 }, schema: z.object({ count: z.number() }), watch: false });
-    stores.push(store as Store<unknown>);
-    store.onDidError((e) => errors.push(e));
-    expect(store.get()).toEqual({ count: 0 });
-    await store.refresh();
-    // Reported once at open (before the listener) and not again for the same file.
-    expect(errors).toHaveLength(0);
-    await expect(store.set({ count: 2 })).resolves.toMatchObject({ version: 4 });
+    const recoveries: Recovery[] = [];
+    a.onDidError((e) => errors.push(e));
+    a.onDidRecover((r) => recoveries.push(r));
+    await writeFile(mainFile(), 'garbage');
+    await a.refresh();
+    await a.refresh();
+    expect(errors).toHaveLength(1);
+    expect((errors[0]!.error as CorruptStateError).reason).toBe('json');
+    expect(errors[0]!.error.message).toContain(mainFile());
+    expect(recoveries).toEqual([expect.objectContaining({ reason: 'corrupt', source: 'backup', fromVersion: 1, version: 2 })]);
+    expect(decodeEnvelope(await readFile(mainFile()), 'f', 1 << 20, undefined).payload).toEqual({ ok: 4 });
   });
 
-  it('a file over maxBytes is refused', async () => {
-    await seed({ big: 'x'.repeat(5000) });
-    const store = await open({ initial: { big: '' }, maxBytes: 1000 });
-    expect(store.get()).toEqual({ big: '' });
+  it('main file and .bak both damaged: openStore fails with ECORRUPT and overwrites nothing', async () => {
+    await seed({ ok: 1 }, 7);
+    await writeFile(mainFile(), '{"format":1,"version":7,"payl');
+    await seed({ ok: 1 }, 6, bakFile());
+    await writeFile(bakFile(), 'not json');
+    const files = async () => (await readdir(tmp.path)).filter((n) => !n.endsWith('.lock')).sort();
+    const before = await files();
+    const error = await open({ initial: { ok: 0 } }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(CorruptStateError);
+    expect((error as CorruptStateError).code).toBe('ECORRUPT');
+    expect((error as Error).message).toContain(mainFile());
+    expect((error as Error).message).toContain("ifUnreadable: 'reset'");
+    expect(await files()).toEqual(before);
+    expect(await readFile(mainFile(), 'utf8')).toBe('{"format":1,"version":7,"payl');
+  });
+
+  it("with ifUnreadable: 'reset', an unreadable store starts again from initial above every version seen, files kept aside", async () => {
+    await writeFile(mainFile(), '{"format":1,"version":7,"payl');
+    await writeFile(bakFile(), 'not json');
+    const store = await open({ initial: { ok: 0 }, ifUnreadable: 'reset' });
+    expect(store.get()).toEqual({ ok: 0 });
+    expect(store.version).toBe(8);
+    expect(store.recovery).toMatchObject({ reason: 'reset', source: 'initial', fromVersion: 0, highestVersion: 7, version: 8 });
+    expect(await aside()).toHaveLength(2);
+  });
+
+  it('main file deleted with a good .bak: recovered, not silently initial', async () => {
+    const a = await open({ initial: { ok: 0 } });
+    await a.set({ ok: 1 });
+    await a.set({ ok: 2 });
+    await a.close();
+    await rm(mainFile());
+    const b = await open({ initial: { ok: -1 } });
+    expect(b.get()).toEqual({ ok: 2 });
+    expect(b.version).toBe(3);
+    expect(b.recovery).toMatchObject({ reason: 'missing', source: 'backup', fromVersion: 2, version: 3 });
+  });
+
+  it('main file and .bak deleted while a process runs: it writes back what it holds; without one, ECORRUPT missing', async () => {
+    const a = await open({ initial: { ok: 0 } });
+    await a.set({ ok: 1 });
+    await rm(mainFile());
+    await rm(bakFile());
+    await a.refresh();
+    expect(a.recovery).toMatchObject({ reason: 'missing', source: 'memory', fromVersion: 1, version: 2 });
+    expect(decodeEnvelope(await readFile(mainFile()), 'f', 1 << 20, undefined)).toMatchObject({ version: 2, payload: { ok: 1 } });
+
+    await rm(mainFile());
+    await writeFile(bakFile(), 'x');
+    await expect(open({ initial: { ok: 0 } })).rejects.toMatchObject({ code: 'ECORRUPT', reason: 'missing' });
+  });
+
+  it('an older file restored over a newer one (v5 over v12): reported everywhere, and no version is reused', async () => {
+    const a = await open({ initial: { n: 0 } });
+    let old = '';
+    for (let n = 1; n <= 12; n++) {
+      await a.set({ n });
+      if (n === 5) old = await readFile(mainFile(), 'utf8');
+    }
+    const recoveries: Recovery[] = [];
+    a.onDidRecover((r) => recoveries.push(r));
+    await writeFile(mainFile(), old);
+    await a.refresh();
+    // The restored value is kept, under a version above every one seen.
+    expect(a.get()).toEqual({ n: 5 });
+    expect(a.version).toBe(13);
+    expect(recoveries).toEqual([expect.objectContaining({ reason: 'restored', source: 'file', fromVersion: 5, highestVersion: 12, version: 13 })]);
+    await expect(a.set({ n: 14 })).resolves.toEqual({ value: { n: 14 }, version: 14 });
+
+    // A fresh process that finds a restored file (only .bak remembers version 14) does the same.
+    await writeFile(mainFile(), old);
+    const b = await open({ initial: { n: -1 } });
+    expect(b.get()).toEqual({ n: 5 });
+    expect(b.version).toBe(15);
+    expect(b.recovery).toMatchObject({ reason: 'restored', fromVersion: 5, highestVersion: 14 });
+  });
+
+  it('a version reused with other content (all files replaced) is caught by the processes that saw it', async () => {
+    const a = await open({ initial: { n: 0 } });
+    await a.set({ n: 1 });
+    await a.set({ n: 2 });
+    await seed({ n: 99 }, 2);
+    await rm(bakFile());
+    await a.refresh();
+    expect(a.get()).toEqual({ n: 99 });
+    expect(a.version).toBe(3);
+    expect(a.recovery).toMatchObject({ reason: 'restored', fromVersion: 2, version: 3 });
+  });
+
+  it('a writer that died between the .bak copy and the main file: no recovery, and the next version goes past both', async () => {
+    await seed({ n: 4 }, 4);
+    await seed({ n: 5 }, 5, bakFile());
+    const store = await open({ initial: { n: 0 } });
+    expect(store.recovery).toBeUndefined();
+    expect(store.get()).toEqual({ n: 4 });
+    await expect(store.update((s) => ({ n: s.n + 10 }))).resolves.toEqual({ value: { n: 14 }, version: 6 });
+  });
+
+  it('sweeps the temp files of writers killed mid-write, and only this store\'s', async () => {
+    const ours = [`.probes.state.json.99999.1.deadbeef.tmp`, `.probes.state.json.bak.99999.2.0badf00d.tmp`, 'probes.state.json.bak.99999.tmp'];
+    const theirs = `.other.state.json.99999.1.deadbeef.tmp`;
+    for (const name of [...ours, theirs]) await writeFile(join(tmp.path, name), 'half a write');
+    await open({ initial: 0 });
+    const left = await readdir(tmp.path);
+    for (const name of ours) expect(left).not.toContain(name);
+    expect(left).toContain(theirs);
+  });
+
+  const foreign: [string, (t: string) => string, string, Partial<Parameters<typeof openStore<unknown>>[0]>][] = [
+    ['an unknown format (a newer Baton)', (t) => t.replace('"format":1', '"format":9'), 'format', {}],
+    ['a payload failing the schema', (t) => t, 'schema', { schema: z.object({ count: z.number() }) }],
+    ['a file over maxBytes', (t) => t, 'size', { maxBytes: 10 }],
+  ];
+  for (const [what, change, reason, options] of foreign) {
+    it(`${what}: intact data this process cannot accept is never overwritten (ECORRUPT ${reason})`, async () => {
+      await seed({ count: 'many'.repeat(500) });
+      await writeFile(mainFile(), change(await readFile(mainFile(), 'utf8')));
+      const bytes = await readFile(mainFile(), 'utf8');
+      await expect(open({ initial: { count: 0 }, ...options })).rejects.toMatchObject({ code: 'ECORRUPT', reason });
+      expect(await readFile(mainFile(), 'utf8')).toBe(bytes);
+      // A running store that meets it refuses to write over it.
+      await rm(mainFile());
+      const store = await open({ initial: { count: 0 }, ...options });
+      await writeFile(mainFile(), bytes);
+      await store.refresh();
+      await expect(store.set({ count: 1 })).rejects.toMatchObject({ code: 'ECORRUPT', reason });
+      expect(await readFile(mainFile(), 'utf8')).toBe(bytes);
+    });
+  }
+
+  it('decodeEnvelope names the limit a file is over', () => {
     expect(() => decodeEnvelope(Buffer.alloc(5000, 32), 'f', 1000, undefined)).toThrow(/over the 1000-byte limit/);
   });
 });

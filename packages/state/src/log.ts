@@ -1,7 +1,8 @@
-import { closeSync, fdatasync, fstatSync, ftruncateSync, openSync, readSync, statSync, unlinkSync, watch, writeSync, type FSWatcher } from 'node:fs';
+import { closeSync, fdatasync, fstatSync, ftruncateSync, openSync, readFileSync, statSync, unlinkSync, watch, writeSync, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import {
+  BatonError,
   Disposable,
   Emitter,
   InvalidArgumentError,
@@ -15,6 +16,7 @@ import {
   type Event,
   type Logger,
 } from '@baton/base';
+import { checksumOf, decodeEnvelope } from './envelope.js';
 import { ConflictError, CorruptStateError, StateTooLargeError } from './errors.js';
 import type { Store } from './store.js';
 
@@ -55,8 +57,24 @@ interface Scan {
   generation: number;
   /** Where the first event record starts (after the generation record). */
   start: number;
+  /** Bytes after `end` that are not a whole record: a torn tail. */
   torn: boolean;
+  /** Bytes between records that are not records (left by a short write), skipped by readers. */
+  skipped: { from: number; to: number }[];
 }
+
+/** What a compaction records before it writes the snapshot. */
+interface Marker {
+  generation: number;
+  /** Offset after the last record folded. */
+  end: number;
+  /** The snapshot store's file and the checksum of the payload the compaction writes to it. */
+  snapshotFile: string;
+  checksum: string;
+}
+
+/** Test-only fault points: `shortWrites` makes the next appends write only that many bytes first. */
+export const faultPoints: { shortWrites: number[] } = { shortWrites: [] };
 
 /**
  * An append-only event log shared by processes, for data where many writers would conflict on a
@@ -106,16 +124,20 @@ export class EventLog<E> extends Disposable {
       const scan = this._scanFile();
       if (!scan) {
         await this._writeGeneration(1, []);
-      } else if (scan.torn) {
-        const fd = openSync(this.file, 'r+');
-        try {
-          const size = fstatSync(fd).size;
-          ftruncateSync(fd, scan.end);
-          this._logger.warn({ at: scan.end, cutBytes: size - scan.end }, 'cut off a torn record at the end of the log (a writer crashed mid-append)');
-        } finally {
-          closeSync(fd);
+      } else {
+        if (scan.torn) {
+          const fd = openSync(this.file, 'r+');
+          try {
+            const size = fstatSync(fd).size;
+            ftruncateSync(fd, scan.end);
+            this._logger.warn({ at: scan.end, cutBytes: size - scan.end }, 'cut off a torn record at the end of the log (a writer crashed mid-append)');
+          } finally {
+            closeSync(fd);
+          }
         }
+        for (const gap of scan.skipped) this._logger.warn(gap, 'bytes between records that are no record (a short write); readers skip them');
       }
+      await this._finishInterrupted(false);
     });
     this._reopen();
     if (this._options.watch ?? true) {
@@ -170,12 +192,29 @@ export class EventLog<E> extends Disposable {
     try {
       // Compaction (in any process) replaces the file by rename: a new inode means reopen.
       if (fstatSync(this._fd!).ino !== statSync(this.file).ino) this._reopen();
-      writeSync(this._fd!, record);
+      this._appendRecord(record);
       if (this._options.durable) await new Promise<void>((resolve, reject) => fdatasync(this._fd!, (err) => (err ? reject(err) : resolve())));
     } finally {
       release();
     }
     this._checkGrowth();
+  }
+
+  /**
+   * One record in one write. A short write (a full disk, an interrupted call) leaves part of a
+   * record in the file, and another appender may already have written after it, so the rest
+   * cannot simply follow: the whole record is written again, and readers skip the fragment.
+   */
+  private _appendRecord(record: Buffer): void {
+    for (let attempt = 1; ; attempt++) {
+      const short = faultPoints.shortWrites.shift();
+      const written = writeSync(this._fd!, short === undefined ? record : record.subarray(0, short));
+      if (written === record.length) return;
+      this._logger.warn({ written, bytes: record.length, attempt }, 'short write to the log; writing the record again');
+      if (attempt >= 3) {
+        throw new BatonError('EWRITEFAILED', `log '${this._options.name}': ${attempt} short writes of one ${record.length}-byte record to ${this.file}; the disk may be full`, { data: { path: this.file } });
+      }
+    }
   }
 
   /** Reads whole records from `fromOffset` (default: the first of this generation) to the current end. */
@@ -185,31 +224,27 @@ export class EventLog<E> extends Disposable {
     // The generation record comes first; take its end from the file itself (another process may
     // have compacted since this one last looked).
     const start = headerBytes + data.readUInt32LE(0);
-    let offset = Math.max(options.fromOffset ?? start, start);
-    while (offset + headerBytes <= data.length) {
-      const length = data.readUInt32LE(offset);
-      const end = offset + headerBytes + length;
-      if (end > data.length) return; // being written: a later read gets it
-      const payload = data.subarray(offset + headerBytes, end);
-      if (crc32(payload) !== data.readUInt32LE(offset + 4)) {
-        throw new CorruptStateError('record', `log ${this.file}: record at offset ${offset} fails its checksum`);
-      }
-      yield { offset, next: end, event: JSON.parse(payload.toString('utf8')) as E };
-      offset = end;
+    const walked = walk(data, Math.max(options.fromOffset ?? start, start), this._maxBytes);
+    for (const { offset, next, payload } of walked.records) {
+      yield { offset, next, event: JSON.parse(payload.toString('utf8')) as E };
     }
   }
 
   /**
    * Folds every record into `snapshot` with `reduce` and starts a new, empty generation of the
    * log. The snapshot store must be written only by compaction. Steps, each safe to crash after:
-   * a marker records the snapshot's version; the snapshot is updated (one atomic write); the log
-   * is replaced by an empty new generation (one rename); the marker is removed. A later open or
-   * compact finishes or rolls back a compaction that a crash interrupted.
+   * a marker records the checksum of the snapshot value about to be written; the snapshot is
+   * written (one atomic write); the log is replaced by an empty new generation (one rename); the
+   * marker is removed. The next open() or compact() finishes the compaction if the snapshot file
+   * holds that value, and rolls it back if not, so no record is lost or counted twice.
    */
   async compact<S>(reduce: (state: S, event: E) => S, snapshot: Store<S>): Promise<CompactResult> {
     let folded = 0;
     await this._exclusive(async () => {
-      await this._finishInterrupted(snapshot);
+      // From the file, not this object's cache: another process may have compacted since (and a
+      // damaged snapshot file is repaired first).
+      await snapshot.refresh();
+      await this._finishInterrupted(true);
       const records: E[] = [];
       let end = 0;
       for await (const record of this._readAll()) {
@@ -218,9 +253,11 @@ export class EventLog<E> extends Disposable {
       }
       if (records.length === 0) return;
       const generation = this._peekGeneration();
-      await writeFileAtomic(this._markerPath, JSON.stringify({ generation, snapshotVersion: snapshot.version, end }));
+      const next = records.reduce(reduce, structuredClone(snapshot.get()));
+      const marker: Marker = { generation, end, snapshotFile: snapshot.file, checksum: checksumOf(snapshot.payloadText(next)) };
+      await writeFileAtomic(this._markerPath, JSON.stringify(marker));
       await crashPoint('after-marker');
-      await snapshot.update((state) => records.reduce(reduce, state));
+      await snapshot.set(next);
       await crashPoint('after-snapshot');
       await this._writeGeneration(generation + 1, await this._eventsFrom(end));
       await crashPoint('after-rotate');
@@ -231,18 +268,36 @@ export class EventLog<E> extends Disposable {
     return { folded, generation: this._generation };
   }
 
-  private async _finishInterrupted<S>(snapshot: Store<S>): Promise<void> {
-    const marker = await readFileIfExists(this._markerPath);
-    if (!marker) return;
-    const { generation, snapshotVersion, end } = JSON.parse(marker.toString('utf8')) as { generation: number; snapshotVersion: number; end: number };
-    await snapshot.refresh();
-    if (this._peekGeneration() === generation && snapshot.version > snapshotVersion) {
+  /**
+   * Finishes or rolls back a compaction a crash interrupted (under the exclusive lock): finished
+   * when the snapshot file holds the value the marker names (the records up to `end` are in it),
+   * rolled back otherwise. When the snapshot cannot be read there is no safe choice: the marker
+   * stays for a later try, and `strict` (compact) throws.
+   */
+  private async _finishInterrupted(strict: boolean): Promise<void> {
+    const data = await readFileIfExists(this._markerPath);
+    if (!data) return;
+    let marker: Marker;
+    try {
+      marker = JSON.parse(data.toString('utf8')) as Marker;
+    } catch (err) {
+      marker = {} as Marker;
+      this._logger.debug({ err }, 'unparsable compaction marker');
+    }
+    const folded = typeof marker.snapshotFile === 'string' && typeof marker.checksum === 'string' ? snapshotHolds(marker) : undefined;
+    if (folded === undefined) {
+      const error = new CorruptStateError('record', `log ${this.file}: a compaction was interrupted and neither its marker (${this._markerPath}) nor its snapshot can tell whether it was written; the marker is kept`);
+      this._logger.error({ err: error }, 'cannot finish an interrupted compaction');
+      if (strict) throw error;
+      return;
+    }
+    if (folded && this._peekGeneration() === marker.generation) {
       // The snapshot has the records up to `end`: start the new generation with the records
       // appended after them (appends made after the crash).
-      await this._writeGeneration(generation + 1, await this._eventsFrom(end));
-      this._logger.warn({ generation }, 'finished a compaction interrupted after the snapshot was written');
-    } else {
-      this._logger.warn({ generation }, 'rolled back a compaction interrupted before the snapshot was written');
+      await this._writeGeneration(marker.generation + 1, await this._eventsFrom(marker.end));
+      this._logger.warn({ generation: marker.generation }, 'finished a compaction interrupted after the snapshot was written');
+    } else if (!folded) {
+      this._logger.warn({ generation: marker.generation }, 'rolled back a compaction interrupted before the snapshot was written');
     }
     unlinkSync(this._markerPath);
   }
@@ -282,52 +337,25 @@ export class EventLog<E> extends Disposable {
     return this._scanFile(true)?.generation ?? 0;
   }
 
-  /** Reads the generation record and (unless headerOnly) finds the end of the last whole record. */
+  /** Reads the generation record and (unless headerOnly) walks the records to the last whole one. */
   private _scanFile(headerOnly = false): Scan | undefined {
-    let fd: number;
+    let data: Buffer;
     try {
-      fd = openSync(this.file, 'r');
+      data = readFileSync(this.file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
     }
-    try {
-      const size = fstatSync(fd).size;
-      const head = Buffer.alloc(headerBytes);
-      const readAt = (buffer: Buffer, position: number) => readSync(fd, buffer, 0, buffer.length, position);
-      if (readAt(head, 0) < headerBytes) throw new CorruptStateError('record', `log ${this.file} has no generation record`);
-      const length = head.readUInt32LE(0);
-      const payload = Buffer.alloc(length);
-      readAt(payload, headerBytes);
-      if (crc32(payload) !== head.readUInt32LE(4)) throw new CorruptStateError('record', `log ${this.file}: the generation record fails its checksum`);
-      const generation = (JSON.parse(payload.toString('utf8')) as { generation: number }).generation;
-      const start = headerBytes + length;
-      if (headerOnly) return { end: start, start, generation, torn: false };
-      let offset = start;
-      let torn = false;
-      while (offset < size) {
-        if (offset + headerBytes > size) {
-          torn = true;
-          break;
-        }
-        readAt(head, offset);
-        const recordLength = head.readUInt32LE(0);
-        if (offset + headerBytes + recordLength > size || recordLength > this._maxBytes) {
-          torn = true;
-          break;
-        }
-        const body = Buffer.alloc(recordLength);
-        readAt(body, offset + headerBytes);
-        if (crc32(body) !== head.readUInt32LE(4)) {
-          torn = true;
-          break;
-        }
-        offset += headerBytes + recordLength;
-      }
-      return { end: offset, start, generation, torn };
-    } finally {
-      closeSync(fd);
+    if (data.length < headerBytes) throw new CorruptStateError('record', `log ${this.file} has no generation record`);
+    const length = data.readUInt32LE(0);
+    const start = headerBytes + length;
+    if (start > data.length || crc32(data.subarray(headerBytes, start)) !== data.readUInt32LE(4)) {
+      throw new CorruptStateError('record', `log ${this.file}: the generation record fails its checksum`);
     }
+    const generation = (JSON.parse(data.subarray(headerBytes, start).toString('utf8')) as { generation: number }).generation;
+    if (headerOnly) return { end: start, start, generation, torn: false, skipped: [] };
+    const walked = walk(data, start, this._maxBytes);
+    return { end: walked.end, start, generation, torn: walked.end < data.length, skipped: walked.skipped };
   }
 
   /** Stops watching and closes the file, synchronously. */
@@ -342,6 +370,63 @@ export class EventLog<E> extends Disposable {
   async close(): Promise<void> {
     this.dispose();
   }
+}
+
+/**
+ * The whole records of a log's bytes from `from` on. Bytes that are not a record but are followed
+ * by one (a fragment left by a short write) are skipped; `end` is where the last whole record
+ * ends, so bytes after it are a torn tail (or an append still being written).
+ */
+function walk(data: Buffer, from: number, maxBytes: number): { records: { offset: number; next: number; payload: Buffer }[]; end: number; skipped: { from: number; to: number }[] } {
+  const records: { offset: number; next: number; payload: Buffer }[] = [];
+  const skipped: { from: number; to: number }[] = [];
+  let offset = from;
+  let end = from;
+  while (offset + headerBytes <= data.length) {
+    const next = recordEnd(data, offset, maxBytes);
+    if (next !== undefined) {
+      records.push({ offset, next, payload: data.subarray(offset + headerBytes, next) });
+      offset = end = next;
+      continue;
+    }
+    let resume = offset + 1;
+    while (resume + headerBytes <= data.length && recordEnd(data, resume, maxBytes) === undefined) resume++;
+    if (resume + headerBytes > data.length) break;
+    skipped.push({ from: offset, to: resume });
+    offset = resume;
+  }
+  return { records, end, skipped };
+}
+
+/** Where the record at `offset` ends, if a whole record with a matching CRC-32 starts there. */
+function recordEnd(data: Buffer, offset: number, maxBytes: number): number | undefined {
+  const length = data.readUInt32LE(offset);
+  const next = offset + headerBytes + length;
+  // Every record holds JSON, so at least one byte: eight zero bytes (a hole) are no record.
+  if (length === 0 || length > maxBytes || next > data.length) return undefined;
+  return crc32(data.subarray(offset + headerBytes, next)) === data.readUInt32LE(offset + 4) ? next : undefined;
+}
+
+/** Whether the snapshot file (or, when it is unreadable, its `.bak` copy) holds the value a marker names. */
+function snapshotHolds(marker: Marker): boolean | undefined {
+  let unreadable = false;
+  for (const file of [marker.snapshotFile, `${marker.snapshotFile}.bak`]) {
+    let data: Buffer;
+    try {
+      data = readFileSync(file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') unreadable = true;
+      continue;
+    }
+    unreadable = true;
+    try {
+      return decodeEnvelope(data, file, Number.MAX_SAFE_INTEGER, undefined).checksum === marker.checksum;
+    } catch {
+      continue;
+    }
+  }
+  // Neither file exists: the snapshot was never written.
+  return unreadable ? undefined : false;
 }
 
 function frame(payload: Buffer): Buffer {

@@ -439,6 +439,16 @@ export class Store<T> extends Disposable {
     }
   }
 
+  /**
+   * @internal For EventLog.compact: the payload text a write of `value` would store (validated
+   * and size-checked as a write is), so its checksum can be recorded before the write.
+   */
+  payloadText(value: T): string {
+    const text = JSON.stringify(this._validate(value));
+    if (text === undefined) throw new InvalidStateError(`store '${this._options.name}': the value is not JSON-serializable`);
+    return text;
+  }
+
   private _validate(value: T): T {
     const schema = this._options.schema;
     if (!schema) return value;

@@ -40,6 +40,7 @@ export {
 } from './atomicWrite.js';
 export {
   coordinationPaths,
+  checkSecureDirectory,
   ensureSecureDirectory,
   maxSocketPathBytes,
   shortHash,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { chmodSync, lstatSync, mkdirSync, type Stats } from 'node:fs';
 import { chmod, lstat, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -78,6 +79,7 @@ export function coordinationPaths(options: CoordinationPathsOptions): Coordinati
   const dir = join(batonDir, scope);
   const runtimeDir = options.runtimeDir ?? defaultRuntimeDir();
   let usesRuntimeDir = false;
+  let ensured = false;
 
   const paths: CoordinationPaths = {
     scope: options.scope,
@@ -92,9 +94,13 @@ export function coordinationPaths(options: CoordinationPathsOptions): Coordinati
       if (platform === 'win32') return `\\\\.\\pipe\\baton-${shortHash(`${dir}\0${name}`)}`;
       const natural = join(dir, `${file}.sock`);
       if (Buffer.byteLength(natural) <= maxSocketPathBytes(platform)) return natural;
-      usesRuntimeDir = true;
       const short = join(runtimeDir, `baton-${shortHash(`${dir}\0${name}`)}.sock`);
-      if (Buffer.byteLength(short) <= maxSocketPathBytes(platform)) return short;
+      if (Buffer.byteLength(short) <= maxSocketPathBytes(platform)) {
+        // Asked for after ensure(): create the directory now, so the order of the calls does not matter.
+        if (ensured && !usesRuntimeDir) ensureSecureDirectorySync(runtimeDir);
+        usesRuntimeDir = true;
+        return short;
+      }
       throw new InvalidArgumentError(
         `No socket path for '${name}' fits the ${maxSocketPathBytes(platform)}-byte limit: ${short} is too long; set runtimeDir to a shorter directory`,
       );
@@ -103,6 +109,7 @@ export function coordinationPaths(options: CoordinationPathsOptions): Coordinati
       await ensureSecureDirectory(batonDir);
       await ensureSecureDirectory(dir);
       if (usesRuntimeDir && platform !== 'win32') await ensureSecureDirectory(runtimeDir);
+      ensured = true;
       return paths;
     },
   };
@@ -110,21 +117,41 @@ export function coordinationPaths(options: CoordinationPathsOptions): Coordinati
 }
 
 /**
- * Creates `dir` (mode 0700) if missing, then refuses it unless it is a real directory owned by
- * this user and not writable by group or others: anyone who can write there could plant a lock,
- * a state file or a socket. A directory of ours that others can merely read is tightened to 0700.
- * Windows has no POSIX owner or mode bits; only the directory check applies there.
+ * Creates `dir` (mode 0700) if missing, then refuses it unless it is safe (see
+ * checkSecureDirectory). A directory of ours that others can merely read is tightened to 0700.
  */
 export async function ensureSecureDirectory(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const stats = await lstat(dir);
+  const mode = await checkSecureDirectory(dir);
+  if ((mode & 0o077) !== 0) await chmod(dir, 0o700);
+}
+
+/**
+ * Refuses `dir` unless it is a real directory owned by this user and not writable by group or
+ * others: anyone who can write there could plant or replace a lock, a state file or a socket.
+ * The same holds for root: a directory others can write to is refused, whoever runs. Windows has
+ * no POSIX owner or mode bits; only the directory check applies there. Returns the mode bits.
+ */
+export async function checkSecureDirectory(dir: string): Promise<number> {
+  return verifyDirectory(dir, await lstat(dir));
+}
+
+/** ensureSecureDirectory for a synchronous caller (socketPath after ensure). */
+function ensureSecureDirectorySync(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const mode = verifyDirectory(dir, lstatSync(dir));
+  if ((mode & 0o077) !== 0) chmodSync(dir, 0o700);
+}
+
+function verifyDirectory(dir: string, stats: Stats): number {
   if (stats.isSymbolicLink()) {
     throw new UnsafePathError(`Refusing coordination directory ${dir}: it is a symbolic link. Remove it and let Baton create a directory.`, { data: { path: dir } });
   }
   if (!stats.isDirectory()) {
     throw new UnsafePathError(`Refusing coordination directory ${dir}: it is not a directory.`, { data: { path: dir } });
   }
-  if (process.platform === 'win32') return;
+  const mode = stats.mode & 0o777;
+  if (process.platform === 'win32') return mode;
   const uid = process.getuid?.();
   if (uid !== undefined && stats.uid !== uid) {
     throw new UnsafePathError(
@@ -132,12 +159,11 @@ export async function ensureSecureDirectory(dir: string): Promise<void> {
       { data: { path: dir, owner: stats.uid, uid } },
     );
   }
-  const mode = stats.mode & 0o777;
   if ((mode & 0o022) !== 0) {
     throw new UnsafePathError(
       `Refusing coordination directory ${dir}: mode ${mode.toString(8).padStart(4, '0')} lets group or others write to it. Run 'chmod 700 ${dir}' if its contents are yours.`,
       { data: { path: dir, mode } },
     );
   }
-  if ((mode & 0o077) !== 0) await chmod(dir, 0o700);
+  return mode;
 }

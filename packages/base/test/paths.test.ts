@@ -5,6 +5,7 @@ import { makeTempDir, type TempDir } from '@baton/test-utils';
 import {
   InvalidArgumentError,
   UnsafePathError,
+  checkSecureDirectory,
   coordinationPaths,
   ensureSecureDirectory,
   maxSocketPathBytes,
@@ -77,13 +78,23 @@ describe('coordinationPaths', () => {
     expect(() => coordinationPaths({ scope: '..', root: tmp.path })).toThrow(/scope/);
   });
 
-  it('creates the runtime fallback directory 0700 when a socket needs it', async () => {
+  for (const order of ['socketPath() then ensure()', 'ensure() then socketPath()']) {
+    (posix ? it : it.skip)(`creates the runtime fallback directory 0700 when a socket needs it: ${order}`, async () => {
+      const runtimeDir = join(tmp.path, 'runtime');
+      const root = join(tmp.path, 'r'.repeat(120));
+      const paths = coordinationPaths({ scope: 's', root, runtimeDir });
+      if (order.startsWith('socketPath')) paths.socketPath('control');
+      await paths.ensure();
+      // The path handed out is usable at once: the directory exists, private.
+      expect(paths.socketPath('control').startsWith(runtimeDir)).toBe(true);
+      expect((await lstat(runtimeDir)).mode & 0o777).toBe(0o700);
+    });
+  }
+
+  it('leaves the runtime directory alone when every socket fits under the scope directory', async () => {
     const runtimeDir = join(tmp.path, 'runtime');
-    const root = join(tmp.path, 'r'.repeat(120));
-    const paths = coordinationPaths({ scope: 's', root, runtimeDir });
-    paths.socketPath('control');
-    await paths.ensure();
-    if (posix) expect((await lstat(runtimeDir)).mode & 0o777).toBe(0o700);
+    await coordinationPaths({ scope: 's', root: tmp.path, runtimeDir }).ensure();
+    await expect(lstat(runtimeDir)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
 
@@ -109,6 +120,19 @@ describe('ensureSecureDirectory', () => {
     expect((err as Error).message).toContain(dir);
     expect((err as Error).message).toContain('0777');
     expect((err as Error).message).toContain('chmod 700');
+  });
+
+  (posix ? it : it.skip)('refuses a directory writable by others for root as for anyone (checkSecureDirectory too)', async () => {
+    // Root can write anywhere, but the other users who can write to a 0777 directory can plant
+    // files there for root to trust: the rule does not depend on who runs.
+    const dir = join(tmp.path, 'open');
+    await mkdir(dir);
+    await chmod(dir, 0o777);
+    await expect(checkSecureDirectory(dir)).rejects.toMatchObject({ code: 'EUNSAFEPATH' });
+    await chmod(dir, 0o1777);
+    await expect(ensureSecureDirectory(dir)).rejects.toMatchObject({ code: 'EUNSAFEPATH' });
+    await chmod(dir, 0o755);
+    await expect(checkSecureDirectory(dir)).resolves.toBe(0o755);
   });
 
   (posix && isRoot ? it : it.skip)('refuses a directory owned by another user', async () => {

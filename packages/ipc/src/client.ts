@@ -1,5 +1,7 @@
 import { createConnection, type Socket } from 'node:net';
+import { dirname } from 'node:path';
 import {
+  checkSecureDirectory,
   Disposable,
   Emitter,
   createBackoff,
@@ -77,6 +79,7 @@ export class IpcClient extends Disposable {
   }
 
   private async _attempt(): Promise<void> {
+    if (process.platform !== 'win32') await checkSocketDirectory(this._options.path);
     const socket = await openSocket(this._options.path);
     socket.setNoDelay?.(true);
     const channel = new FramedChannel(socket, {
@@ -314,6 +317,19 @@ function handshake(channel: FramedChannel, options: ClientOptions): Promise<stri
 }
 
 /** Connects to an IpcServer; resolves once the handshake is done. */
+/**
+ * The client sends its token to whatever listens on the path: refuse a socket in a directory that
+ * another user owns or that others can write to, where someone could have put their own server.
+ * A missing directory is left to the connect, which fails with a clear ENOENT.
+ */
+async function checkSocketDirectory(path: string): Promise<void> {
+  try {
+    await checkSecureDirectory(dirname(path));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
 export async function connect(options: ClientOptions): Promise<IpcClient> {
   const client = new IpcClient(options);
   try {

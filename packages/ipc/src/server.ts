@@ -175,16 +175,10 @@ export class IpcServer extends Disposable {
    * something else listens there, and only a refused or missing connection counts as stale.
    */
   private async _takePath(path: string): Promise<void> {
-    let lockFd: number;
-    try {
-      lockFd = openSync(`${path}.lock`, 'a+', 0o600);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      // The socket's directory does not exist yet (a hashed path under the runtime directory,
-      // asked for after coordinationPaths().ensure()): create it, private, as ensure() would.
-      await ensureSecureDirectory(dirname(path));
-      lockFd = openSync(`${path}.lock`, 'a+', 0o600);
-    }
+    // The socket's directory must be ours and private (created if missing, as
+    // coordinationPaths().ensure() would): whoever can write there could replace the socket.
+    await ensureSecureDirectory(dirname(path));
+    const lockFd = openSync(`${path}.lock`, 'a+', 0o600);
     if (!tryLockFd(lockFd)) {
       closeSync(lockFd);
       throw new ServerRunningError(`Another server owns ${path} (its lock file ${path}.lock is held); not touching it`, { data: { path } });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { lstat } from 'node:fs/promises';
+import { chmod, lstat, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { coordinationPaths } from '@baton/base';
 import { getEventListeners } from 'node:events';
@@ -31,6 +31,24 @@ describe('createServer', () => {
       expect((await lstat(runtimeDir)).mode & 0o777).toBe(0o700);
     } finally {
       await client.close();
+      await server.close();
+    }
+  });
+});
+
+describe('socket directories', () => {
+  (process.platform === 'win32' ? it.skip : it)('a server refuses to listen, and a client to send its token, in a directory others can write to', async () => {
+    const good = join(tmp.path, 'private');
+    const path = join(good, 'control.sock');
+    const server = await createServer({ path, auth: { token } });
+    try {
+      // Someone could have put their own server there: the client refuses before connecting.
+      await chmod(good, 0o777);
+      await expect(connect({ path, auth: { token }, name: 'test', reconnect: false })).rejects.toMatchObject({ code: 'EUNSAFEPATH' });
+      await expect(createServer({ path: join(good, 'other.sock'), auth: { token } })).rejects.toMatchObject({ code: 'EUNSAFEPATH' });
+      expect((await readdir(good)).filter((n) => n.startsWith('other'))).toEqual([]);
+    } finally {
+      await chmod(good, 0o700);
       await server.close();
     }
   });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, linkSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ensureSecureDirectory, syncDirectory, tryLockFd, unlockFd, type Logger } from '@baton/base';
 
 /**
@@ -103,6 +103,8 @@ export class LeaseFiles {
     } catch (err) {
       if (errno(err) !== 'ENOENT') throw err;
     }
+    // The parent too: whoever can write there could replace the name's directory.
+    await ensureSecureDirectory(dirname(this.dir));
     await ensureSecureDirectory(this.dir);
     ensuredDirs.add(this.dir);
   }

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { readdir, rename, stat, symlink, unlink } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rename, stat, symlink, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { expectNoLeaks, killAllFixtures, makeTempDir, snapshotResources, waitFor, type TempDir } from '@baton/test-utils';
 import { getEventListeners } from 'node:events';
 import { FakeClock, InvalidArgumentError } from '@baton/base';
-import { createElection, type Election, type RoleChange } from '../src/index.js';
+import { acquireLock, createElection, createFence, type Election, type RoleChange } from '../src/index.js';
 import { pausableClock, startContender } from './helpers.js';
 
 let tmp: TempDir;
@@ -137,6 +137,17 @@ describe('createElection', () => {
     for (const name of await readdir(lockDir)) {
       expect({ name, mode: (await stat(join(lockDir, name))).mode & 0o777 }).toEqual({ name, mode: 0o600 });
     }
+  });
+
+  (process.platform === 'win32' ? it.skip : it)('refuses a coordination directory others can write to, for root as for anyone (election, lock, fence)', async () => {
+    const open777 = join(tmp.path, 'shared');
+    await mkdir(open777);
+    await chmod(open777, 0o777);
+    await expect(elect({ dir: open777 }).start()).rejects.toMatchObject({ code: 'EUNSAFEPATH' });
+    await expect(acquireLock({ dir: open777, name: 'task' })).rejects.toMatchObject({ code: 'EUNSAFEPATH' });
+    await expect(createFence({ dir: open777, name: 'results' }).run(1, async () => 'ran')).rejects.toMatchObject({ code: 'EUNSAFEPATH' });
+    // Nothing was created in it.
+    expect(await readdir(open777)).toEqual([]);
   });
 
   (process.platform === 'win32' ? it.skip : it)('reports why the lock directory cannot be used in lastError, until it can again', async () => {

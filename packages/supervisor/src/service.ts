@@ -21,6 +21,9 @@ import { describeProbe, waitUntilReady } from './readiness.js';
 import { RingBuffer } from './ringBuffer.js';
 import type { ServiceSpec } from './spec.js';
 
+/** How long a stop waits for a process group to vanish after SIGKILL. */
+const unkillableWaitMs = 5000;
+
 export type ServiceState = 'pending' | 'starting' | 'ready' | 'exited' | 'crashed' | 'backoff' | 'failed' | 'stopping' | 'stopped';
 
 export interface StateChange {
@@ -173,7 +176,12 @@ export class ServiceRunner extends Disposable {
     return this._queuedRestart;
   }
 
-  private async _spawnUntilReady(): Promise<void> {
+  /**
+   * Spawns and waits for readiness. A failure rejects with ReadinessError; for a start or restart
+   * asked by the caller the service is then `failed`, while for an automatic restart (`automatic`)
+   * it counts like a crash: the restart its exit scheduled stays.
+   */
+  private async _spawnUntilReady(automatic = false): Promise<void> {
     const running = this._spawn();
     const readiness = this.spec.readiness;
     if (!readiness) {
@@ -196,7 +204,8 @@ export class ServiceRunner extends Disposable {
       const lastLines = this._output.last(10);
       this._logger.warn({ probe, reason: (err as Error).message }, 'service did not become ready');
       await this._stopProcess();
-      this._setState('failed');
+      if (!automatic) this._cancelBackoff();
+      if (!this._backoffTimer) this._setState('failed');
       throw new ReadinessError(
         this.name,
         `Service '${this.name}' did not become ready: ${(err as Error).message}; probe ${probe}.${lastLines.length ? `\nLast output:\n  ${lastLines.join('\n  ')}` : ' It printed nothing.'}`,
@@ -300,6 +309,9 @@ export class ServiceRunner extends Disposable {
   }
 
   private _scheduleRestart(uptimeMs: number): void {
+    // A restart that dies during readiness is seen twice (its exit, and the failed readiness):
+    // one restart is scheduled, and the backoff grows once.
+    if (this._backoffTimer) return;
     const { maxRestarts, windowMs, resetAfterMs } = this.spec.restart;
     const now = this._clock.now();
     if (uptimeMs >= resetAfterMs) {
@@ -322,7 +334,7 @@ export class ServiceRunner extends Disposable {
         this._restartTimes.push(this._clock.now());
         this._restarts++;
         try {
-          await this._spawnUntilReady();
+          await this._spawnUntilReady(true);
         } catch {
           // Not ready after a restart counts like a crash.
           if (this._wanted) this._scheduleRestart(0);
@@ -354,10 +366,20 @@ export class ServiceRunner extends Disposable {
       signalGroup(running.pid, 'SIGKILL');
     }
     await running.exited;
-    // Grandchildren that ignored the signal and outlived the service's main process.
-    const deadline = Date.now() + (killed ? 0 : timeoutMs);
+    // Grandchildren that ignored the signal and outlived the service's main process. A process in
+    // uninterruptible sleep outlives even SIGKILL until its I/O returns: stop waiting for it then.
+    const deadline = this._clock.now() + (killed ? 0 : timeoutMs);
+    let killedAt: number | undefined;
     while (groupAlive(running.pid)) {
-      if (Date.now() >= deadline) signalGroup(running.pid, 'SIGKILL');
+      const now = this._clock.now();
+      if (now >= deadline) {
+        signalGroup(running.pid, 'SIGKILL');
+        killedAt ??= now;
+        if (now - killedAt >= unkillableWaitMs) {
+          this._logger.error({ pgid: running.pid, waitedMs: Math.round(now - killedAt) }, 'processes of the group survive SIGKILL (uninterruptible sleep?); no longer waiting for them');
+          break;
+        }
+      }
       await delay(10);
     }
     if (this._running === running) {

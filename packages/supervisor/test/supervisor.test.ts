@@ -1,4 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { isAlive, waitFor, sleep } from '@baton/test-utils';
 import { ReadinessError, createSupervisor, type StateChange, type Supervisor } from '../src/index.js';
 import { freePort, groupMembers, svc } from './helpers.js';
@@ -84,6 +87,34 @@ describe('restarts', () => {
       expect(delays[i]).toBeLessThan(expected + 400);
     });
     expect(changes.filter((c) => c.to === 'crashed').every((c) => c.exitCode === 1)).toBe(true);
+  });
+
+  (posix ? it : it.skip)('a restart that dies during readiness is restarted once, and the backoff doubles once', async () => {
+    // Ready the first time; every restart exits before printing its readiness line.
+    const marker = join(tmpdir(), `baton-readiness-crash-${process.pid}-${Date.now()}`);
+    const { sup, changes } = make({
+      flaky: {
+        command: `if [ -e '${marker}' ]; then exit 1; fi; touch '${marker}'; echo up; sleep 0.05; exit 1`,
+        readiness: { type: 'log', pattern: '^up$' },
+        restart: { policy: 'on-failure', maxRestarts: 3, windowMs: 60_000, backoff: { initialMs: 100, maxMs: 5000, factor: 2, jitter: 0 } },
+      },
+    });
+    const times: Record<string, number[]> = { crashed: [], starting: [] };
+    sup.onDidChangeState((c) => (c.to === 'crashed' || c.to === 'starting') && times[c.to]!.push(performance.now()));
+    try {
+      await sup.start();
+      await waitFor(() => sup.services[0]!.state === 'failed', { timeoutMs: 10_000, what: 'give up' });
+      await sleep(500); // a second timer, if one was left, would start it again
+      expect(sup.services[0]!.restarts).toBe(3);
+      expect(changes.filter((c) => c.to === 'starting')).toHaveLength(4);
+      const delays = times.crashed!.slice(0, 3).map((t, i) => times.starting![i + 1]! - t);
+      [100, 200, 400].forEach((expected, i) => {
+        expect(delays[i]).toBeGreaterThanOrEqual(expected - 5);
+        expect(delays[i]).toBeLessThan(expected + 400);
+      });
+    } finally {
+      await rm(marker, { force: true });
+    }
   });
 
   it('starts the backoff and the window again after a stable uptime', async () => {

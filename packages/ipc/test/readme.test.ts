@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { makeTempDir, readmeExamples, runExample, type TempDir } from '@baton/test-utils';
+import { runReadmeExample } from '@baton/test-utils';
 
 const readme = fileURLToPath(new URL('../README.md', import.meta.url));
 const modules = {
@@ -9,18 +9,9 @@ const modules = {
   '@baton/base': createRequire(import.meta.url).resolve('@baton/base'),
 };
 
-let tmp: TempDir;
-beforeEach(async () => {
-  tmp = await makeTempDir();
-});
-afterEach(async () => {
-  await tmp.cleanup();
-});
-
 describe('README', () => {
   it('the example runs as written: request, publish to a subscriber, close', async () => {
-    const [example] = readmeExamples(readme);
-    const run = await runExample(example!, tmp.path, modules);
+    const run = await runReadmeExample(readme, modules);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout.split('\n')).toEqual([

@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { makeTempDir, readmeExamples, runExample, type TempDir } from '@baton/test-utils';
+import { runReadmeExample } from '@baton/test-utils';
 
 const readme = fileURLToPath(new URL('../README.md', import.meta.url));
 const modules = {
@@ -11,23 +11,17 @@ const modules = {
   '@baton/base': createRequire(import.meta.url).resolve('@baton/base'),
 };
 
-let tmp: TempDir;
-beforeEach(async () => {
-  tmp = await makeTempDir();
-});
-afterEach(async () => {
-  await tmp.cleanup();
-});
-
 describe('README', () => {
   it('the example runs as written: leads, writes through the fence, takes the lock, closes', async () => {
-    const [example] = readmeExamples(readme);
-    const run = await runExample(example!, tmp.path, modules);
+    let results = '';
+    const run = await runReadmeExample(readme, modules, async (dir) => {
+      results = await readFile(join(dir, '.baton', 'probes-demo', 'results.log'), 'utf8');
+    });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^role leader elected 1$/m);
     expect(run.stdout).toMatch(/^task 42 is ours, token 1$/m);
     expect(run.stdout).toMatch(/^role stopped closed/m);
-    expect(await readFile(join(tmp.path, '.baton', 'probes-demo', 'results.log'), 'utf8')).toBe('probes ran\n');
+    expect(results).toBe('probes ran\n');
   });
 });

@@ -61,6 +61,8 @@ interface Scan {
   torn: boolean;
   /** Bytes between records that are not records (left by a short write), skipped by readers. */
   skipped: { from: number; to: number }[];
+  /** The whole records from where the walk began. */
+  records: { offset: number; next: number; payload: Buffer }[];
 }
 
 /** What a compaction records before it writes the snapshot. */
@@ -121,7 +123,7 @@ export class EventLog<E> extends Disposable {
   async open(): Promise<void> {
     await ensureSecureDirectory(this._options.dir);
     await this._exclusive(async () => {
-      const scan = this._scanFile();
+      const scan = this._scan();
       if (!scan) {
         await this._writeGeneration(1, []);
       } else {
@@ -158,7 +160,7 @@ export class EventLog<E> extends Disposable {
   private _reopen(): void {
     if (this._fd !== undefined) closeSync(this._fd);
     this._fd = openSync(this.file, 'a', 0o600);
-    const scan = this._scanFile()!;
+    const scan = this._scan()!;
     this._generation = scan.generation;
     this._start = scan.start;
     this._lastSize = scan.end;
@@ -220,13 +222,11 @@ export class EventLog<E> extends Disposable {
   /** Reads whole records from `fromOffset` (default: the first of this generation) to the current end. */
   async *read(options: { fromOffset?: number } = {}): AsyncGenerator<LogRecord<E>> {
     const data = await readFileIfExists(this.file);
-    if (!data || data.length < headerBytes) return;
-    // The generation record comes first; take its end from the file itself (another process may
-    // have compacted since this one last looked).
-    const start = headerBytes + data.readUInt32LE(0);
-    const walked = walk(data, Math.max(options.fromOffset ?? start, start), this._maxBytes);
-    for (const { offset, next, payload } of walked.records) {
-      yield { offset, next, event: JSON.parse(payload.toString('utf8')) as E };
+    if (!data) return;
+    // The generation record's end comes from the file itself (another process may have compacted
+    // since this one last looked).
+    for (const { offset, next, payload } of parseLog(data, this.file, this._maxBytes, options.fromOffset).records) {
+      yield { offset, next, event: eventOf<E>(payload) };
     }
   }
 
@@ -245,24 +245,20 @@ export class EventLog<E> extends Disposable {
       // damaged snapshot file is repaired first).
       await snapshot.refresh();
       await this._finishInterrupted(true);
-      const records: E[] = [];
-      let end = 0;
-      for await (const record of this._readAll()) {
-        records.push(record.event);
-        end = record.next;
-      }
-      if (records.length === 0) return;
-      const generation = this._peekGeneration();
-      const next = records.reduce(reduce, structuredClone(snapshot.get()));
+      const scan = this._scan();
+      if (!scan || scan.records.length === 0) return;
+      const { generation, end } = scan;
+      const next = scan.records.map(({ payload }) => eventOf<E>(payload)).reduce(reduce, structuredClone(snapshot.get()));
       const marker: Marker = { generation, end, snapshotFile: snapshot.file, checksum: checksumOf(snapshot.payloadText(next)) };
       await writeFileAtomic(this._markerPath, JSON.stringify(marker));
       await crashPoint('after-marker');
       await snapshot.set(next);
       await crashPoint('after-snapshot');
-      await this._writeGeneration(generation + 1, await this._eventsFrom(end));
+      // Appends wait for the exclusive lock this holds: nothing was appended after `end`.
+      await this._writeGeneration(generation + 1, []);
       await crashPoint('after-rotate');
       unlinkSync(this._markerPath);
-      folded = records.length;
+      folded = scan.records.length;
     });
     this._reopen();
     return { folded, generation: this._generation };
@@ -291,28 +287,16 @@ export class EventLog<E> extends Disposable {
       if (strict) throw error;
       return;
     }
-    if (folded && this._peekGeneration() === marker.generation) {
+    const scan = folded ? this._scan(marker.end) : undefined;
+    if (scan && scan.generation === marker.generation) {
       // The snapshot has the records up to `end`: start the new generation with the records
       // appended after them (appends made after the crash).
-      await this._writeGeneration(marker.generation + 1, await this._eventsFrom(marker.end));
+      await this._writeGeneration(marker.generation + 1, scan.records.map(({ payload }) => eventOf<E>(payload)));
       this._logger.warn({ generation: marker.generation }, 'finished a compaction interrupted after the snapshot was written');
     } else if (!folded) {
       this._logger.warn({ generation: marker.generation }, 'rolled back a compaction interrupted before the snapshot was written');
     }
     unlinkSync(this._markerPath);
-  }
-
-  private async _eventsFrom(offset: number): Promise<E[]> {
-    const events: E[] = [];
-    for await (const record of this.read({ fromOffset: offset })) events.push(record.event);
-    return events;
-  }
-
-  private async *_readAll(): AsyncGenerator<LogRecord<E>> {
-    const scan = this._scanFile();
-    if (!scan) return;
-    this._start = scan.start;
-    yield* this.read({ fromOffset: scan.start });
   }
 
   private async _exclusive(fn: () => Promise<void>): Promise<void> {
@@ -333,12 +317,8 @@ export class EventLog<E> extends Disposable {
     await syncDirectory(this._options.dir);
   }
 
-  private _peekGeneration(): number {
-    return this._scanFile(true)?.generation ?? 0;
-  }
-
-  /** Reads the generation record and (unless headerOnly) walks the records to the last whole one. */
-  private _scanFile(headerOnly = false): Scan | undefined {
+  /** Reads and parses the log file (records from `fromOffset`); undefined when it does not exist. */
+  private _scan(fromOffset?: number): Scan | undefined {
     let data: Buffer;
     try {
       data = readFileSync(this.file);
@@ -346,16 +326,7 @@ export class EventLog<E> extends Disposable {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
     }
-    if (data.length < headerBytes) throw new CorruptStateError('record', `log ${this.file} has no generation record`);
-    const length = data.readUInt32LE(0);
-    const start = headerBytes + length;
-    if (start > data.length || crc32(data.subarray(headerBytes, start)) !== data.readUInt32LE(4)) {
-      throw new CorruptStateError('record', `log ${this.file}: the generation record fails its checksum`);
-    }
-    const generation = (JSON.parse(data.subarray(headerBytes, start).toString('utf8')) as { generation: number }).generation;
-    if (headerOnly) return { end: start, start, generation, torn: false, skipped: [] };
-    const walked = walk(data, start, this._maxBytes);
-    return { end: walked.end, start, generation, torn: walked.end < data.length, skipped: walked.skipped };
+    return parseLog(data, this.file, this._maxBytes, fromOffset);
   }
 
   /** Stops watching and closes the file, synchronously. */
@@ -370,6 +341,22 @@ export class EventLog<E> extends Disposable {
   async close(): Promise<void> {
     this.dispose();
   }
+}
+
+/** A log file's bytes: its generation record, then its whole records from `fromOffset` (default: the first). */
+function parseLog(data: Buffer, file: string, maxBytes: number, fromOffset?: number): Scan {
+  if (data.length < headerBytes) throw new CorruptStateError('record', `log ${file} has no generation record`);
+  const start = headerBytes + data.readUInt32LE(0);
+  if (start > data.length || crc32(data.subarray(headerBytes, start)) !== data.readUInt32LE(4)) {
+    throw new CorruptStateError('record', `log ${file}: the generation record fails its checksum`);
+  }
+  const { generation } = JSON.parse(data.subarray(headerBytes, start).toString('utf8')) as { generation: number };
+  const walked = walk(data, Math.max(fromOffset ?? start, start), maxBytes);
+  return { ...walked, start, generation, torn: walked.end < data.length };
+}
+
+function eventOf<E>(payload: Buffer): E {
+  return JSON.parse(payload.toString('utf8')) as E;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { watch, type FSWatcher, readFileSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import {
   Disposable,
   Emitter,
@@ -309,7 +309,6 @@ export class Store<T> extends Disposable {
         // Only repairs, and nothing to repair: the file is sound (another process fixed it first).
         if (main.kind === 'ok') this._accept(main.envelope, 'remote');
         for (const op of accepted) op.resolve({ value: this._good.value, version: this._good.version });
-        await this._sweepTempFiles(true);
         return;
       }
       text ??= JSON.stringify(value);
@@ -328,12 +327,10 @@ export class Store<T> extends Disposable {
         for (const op of accepted) op.reject(err);
         return;
       }
+      if (recovery) await this._sweepTempFiles(true);
       release();
       release = undefined;
-      if (recovery) {
-        this._logger.error({ recovery }, recoveryMessage(recovery));
-        await this._sweepTempFiles();
-      }
+      if (recovery) this._logger.error({ recovery }, recoveryMessage(recovery));
       this._accept({ version, payload: value, writer, checksum: checksumOf(text), recovery }, 'local');
       for (const op of accepted) op.resolve({ value, version });
     } finally {
@@ -356,10 +353,7 @@ export class Store<T> extends Disposable {
     if (main.kind === 'ok') {
       const file = main.envelope;
       const base = { value: file.payload, version: file.version };
-      const regressed =
-        file.version < this._good.version ||
-        (file.version === this._good.version && file.version > 0 && file.checksum !== this._good.checksum) ||
-        (bak.kind === 'ok' && bak.envelope.version > file.version + 1);
+      const regressed = this._isBehind(file) || (bak.kind === 'ok' && bak.envelope.version > file.version + 1);
       if (!regressed) return { base, version, moveAside: [] };
       return { base, version, recovery: { reason: 'restored', source: 'file', fromVersion: file.version, highestVersion }, moveAside: [] };
     }
@@ -391,6 +385,15 @@ export class Store<T> extends Disposable {
     return unreadable(error);
   }
 
+  /**
+   * Whether a valid file went back: below the version this process has seen, or at that version
+   * with other content (a version reused after the files were replaced).
+   */
+  private _isBehind(file: Envelope<T>): boolean {
+    const seen = this._good;
+    return file.version < seen.version || (file.version === seen.version && file.version > 0 && file.checksum !== seen.checksum);
+  }
+
   /** Renames damaged files to `<file>.corrupt-<time>` (kept for inspection); returns the main file's new name. */
   private _moveAside(files: string[]): string | undefined {
     let mainMovedTo: string | undefined;
@@ -412,11 +415,13 @@ export class Store<T> extends Disposable {
    * (`locked` false) it tries the lock once and skips the sweep if another process has it.
    */
   private async _sweepTempFiles(locked = false): Promise<void> {
-    const prefix = `.${this.file.slice(this._options.dir.length + 1)}.`;
-    const legacy = new RegExp(`^${escapeRegExp(this._bak.slice(this._options.dir.length + 1))}\\.\\d+\\.tmp$`);
+    const prefix = `.${basename(this.file)}.`;
+    // Earlier versions made `<name>.state.json.bak.<pid>.tmp` while keeping the backup.
+    const legacyPrefix = `${basename(this._bak)}.`;
+    const isLegacy = (name: string) => name.startsWith(legacyPrefix) && /^\d+\.tmp$/.test(name.slice(legacyPrefix.length));
     let names: string[];
     try {
-      names = readdirSync(this._options.dir).filter((name) => (name.startsWith(prefix) && isAtomicWriteTempFile(name)) || legacy.test(name));
+      names = readdirSync(this._options.dir).filter((name) => (name.startsWith(prefix) && isAtomicWriteTempFile(name)) || isLegacy(name));
     } catch {
       return;
     }
@@ -546,7 +551,7 @@ export class Store<T> extends Disposable {
     let needsRepair: boolean;
     if (read.kind === 'ok') {
       const file = read.envelope;
-      needsRepair = file.version < this._good.version || (file.version === this._good.version && file.version > 0 && file.checksum !== this._good.checksum);
+      needsRepair = this._isBehind(file);
       if (!needsRepair) this._accept(file, 'remote');
       else this._logger.error({ file: this.file, version: file.version, seen: this._good.version }, 'the state file went back to an older version; writing it anew above every version seen');
     } else if (read.kind === 'missing') {
@@ -617,8 +622,4 @@ export async function openStore<T>(options: StoreOptions<T>): Promise<Store<T>> 
 function recoveryMessage(recovery: Recovery): string {
   const lost = recovery.highestVersion > recovery.fromVersion ? `; versions ${recovery.fromVersion + 1} to ${recovery.highestVersion} are lost` : '';
   return `state recovered (${recovery.reason}): the value of version ${recovery.fromVersion} from ${recovery.source} is now version ${recovery.version}${lost}`;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

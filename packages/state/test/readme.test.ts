@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { makeTempDir, readmeExamples, runExample, type TempDir } from '@baton/test-utils';
+import { runReadmeExample } from '@baton/test-utils';
 
 const readme = fileURLToPath(new URL('../README.md', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -11,18 +11,9 @@ const modules = {
   zod: require.resolve('zod'),
 };
 
-let tmp: TempDir;
-beforeEach(async () => {
-  tmp = await makeTempDir();
-});
-afterEach(async () => {
-  await tmp.cleanup();
-});
-
 describe('README', () => {
   it('the example runs as written: updates, sets, appends and reads the log, closes', async () => {
-    const [example] = readmeExamples(readme);
-    const run = await runExample(example!, tmp.path, modules);
+    const run = await runReadmeExample(readme, modules);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout.split('\n')).toEqual(['change 1 local 1', 'wrote version 1', 'change 2 local 0', 'event probe.failed next offset 64']);

@@ -1,22 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
-import { makeTempDir, readmeExamples, runExample, type TempDir } from '@baton/test-utils';
+import { runReadmeExample } from '@baton/test-utils';
 
 const readme = fileURLToPath(new URL('../README.md', import.meta.url));
 const modules = { '@baton/supervisor': fileURLToPath(new URL('../src/index.ts', import.meta.url)) };
 
-let tmp: TempDir;
-beforeEach(async () => {
-  tmp = await makeTempDir();
-});
-afterEach(async () => {
-  await tmp.cleanup();
-});
-
 describe('README', () => {
   it('the example runs as written: starts in order, applies, stops', async () => {
-    const [example] = readmeExamples(readme);
-    const run = await runExample(example!, tmp.path, modules);
+    const run = await runReadmeExample(readme, modules);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const lines = run.stdout.split('\n');

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnFixture } from './fixture.js';
+import { makeTempDir } from './tempDir.js';
 
 /** The ```ts code blocks of a Markdown file, in order. */
 export function readmeExamples(markdownFile: string): string[] {
@@ -30,4 +31,25 @@ export async function runExample(code: string, cwd: string, modules: Record<stri
   const fixture = spawnFixture(file, [], { cwd });
   const { code: exitCode } = await fixture.exited;
   return { code: exitCode, stdout: fixture.lines.join('\n'), stderr: fixture.stderr() };
+}
+
+/**
+ * Runs the first example of a README in a fresh temp directory (removed afterwards, also when
+ * `inspect` throws); `inspect` looks at what the example left in that directory.
+ */
+export async function runReadmeExample(
+  markdownFile: string,
+  modules: Record<string, string>,
+  inspect?: (dir: string) => Promise<void>,
+): Promise<ExampleRun> {
+  const [example] = readmeExamples(markdownFile);
+  if (example === undefined) throw new Error(`${markdownFile} has no \`\`\`ts example`);
+  const tmp = await makeTempDir();
+  try {
+    const run = await runExample(example, tmp.path, modules);
+    await inspect?.(tmp.path);
+    return run;
+  } finally {
+    await tmp.cleanup();
+  }
 }

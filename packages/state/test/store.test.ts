@@ -299,6 +299,26 @@ describe('bad data on disk', () => {
     expect(b.recovery).toMatchObject({ reason: 'restored', fromVersion: 5, highestVersion: 14 });
   });
 
+  it('two stores that notice the same restored file at once recover it once: one new version, not two', async () => {
+    const a = await open({ initial: { n: 0 } });
+    const b = await open({ initial: { n: 0 } });
+    let old = '';
+    for (let n = 1; n <= 12; n++) {
+      await a.set({ n });
+      if (n === 5) old = await readFile(mainFile(), 'utf8');
+    }
+    await b.refresh();
+    const recoveries: Recovery[] = [];
+    a.onDidRecover((r) => recoveries.push(r));
+    b.onDidRecover((r) => recoveries.push(r));
+    await writeFile(mainFile(), old);
+    // Both read v5 before either repairs; the repairs meet under the write lock.
+    await Promise.all([a.refresh(), b.refresh()]);
+    expect([a.version, b.version]).toEqual([13, 13]);
+    expect(decodeEnvelope(await readFile(mainFile()), 'f', 1 << 20, undefined)).toMatchObject({ version: 13, payload: { n: 5 } });
+    expect(recoveries.map((r) => r.version)).toEqual([13, 13]);
+  });
+
   it('a version reused with other content (all files replaced) is caught by the processes that saw it', async () => {
     const a = await open({ initial: { n: 0 } });
     await a.set({ n: 1 });

@@ -20,16 +20,18 @@ import {
   type Fixture,
   type Row,
   importBuilt,
+  measureIdle,
 } from '@baton/test-utils';
 import type * as LockPackage from '../src/index.js';
 
 const { acquireLock } = await importBuilt<typeof LockPackage>(new URL('..', import.meta.url));
 
 const quick = process.env.BENCH_QUICK === '1';
-// BENCH_ONLY=failover (or throughput, handoff, pause) runs one part; BENCH_KILLS sets the number of kills.
+// BENCH_ONLY=failover (or throughput, handoff, pause, idle; IDLE_SECONDS sets its window) runs one part; BENCH_KILLS sets the number of kills.
 const only = process.env.BENCH_ONLY;
 const runs = (part: string) => !only || only.split(',').includes(part);
 const holderFixture = fileURLToPath(new URL('./fixtures/holder.ts', import.meta.url));
+const idleFixture = fileURLToPath(new URL('./fixtures/idleElection.mjs', import.meta.url));
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const now = () => process.hrtime.bigint();
 const msSince = (start: bigint, endNs: string | bigint) => Number(BigInt(endNs) - start) / 1e6;
@@ -225,6 +227,28 @@ if (runs('pause')) {
   rows.push({ measure: 'takeover after SIGSTOP of the holder, p50 / p99 (ms)', baton: `${summary(psBaton.takeover)} (lease 2000 ms)`, 'proper-lockfile default': summary(psPlDefault.takeover), 'proper-lockfile fastest': summary(psPlFast.takeover), ratio: 'by design: the lease / the stale time' });
   rows.push({ measure: 'paused holder learns it lost, after SIGCONT, p50 / p99 (ms)', baton: `${summary(psBaton.lostNotice)} (isLeader false at once)`, 'proper-lockfile default': `${summary(psPlDefault.lostNotice)} (ECOMPROMISED)`, 'proper-lockfile fastest': `${summary(psPlFast.lostNotice)} (ECOMPROMISED)`, ratio: '' });
   Object.assign(raw, { psBaton, psPlFast, psPlDefault });
+}
+
+if (runs('idle')) {
+  const seconds = Number(process.env.IDLE_SECONDS ?? (quick ? 10 : 60));
+  progress(`idle cost of an election's leader and follower (lease 2 s, defaults), ${seconds} s per window ...`);
+  const dir = await makeTempDir();
+  try {
+    const leader = spawnFixture(idleFixture, [dir.path]);
+    await leader.waitForLine('ready leader');
+    const follower = spawnFixture(idleFixture, [dir.path]);
+    await follower.waitForLine('ready follower');
+    // Past start-up: V8 runs a few idle-time collections in the first seconds of a process.
+    await sleep(5000);
+    const [lead, follow] = await measureIdle([leader.pid, follower.pid], seconds);
+    const show = (c: typeof lead) =>
+      `${round(c!.cpuPercent, 3)}% CPU, ${round(c!.wakeupsPerSecond, 1)} wakeups/s, ${c!.fileOpsPerSecond === undefined ? 'file ops not counted (no strace)' : `${round(c!.fileOpsPerSecond, 2)} file ops/s`}`;
+    rows.push({ measure: `idle election over ${seconds} s: follower; leader`, baton: `${show(follow)}; ${show(lead)}`, 'proper-lockfile default': '', 'proper-lockfile fastest': '', ratio: 'target: follower <= 0.3% CPU, <= 10 file ops/s' });
+    raw.idle = { leader: lead, follower: follow };
+  } finally {
+    await killAllFixtures();
+    await dir.cleanup();
+  }
 }
 
 const table = markdownTable(rows);

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { Disposable, Emitter, MutableDisposable, ensureOsLock, type Clock, type Logger } from '@baton/base';
+import { BeaconServer, BeaconWatch, beaconPath } from './beacon.js';
 import { LeaseFiles, closeQuietly, faultPoints, type Scan, type TermRecord } from './leaseFiles.js';
 
 export interface ContenderOptions {
@@ -34,9 +35,11 @@ export interface LoseEvent {
 }
 
 /**
- * Takes part in one name's lease protocol (see leaseFiles.ts): as a follower it polls for the
+ * Takes part in one name's lease protocol (see leaseFiles.ts): as a follower it watches for the
  * holder's death, release or lease expiry and claims the next slot; as the holder it renews.
- * Ticks are serialized; nothing it schedules can throw into the event loop.
+ * A follower connected to the holder's beacon (beacon.ts) sleeps until the connection ends or the
+ * lease could have run out; without one it polls every pollMs. Ticks are serialized; nothing it
+ * schedules can throw into the event loop.
  */
 export class LeaseContender extends Disposable {
   private readonly _files: LeaseFiles;
@@ -61,6 +64,12 @@ export class LeaseContender extends Disposable {
   private readonly _tickTimer = this._register(new MutableDisposable());
   private readonly _expiryTimer = this._register(new MutableDisposable());
   private readonly _margin: number;
+  /** The holder's beacon, while this process holds the name. */
+  private _beacon: BeaconServer | undefined;
+  /** This follower's connection to the current holder's beacon. */
+  private _watch: BeaconWatch | undefined;
+  /** After a failed connection: when to try the term's beacon again. */
+  private _watchRetry: { term: number; at: number; failures: number } | undefined;
 
   constructor(private readonly _options: ContenderOptions) {
     super();
@@ -134,9 +143,30 @@ export class LeaseContender extends Disposable {
     return this._tickChain;
   }
 
-  private _schedule(ms: number): void {
+  private _schedule(ms: number, callback: () => void = () => void this._runTick()): void {
     if (this._closed) return;
-    this._tickTimer.value = this._options.clock.setTimeout(() => void this._runTick(), ms);
+    this._tickTimer.value = this._options.clock.setTimeout(callback, ms);
+  }
+
+  /**
+   * A follower connected to the holder's beacon hears of a death or release from the connection's
+   * end and of each renewal from a beat: it needs to look at the directory only once the lease
+   * could have run out since the last renewal it saw (a paused holder). Otherwise it polls.
+   */
+  private _scheduleFollower(): void {
+    const { clock, leaseMs, pollMs } = this._options;
+    const observed = this._observed;
+    const watch = this._watch;
+    if (!watch?.connected || observed?.term !== watch.term) {
+      this._schedule(pollMs);
+      return;
+    }
+    this._schedule(Math.max(pollMs, observed.at + leaseMs - clock.now()), () => {
+      // Beats that arrived meanwhile moved the expiry: sleep again without reading the directory.
+      const current = this._observed;
+      if (this._watch === watch && watch.connected && current?.term === watch.term && clock.now() < current.at + leaseMs) this._scheduleFollower();
+      else void this._runTick();
+    });
   }
 
   private async _tick(): Promise<void> {
@@ -155,7 +185,8 @@ export class LeaseContender extends Disposable {
       this._options.logger.warn({ err, dir: this._options.lockDir }, 'lock tick failed; retrying');
     }
     if (this._closed) return;
-    this._schedule(this._held ? this._renewIntervalMs() : this._options.pollMs);
+    if (this._held) this._schedule(this._renewIntervalMs());
+    else this._scheduleFollower();
   }
 
   private _renewIntervalMs(): number {
@@ -173,13 +204,57 @@ export class LeaseContender extends Disposable {
     }
     if (scan.term !== this._holder?.token || scan.term === 0) this._updateHolder(scan.term);
     if (this._holdoff && (this._holdoff.term !== scan.term || now >= this._holdoff.until)) this._holdoff = undefined;
-    if (!this._contending || this._holdoff) return;
+    if (this._contending && !this._holdoff) {
+      let why: string | undefined;
+      if (scan.term === 0) why = 'never held';
+      else if (this._files.isReleased(scan.term)) why = 'holder released or died';
+      else if (now - this._observed.at >= leaseMs) why = `no renewal for ${Math.round(now - this._observed.at)} ms (lease ${leaseMs} ms)`;
+      if (why) {
+        await this._claim(scan, why);
+        return;
+      }
+    }
+    this._followBeacon(scan.term, now);
+  }
 
-    let why: string | undefined;
-    if (scan.term === 0) why = 'never held';
-    else if (this._files.isReleased(scan.term)) why = 'holder released or died';
-    else if (now - this._observed.at >= leaseMs) why = `no renewal for ${Math.round(now - this._observed.at)} ms (lease ${leaseMs} ms)`;
-    if (why) await this._claim(scan, why);
+  private _followBeacon(term: number, now: number): void {
+    if (this._watch && this._watch.term !== term) this._closeWatch();
+    if (this._watch || term === 0) return;
+    const retry = this._watchRetry;
+    if (retry?.term === term && now < retry.at) return;
+    const path = beaconPath(this._options.lockDir, term);
+    if (!path) return;
+    const watch = new BeaconWatch(
+      term,
+      path,
+      (index) => {
+        const observed = this._observed;
+        // Seen now, so never earlier than the renewal was linked: a beat can only make this
+        // process wait longer before judging the lease expired.
+        if (!this._held && observed?.term === term && index > observed.latest) {
+          this._observed = { latest: index, at: this._options.clock.now(), term };
+        }
+      },
+      (wasConnected) => {
+        if (this._watch !== watch) return;
+        this._watch = undefined;
+        if (!wasConnected) {
+          // No beacon (not listening yet, or a holder without one): keep polling, try again later.
+          const failures = retry?.term === term ? retry.failures + 1 : 1;
+          const delay = Math.min(this._options.leaseMs / 4, 10 * 2 ** failures);
+          this._watchRetry = { term, at: this._options.clock.now() + delay, failures };
+          return;
+        }
+        // The holder died or let go: look now, not at the next expiry check.
+        if (!this._closed && !this._held) void this._runTick();
+      },
+    );
+    this._watch = watch;
+  }
+
+  private _closeWatch(): void {
+    this._watch?.dispose();
+    this._watch = undefined;
   }
 
   private _updateHolder(term: number): void {
@@ -208,6 +283,9 @@ export class LeaseContender extends Disposable {
     this._held = held;
     this._holder = record;
     this._armExpiry(held);
+    this._closeWatch();
+    const path = beaconPath(this._options.lockDir, index);
+    if (path) this._beacon = new BeaconServer(path, logger);
     logger.info({ fencingToken: index, previous: scan.term || undefined, why }, 'acquired');
     this._onDidChangeHolder.fire(record);
     this._onDidAcquire.fire(held);
@@ -244,6 +322,7 @@ export class LeaseContender extends Disposable {
     held.renewals += 1;
     held.validUntil = startedAt + leaseMs - this._margin;
     this._armExpiry(held);
+    this._beacon?.beat(held.latest);
     if (held.renewals % 8 === 0) this._files.prune(held.token, this._files.scan());
   }
 
@@ -261,8 +340,11 @@ export class LeaseContender extends Disposable {
     this._held = undefined;
     this._expiryTimer.clear();
     this._observed = undefined;
-    // Closing the term file drops the OS lock: waiters (or this process, as a follower) claim at once.
+    // Closing the term file drops the OS lock, then closing the beacon tells the waiters: they find
+    // the name free and claim at once.
     closeQuietly(held.fd);
+    this._beacon?.close();
+    this._beacon = undefined;
     // Back to following at the poll rate, to see who takes over.
     this._schedule(this._options.pollMs);
     const log = reason === 'lost' ? this._options.logger.warn.bind(this._options.logger) : this._options.logger.info.bind(this._options.logger);
@@ -290,6 +372,7 @@ export class LeaseContender extends Disposable {
     if (held) this._lose(held, 'closed', 'closed');
     this._tickTimer.clear();
     this._expiryTimer.clear();
+    this._closeWatch();
     this._files.close();
     super.dispose();
   }

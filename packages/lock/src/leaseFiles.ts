@@ -51,6 +51,8 @@ export interface Scan {
   /** Index (= token) of the latest term slot (0 when none). */
   readonly term: number;
   readonly slots: readonly Slot[];
+  /** Beacon sockets (`<term>.beacon`), left behind by holders that died. */
+  readonly beacons: readonly Slot[];
 }
 
 // Lock directories this process has created or checked; a name acquired again skips the checks.
@@ -58,6 +60,8 @@ const ensuredDirs = new Set<string>();
 
 const slotPattern = /^(\d{15})\.(slot|term|renew)$/;
 const tempPattern = /^\.claim-.*\.tmp$/;
+/** A term's beacon socket (see beacon.ts). */
+const beaconPattern = /^(\d+)\.beacon$/;
 const staleTempMs = 60_000;
 
 export function slotName(index: number): string {
@@ -119,16 +123,19 @@ export class LeaseFiles {
     try {
       names = readdirSync(this.dir);
     } catch (err) {
-      if (errno(err) === 'ENOENT') return { latest: 0, term: 0, slots: [] };
+      if (errno(err) === 'ENOENT') return { latest: 0, term: 0, slots: [], beacons: [] };
       throw err;
     }
     let latest = 0;
     const slots: Slot[] = [];
+    const beacons: Slot[] = [];
     const files = new Map<number, string>();
     for (const file of names) {
       const match = slotPattern.exec(file);
       if (!match) {
-        if (!tempPattern.test(file)) this._reportForeign(file);
+        const beacon = beaconPattern.exec(file);
+        if (beacon) beacons.push({ index: Number(beacon[1]), file });
+        else if (!tempPattern.test(file)) this._reportForeign(file);
         continue;
       }
       const index = Number(match[1]);
@@ -141,7 +148,7 @@ export class LeaseFiles {
       if (index > latest) latest = index;
     }
     this._files = files;
-    return { latest, term: latest === 0 ? 0 : this._termAt(latest), slots };
+    return { latest, term: latest === 0 ? 0 : this._termAt(latest), slots, beacons };
   }
 
   /** The term slot `index` belongs to: its own index for a term, the renewed term for a renewal. */
@@ -326,6 +333,7 @@ export class LeaseFiles {
       const old = slot.index < term || (slot.index > term && slot.index < keepFrom);
       if (old) unlinkQuietly(join(this.dir, slot.file));
     }
+    for (const beacon of scan.beacons) if (beacon.index < term) unlinkQuietly(join(this.dir, beacon.file));
     if (!sweepTemp) return;
     // Temp files of claimers that were killed mid-claim.
     let names: string[];
@@ -363,7 +371,7 @@ export function closeQuietly(fd: number): void {
   }
 }
 
-function unlinkQuietly(file: string): void {
+export function unlinkQuietly(file: string): void {
   try {
     unlinkSync(file);
   } catch {

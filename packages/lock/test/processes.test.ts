@@ -22,6 +22,18 @@ async function startGroup(count: number, leaseMs = 400): Promise<Fixture[]> {
   return group;
 }
 
+/** The fixture's counts of synchronous file calls since it was last asked. */
+function fileOps(fixture: Fixture): Promise<Record<string, number>> {
+  return new Promise((resolve) => {
+    const off = fixture.onLine((line) => {
+      if (!line.startsWith('fileops ')) return;
+      off();
+      resolve(JSON.parse(line.slice('fileops '.length)) as Record<string, number>);
+    });
+    fixture.send('fileops');
+  });
+}
+
 describe('election across real processes', () => {
   it('fails over quickly when the leader is SIGKILLed, with a larger token', async () => {
     // A long lease: failover that waited for expiry (a regression) would take over 1.5 s.
@@ -95,6 +107,32 @@ describe('election across real processes', () => {
     await leader!.waitForLine('stale 1');
     const log = await readFile(join(tmp.path, 'shared.log'), 'utf8');
     expect(log.trim().split('\n')).toEqual(['1 p0', `${token} p1`]);
+  });
+
+  (posix ? it : it.skip)('a follower of a live leader does not poll: it hears renewals from the beacon and reads the directory only when the lease could have run out', async () => {
+    const leader = await startContender({ dir: tmp.path, id: 'leader', leaseMs: 400, pollMs: 5 });
+    const follower = await startContender({ dir: tmp.path, id: 'follower', leaseMs: 400, pollMs: 5 });
+    await sleep(200);
+    await fileOps(follower);
+    await sleep(1000);
+    const counts = await fileOps(follower);
+    // Polling every 5 ms reads the directory about 200 times a second; the beacon's beats (one
+    // per renewal, every 100 ms) keep the lease fresh without a read.
+    expect(counts.readdirSync ?? 0).toBeLessThanOrEqual(2);
+    expect(counts.openSync ?? 0).toBe(0);
+    expect(isLeaderNow(leader)).toBe(true);
+  });
+
+  (posix ? it : it.skip)('a follower that polls slowly still sees a SIGKILLed leader at once, when the kernel closes its beacon', async () => {
+    const leader = await startContender({ dir: tmp.path, id: 'leader', leaseMs: 8000, pollMs: 2000 });
+    const follower = await startContender({ dir: tmp.path, id: 'follower', leaseMs: 8000, pollMs: 2000 });
+    await sleep(100);
+    const elected = nextElected(follower);
+    const killedAt = performance.now();
+    leader.kill('SIGKILL');
+    await elected;
+    // A poll could not have seen it for 2 s, the lease not for 8 s.
+    expect(performance.now() - killedAt).toBeLessThan(1500);
   });
 
   it('re-elects after every participant has exited, with a larger token', async () => {

@@ -4,3 +4,4 @@ export { waitFor, sleep, percentile, type WaitForOptions } from './wait.js';
 export { markdownTable, machineDescription, writeBenchResults, round, importBuilt, type Row } from './bench.js';
 export { snapshotResources, leakedSince, expectNoLeaks, type ResourceSnapshot } from './leaks.js';
 export { readmeExamples, runExample, runReadmeExample, type ExampleRun } from './readme.js';
+export { measureIdle, hasStrace, type IdleCost } from './idle.js';

@@ -7,6 +7,7 @@ export const packageLayers = {
   telemetry: ['base'],
   state: ['base', 'lock', 'ipc', 'telemetry'],
   supervisor: ['base', 'lock', 'ipc', 'telemetry'],
+  coordinator: ['base', 'lock', 'ipc', 'state', 'telemetry'],
 };
 
 // Tooling packages (tooling/*): configs, test helpers. Anything outside src/ may import them

@@ -272,6 +272,10 @@ export class LeaseContender extends Disposable {
     const fd = await this._files.claim(index, record);
     if (fd === undefined) {
       logger.debug({ fencingToken: index }, 'another process claimed the slot first');
+      // Learn the winner now rather than at the next poll: its slot is complete once linked.
+      const after = this._files.scan();
+      if (after.term !== this._holder?.token) this._updateHolder(after.term);
+      if (!this._closed) this._followBeacon(after.term, clock.now());
       return;
     }
     if (this._closed || !this._contending) {
@@ -322,7 +326,9 @@ export class LeaseContender extends Disposable {
     held.renewals += 1;
     held.validUntil = startedAt + leaseMs - this._margin;
     this._armExpiry(held);
-    this._beacon?.beat(held.latest);
+    // Every other renewal (every half lease) is enough: a waiter looks only when a whole lease
+    // passed without a beat, and half as many wakeups for every waiter.
+    if (held.renewals % 2 === 0) this._beacon?.beat(held.latest);
     if (held.renewals % 8 === 0) this._files.prune(held.token, this._files.scan());
   }
 

@@ -1,0 +1,761 @@
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  Disposable,
+  Emitter,
+  InvalidArgumentError,
+  abortableDelay,
+  createBackoff,
+  ensureSecureDirectory,
+  isAbortError,
+  maxSocketPathBytes,
+  noopLogger,
+  onAbort,
+  shortHash,
+  throwIfAborted,
+  toDisposable,
+  toFileName,
+  type Event,
+  type IDisposable,
+  type Logger,
+} from '@baton/base';
+import { IpcClient, IpcServer, MethodNotFoundError, ensureAuthToken, type RequestContext } from '@baton/ipc';
+import { createElection, type Election, type LeaderInfo, type RoleChange } from '@baton/lock';
+import { openStore, type Store, type StoreOptions } from '@baton/state';
+import { GroupClosedError, LeaderChangedError, NoLeaderError, NotLeaderError } from './errors.js';
+import { GroupMetrics, type GroupMetricsReport } from './metrics.js';
+import { methods, parseCall, parseJoin, parseMembers, parsePublish, parseStoreNotice, parseWelcome, topics, type Member, type StoreNotice } from './protocol.js';
+import type { Metrics } from '@baton/telemetry';
+
+export interface GroupOptions {
+  /** The coordination directory shared by the members (0700; created if missing). */
+  dir: string;
+  /** The group's name: members of the same name in the same directory form one group. */
+  name: string;
+  /** JSON-safe data about this member, shown to every member (for example `{ window: 3 }`). */
+  metadata?: unknown;
+  logger?: Logger;
+  /** How long a paused leader keeps the lead, by the followers' clocks (default 2000 ms). */
+  leaseMs?: number;
+  /**
+   * Heartbeat period of the connections to the leader (default 2000 ms); a member silent for three
+   * periods is dropped. A member that dies is dropped at once: the kernel closes its connection.
+   */
+  heartbeatMs?: number;
+  /** This member's id (default a random UUID). */
+  id?: string;
+  /** Closes the group when aborted. */
+  signal?: AbortSignal;
+}
+
+export type GroupRole = 'leader' | 'follower' | 'closed';
+
+export interface GroupLeader {
+  readonly id: string;
+  readonly pid: number;
+  readonly metadata: unknown;
+  /** The leader's fencing token: larger for every new term. */
+  readonly token: number;
+  /** Wall-clock start of the term (display only). */
+  readonly since: string;
+}
+
+export interface GroupRoleChange {
+  readonly role: GroupRole;
+  readonly previous: GroupRole;
+  readonly token: number | undefined;
+  readonly reason: RoleChange['reason'];
+}
+
+export interface CallContext {
+  /** Aborted when the caller cancels, times out or disconnects, or when this member's term ends. */
+  readonly signal: AbortSignal;
+  /** The fencing token of the term serving the call. */
+  readonly token: number;
+  /** The member that called (undefined if it left meanwhile). */
+  readonly caller: Member | undefined;
+}
+
+export type CallHandler = (params: unknown, context: CallContext) => unknown;
+
+export interface CallOptions {
+  /** How long to wait for a leader and its answer together (default 30000 ms). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export type LeaderTask = (signal: AbortSignal, token: number) => unknown;
+
+export type GroupStoreOptions<T> = Omit<StoreOptions<T>, 'dir' | 'name' | 'logger' | 'signal'>;
+
+interface TaskEntry {
+  readonly task: LeaderTask;
+  controller: AbortController | undefined;
+  disposed: boolean;
+}
+
+/** Wall clock with sub-millisecond resolution, comparable between processes (for latency metrics only). */
+const preciseNow = () => performance.timeOrigin + performance.now();
+
+/**
+ * A process's membership in a group of instances of one program on one machine: one of them
+ * leads (through an election), serves the others over IPC and runs the leader-only work; the
+ * stores opened through the group push their versions to every member. See the README for the
+ * guarantees.
+ */
+export class Group extends Disposable {
+  private readonly _onDidChangeRole = this._register(new Emitter<GroupRoleChange>());
+  readonly onDidChangeRole: Event<GroupRoleChange> = this._onDidChangeRole.event;
+  private readonly _onDidChangeLeader = this._register(new Emitter<GroupLeader | undefined>());
+  readonly onDidChangeLeader: Event<GroupLeader | undefined> = this._onDidChangeLeader.event;
+  private readonly _onDidChangeMembers = this._register(new Emitter<readonly Member[]>());
+  readonly onDidChangeMembers: Event<readonly Member[]> = this._onDidChangeMembers.event;
+  private readonly _onDidChangeConnection = this._register(new Emitter<{ connected: boolean }>());
+  /** A follower connected to the current leader, or lost that connection. */
+  readonly onDidChangeConnection: Event<{ connected: boolean }> = this._onDidChangeConnection.event;
+
+  readonly id: string;
+  readonly name: string;
+  private readonly _dir: string;
+  private readonly _logger: Logger;
+  private readonly _leaseMs: number;
+  private readonly _heartbeat: { intervalMs: number; timeoutMs: number };
+  private readonly _election: Election;
+  private readonly _socket: string;
+  private readonly _metrics: GroupMetrics;
+  private readonly _joinedAt = new Date().toISOString();
+  private _authToken = '';
+  private _server: IpcServer | undefined;
+  /** This follower's connection to the leader, once joined. */
+  private _client: IpcClient | undefined;
+  /** Bumped whenever the leader to follow changes: older connection attempts give up. */
+  private _followSeq = 0;
+  private _lostAt: number | undefined;
+  /** At the leader: the followers joined, by IPC peer id. */
+  private readonly _followers = new Map<string, Member>();
+  /** At a follower: the list the leader last sent. */
+  private _memberList: readonly Member[] = [];
+  private readonly _handlers = new Map<string, CallHandler>();
+  private readonly _listeners = new Map<string, Set<(payload: unknown) => void>>();
+  private readonly _stores = new Map<string, Store<unknown>>();
+  private readonly _lastPush = new Map<string, StoreNotice>();
+  private readonly _tasks = new Set<TaskEntry>();
+  private readonly _running = new Set<Promise<void>>();
+  private readonly _waiters = new Set<() => void>();
+  private _closed = false;
+  private _closePromise: Promise<void> | undefined;
+
+  constructor(private readonly _options: GroupOptions) {
+    super();
+    if (typeof _options.dir !== 'string' || _options.dir.length === 0) throw new InvalidArgumentError(`joinGroup: dir must be a directory path, got ${JSON.stringify(_options.dir)}`);
+    if (typeof _options.name !== 'string' || _options.name.length === 0) throw new InvalidArgumentError(`joinGroup: name must be a non-empty string, got ${JSON.stringify(_options.name)}`);
+    this.id = _options.id ?? randomUUID();
+    this.name = _options.name;
+    this._dir = _options.dir;
+    this._leaseMs = _options.leaseMs ?? 2000;
+    const heartbeatMs = _options.heartbeatMs ?? 2000;
+    if (!(heartbeatMs >= 10)) throw new InvalidArgumentError(`joinGroup: heartbeatMs must be >= 10, got ${heartbeatMs}`);
+    this._heartbeat = { intervalMs: heartbeatMs, timeoutMs: heartbeatMs * 3 };
+    this._logger = (_options.logger ?? noopLogger).child({ pkg: 'coordinator', group: this.name, member: this.id });
+    this._socket = memberSocketPath(this._dir, this.name, this.id);
+    this._metrics = new GroupMetrics(this.name);
+    this._election = this._register(
+      createElection({
+        dir: this._dir,
+        name: `group.${this.name}`,
+        leaseMs: this._leaseMs,
+        id: this.id,
+        metadata: { member: _options.metadata, socket: this._socket },
+        logger: _options.logger,
+      }),
+    );
+    this._register(this._election.onDidChangeRole((change) => this._onRole(change)));
+    this._register(this._election.onDidChangeLeader((info) => this._onLeader(info)));
+    if (_options.signal) this._register(onAbort(_options.signal, () => void this.close()));
+  }
+
+  /** Starts serving, joins the election, and (as a follower) waits briefly to be connected to the leader. */
+  async start(): Promise<void> {
+    throwIfAborted(this._options.signal);
+    await ensureSecureDirectory(this._dir);
+    if (this._socket.startsWith(runtimeDir()) && process.platform !== 'win32') await ensureSecureDirectory(runtimeDir());
+    this._authToken = await ensureAuthToken(join(this._dir, `${toFileName(this.name, 'group name')}.group-token`));
+    // Every member serves from the start, so the new leader is reachable the moment followers see
+    // its term: nothing waits for a server to come up after an election.
+    const server = new IpcServer({ path: this._socket, auth: { token: this._authToken }, heartbeat: this._heartbeat, logger: this._logger });
+    this._server = this._register(server);
+    server.handle(methods.join, (params, context) => this._serveJoin(params, context));
+    server.handle(methods.call, (params, context) => this._serveCall(params, context));
+    server.handle(methods.publish, (params, context) => this._servePublish(params, context));
+    server.handle(methods.stored, (params, context) => this._serveStored(params, context));
+    this._register(server.onDidDisconnect((peer) => {
+      if (this._followers.delete(peer.id)) this._membersChanged();
+    }));
+    await server.listen();
+    if (this._closed) return;
+    await this._election.start();
+    if (this.role === 'follower' && !this._client) await this._whenConnectedOrLeader(this._leaseMs + 1000).catch(() => {});
+  }
+
+  get role(): GroupRole {
+    if (this._closed) return 'closed';
+    const role = this._election.role;
+    return role === 'stopped' ? 'closed' : role;
+  }
+
+  /** True while this member leads and its lease can be trusted (ends a stale term when read after a pause). */
+  get isLeader(): boolean {
+    return this._election.isLeader;
+  }
+
+  /** The current leader, as last seen (this member or another). */
+  get leader(): GroupLeader | undefined {
+    return toGroupLeader(this._election.leader);
+  }
+
+  /** Whether a follower is connected to the current leader (always true for the leader). */
+  get connected(): boolean {
+    return this.role === 'leader' || this._client !== undefined;
+  }
+
+  /** The members connected to the leader, the leader first; as the leader last sent it, at a follower. */
+  get members(): readonly Member[] {
+    if (this.role === 'leader') return [this._self(), ...this._followers.values()];
+    return this._memberList;
+  }
+
+  /** The fencing token of this member's term, while it leads. */
+  get token(): number | undefined {
+    return this._election.token;
+  }
+
+  /** The group's metrics registry (Prometheus text: `metricsRegistry.render()`), labelled `group`. */
+  get metricsRegistry(): Metrics {
+    return this._metrics.registry;
+  }
+
+  /** The coordination metrics as one report. */
+  metrics(): Promise<GroupMetricsReport> {
+    return this._metrics.report({ role: this.role, token: this._election.leader?.token, members: this.members.length });
+  }
+
+  // ---- stores ----
+
+  /**
+   * Opens the group's store `name` (file `<dir>/<group>.<name>.state.json`). Its changes are
+   * pushed to every member as versions, and each member reads the new version from the file; the
+   * directory watch is the fallback when a push is lost (a failover), so the final version
+   * always arrives. The same store object is returned for the same name.
+   */
+  async store<T>(name: string, options: GroupStoreOptions<T>): Promise<Store<T>> {
+    if (this._closed) throw new GroupClosedError(`group '${this.name}' is closed`);
+    const existing = this._stores.get(name);
+    if (existing) return existing as Store<T>;
+    const store = await openStore<T>({ ...options, dir: this._dir, name: `${this.name}.${name}`, logger: this._options.logger });
+    if (this._closed) {
+      store.dispose();
+      throw new GroupClosedError(`group '${this.name}' is closed`);
+    }
+    const raced = this._stores.get(name);
+    if (raced) {
+      store.dispose();
+      return raced as Store<T>;
+    }
+    this._stores.set(name, store as Store<unknown>);
+    this._register(store.onDidChange((change) => {
+      if (change.origin === 'local') {
+        this._announceStore(name, change.version);
+        return;
+      }
+      this._metrics.stateUpdatesReceived.inc();
+      const push = this._lastPush.get(name);
+      if (push && change.version >= push.version) {
+        this._lastPush.delete(name);
+        if (push.at > 0) this._metrics.pushLatency.observe(Math.max(0, preciseNow() - push.at));
+      }
+    }));
+    return store;
+  }
+
+  private _announceStore(store: string, version: number): void {
+    this._metrics.stateUpdatesSent.inc();
+    const notice: StoreNotice = { store, version, at: preciseNow() };
+    if (this.role === 'leader') this._server?.publish(topics.store, notice);
+    else this._client?.notify(methods.stored, notice);
+  }
+
+  private _receiveStoreNotice(notice: StoreNotice): void {
+    const store = this._stores.get(notice.store);
+    if (!store || notice.version <= store.version) return;
+    this._lastPush.set(notice.store, notice);
+    store.notifyChanged(notice.version);
+  }
+
+  // ---- leader-only work ----
+
+  /**
+   * Runs `task` whenever this member leads: started at the start of each term with the term's
+   * token, its signal aborted when the term ends (or the returned disposable is disposed). A
+   * task that throws is logged and started again after a backoff, within the same term. Guard
+   * what it changes with the token (a Fence): a paused leader's task runs until it looks.
+   */
+  runWhileLeader(task: LeaderTask): IDisposable {
+    if (this._closed) throw new GroupClosedError(`group '${this.name}' is closed`);
+    const entry: TaskEntry = { task, controller: undefined, disposed: false };
+    this._tasks.add(entry);
+    if (this._election.isLeader) this._startTask(entry);
+    return toDisposable(() => {
+      entry.disposed = true;
+      entry.controller?.abort(new GroupClosedError('leader task disposed'));
+      this._tasks.delete(entry);
+    });
+  }
+
+  private _startTask(entry: TaskEntry): void {
+    const token = this._election.token;
+    const leadership = this._election.leadershipSignal;
+    if (token === undefined || entry.disposed || leadership.aborted) return;
+    const controller = new AbortController();
+    entry.controller = controller;
+    const off = onAbort(leadership, () => controller.abort(leadership.reason));
+    const backoff = createBackoff({ initialMs: 100, maxMs: 10_000 });
+    const run = (async () => {
+      while (!controller.signal.aborted) {
+        try {
+          await entry.task(controller.signal, token);
+          return;
+        } catch (err) {
+          if (controller.signal.aborted || isAbortError(err)) return;
+          this._metrics.errors.inc({ kind: 'task' });
+          this._logger.error({ err, fencingToken: token }, 'leader task failed; starting it again after a backoff');
+          await abortableDelay(backoff.next(), { signal: controller.signal }).catch(() => {});
+        }
+      }
+    })().finally(() => {
+      off.dispose();
+      this._running.delete(run);
+    });
+    this._running.add(run);
+  }
+
+  // ---- calls ----
+
+  /** Serves `method` while this member leads. Dispose the result to stop. */
+  handle(method: string, handler: CallHandler): IDisposable {
+    if (this._handlers.has(method)) throw new InvalidArgumentError(`group '${this.name}': a handler for '${method}' is already registered`);
+    this._handlers.set(method, handler);
+    return toDisposable(() => {
+      if (this._handlers.get(method) === handler) this._handlers.delete(method);
+    });
+  }
+
+  /**
+   * Calls `method` on the current leader (this member, if it leads). Waits for a leader (within
+   * the timeout) when there is none. A call is sent at most once: if the leader goes away before
+   * answering, it fails with ELEADERCHANGED (retryable; it may have run). A leader that turned
+   * out not to lead answers ENOTLEADER without running it, and the call goes to the next leader.
+   */
+  async call<T = unknown>(method: string, params?: unknown, options: CallOptions = {}): Promise<T> {
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      throwIfAborted(options.signal);
+      if (this._closed) throw new GroupClosedError(`group '${this.name}' is closed`);
+      if (this._election.isLeader) {
+        return (await this._runHandler(method, params, options.signal ? [options.signal] : [], this._self())) as T;
+      }
+      const client = this._client;
+      if (client) {
+        const remaining = deadline - performance.now();
+        if (remaining <= 0) throw new NoLeaderError(`call '${method}': no answer from a leader within ${timeoutMs} ms`);
+        try {
+          const result = await client.request<T>(methods.call, { method, params }, { timeoutMs: remaining, signal: options.signal });
+          this._metrics.calls.inc({ outcome: 'ok' });
+          return result;
+        } catch (err) {
+          const code = (err as { code?: unknown }).code;
+          if (code === 'ECONNLOST') {
+            this._metrics.calls.inc({ outcome: 'leader-changed' });
+            throw new LeaderChangedError(`call '${method}': the leader went away before answering; it may have run`, { cause: err, data: { method } });
+          }
+          if (code !== 'ENOTLEADER') {
+            this._metrics.calls.inc({ outcome: 'error' });
+            throw err;
+          }
+          // Not served: wait until this connection is replaced, then send it to the new leader.
+          await this._whenConnectedOrLeader(deadline - performance.now(), options.signal, client).catch((waitErr: unknown) => {
+            throw isAbortError(waitErr) ? waitErr : new NoLeaderError(`call '${method}': no leader within ${timeoutMs} ms`, { cause: err });
+          });
+          continue;
+        }
+      }
+      await this._whenConnectedOrLeader(deadline - performance.now(), options.signal).catch((err: unknown) => {
+        throw isAbortError(err) ? err : new NoLeaderError(`call '${method}': no leader within ${timeoutMs} ms (an election may be in progress)`);
+      });
+    }
+  }
+
+  private async _runHandler(method: string, params: unknown, signals: AbortSignal[], caller: Member | undefined): Promise<unknown> {
+    const token = this._election.token;
+    if (token === undefined) throw new NotLeaderError(`member ${this.id} of group '${this.name}' is not the leader`);
+    const handler = this._handlers.get(method);
+    if (!handler) throw new MethodNotFoundError(`group '${this.name}': no handler for '${method}' on the leader`, { data: { method } });
+    const signal = AbortSignal.any([this._election.leadershipSignal, ...signals]);
+    this._metrics.callsServed.inc();
+    return handler(params, { signal, token, caller });
+  }
+
+  // ---- pub/sub ----
+
+  /**
+   * Sends `payload` to every member's subscribers of `topic`, this member's included. At most
+   * once: a message sent while a follower has no leader connection (a failover) is dropped.
+   */
+  publish(topic: string, payload?: unknown): void {
+    if (this._closed) throw new GroupClosedError(`group '${this.name}' is closed`);
+    this._deliver(topic, payload);
+    if (this.role === 'leader') this._server?.publish(topics.user(topic), payload);
+    else if (this._client) this._client.notify(methods.publish, { topic, payload });
+    else this._metrics.dropped.inc();
+  }
+
+  subscribe(topic: string, listener: (payload: unknown) => void): IDisposable {
+    let set = this._listeners.get(topic);
+    if (!set) {
+      set = new Set();
+      this._listeners.set(topic, set);
+      this._client?.subscribe(topics.user(topic), (payload) => this._deliver(topic, payload));
+    }
+    set.add(listener);
+    return toDisposable(() => set.delete(listener));
+  }
+
+  private _deliver(topic: string, payload: unknown): void {
+    for (const listener of [...(this._listeners.get(topic) ?? [])]) {
+      try {
+        listener(payload);
+      } catch (err) {
+        this._metrics.errors.inc({ kind: 'listener' });
+        this._logger.warn({ err, topic }, 'subscriber threw');
+      }
+    }
+  }
+
+  // ---- serving (as leader) ----
+
+  private async _serveJoin(params: unknown, context: RequestContext): Promise<unknown> {
+    const join = this._checked(() => parseJoin(params), context);
+    if (!this._election.isLeader) {
+      // The follower saw this member's new term before this member heard its claim succeed: wait.
+      await this._whenLeader(this._leaseMs, context.signal);
+    }
+    const member: Member = { id: join.id, pid: join.pid, metadata: join.metadata, leader: false, joinedAt: new Date().toISOString() };
+    this._followers.set(context.peer.id, member);
+    this._membersChanged();
+    const stores: Record<string, number> = {};
+    for (const [name, store] of this._stores) stores[name] = store.version;
+    return { token: this._election.token ?? 0, members: this.members, stores };
+  }
+
+  private _serveCall(params: unknown, context: RequestContext): Promise<unknown> {
+    const call = this._checked(() => parseCall(params), context);
+    if (!this._election.isLeader) throw new NotLeaderError(`member ${this.id} of group '${this.name}' is not the leader`);
+    return this._runHandler(call.method, call.params, [context.signal], this._followers.get(context.peer.id));
+  }
+
+  private _servePublish(params: unknown, context: RequestContext): void {
+    const message = this._quietly(() => parsePublish(params), context);
+    if (!message || !this._election.isLeader) return;
+    this._deliver(message.topic, message.payload);
+    this._server?.publish(topics.user(message.topic), message.payload, context.peer.id);
+  }
+
+  private _serveStored(params: unknown, context: RequestContext): void {
+    const notice = this._quietly(() => parseStoreNotice(params), context);
+    if (!notice || !this._election.isLeader) return;
+    this._server?.publish(topics.store, notice, context.peer.id);
+    this._receiveStoreNotice(notice);
+  }
+
+  /** Parses a peer's request; a bad one is logged and refused (the error goes back to the peer). */
+  private _checked<R>(parse: () => R, context: RequestContext): R {
+    try {
+      return parse();
+    } catch (err) {
+      this._metrics.errors.inc({ kind: 'bad-message' });
+      this._logger.warn({ err, peer: context.peer.id, pid: context.peer.pid }, 'refused a bad message from a member');
+      throw err;
+    }
+  }
+
+  /** Parses a peer's notification; a bad one is logged and dropped (nobody waits for an answer). */
+  private _quietly<R>(parse: () => R, context: RequestContext): R | undefined {
+    try {
+      return this._checked(parse, context);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private _membersChanged(): void {
+    const members = this.members;
+    this._server?.publish(topics.members, { members });
+    this._onDidChangeMembers.fire(members);
+  }
+
+  private _self(): Member {
+    return { id: this.id, pid: process.pid, metadata: this._options.metadata, leader: this.role === 'leader', joinedAt: this._joinedAt };
+  }
+
+  // ---- following ----
+
+  private _onRole(change: RoleChange): void {
+    const role: GroupRole = change.role === 'stopped' ? 'closed' : change.role;
+    const previous: GroupRole = change.previous === 'stopped' ? 'closed' : change.previous;
+    if (role === 'leader') {
+      this._metrics.leadershipChanges.inc();
+      this._unfollow();
+      this._followers.clear();
+      for (const entry of this._tasks) this._startTask(entry);
+    } else if (previous === 'leader') {
+      this._metrics.leadershipChanges.inc();
+      for (const entry of this._tasks) entry.controller?.abort(new NotLeaderError('the term ended'));
+      // Followers stay connected until they see the next term (the election tells them); what
+      // they send meanwhile is refused with ENOTLEADER, not run, and calls go to the next leader.
+      this._followers.clear();
+    }
+    this._onDidChangeRole.fire({ role, previous, token: change.token, reason: change.reason });
+    if (role === 'leader') this._membersChanged();
+    this._wake();
+  }
+
+  private _onLeader(info: LeaderInfo | undefined): void {
+    this._onDidChangeLeader.fire(toGroupLeader(info));
+    if (this._closed) return;
+    if (!info || info.id === this.id) {
+      if (!info) this._unfollow();
+      return;
+    }
+    this._follow(info);
+  }
+
+  private _follow(info: LeaderInfo): void {
+    this._unfollow();
+    const seq = this._followSeq;
+    const socket = (info.metadata as { socket?: unknown } | undefined)?.socket;
+    if (typeof socket !== 'string') {
+      this._logger.warn({ leader: info.id, fencingToken: info.token }, 'the leader published no socket (another program holds this group name?); waiting for the next leader');
+      return;
+    }
+    void this._connectLoop(seq, info, socket);
+  }
+
+  private _unfollow(): void {
+    this._followSeq++;
+    const client = this._client;
+    if (!client) return;
+    this._client = undefined;
+    this._lostAt ??= performance.now();
+    void client.close();
+    this._onDidChangeConnection.fire({ connected: false });
+  }
+
+  private async _connectLoop(seq: number, info: LeaderInfo, socket: string): Promise<void> {
+    let delayMs = 1;
+    while (seq === this._followSeq && !this._closed) {
+      try {
+        await this._connect(seq, info, socket);
+        return;
+      } catch (err) {
+        if (seq !== this._followSeq || this._closed) return;
+        this._logger.debug({ err, leader: info.id, fencingToken: info.token }, 'could not join the leader yet; retrying');
+        await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
+        delayMs = Math.min(delayMs * 2, 1000);
+      }
+    }
+  }
+
+  private async _connect(seq: number, info: LeaderInfo, socket: string): Promise<void> {
+    const client = new IpcClient({
+      path: socket,
+      auth: { token: this._authToken },
+      name: `${this.name}/${this.id}`,
+      reconnect: false,
+      heartbeat: this._heartbeat,
+      logger: this._logger,
+    });
+    try {
+      await client.connect();
+      if (seq !== this._followSeq || this._closed) throw new GroupClosedError('superseded');
+      // Subscribed before joining: nothing published after the join's answer is missed.
+      client.subscribe(topics.members, (payload) => this._receiveMembers(client, payload));
+      client.subscribe(topics.store, (payload) => this._receiveFromLeader(() => this._receiveStoreNotice(parseStoreNotice(payload))));
+      for (const topic of this._listeners.keys()) client.subscribe(topics.user(topic), (payload) => this._deliver(topic, payload));
+      const welcome = parseWelcome(
+        await client.request(methods.join, { id: this.id, pid: process.pid, metadata: this._options.metadata, term: info.token }, { timeoutMs: this._leaseMs * 2 }),
+      );
+      if (seq !== this._followSeq || this._closed) throw new GroupClosedError('superseded');
+      this._client = client;
+      this._memberList = welcome.members;
+      client.onDidChangeConnection(({ state }) => {
+        if (state === 'closed' && this._client === client) this._onConnectionLost(client, info);
+      });
+      if (this._lostAt !== undefined) {
+        this._metrics.failover.observe(performance.now() - this._lostAt);
+        this._lostAt = undefined;
+      }
+      for (const [name, version] of Object.entries(welcome.stores)) this._receiveStoreNotice({ store: name, version, at: 0 });
+      this._logger.info({ leader: info.id, fencingToken: welcome.token, members: welcome.members.length }, 'joined the leader');
+      this._onDidChangeConnection.fire({ connected: true });
+      this._onDidChangeMembers.fire(this._memberList);
+      this._wake();
+    } catch (err) {
+      void client.close();
+      throw err;
+    }
+  }
+
+  private _onConnectionLost(client: IpcClient, info: LeaderInfo): void {
+    if (this._client !== client) return;
+    this._client = undefined;
+    this._lostAt = performance.now();
+    this._onDidChangeConnection.fire({ connected: false });
+    // A dead leader is replaced through the election, which calls _follow with the new one. If the
+    // same leader is still there (this process was paused past the heartbeat), join it again.
+    const seq = this._followSeq;
+    setTimeout(() => {
+      if (seq === this._followSeq && !this._closed && this._election.leader?.id === info.id && info.id !== this.id) this._follow(info);
+    }, 50).unref();
+  }
+
+  private _receiveMembers(client: IpcClient, payload: unknown): void {
+    this._receiveFromLeader(() => {
+      const members = parseMembers(payload);
+      if (this._client !== client) return;
+      this._memberList = members;
+      this._onDidChangeMembers.fire(members);
+    });
+  }
+
+  private _receiveFromLeader(receive: () => void): void {
+    try {
+      receive();
+    } catch (err) {
+      this._metrics.errors.inc({ kind: 'bad-message' });
+      this._logger.warn({ err }, 'ignored a bad message from the leader');
+    }
+  }
+
+  // ---- waiting ----
+
+  private _wake(): void {
+    for (const wake of [...this._waiters]) wake();
+  }
+
+  /** Resolves when this member leads or (as a follower) is connected to a leader other than `not`. */
+  private _whenConnectedOrLeader(timeoutMs: number, signal?: AbortSignal, not?: IpcClient): Promise<void> {
+    return this._waitUntil(() => this._election.isLeader || (this._client !== undefined && this._client !== not), timeoutMs, signal);
+  }
+
+  private async _whenLeader(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    await this._waitUntil(() => this._election.isLeader || this._election.role !== 'follower', timeoutMs, signal).catch((err: unknown) => {
+      throw isAbortError(err) ? err : new NotLeaderError(`member ${this.id} of group '${this.name}' is not the leader`);
+    });
+    if (!this._election.isLeader) throw new NotLeaderError(`member ${this.id} of group '${this.name}' is not the leader`);
+  }
+
+  private _waitUntil(ready: () => boolean, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this._closed) return reject(new GroupClosedError(`group '${this.name}' is closed`));
+      if (ready()) return resolve();
+      if (timeoutMs <= 0) return reject(new NoLeaderError('timed out'));
+      const done = (error?: unknown) => {
+        clearTimeout(timer);
+        off.dispose();
+        this._waiters.delete(check);
+        if (error) reject(error);
+        else resolve();
+      };
+      const check = () => {
+        if (this._closed) done(new GroupClosedError(`group '${this.name}' is closed`));
+        else if (ready()) done();
+      };
+      const timer = setTimeout(() => done(new NoLeaderError('timed out')), timeoutMs);
+      const off = signal ? onAbort(signal, () => done(signal.reason)) : toDisposable(() => {});
+      this._waiters.add(check);
+    });
+  }
+
+  // ---- shutdown ----
+
+  /**
+   * Leaves the group, synchronously: aborts leader tasks, resigns (a follower takes over at
+   * once), closes connections, the server and the stores. Pending calls fail.
+   */
+  override dispose(): void {
+    if (this._closed) return;
+    this._closed = true;
+    for (const entry of this._tasks) entry.controller?.abort(new GroupClosedError('group closed'));
+    this._election.dispose();
+    this._unfollow();
+    this._server?.dispose();
+    for (const store of this._stores.values()) store.dispose();
+    this._wake();
+    super.dispose();
+  }
+
+  /**
+   * Leaves gracefully: finishes the stores' writes, ends the term (a follower takes over at once),
+   * keeps answering ENOTLEADER (so calls in flight go to the next leader rather than fail) until
+   * the followers have moved on or a second passed, then dispose(), and waits for leader tasks to
+   * settle and the server to close.
+   */
+  close(): Promise<void> {
+    this._closePromise ??= (async () => {
+      const stores = [...this._stores.values()];
+      await Promise.allSettled(stores.map((store) => store.close()));
+      for (const entry of this._tasks) entry.controller?.abort(new GroupClosedError('group closed'));
+      const server = this._server;
+      await this._election.close();
+      if (server && server.peers.length > 0) {
+        const deadline = performance.now() + Math.min(this._leaseMs, 1000);
+        while (server.peers.length > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      this.dispose();
+      await Promise.allSettled([server?.close(), ...this._running]);
+    })();
+    return this._closePromise;
+  }
+}
+
+function toGroupLeader(info: LeaderInfo | undefined): GroupLeader | undefined {
+  if (!info) return undefined;
+  const metadata = (info.metadata as { member?: unknown } | undefined)?.member;
+  return { id: info.id, pid: info.pid, metadata, token: info.token, since: info.since };
+}
+
+function runtimeDir(): string {
+  return process.env.XDG_RUNTIME_DIR || join(tmpdir(), `baton-${process.getuid?.() ?? 'user'}`);
+}
+
+/** Where a member serves: beside the group's files, or a hashed name in the runtime directory when that is too long. */
+function memberSocketPath(dir: string, group: string, id: string): string {
+  const hash = shortHash(`${dir}\0${group}\0${id}`);
+  if (process.platform === 'win32') return `\\\\.\\pipe\\baton-group-${hash}`;
+  const natural = join(dir, `${toFileName(group, 'group name')}.${shortHash(id).slice(0, 12)}.sock`);
+  if (Buffer.byteLength(natural) <= maxSocketPathBytes()) return natural;
+  return join(runtimeDir(), `baton-group-${hash}.sock`);
+}
+
+/** Joins (or forms) the group `name` in `dir`. Resolves once this member leads or is connected to the leader. */
+export async function joinGroup(options: GroupOptions): Promise<Group> {
+  const group = new Group(options);
+  try {
+    await group.start();
+  } catch (err) {
+    await group.close();
+    throw err;
+  }
+  return group;
+}

@@ -1,0 +1,127 @@
+import { InvalidArgumentError } from '@baton/base';
+
+/**
+ * The messages members exchange over @baton/ipc (the leader serves; each follower is a client).
+ * Everything a peer sends is checked here before use: a bad message is refused with
+ * EINVALIDARG and logged, and never reaches group state.
+ *
+ *   follower -> leader, requests:      group.join  { id, pid, metadata, term } -> Welcome
+ *                                      group.call  { method, params }          -> the handler's result
+ *   follower -> leader, notifications: group.publish { topic, payload }
+ *                                      group.stored  { store, version, at }
+ *   leader -> followers, topics:       group.members { members }
+ *                                      group.store   { store, version, at }
+ *                                      t:<topic>     a user payload
+ */
+export const methods = {
+  join: 'group.join',
+  call: 'group.call',
+  publish: 'group.publish',
+  stored: 'group.stored',
+} as const;
+
+export const topics = {
+  members: 'group.members',
+  store: 'group.store',
+  user: (topic: string) => `t:${topic}`,
+} as const;
+
+export interface Member {
+  readonly id: string;
+  readonly pid: number;
+  /** What the member passed as `metadata` to joinGroup. */
+  readonly metadata: unknown;
+  readonly leader: boolean;
+  /** Wall-clock time the member joined the current leader (display only). */
+  readonly joinedAt: string;
+}
+
+export interface JoinParams {
+  id: string;
+  pid: number;
+  metadata: unknown;
+  term: number;
+}
+
+export interface Welcome {
+  token: number;
+  members: Member[];
+  /** The version of each store the leader has open. */
+  stores: Record<string, number>;
+}
+
+export interface StoreNotice {
+  store: string;
+  version: number;
+  /** Sender's high-resolution wall clock (performance.timeOrigin + now()), for the push latency metric. */
+  at: number;
+}
+
+const maxNameLength = 200;
+
+function record(value: unknown, what: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidArgumentError(`${what}: expected an object, got ${describe(value)}`);
+  return value as Record<string, unknown>;
+}
+
+function name(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > maxNameLength) {
+    throw new InvalidArgumentError(`${what}: expected a non-empty string of at most ${maxNameLength} characters, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function count(value: unknown, what: string): number {
+  if (!Number.isSafeInteger(value) || (value as number) < 0) throw new InvalidArgumentError(`${what}: expected a non-negative integer, got ${describe(value)}`);
+  return value as number;
+}
+
+function describe(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 60)}...` : text;
+}
+
+export function parseJoin(value: unknown): JoinParams {
+  const v = record(value, 'group.join');
+  return { id: name(v.id, 'group.join id'), pid: count(v.pid, 'group.join pid'), metadata: v.metadata, term: count(v.term, 'group.join term') };
+}
+
+export function parseCall(value: unknown): { method: string; params: unknown } {
+  const v = record(value, 'group.call');
+  return { method: name(v.method, 'group.call method'), params: v.params };
+}
+
+export function parsePublish(value: unknown): { topic: string; payload: unknown } {
+  const v = record(value, 'group.publish');
+  return { topic: name(v.topic, 'group.publish topic'), payload: v.payload };
+}
+
+export function parseStoreNotice(value: unknown): StoreNotice {
+  const v = record(value, 'store notice');
+  const at = typeof v.at === 'number' && Number.isFinite(v.at) ? v.at : 0;
+  return { store: name(v.store, 'store notice store'), version: count(v.version, 'store notice version'), at };
+}
+
+function parseMember(value: unknown): Member {
+  const v = record(value, 'member');
+  return {
+    id: name(v.id, 'member id'),
+    pid: count(v.pid, 'member pid'),
+    metadata: v.metadata,
+    leader: v.leader === true,
+    joinedAt: typeof v.joinedAt === 'string' ? v.joinedAt : '',
+  };
+}
+
+export function parseMembers(value: unknown): Member[] {
+  const v = record(value, 'group.members');
+  if (!Array.isArray(v.members)) throw new InvalidArgumentError(`group.members: expected members to be an array, got ${describe(v.members)}`);
+  return v.members.map(parseMember);
+}
+
+export function parseWelcome(value: unknown): Welcome {
+  const v = record(value, 'welcome');
+  const stores: Record<string, number> = {};
+  for (const [store, version] of Object.entries(record(v.stores, 'welcome stores'))) stores[store] = count(version, `welcome stores.${store}`);
+  return { token: count(v.token, 'welcome token'), members: parseMembers(v), stores };
+}

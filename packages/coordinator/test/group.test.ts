@@ -1,0 +1,227 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { join } from 'node:path';
+import { IpcClient, readAuthToken } from '@baton/ipc';
+import { expectNoLeaks, makeTempDir, snapshotResources, sleep, waitFor, type TempDir } from '@baton/test-utils';
+import { joinGroup, isRetryable, type Group, type GroupOptions } from '../src/index.js';
+
+let tmp: TempDir;
+const open: Group[] = [];
+
+beforeEach(async () => {
+  tmp = await makeTempDir();
+});
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((g) => g.close()));
+  await tmp.cleanup();
+});
+
+async function member(id: string, options: Partial<GroupOptions> = {}): Promise<Group> {
+  const group = await joinGroup({ dir: tmp.path, name: 'watch', id, leaseMs: 400, metadata: { window: id }, ...options });
+  open.push(group);
+  return group;
+}
+
+function memberIds(group: Group): string[] {
+  return group.members.map((m) => m.id).sort();
+}
+
+interface Logged {
+  level: string;
+  obj: Record<string, unknown>;
+  msg: string;
+}
+
+function recordingLogger(lines: Logged[]) {
+  const logger = {
+    child: () => logger,
+    trace: () => {},
+    debug: () => {},
+    info: () => {},
+    warn: (obj: Record<string, unknown>, msg: string) => void lines.push({ level: 'warn', obj, msg }),
+    error: (obj: Record<string, unknown>, msg: string) => void lines.push({ level: 'error', obj, msg }),
+    fatal: () => {},
+  };
+  return logger;
+}
+
+describe('joinGroup', () => {
+  it('the first member leads; the others follow, connected to it, and every member sees every member with its metadata', async () => {
+    const a = await member('a');
+    const b = await member('b');
+    const c = await member('c');
+    expect(a.role).toBe('leader');
+    expect([b.role, c.role]).toEqual(['follower', 'follower']);
+    expect(b.connected && c.connected).toBe(true);
+    expect(b.leader).toMatchObject({ id: 'a', pid: process.pid, metadata: { window: 'a' } });
+    await waitFor(() => [a, b, c].every((g) => memberIds(g).join() === 'a,b,c'), { what: 'all members everywhere' });
+    expect(c.members.find((m) => m.id === 'a')).toMatchObject({ leader: true, metadata: { window: 'a' } });
+    expect(c.members.find((m) => m.id === 'b')).toMatchObject({ leader: false, metadata: { window: 'b' } });
+  });
+
+  it('a member that leaves is gone from every member list, and the leader leaving hands over at once', async () => {
+    const a = await member('a');
+    const b = await member('b');
+    const c = await member('c');
+    await waitFor(() => memberIds(b).length === 3);
+    await c.close();
+    await waitFor(() => memberIds(a).join() === 'a,b' && memberIds(b).join() === 'a,b', { what: 'c gone' });
+    const closedAt = performance.now();
+    await a.close();
+    await waitFor(() => b.role === 'leader', { timeoutMs: 2000, what: 'b leading' });
+    // Far below the 400 ms lease: the beacon tells b at once.
+    expect(performance.now() - closedAt).toBeLessThan(300);
+    expect(memberIds(b)).toEqual(['b']);
+  });
+
+  it('pushes store versions: a follower that does not watch the directory still gets every change', async () => {
+    const a = await member('a');
+    const b = await member('b');
+    const c = await member('c');
+    const storeA = await a.store('results', { initial: { n: 0 } });
+    const storeB = await b.store('results', { initial: { n: 0 }, watch: false });
+    const storeC = await c.store('results', { initial: { n: 0 }, watch: false });
+    // From a follower: to the leader, which passes it on to the other follower.
+    await storeB.set({ n: 1 });
+    await waitFor(() => storeA.get().n === 1 && storeC.get().n === 1, { what: 'n = 1 everywhere' });
+    // From the leader.
+    await storeA.update((v) => ({ n: v.n + 1 }));
+    await waitFor(() => storeB.get().n === 2 && storeC.get().n === 2, { what: 'n = 2 everywhere' });
+    const report = await c.metrics();
+    expect(report.stateUpdates.received).toBe(2);
+    expect(report.pushLatencyMs.count).toBe(2);
+  });
+
+  it('a member joining late gets the current version at once, with no push and no watch', async () => {
+    const a = await member('a');
+    const storeA = await a.store('results', { initial: { n: 0 } });
+    await storeA.set({ n: 7 });
+    const b = await member('b');
+    const storeB = await b.store('results', { initial: { n: 0 }, watch: false });
+    expect(storeB.get().n).toBe(7);
+  });
+
+  it('routes calls to the leader, passes its errors back with their code, and serves the leader\'s own calls in process', async () => {
+    const a = await member('a');
+    const b = await member('b');
+    a.handle('runNow', (params, { token, caller }) => ({ params, token, caller: caller?.id, by: 'a' }));
+    a.handle('fail', () => {
+      throw Object.assign(new Error('probe failed'), { code: 'EPROBE' });
+    });
+    b.handle('runNow', () => ({ by: 'b' })); // registered everywhere, served by the leader only
+    await expect(b.call('runNow', { x: 1 })).resolves.toEqual({ params: { x: 1 }, token: a.token, caller: 'b', by: 'a' });
+    await expect(a.call('runNow', 2)).resolves.toMatchObject({ by: 'a', caller: 'a' });
+    await expect(b.call('fail')).rejects.toMatchObject({ message: 'probe failed' });
+    await expect(b.call('missing')).rejects.toMatchObject({ code: 'ENOMETHOD' });
+  });
+
+  it('a call sent during a graceful handover is served exactly once, by the next leader', async () => {
+    const a = await member('a');
+    const b = await member('b');
+    const served: string[] = [];
+    a.handle('who', () => void served.push('a'));
+    b.handle('who', () => void served.push('b'));
+    const closing = a.close();
+    // The old leader refuses it (ENOTLEADER, not run) and the call goes to b once b leads.
+    await expect(b.call('who', undefined, { timeoutMs: 3000 })).resolves.toBeUndefined();
+    await closing;
+    expect(served).toEqual(['b']);
+    await expect(a.call('who')).rejects.toMatchObject({ code: 'EGROUPCLOSED' });
+    expect(isRetryable({ code: 'ENOLEADER' }) && isRetryable({ code: 'ELEADERCHANGED' }) && !isRetryable({ code: 'ENOMETHOD' })).toBe(true);
+  });
+
+  it('publishes to every member\'s subscribers, the publisher\'s own included, from the leader and from followers', async () => {
+    const a = await member('a');
+    const b = await member('b');
+    const c = await member('c');
+    const got: Record<string, unknown[]> = { a: [], b: [], c: [] };
+    a.subscribe('probe', (m) => got.a!.push(m));
+    b.subscribe('probe', (m) => got.b!.push(m));
+    c.subscribe('probe', (m) => got.c!.push(m));
+    c.subscribe('other', (m) => got.c!.push(['other', m]));
+    await sleep(50); // subscriptions reach the leader
+    b.publish('probe', 'from b');
+    a.publish('probe', 'from a');
+    await waitFor(() => Object.values(got).every((list) => list.length === 2), { what: 'both messages everywhere' });
+    // Each sender's messages arrive in order; b's pass through the leader, so a's may come first.
+    expect(got.b).toEqual(['from b', 'from a']);
+    expect(got.c!.sort()).toEqual(['from a', 'from b']);
+  });
+
+  it('runs leader-only work on the leader alone, aborts it when the term ends, and starts it on the next leader', async () => {
+    const a = await member('a');
+    const b = await member('b');
+    const runs: string[] = [];
+    const aborted: string[] = [];
+    for (const [id, g] of [['a', a], ['b', b]] as const) {
+      g.runWhileLeader(async (signal, token) => {
+        runs.push(`${id}:${token}`);
+        await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+        aborted.push(id);
+      });
+    }
+    expect(runs).toEqual([`a:${a.token}`]);
+    const firstToken = a.token!;
+    await a.close();
+    await waitFor(() => runs.length === 2, { what: 'b running the task' });
+    expect(aborted).toEqual(['a']);
+    expect(runs[1]).toBe(`b:${b.token}`);
+    expect(b.token).toBeGreaterThan(firstToken);
+  });
+
+  it('a leader task that throws is logged and started again within the term', async () => {
+    const lines: Logged[] = [];
+    const a = await member('a', { logger: recordingLogger(lines) });
+    let starts = 0;
+    a.runWhileLeader(() => {
+      starts++;
+      if (starts < 3) throw new Error(`attempt ${starts} failed`);
+    });
+    await waitFor(() => starts === 3, { timeoutMs: 3000, what: 'a third start' });
+    expect(lines.filter((l) => l.msg.startsWith('leader task failed'))).toHaveLength(2);
+    expect((await a.metrics()).errors).toBe(2);
+  });
+
+  it('refuses and logs bad messages from a member, and keeps serving the others', async () => {
+    const lines: Logged[] = [];
+    const a = await member('a', { logger: recordingLogger(lines) });
+    const b = await member('b');
+    a.handle('ping', () => 'pong');
+    const token = (await readAuthToken(join(tmp.path, 'watch.group-token')))!;
+    // Connect to the leader's socket as a hostile member would: with the token, and nonsense.
+    const leaderSocket = (a as unknown as { _socket: string })._socket;
+    const rogue = new IpcClient({ path: leaderSocket, auth: { token }, reconnect: false });
+    await rogue.connect();
+    await expect(rogue.request('group.join', { id: 42 })).rejects.toMatchObject({ code: 'EINVALIDARG' });
+    await expect(rogue.request('group.call', 'not an object')).rejects.toMatchObject({ code: 'EINVALIDARG' });
+    rogue.notify('group.publish', { topic: 7 });
+    rogue.notify('group.stored', { store: 'results', version: -1 });
+    await rogue.close();
+    await expect(b.call('ping')).resolves.toBe('pong');
+    const refused = lines.filter((l) => l.msg === 'refused a bad message from a member');
+    expect(refused).toHaveLength(4);
+    expect((await a.metrics()).errors).toBe(4);
+  });
+
+  it('reports the coordination metrics as one report, and as Prometheus text', async () => {
+    const a = await member('a');
+    const b = await member('b');
+    a.handle('x', () => 1);
+    await b.call('x');
+    const report = await b.metrics();
+    expect(report).toMatchObject({ group: 'watch', role: 'follower', token: a.token, members: 2, calls: { ok: 1, leaderChanged: 0, error: 0, served: 0 } });
+    expect((await a.metrics()).calls.served).toBe(1);
+    expect((await a.metrics()).leadershipChanges).toBe(1);
+    expect(await a.metricsRegistry.render()).toContain('baton_group_calls_served_total{group="watch"} 1');
+  });
+
+  it('dispose() releases what close() releases: timers, sockets, descriptors', async () => {
+    const before = snapshotResources();
+    const a = await joinGroup({ dir: tmp.path, name: 'leaks', id: 'a', leaseMs: 400 });
+    const b = await joinGroup({ dir: tmp.path, name: 'leaks', id: 'b', leaseMs: 400 });
+    await a.store('s', { initial: 1 });
+    await b.store('s', { initial: 1 });
+    b.dispose();
+    a.dispose();
+    await expectNoLeaks(before, 3000);
+  });
+});

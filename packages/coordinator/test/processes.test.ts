@@ -1,0 +1,183 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { killAllFixtures, makeTempDir, sleep, spawnFixture, waitFor, type Fixture, type TempDir } from '@baton/test-utils';
+
+const memberFixture = fileURLToPath(new URL('./fixtures/member.ts', import.meta.url));
+const posix = process.platform !== 'win32';
+// CI runs a few rounds; COORDINATOR_ROUNDS=200 for a long run.
+const rounds = Number(process.env.COORDINATOR_ROUNDS ?? 6);
+
+let tmp: TempDir;
+beforeEach(async () => {
+  tmp = await makeTempDir();
+});
+afterEach(async () => {
+  await killAllFixtures();
+  await tmp.cleanup();
+});
+
+interface Member {
+  readonly id: string;
+  readonly fixture: Fixture;
+  stopped: boolean;
+  dead: boolean;
+}
+
+async function startMember(id: string, extra: Record<string, unknown> = {}): Promise<Member> {
+  const fixture = spawnFixture(memberFixture, [JSON.stringify({ dir: tmp.path, id, leaseMs: 400, heartbeatMs: 200, ...extra })]);
+  await fixture.waitForLine(/^ready /);
+  return { id, fixture, stopped: false, dead: false };
+}
+
+function lastRole(m: Member): string {
+  const line = m.fixture.lines.filter((l) => l.startsWith('role ') || l.startsWith('ready ')).at(-1) ?? '';
+  return line.split(' ')[1] ?? '';
+}
+
+function nextLine(m: Member, pattern: RegExp, timeoutMs = 5000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`${m.id}: no line matching ${pattern} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const off = m.fixture.onLine((line) => {
+      if (!pattern.test(line)) return;
+      clearTimeout(timer);
+      off();
+      resolve(line);
+    });
+  });
+}
+
+function status(m: Member): Promise<{ role: string; version: number; value: number }> {
+  const line = nextLine(m, /^status /);
+  m.fixture.send('status');
+  return line.then((l) => {
+    const [, role, version, value] = l.split(' ');
+    return { role: role!, version: Number(version), value: Number(value) };
+  });
+}
+
+describe('a group of real processes', () => {
+  (posix ? it : it.skip)(
+    '10 members, the leader SIGKILLed or SIGSTOPped again and again: one leader at a time (fenced), calls complete once or fail retryably, every member ends with the final version',
+    async () => {
+      const sharedFile = join(tmp.path, 'shared.log');
+      const callsFile = join(tmp.path, 'calls.log');
+      const extra = { sharedFile, callsFile };
+      let members: Member[] = [];
+      for (let i = 0; i < 10; i++) members.push(await startMember(`m${i}`, extra));
+      const live = () => members.filter((m) => !m.dead && !m.stopped);
+      let increments = 0;
+      const callResults = new Map<string, string>();
+      let nextCall = 0;
+      let nextId = 10;
+
+      for (let round = 0; round < rounds; round++) {
+        const leader = live().find((m) => lastRole(m) === 'leader');
+        expect(leader).toBeDefined();
+        const followers = live().filter((m) => m !== leader);
+        // A write acknowledged before the fault must survive it.
+        const writer = followers[round % followers.length]!;
+        const done = nextLine(writer, /^incremented /);
+        writer.fixture.send('incr');
+        await done;
+        increments++;
+        // Calls in flight while the leader goes.
+        const calls = followers.slice(0, 3).map((m) => {
+          const callId = `c${nextCall++}`;
+          const result = nextLine(m, new RegExp(`^called ${callId} `), 15_000).then((line) => void callResults.set(callId, line));
+          m.fixture.send(`call ${callId}`);
+          return result;
+        });
+        const elected = Promise.race(followers.map((m) => nextLine(m, /^role leader /, 10_000)));
+        if (round % 2 === 0) {
+          leader!.fixture.kill('SIGKILL');
+          leader!.dead = true;
+        } else {
+          leader!.fixture.kill('SIGSTOP');
+          leader!.stopped = true;
+        }
+        await elected.catch((err: unknown) => {
+          const dump = members.map((m) => `${m.id}${m.dead ? ' (dead)' : ''}: ${m.fixture.lines.slice(-6).join(' | ')} ${m.fixture.stderr().slice(-500)}`).join('\n');
+          throw new Error(`round ${round} (${round % 2 === 0 ? 'SIGKILL' : 'SIGSTOP'} of ${leader!.id}): ${(err as Error).message}\n${dump}`);
+        });
+        await Promise.all(calls);
+        if (leader!.stopped) {
+          leader!.fixture.kill('SIGCONT');
+          leader!.stopped = false;
+          // Resumed, it finds its term over (the first look at its lease ends it).
+          await waitFor(() => lastRole(leader!) === 'follower', { timeoutMs: 5000, what: `${leader!.id} to step down after SIGCONT` });
+        } else {
+          members.push(await startMember(`m${nextId++}`, extra));
+        }
+      }
+      members = members.filter((m) => !m.dead);
+
+      // Final write, then every member must show it.
+      const last = live()[0]!;
+      const done = nextLine(last, /^incremented /);
+      last.fixture.send('incr');
+      const finalVersion = Number((await done).split(' ')[1]);
+      increments++;
+      await waitFor(async () => (await Promise.all(members.map(status))).every((s) => s.version === finalVersion), { timeoutMs: 5000, what: 'the final version everywhere' });
+      for (const s of await Promise.all(members.map(status))) expect(s.value).toBe(increments);
+      // Exactly one leader at the end, and everyone agrees on the members.
+      expect((await Promise.all(members.map(status))).filter((s) => s.role === 'leader')).toHaveLength(1);
+
+      // Calls: each ran at most once; every success ran exactly once; failures are retryable.
+      const ran = (await readFile(callsFile, 'utf8').catch(() => '')).trim().split('\n').filter(Boolean).map((l) => l.split(' ')[0]!);
+      expect(new Set(ran).size).toBe(ran.length);
+      for (const [callId, line] of callResults) {
+        if (line.includes(' ok ')) expect(ran).toContain(callId);
+        else expect(line).toMatch(/failed (ELEADERCHANGED|ENOLEADER|EREQUESTTIMEOUT)$/);
+      }
+      expect([...callResults.values()].filter((l) => l.includes(' ok ')).length).toBeGreaterThan(0);
+
+      // Leader-only work went through the fence: accepted tokens never go back.
+      const tokens = (await readFile(sharedFile, 'utf8')).trim().split('\n').map((l) => Number(l.split(' ')[0]));
+      for (let i = 1; i < tokens.length; i++) expect(tokens[i]).toBeGreaterThanOrEqual(tokens[i - 1]!);
+      expect(new Set(tokens).size).toBeGreaterThanOrEqual(rounds);
+    },
+    120_000,
+  );
+
+  (posix ? it : it.skip)('a member that dies is gone from every list at once; a stopped one after three heartbeats', async () => {
+    const a = await startMember('a');
+    const b = await startMember('b');
+    const c = await startMember('c');
+    await waitFor(() => a.fixture.lines.includes('members a,b,c') && b.fixture.lines.includes('members a,b,c'), { what: 'three members' });
+    const gone = nextLine(b, /^members a,b$/, 2000);
+    const killedAt = performance.now();
+    c.fixture.kill('SIGKILL');
+    await gone;
+    // The kernel closes a dead member's connection: no heartbeat to wait for.
+    expect(performance.now() - killedAt).toBeLessThan(150);
+    const d = await startMember('d');
+    await waitFor(() => a.fixture.lines.includes('members a,b,d'), { what: 'd joined' });
+    const dropped = nextLine(a, /^members a,b$/, 3000);
+    const stoppedAt = performance.now();
+    d.fixture.kill('SIGSTOP');
+    await dropped;
+    // Heartbeat 200 ms: silent for 600 ms, checked every 100 ms.
+    expect(performance.now() - stoppedAt).toBeGreaterThanOrEqual(500);
+    d.fixture.kill('SIGCONT');
+  });
+
+  (posix ? it : it.skip)('publish reaches every member; a follower that joins later gets the current state', async () => {
+    const a = await startMember('a');
+    const b = await startMember('b');
+    const c = await startMember('c');
+    await sleep(100);
+    const seen = [a, b, c].map((m) => nextLine(m, /^msg hello$/));
+    b.fixture.send('publish hello');
+    await Promise.all(seen);
+    const done = nextLine(c, /^incremented /);
+    c.fixture.send('incr');
+    const version = Number((await done).split(' ')[1]);
+    const late = await startMember('late');
+    expect((await status(late)).version).toBe(version);
+  });
+});

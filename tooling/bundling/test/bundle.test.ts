@@ -69,13 +69,13 @@ for (const format of ['cjs', 'esm'] as const) {
       expect(members.slice(1).filter(elected)).toHaveLength(1);
     }, 60_000);
 
-    it('every package works: base, lock, ipc, state, telemetry, supervisor', async () => {
+    it('every package works: base, lock, ipc, state, telemetry, supervisor, coordinator', async () => {
       const dir = join(tmp.path, `smoke-${format}`);
       await mkdir(dir);
       await shipAddon(dir);
       const run = spawnFixture(await bundle('smoke', format, dir), [dir], { cwd: dir });
       const { code } = await run.exited;
-      expect(run.lines).toEqual(['ok base', 'ok lock', 'ok ipc', 'ok state', 'ok telemetry', 'ok supervisor', 'done']);
+      expect(run.lines).toEqual(['ok base', 'ok lock', 'ok ipc', 'ok state', 'ok telemetry', 'ok supervisor', 'ok coordinator', 'done']);
       expect(code).toBe(0);
     }, 60_000);
 

@@ -1,0 +1,176 @@
+// pnpm --filter @baton/coordinator bench
+// What a group costs and gives, with real processes: idle CPU, wakeups and file operations of a
+// group follower beside a plain election follower; failover after SIGKILL of the leader until
+// every follower is joined to the new leader with the latest version; set() in one member ->
+// onDidChange in the others with 10 members, pushed (group) beside the directory watch alone and
+// the 1 s polling recipe, in one run; heap added per member.
+// BENCH_QUICK=1 for a short run; BENCH_ONLY=idle,failover,push,heap for parts; IDLE_SECONDS, BENCH_KILLS, BENCH_SETS.
+import { fileURLToPath } from 'node:url';
+import {
+  killAllFixtures,
+  makeTempDir,
+  markdownTable,
+  machineDescription,
+  measureIdle,
+  percentile,
+  round,
+  sleep,
+  spawnFixture,
+  waitFor,
+  writeBenchResults,
+  type Fixture,
+  type IdleCost,
+  type Row,
+} from '@baton/test-utils';
+
+const quick = process.env.BENCH_QUICK === '1';
+const only = process.env.BENCH_ONLY;
+const runs = (part: string) => !only || only.split(',').includes(part);
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const memberFixture = fileURLToPath(new URL('./fixtures/member.mjs', import.meta.url));
+const progress = (text: string) => process.stderr.write(`${text}\n`);
+const nowNs = () => process.hrtime.bigint();
+
+type Mode = 'group' | 'watch' | 'poll' | 'election';
+
+async function start(dir: string, id: string, mode: Mode, leaseMs = 2000): Promise<Fixture> {
+  const f = spawnFixture(memberFixture, [JSON.stringify({ dir, id, mode, leaseMs })], { env: { NODE_OPTIONS: '--expose-gc' } });
+  await f.waitForLine(/^ready /);
+  return f;
+}
+
+function after(f: Fixture, pattern: RegExp, from: number): string | undefined {
+  return f.lines.slice(from).find((l) => pattern.test(l));
+}
+
+const summary = (xs: number[]) => `${round(percentile(xs, 50), 2)} / ${round(percentile(xs, 99), 2)}`;
+const rows: Row[] = [];
+const raw: Record<string, unknown> = {};
+
+if (runs('idle')) {
+  const seconds = Number(process.env.IDLE_SECONDS ?? (quick ? 10 : 60));
+  progress(`idle: a group of 3 (one store) and a plain election of 2, ${seconds} s per window ...`);
+  const groupDir = await makeTempDir();
+  const electionDir = await makeTempDir();
+  try {
+    await start(groupDir.path, 'leader', 'group');
+    const followers = [await start(groupDir.path, 'f1', 'group'), await start(groupDir.path, 'f2', 'group')];
+    await start(electionDir.path, 'e-leader', 'election');
+    const electionFollower = await start(electionDir.path, 'e-follower', 'election');
+    // Past start-up: V8 runs a few idle-time collections in the first seconds of a process.
+    await sleep(5000);
+    const costs = await measureIdle([...followers.map((f) => f.pid), electionFollower.pid], seconds);
+    const show = (c: IdleCost) => `${round(c.cpuPercent, 3)}% CPU, ${round(c.wakeupsPerSecond, 1)} wakeups/s, ${c.fileOpsPerSecond === undefined ? 'file ops not counted (no strace)' : `${round(c.fileOpsPerSecond, 2)} file ops/s`}`;
+    rows.push({ measure: `idle follower over ${seconds} s (lease 2 s)`, group: `${show(costs[0]!)}; ${show(costs[1]!)}`, 'plain election / peers': show(costs[2]!), target: 'group <= 0.1% and <= 2 file ops/s; election <= 0.3% and <= 10' });
+    raw.idle = costs;
+  } finally {
+    await killAllFixtures();
+    await groupDir.cleanup();
+    await electionDir.cleanup();
+  }
+}
+
+if (runs('failover')) {
+  const kills = Number(process.env.BENCH_KILLS ?? (quick ? 10 : 30));
+  progress(`failover: 10 members, ${kills} SIGKILLs of the leader ...`);
+  const dir = await makeTempDir();
+  const times: number[] = [];
+  try {
+    const members: Fixture[] = [];
+    for (let i = 0; i < 10; i++) members.push(await start(dir.path, `m${i}`, 'group', 2000));
+    let next = 10;
+    // One write, so "has the latest version" means something.
+    members[1]!.send('set');
+    await waitFor(() => members[1]!.lines.some((l) => l.startsWith('set ')), { what: 'first write' });
+    const version = () => Number(members.flatMap((m) => m.lines.filter((l) => l.startsWith('set '))).map((l) => l.split(' ')[1]).sort((a, b) => Number(b) - Number(a))[0] ?? 0);
+    for (let k = 0; k < kills; k++) {
+      const leaderIndex = members.findIndex((m) => /^role leader|^ready leader/.test(m.lines.filter((l) => /^(role|ready) /.test(l)).at(-1) ?? ''));
+      const leader = members[leaderIndex]!;
+      const followers = members.filter((m) => m !== leader);
+      const marks = followers.map((f) => f.lines.length);
+      const latest = version();
+      const killedAt = nowNs();
+      leader.kill('SIGKILL');
+      await waitFor(() => followers.every((f, i) => after(f, /^joined /, marks[i]!) || after(f, /^role leader /, marks[i]!)), { timeoutMs: 10_000, what: 'every follower joined to the new leader' });
+      let slowest = 0;
+      for (const [i, f] of followers.entries()) {
+        const joined = after(f, /^joined /, marks[i]!);
+        if (!joined) continue; // the new leader itself
+        const [, at, v] = joined.split(' ');
+        if (Number(v) < latest) throw new Error(`a follower joined with version ${v}, below ${latest}`);
+        slowest = Math.max(slowest, Number(BigInt(at!) - killedAt) / 1e6);
+      }
+      times.push(slowest);
+      members.splice(leaderIndex, 1);
+      members.push(await start(dir.path, `m${next++}`, 'group', 2000));
+      await sleep(100);
+    }
+    rows.push({ measure: `failover after SIGKILL of the leader, 10 members, until every follower is joined with the latest version, p50 / p99 (ms), ${kills} kills`, group: summary(times), 'plain election / peers': 'see the lock benchmark (election failover)', target: 'p99 < 20 ms' });
+    raw.failover = times;
+  } finally {
+    await killAllFixtures();
+    await dir.cleanup();
+  }
+}
+
+if (runs('push')) {
+  const sets = Number(process.env.BENCH_SETS ?? (quick ? 30 : 200));
+  progress(`push: 10 members, ${sets} set()s each for group / watch / 1 s poll, alternating ...`);
+  const latencies: Record<'group' | 'watch' | 'poll', number[]> = { group: [], watch: [], poll: [] };
+  const dirs = { group: await makeTempDir(), watch: await makeTempDir(), poll: await makeTempDir() };
+  try {
+    const sets10: Record<string, Fixture[]> = {};
+    for (const mode of ['group', 'watch', 'poll'] as const) {
+      sets10[mode] = [];
+      for (let i = 0; i < 10; i++) sets10[mode]!.push(await start(dirs[mode].path, `${mode}${i}`, mode));
+    }
+    const pollSets = Math.min(sets, quick ? 5 : 20);
+    for (let i = 0; i < sets; i++) {
+      for (const mode of ['group', 'watch', 'poll'] as const) {
+        if (mode === 'poll' && i >= pollSets) continue;
+        const members = sets10[mode]!;
+        const writer = members[i % members.length]!;
+        const readers = members.filter((m) => m !== writer);
+        const marks = readers.map((r) => r.lines.length);
+        const mark = writer.lines.length;
+        writer.send('set');
+        await waitFor(() => after(writer, /^set /, mark) !== undefined, { what: 'set' });
+        const [, version, at] = after(writer, /^set /, mark)!.split(' ');
+        const changed = new RegExp(`^changed ${version} `);
+        await waitFor(() => readers.every((r, j) => after(r, changed, marks[j]!)), { timeoutMs: 5000, what: `version ${version} in every ${mode} member` });
+        for (const [j, r] of readers.entries()) latencies[mode].push(Number(BigInt(after(r, changed, marks[j]!)!.split(' ')[2]!) - BigInt(at!)) / 1e6);
+      }
+    }
+    rows.push({
+      measure: `set() resolved in one member -> onDidChange in each of the 9 others, p50 / p99 (ms)`,
+      group: `${summary(latencies.group)} (${latencies.group.length} deliveries)`,
+      'plain election / peers': `watch only ${summary(latencies.watch)}; 1 s polling ${summary(latencies.poll)} (${latencies.poll.length} deliveries)`,
+      target: "p50 < 1, p99 < 5 (negative: the change arrived before the writer's set() resolved)",
+    });
+    raw.push = latencies;
+  } finally {
+    await killAllFixtures();
+    for (const d of Object.values(dirs)) await d.cleanup();
+  }
+}
+
+if (runs('heap')) {
+  progress('heap added per member ...');
+  const dir = await makeTempDir();
+  try {
+    const heaps: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const f = await start(dir.path, `h${i}`, 'group');
+      heaps.push(Number(f.lines.find((l) => l.startsWith('heap '))!.split(' ')[1]) / 1024 / 1024);
+    }
+    rows.push({ measure: 'heap added by joining a group with one store (MB, after gc), leader; followers', group: heaps.map((h) => round(h, 2)).join('; '), 'plain election / peers': '', target: '< 5 MB' });
+    raw.heap = heaps;
+  } finally {
+    await killAllFixtures();
+    await dir.cleanup();
+  }
+}
+
+process.stdout.write(`\n${markdownTable(rows)}\n\nmachine: ${machineDescription()}\n`);
+const file = writeBenchResults(packageDir, only ? `coordinator-${only.replaceAll(',', '-')}` : 'coordinator', rows, { raw });
+progress(`results: ${file}`);

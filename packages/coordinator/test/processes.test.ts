@@ -105,6 +105,12 @@ describe('a group of real processes', () => {
           throw new Error(`round ${round} (${round % 2 === 0 ? 'SIGKILL' : 'SIGSTOP'} of ${leader!.id}): ${(err as Error).message}\n${dump}`);
         });
         await Promise.all(calls);
+        // Once a new leader is there, a call completes.
+        const caller = live().find((m) => m !== leader && lastRole(m) === 'follower')!;
+        const afterId = `after${round}`;
+        const answered = nextLine(caller, new RegExp(`^called ${afterId} `), 15_000);
+        caller.fixture.send(`call ${afterId}`);
+        expect(await answered).toMatch(/ ok m\d+$/);
         if (leader!.stopped) {
           leader!.fixture.kill('SIGCONT');
           leader!.stopped = false;
@@ -134,7 +140,6 @@ describe('a group of real processes', () => {
         if (line.includes(' ok ')) expect(ran).toContain(callId);
         else expect(line).toMatch(/failed (ELEADERCHANGED|ENOLEADER|EREQUESTTIMEOUT)$/);
       }
-      expect([...callResults.values()].filter((l) => l.includes(' ok ')).length).toBeGreaterThan(0);
 
       // Leader-only work went through the fence: accepted tokens never go back.
       const tokens = (await readFile(sharedFile, 'utf8')).trim().split('\n').map((l) => Number(l.split(' ')[0]));
@@ -153,8 +158,8 @@ describe('a group of real processes', () => {
     const killedAt = performance.now();
     c.fixture.kill('SIGKILL');
     await gone;
-    // The kernel closes a dead member's connection: no heartbeat to wait for.
-    expect(performance.now() - killedAt).toBeLessThan(150);
+    // The kernel closes a dead member's connection: no heartbeat (silence for 600 ms) to wait for.
+    expect(performance.now() - killedAt).toBeLessThan(500);
     const d = await startMember('d');
     await waitFor(() => a.fixture.lines.includes('members a,b,d'), { what: 'd joined' });
     const dropped = nextLine(a, /^members a,b$/, 3000);

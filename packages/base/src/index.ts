@@ -41,12 +41,15 @@ export {
 export {
   coordinationPaths,
   checkSecureDirectory,
+  defaultRuntimeDir,
+  socketPathIn,
   ensureSecureDirectory,
   maxSocketPathBytes,
   shortHash,
   toFileName,
   type CoordinationPaths,
   type CoordinationPathsOptions,
+  type SocketPathOptions,
 } from './paths.js';
 export { noopLogger, type Logger } from './logger.js';
 export { OsLockUnavailableError, ensureOsLock, tryLockFd, unlockFd } from './osLock.js';

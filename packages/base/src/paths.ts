@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, lstatSync, mkdirSync, type Stats } from 'node:fs';
 import { chmod, lstat, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, UnsafePathError } from './errors.js';
 
 export interface CoordinationPathsOptions {
@@ -64,11 +64,37 @@ export function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
-function defaultRuntimeDir(): string {
+/** Where sockets go when a natural path is too long: $XDG_RUNTIME_DIR, else <tmp>/baton-<uid>. */
+export function defaultRuntimeDir(): string {
   const xdg = process.env.XDG_RUNTIME_DIR;
   if (xdg) return xdg;
   const uid = process.getuid?.() ?? 'user';
   return join(tmpdir(), `baton-${uid}`);
+}
+
+export interface SocketPathOptions {
+  /** Where the socket goes when `<dir>/<name>.sock` is too long (default: defaultRuntimeDir()). */
+  runtimeDir?: string;
+  platform?: NodeJS.Platform;
+}
+
+/**
+ * The socket for `name` beside the files of `dir`: `<dir>/<name>.sock` when it fits the Unix
+ * limit, else `<runtimeDir>/baton-<hash>.sock` (whoever listens there ensures that directory);
+ * a named pipe `\\.\pipe\baton-<hash>` on Windows. The hash covers `dir` and `name`.
+ */
+export function socketPathIn(dir: string, name: string, options: SocketPathOptions = {}): string {
+  const platform = options.platform ?? process.platform;
+  const file = toFileName(name, 'socket name');
+  const hash = shortHash(`${dir}\0${name}`);
+  if (platform === 'win32') return `\\\\.\\pipe\\baton-${hash}`;
+  const natural = join(dir, `${file}.sock`);
+  if (Buffer.byteLength(natural) <= maxSocketPathBytes(platform)) return natural;
+  const short = join(options.runtimeDir ?? defaultRuntimeDir(), `baton-${hash}.sock`);
+  if (Buffer.byteLength(short) <= maxSocketPathBytes(platform)) return short;
+  throw new InvalidArgumentError(
+    `No socket path for '${name}' fits the ${maxSocketPathBytes(platform)}-byte limit: ${short} is too long; set runtimeDir to a shorter directory`,
+  );
 }
 
 /** Where a scope's lock, state, log and socket files live. Pure: call `ensure()` to create them. */
@@ -90,20 +116,13 @@ export function coordinationPaths(options: CoordinationPathsOptions): Coordinati
     stateFile: (name) => join(dir, `${toFileName(name, 'state name')}.state.json`),
     logFile: (name) => join(dir, `${toFileName(name, 'log name')}.log`),
     socketPath(name) {
-      const file = toFileName(name, 'socket name');
-      if (platform === 'win32') return `\\\\.\\pipe\\baton-${shortHash(`${dir}\0${name}`)}`;
-      const natural = join(dir, `${file}.sock`);
-      if (Buffer.byteLength(natural) <= maxSocketPathBytes(platform)) return natural;
-      const short = join(runtimeDir, `baton-${shortHash(`${dir}\0${name}`)}.sock`);
-      if (Buffer.byteLength(short) <= maxSocketPathBytes(platform)) {
+      const path = socketPathIn(dir, name, { runtimeDir, platform });
+      if (platform !== 'win32' && dirname(path) !== dir) {
         // Asked for after ensure(): create the directory now, so the order of the calls does not matter.
         if (ensured && !usesRuntimeDir) ensureSecureDirectorySync(runtimeDir);
         usesRuntimeDir = true;
-        return short;
       }
-      throw new InvalidArgumentError(
-        `No socket path for '${name}' fits the ${maxSocketPathBytes(platform)}-byte limit: ${short} is too long; set runtimeDir to a shorter directory`,
-      );
+      return path;
     },
     async ensure() {
       await ensureSecureDirectory(batonDir);

@@ -1,19 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   Disposable,
   Emitter,
   InvalidArgumentError,
+  LinkedAbortController,
   abortableDelay,
   createBackoff,
   ensureSecureDirectory,
+  eventToPromise,
   isAbortError,
-  maxSocketPathBytes,
   noopLogger,
   onAbort,
   shortHash,
+  socketPathIn,
   throwIfAborted,
+  TimeoutError,
   toDisposable,
   toFileName,
   type Event,
@@ -111,6 +113,8 @@ export class Group extends Disposable {
   readonly onDidChangeLeader: Event<GroupLeader | undefined> = this._onDidChangeLeader.event;
   private readonly _onDidChangeMembers = this._register(new Emitter<readonly Member[]>());
   readonly onDidChangeMembers: Event<readonly Member[]> = this._onDidChangeMembers.event;
+  /** The role or the leader connection changed: what waiters check. */
+  private readonly _onDidSettle = this._register(new Emitter<void>());
   private readonly _onDidChangeConnection = this._register(new Emitter<{ connected: boolean }>());
   /** A follower connected to the current leader, or lost that connection. */
   readonly onDidChangeConnection: Event<{ connected: boolean }> = this._onDidChangeConnection.event;
@@ -142,7 +146,6 @@ export class Group extends Disposable {
   private readonly _lastPush = new Map<string, StoreNotice>();
   private readonly _tasks = new Set<TaskEntry>();
   private readonly _running = new Set<Promise<void>>();
-  private readonly _waiters = new Set<() => void>();
   private _closed = false;
   private _closePromise: Promise<void> | undefined;
 
@@ -158,7 +161,7 @@ export class Group extends Disposable {
     if (!(heartbeatMs >= 10)) throw new InvalidArgumentError(`joinGroup: heartbeatMs must be >= 10, got ${heartbeatMs}`);
     this._heartbeat = { intervalMs: heartbeatMs, timeoutMs: heartbeatMs * 3 };
     this._logger = (_options.logger ?? noopLogger).child({ pkg: 'coordinator', group: this.name, member: this.id });
-    this._socket = memberSocketPath(this._dir, this.name, this.id);
+    this._socket = socketPathIn(this._dir, `${this.name}.${shortHash(this.id).slice(0, 12)}`);
     this._metrics = new GroupMetrics(this.name);
     this._election = this._register(
       createElection({
@@ -179,7 +182,8 @@ export class Group extends Disposable {
   async start(): Promise<void> {
     throwIfAborted(this._options.signal);
     await ensureSecureDirectory(this._dir);
-    if (this._socket.startsWith(runtimeDir()) && process.platform !== 'win32') await ensureSecureDirectory(runtimeDir());
+    // A path too long for the Unix limit was moved to the runtime directory: that one must exist and be safe too.
+    if (process.platform !== 'win32' && dirname(this._socket) !== this._dir) await ensureSecureDirectory(dirname(this._socket));
     this._authToken = await ensureAuthToken(join(this._dir, `${toFileName(this.name, 'group name')}.group-token`));
     // Every member serves from the start, so the new leader is reachable the moment followers see
     // its term: nothing waits for a server to come up after an election.
@@ -401,9 +405,15 @@ export class Group extends Disposable {
     if (token === undefined) throw new NotLeaderError(`member ${this.id} of group '${this.name}' is not the leader`);
     const handler = this._handlers.get(method);
     if (!handler) throw new MethodNotFoundError(`group '${this.name}': no handler for '${method}' on the leader`, { data: { method } });
-    const signal = AbortSignal.any([this._election.leadershipSignal, ...signals]);
+    // Linked, not AbortSignal.any: the leadership signal lives for the whole term, and every call
+    // would leave a listener on it until garbage collection.
+    const link = new LinkedAbortController([this._election.leadershipSignal, ...signals]);
     this._metrics.callsServed.inc();
-    return handler(params, { signal, token, caller });
+    try {
+      return await handler(params, { signal: link.signal, token, caller });
+    } finally {
+      link.dispose();
+    }
   }
 
   // ---- pub/sub ----
@@ -650,7 +660,7 @@ export class Group extends Disposable {
   // ---- waiting ----
 
   private _wake(): void {
-    for (const wake of [...this._waiters]) wake();
+    this._onDidSettle.fire();
   }
 
   /** Resolves when this member leads or (as a follower) is connected to a leader other than `not`. */
@@ -665,26 +675,11 @@ export class Group extends Disposable {
     if (!this._election.isLeader) throw new NotLeaderError(`member ${this.id} of group '${this.name}' is not the leader`);
   }
 
-  private _waitUntil(ready: () => boolean, timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (this._closed) return reject(new GroupClosedError(`group '${this.name}' is closed`));
-      if (ready()) return resolve();
-      if (timeoutMs <= 0) return reject(new NoLeaderError('timed out'));
-      const done = (error?: unknown) => {
-        clearTimeout(timer);
-        off.dispose();
-        this._waiters.delete(check);
-        if (error) reject(error);
-        else resolve();
-      };
-      const check = () => {
-        if (this._closed) done(new GroupClosedError(`group '${this.name}' is closed`));
-        else if (ready()) done();
-      };
-      const timer = setTimeout(() => done(new NoLeaderError('timed out')), timeoutMs);
-      const off = signal ? onAbort(signal, () => done(signal.reason)) : toDisposable(() => {});
-      this._waiters.add(check);
-    });
+  /** Resolves once `ready()` holds (checked whenever the role or the connection changes); rejects with NoLeaderError after `timeoutMs`. */
+  private async _waitUntil(ready: () => boolean, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    if (!this._closed && ready()) return;
+    if (!this._closed) await waitForEvent(this._onDidSettle.event, () => this._closed || ready(), timeoutMs, signal, () => new NoLeaderError('timed out'));
+    if (this._closed) throw new GroupClosedError(`group '${this.name}' is closed`);
   }
 
   // ---- shutdown ----
@@ -719,8 +714,7 @@ export class Group extends Disposable {
       const server = this._server;
       await this._election.close();
       if (server && server.peers.length > 0) {
-        const deadline = performance.now() + Math.min(this._leaseMs, 1000);
-        while (server.peers.length > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+        await waitForEvent(server.onDidDisconnect, () => server.peers.length === 0, Math.min(this._leaseMs, 1000)).catch(() => {});
       }
       this.dispose();
       await Promise.allSettled([server?.close(), ...this._running]);
@@ -729,23 +723,22 @@ export class Group extends Disposable {
   }
 }
 
+/** The next event for which `done()` holds; rejects with `onTimeout()` (or a TimeoutError) after `timeoutMs`, or with the signal's reason. */
+async function waitForEvent<T>(event: Event<T>, done: () => boolean, timeoutMs: number, signal?: AbortSignal, onTimeout?: () => Error): Promise<void> {
+  const link = new LinkedAbortController([signal]);
+  const timer = setTimeout(() => link.abort(onTimeout?.() ?? new TimeoutError(`no change within ${timeoutMs} ms`)), Math.max(0, timeoutMs));
+  try {
+    await eventToPromise(event, { signal: link.signal, filter: done });
+  } finally {
+    clearTimeout(timer);
+    link.dispose();
+  }
+}
+
 function toGroupLeader(info: LeaderInfo | undefined): GroupLeader | undefined {
   if (!info) return undefined;
   const metadata = (info.metadata as { member?: unknown } | undefined)?.member;
   return { id: info.id, pid: info.pid, metadata, token: info.token, since: info.since };
-}
-
-function runtimeDir(): string {
-  return process.env.XDG_RUNTIME_DIR || join(tmpdir(), `baton-${process.getuid?.() ?? 'user'}`);
-}
-
-/** Where a member serves: beside the group's files, or a hashed name in the runtime directory when that is too long. */
-function memberSocketPath(dir: string, group: string, id: string): string {
-  const hash = shortHash(`${dir}\0${group}\0${id}`);
-  if (process.platform === 'win32') return `\\\\.\\pipe\\baton-group-${hash}`;
-  const natural = join(dir, `${toFileName(group, 'group name')}.${shortHash(id).slice(0, 12)}.sock`);
-  if (Buffer.byteLength(natural) <= maxSocketPathBytes()) return natural;
-  return join(runtimeDir(), `baton-group-${hash}.sock`);
 }
 
 /** Joins (or forms) the group `name` in `dir`. Resolves once this member leads or is connected to the leader. */

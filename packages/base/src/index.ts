@@ -41,6 +41,7 @@ export {
 export {
   coordinationPaths,
   checkSecureDirectory,
+  checkSecureDirectorySync,
   defaultRuntimeDir,
   socketPathIn,
   ensureSecureDirectory,

@@ -269,7 +269,19 @@ export class LeaseContender extends Disposable {
     const index = scan.latest + 1;
     const record: TermRecord = { token: index, id, pid: process.pid, hostname: hostname(), metadata, since: new Date().toISOString() };
     const startedAt = clock.now();
-    const fd = await this._files.claim(index, record);
+    let beacon: BeaconServer | undefined;
+    let fd: number | undefined;
+    try {
+      fd = await this._files.claim(index, record, () => {
+        // Listening before the fsync: the waiters that lost the race see the new term at once and
+        // connect, rather than find no beacon and poll until the next try.
+        const path = beaconPath(this._options.lockDir, index);
+        if (path) beacon = new BeaconServer(path, logger);
+      });
+    } catch (err) {
+      beacon?.close();
+      throw err;
+    }
     if (fd === undefined) {
       logger.debug({ fencingToken: index }, 'another process claimed the slot first');
       // Learn the winner now rather than at the next poll: its slot is complete once linked.
@@ -279,8 +291,9 @@ export class LeaseContender extends Disposable {
       return;
     }
     if (this._closed || !this._contending) {
-      // Closed while claiming: give the term straight back.
+      // Closed while claiming: give the term straight back (the OS lock first, as in _lose).
       closeQuietly(fd);
+      beacon?.close();
       return;
     }
     const held: Held = { token: index, record, validUntil: startedAt + leaseMs - this._margin, fd, latest: index, renewals: 0 };
@@ -288,8 +301,7 @@ export class LeaseContender extends Disposable {
     this._holder = record;
     this._armExpiry(held);
     this._closeWatch();
-    const path = beaconPath(this._options.lockDir, index);
-    if (path) this._beacon = new BeaconServer(path, logger);
+    this._beacon = beacon;
     logger.info({ fencingToken: index, previous: scan.term || undefined, why }, 'acquired');
     this._onDidChangeHolder.fire(record);
     this._onDidAcquire.fire(held);

@@ -241,17 +241,26 @@ export class LeaseFiles {
 
   /**
    * Tries to start a term at slot `index`. Returns the locked term file's descriptor, to keep open
-   * for the whole term, or undefined when another process created the slot first.
+   * for the whole term, or undefined when another process created the slot first. `onLinked` runs
+   * as soon as the slot is visible, before the wait for the directory's fsync.
    */
-  async claim(index: number, record: TermRecord): Promise<number | undefined> {
+  async claim(index: number, record: TermRecord, onLinked?: () => void): Promise<number | undefined> {
     const fault = faultPoints.beforeClaim;
     if (fault) await fault(index);
     const fd = this._link(index, { kind: 'term', ...record }, true);
     if (fd === undefined) return undefined;
     this._termOf.set(index, index);
+    onLinked?.();
     // The token is the slot's name: persisting the directory entry is what makes it survive a
     // power loss. The record inside is display data, and a torn record is tolerated.
-    if (this._durable) await syncDirectory(this.dir);
+    if (this._durable) {
+      try {
+        await syncDirectory(this.dir);
+      } catch (err) {
+        closeQuietly(fd);
+        throw err;
+      }
+    }
     return fd;
   }
 

@@ -1,7 +1,7 @@
 import { createConnection, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import {
-  checkSecureDirectory,
+  checkSecureDirectorySync,
   Disposable,
   Emitter,
   createBackoff,
@@ -79,7 +79,7 @@ export class IpcClient extends Disposable {
   }
 
   private async _attempt(): Promise<void> {
-    if (process.platform !== 'win32') await checkSocketDirectory(this._options.path);
+    if (process.platform !== 'win32') checkSocketDirectory(this._options.path);
     const socket = await openSocket(this._options.path);
     socket.setNoDelay?.(true);
     const channel = new FramedChannel(socket, {
@@ -322,9 +322,11 @@ function handshake(channel: FramedChannel, options: ClientOptions): Promise<stri
  * another user owns or that others can write to, where someone could have put their own server.
  * A missing directory is left to the connect, which fails with a clear ENOENT.
  */
-async function checkSocketDirectory(path: string): Promise<void> {
+function checkSocketDirectory(path: string): void {
   try {
-    await checkSecureDirectory(dirname(path));
+    // One lstat of a hot directory: cheaper here than a round trip through the thread pool, which
+    // a failover (every follower connecting at once) would queue behind the others' file work.
+    checkSecureDirectorySync(dirname(path));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }

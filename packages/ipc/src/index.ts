@@ -1,4 +1,4 @@
-export { createServer, IpcServer, probe, type PeerInfo, type RequestContext, type RequestHandler, type ServerOptions } from './server.js';
+export { createServer, IpcServer, probe, removeStaleSocketFiles, type PeerInfo, type RequestContext, type RequestHandler, type ServerOptions } from './server.js';
 export { connect, IpcClient, type ClientOptions, type ConnectionState } from './client.js';
 export { ensureAuthToken, readAuthToken } from './auth.js';
 export { FrameDecoder, encodeFrames, encodePayload, defaultMaxFrameBytes } from './codec.js';

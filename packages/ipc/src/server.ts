@@ -1,5 +1,5 @@
-import { chmodSync, closeSync, openSync, statSync, unlinkSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmodSync, closeSync, fstatSync, lstatSync, openSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createConnection, createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import {
   Disposable,
@@ -178,12 +178,7 @@ export class IpcServer extends Disposable {
     // The socket's directory must be ours and private (created if missing, as
     // coordinationPaths().ensure() would): whoever can write there could replace the socket.
     await ensureSecureDirectory(dirname(path));
-    const lockFd = openSync(`${path}.lock`, 'a+', 0o600);
-    if (!tryLockFd(lockFd)) {
-      closeSync(lockFd);
-      throw new ServerRunningError(`Another server owns ${path} (its lock file ${path}.lock is held); not touching it`, { data: { path } });
-    }
-    this._lockFd = lockFd;
+    this._lockFd = lockPathFile(path);
     const state = await probe(path);
     if (state === 'live') {
       this._releasePathLock();
@@ -202,6 +197,9 @@ export class IpcServer extends Disposable {
   private _releasePathLock(): void {
     if (this._lockFd === undefined) return;
     try {
+      // Removed while still locked: a server that opened it meanwhile sees it gone (lockPathFile
+      // checks) rather than lock a file nobody can find.
+      if (this._socketIno !== undefined) unlinkIfSame(`${this._options.path}.lock`, this._lockFd);
       closeSync(this._lockFd);
     } catch {
       // Already closed.
@@ -323,6 +321,85 @@ export class IpcServer extends Disposable {
       // Already gone.
     }
   }
+}
+
+/**
+ * Opens and OS-locks `<path>.lock`, the token of ownership of the socket `path`. Throws
+ * ServerRunningError when a live server holds it. A lock file unlinked by its previous owner
+ * between our open and our lock is not the path's lock any more: open the new one.
+ */
+function lockPathFile(path: string): number {
+  const lockPath = `${path}.lock`;
+  for (let attempt = 0; ; attempt++) {
+    const fd = openSync(lockPath, 'a+', 0o600);
+    if (!tryLockFd(fd)) {
+      closeSync(fd);
+      throw new ServerRunningError(`Another server owns ${path} (its lock file ${lockPath} is held); not touching it`, { data: { path } });
+    }
+    if (isSameFile(lockPath, fd) || attempt >= 10) return fd;
+    closeSync(fd);
+  }
+}
+
+function isSameFile(path: string, fd: number): boolean {
+  try {
+    return statSync(path).ino === fstatSync(fd).ino;
+  } catch {
+    return false;
+  }
+}
+
+function unlinkIfSame(path: string, fd: number): void {
+  try {
+    if (isSameFile(path, fd)) unlinkSync(path);
+  } catch {
+    // Gone already: nothing to tidy.
+  }
+}
+
+/**
+ * Removes the files of servers that died without closing (SIGKILL, a crash) from `dir`: each
+ * `<name>.sock.lock` whose name passes `match` and whose OS lock is free, with its `<name>.sock`.
+ * A live server holds its lock, so its files are never touched. Returns how many were removed.
+ * Unix only (named pipes leave no files); a no-op elsewhere.
+ */
+export function removeStaleSocketFiles(dir: string, match: (socketFile: string) => boolean): number {
+  if (process.platform === 'win32') return 0;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    if (!name.endsWith('.sock.lock')) continue;
+    const socketFile = name.slice(0, -'.lock'.length);
+    if (!match(socketFile)) continue;
+    const lockPath = join(dir, name);
+    let fd: number;
+    try {
+      fd = openSync(lockPath, 'r+');
+    } catch {
+      continue;
+    }
+    try {
+      if (!tryLockFd(fd) || !isSameFile(lockPath, fd)) continue;
+      // Locked by us now: no server can start on this path until the lock file is gone.
+      try {
+        if (lstatSync(join(dir, socketFile)).isSocket()) unlinkSync(join(dir, socketFile));
+      } catch {
+        // No socket file: a server that died before listening, or one that closed.
+      }
+      unlinkSync(lockPath);
+      removed++;
+    } catch {
+      // Raced with another sweeper or a starting server: leave it to them.
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return removed;
 }
 
 /** 'live' if something accepts on `path`, 'stale' if a socket file is there but refuses, 'missing' if none. */

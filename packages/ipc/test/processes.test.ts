@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { createConnection } from 'node:net';
-import { lstat } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killAllFixtures, makeTempDir, sleep, spawnFixture, waitFor, type TempDir } from '@baton/test-utils';
-import { encodeFrames, encodePayload, protocolVersion, type ConnectionState } from '../src/index.js';
+import { encodeFrames, encodePayload, protocolVersion, removeStaleSocketFiles, type ConnectionState } from '../src/index.js';
 import { Harness, token } from './helpers.js';
 
 const serverFixture = fileURLToPath(new URL('./fixtures/server.ts', import.meta.url));
@@ -68,6 +69,33 @@ describe('with a server in another process', () => {
     server.kill('SIGCONT');
     await waitFor(() => client.state === 'connected', { timeoutMs: 5000, what: 'reconnected' });
     await expect(client.request('echo', 3)).resolves.toBe(3);
+  });
+});
+
+describe('socket files', () => {
+  (posix ? it : it.skip)('a server that closes leaves no file behind; one that is SIGKILLed leaves its files to removeStaleSocketFiles, which never touches a live one', async () => {
+    const paths = (name: string) => [join(tmp.path, `${name}.sock`), join(tmp.path, `${name}.sock.lock`)];
+    const files = async () => (await readdir(tmp.path)).filter((f) => f.includes('.sock')).sort();
+
+    const closing = spawnFixture(serverFixture, [paths('closing')[0]!, token]);
+    await closing.waitForLine('listening');
+    expect(await files()).toEqual(['closing.sock', 'closing.sock.lock']);
+    closing.kill('SIGTERM');
+    await waitFor(async () => (await files()).length === 0, { what: 'the closed server to remove its socket and lock files' });
+
+    const dead = spawnFixture(serverFixture, [paths('dead')[0]!, token]);
+    const live = spawnFixture(serverFixture, [paths('live')[0]!, token]);
+    await Promise.all([dead.waitForLine('listening'), live.waitForLine('listening')]);
+    dead.kill('SIGKILL');
+    await dead.exited;
+    expect(await files()).toEqual(['dead.sock', 'dead.sock.lock', 'live.sock', 'live.sock.lock']);
+    expect(removeStaleSocketFiles(tmp.path, () => true)).toBe(1);
+    expect(await files()).toEqual(['live.sock', 'live.sock.lock']);
+    // The live server still serves, and a new server can take the swept path.
+    const client = await h.client({ path: paths('live')[0]! });
+    await expect(client.request('echo', 'still here')).resolves.toBe('still here');
+    const again = spawnFixture(serverFixture, [paths('dead')[0]!, token]);
+    await again.waitForLine('listening');
   });
 });
 

@@ -1,10 +1,11 @@
 // pnpm --filter @baton/coordinator bench
 // What a group costs and gives, with real processes: idle CPU, wakeups and file operations of a
 // group follower beside a plain election follower; failover after SIGKILL of the leader until
-// every follower is joined to the new leader with the latest version; set() in one member ->
-// onDidChange in the others with 10 members, pushed (group) beside the directory watch alone and
-// the 1 s polling recipe, in one run; heap added per member.
-// BENCH_QUICK=1 for a short run; BENCH_ONLY=idle,failover,push,heap for parts; IDLE_SECONDS, BENCH_KILLS, BENCH_SETS.
+// every follower is joined to the new leader with the latest version, and takeover after SIGSTOP
+// (within the lease); set() in one member -> onDidChange in the others with 10 members, pushed
+// (group) beside the directory watch alone and the 1 s polling recipe, in one run; heap added
+// per member.
+// BENCH_QUICK=1 for a short run; BENCH_ONLY=idle,failover,pause,push,heap for parts; IDLE_SECONDS, BENCH_KILLS, BENCH_STOPS, BENCH_SETS.
 import { fileURLToPath } from 'node:url';
 import {
   killAllFixtures,
@@ -70,47 +71,72 @@ if (runs('idle')) {
   }
 }
 
-if (runs('failover')) {
-  const kills = Number(process.env.BENCH_KILLS ?? (quick ? 10 : 30));
-  progress(`failover: 10 members, ${kills} SIGKILLs of the leader ...`);
+/**
+ * Stops the leader of 10 members `count` times with `signal` and measures, from the signal, until
+ * every other member is joined to the new leader with the latest version. A SIGSTOPped leader is
+ * continued afterwards and must come back as a follower; a SIGKILLed one is replaced.
+ */
+async function failovers(signal: 'SIGKILL' | 'SIGSTOP', count: number, leaseMs: number): Promise<number[]> {
   const dir = await makeTempDir();
   const times: number[] = [];
   try {
     const members: Fixture[] = [];
-    for (let i = 0; i < 10; i++) members.push(await start(dir.path, `m${i}`, 'group', 2000));
+    for (let i = 0; i < 10; i++) members.push(await start(dir.path, `m${i}`, 'group', leaseMs));
     let next = 10;
     // One write, so "has the latest version" means something.
     members[1]!.send('set');
     await waitFor(() => members[1]!.lines.some((l) => l.startsWith('set ')), { what: 'first write' });
     const version = () => Number(members.flatMap((m) => m.lines.filter((l) => l.startsWith('set '))).map((l) => l.split(' ')[1]).sort((a, b) => Number(b) - Number(a))[0] ?? 0);
-    for (let k = 0; k < kills; k++) {
+    for (let k = 0; k < count; k++) {
       const leaderIndex = members.findIndex((m) => /^role leader|^ready leader/.test(m.lines.filter((l) => /^(role|ready) /.test(l)).at(-1) ?? ''));
       const leader = members[leaderIndex]!;
       const followers = members.filter((m) => m !== leader);
       const marks = followers.map((f) => f.lines.length);
       const latest = version();
-      const killedAt = nowNs();
-      leader.kill('SIGKILL');
-      await waitFor(() => followers.every((f, i) => after(f, /^joined /, marks[i]!) || after(f, /^role leader /, marks[i]!)), { timeoutMs: 10_000, what: 'every follower joined to the new leader' });
+      const leaderMark = leader.lines.length;
+      const signalledAt = nowNs();
+      leader.kill(signal);
+      await waitFor(() => followers.every((f, i) => after(f, /^joined /, marks[i]!) || after(f, /^role leader /, marks[i]!)), { timeoutMs: leaseMs + 10_000, what: 'every follower joined to the new leader' });
       let slowest = 0;
       for (const [i, f] of followers.entries()) {
         const joined = after(f, /^joined /, marks[i]!);
         if (!joined) continue; // the new leader itself
         const [, at, v] = joined.split(' ');
         if (Number(v) < latest) throw new Error(`a follower joined with version ${v}, below ${latest}`);
-        slowest = Math.max(slowest, Number(BigInt(at!) - killedAt) / 1e6);
+        slowest = Math.max(slowest, Number(BigInt(at!) - signalledAt) / 1e6);
       }
       times.push(slowest);
-      members.splice(leaderIndex, 1);
-      members.push(await start(dir.path, `m${next++}`, 'group', 2000));
+      if (signal === 'SIGSTOP') {
+        leader.kill('SIGCONT');
+        await waitFor(() => after(leader, /^joined /, leaderMark) !== undefined, { timeoutMs: 10_000, what: 'the continued leader to rejoin as a follower' });
+      } else {
+        members.splice(leaderIndex, 1);
+        members.push(await start(dir.path, `m${next++}`, 'group', leaseMs));
+      }
       await sleep(100);
     }
-    rows.push({ measure: `failover after SIGKILL of the leader, 10 members, until every follower is joined with the latest version, p50 / p99 (ms), ${kills} kills`, group: summary(times), 'plain election / peers': 'see the lock benchmark (election failover)', target: 'p99 < 20 ms' });
-    raw.failover = times;
   } finally {
     await killAllFixtures();
     await dir.cleanup();
   }
+  return times;
+}
+
+if (runs('failover')) {
+  const kills = Number(process.env.BENCH_KILLS ?? (quick ? 10 : 30));
+  progress(`failover: 10 members, ${kills} SIGKILLs of the leader ...`);
+  const times = await failovers('SIGKILL', kills, 2000);
+  rows.push({ measure: `failover after SIGKILL of the leader, 10 members, until every follower is joined with the latest version, p50 / p99 (ms), ${kills} kills`, group: summary(times), 'plain election / peers': 'see the lock benchmark (election failover)', target: 'p99 < 20 ms' });
+  raw.failover = times;
+}
+
+if (runs('pause')) {
+  const stops = Number(process.env.BENCH_STOPS ?? (quick ? 3 : 10));
+  const leaseMs = 2000;
+  progress(`pause: 10 members, ${stops} SIGSTOPs of the leader (lease ${leaseMs} ms) ...`);
+  const times = await failovers('SIGSTOP', stops, leaseMs);
+  rows.push({ measure: `takeover after SIGSTOP of the leader (lease ${leaseMs} ms), 10 members, until every follower is joined to the new leader, p50 / max (ms), ${stops} stops`, group: `${round(percentile(times, 50), 1)} / ${round(Math.max(...times), 1)}`, 'plain election / peers': '', target: `within the lease: about ${leaseMs} ms, the paused leader's last renewal being up to a quarter lease old` });
+  raw.pause = times;
 }
 
 if (runs('push')) {

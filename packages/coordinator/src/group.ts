@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import {
   Disposable,
   Emitter,
@@ -22,7 +22,7 @@ import {
   type IDisposable,
   type Logger,
 } from '@baton/base';
-import { IpcClient, IpcServer, MethodNotFoundError, ensureAuthToken, type RequestContext } from '@baton/ipc';
+import { IpcClient, IpcServer, MethodNotFoundError, ensureAuthToken, removeStaleSocketFiles, type RequestContext } from '@baton/ipc';
 import { createElection, type Election, type LeaderInfo, type RoleChange } from '@baton/lock';
 import { openStore, type Store, type StoreOptions } from '@baton/state';
 import { GroupClosedError, LeaderChangedError, NoLeaderError, NotLeaderError } from './errors.js';
@@ -97,6 +97,9 @@ interface TaskEntry {
   disposed: boolean;
 }
 
+/** How long the leader gathers member changes before sending the list to the members. */
+const membersBroadcastDelayMs = 5;
+
 /** Wall clock with sub-millisecond resolution, comparable between processes (for latency metrics only). */
 const preciseNow = () => performance.timeOrigin + performance.now();
 
@@ -146,6 +149,7 @@ export class Group extends Disposable {
   private readonly _lastPush = new Map<string, StoreNotice>();
   private readonly _tasks = new Set<TaskEntry>();
   private readonly _running = new Set<Promise<void>>();
+  private _membersTimer: ReturnType<typeof setTimeout> | undefined;
   private _closed = false;
   private _closePromise: Promise<void> | undefined;
 
@@ -509,9 +513,33 @@ export class Group extends Disposable {
   }
 
   private _membersChanged(): void {
-    const members = this.members;
-    this._server?.publish(topics.members, { members });
-    this._onDidChangeMembers.fire(members);
+    this._onDidChangeMembers.fire(this.members);
+    // Sent a moment later, once for a burst: after a failover every follower joins within a few
+    // milliseconds, and a list per join would be a message per join to every member (quadratic)
+    // just when the machine is busiest. Each joiner has the list from its welcome already.
+    this._membersTimer ??= setTimeout(() => {
+      this._membersTimer = undefined;
+      if (this.role === 'leader') this._server?.publish(topics.members, { members: this.members });
+    }, membersBroadcastDelayMs);
+  }
+
+  /**
+   * Removes the socket files of members that died without leaving (SIGKILL, a crashed host), once
+   * per term, by the leader only: a member's files are named `<group>.<12 hex>.sock` beside the
+   * group's, and a live member holds the OS lock of its `.sock.lock`, so only the dead are swept.
+   * Sockets moved to the runtime directory (a long path) have hashed names and are left alone.
+   */
+  private _sweepStaleSockets(): void {
+    const own = basename(this._socket);
+    const suffix = `.${shortHash(this.id).slice(0, 12)}.sock`;
+    if (process.platform === 'win32' || dirname(this._socket) !== this._dir || !own.endsWith(suffix)) return;
+    const prefix = own.slice(0, -suffix.length + 1);
+    try {
+      const removed = removeStaleSocketFiles(this._dir, (file) => file !== own && file.startsWith(prefix) && /^[0-9a-f]{12}\.sock$/.test(file.slice(prefix.length)));
+      if (removed > 0) this._logger.info({ removed }, 'removed the socket files of members that died');
+    } catch (err) {
+      this._logger.warn({ err }, 'could not sweep the socket files of dead members');
+    }
   }
 
   private _self(): Member {
@@ -527,6 +555,11 @@ export class Group extends Disposable {
       this._metrics.leadershipChanges.inc();
       this._unfollow();
       this._followers.clear();
+      // After the failover's rush, not in it: a dead leader's files can wait a moment.
+      const token = change.token;
+      setTimeout(() => {
+        if (!this._closed && this._election.token === token) this._sweepStaleSockets();
+      }, 200).unref();
       for (const entry of this._tasks) this._startTask(entry);
     } else if (previous === 'leader') {
       this._metrics.leadershipChanges.inc();
@@ -691,6 +724,7 @@ export class Group extends Disposable {
   override dispose(): void {
     if (this._closed) return;
     this._closed = true;
+    clearTimeout(this._membersTimer);
     for (const entry of this._tasks) entry.controller?.abort(new GroupClosedError('group closed'));
     this._election.dispose();
     this._unfollow();

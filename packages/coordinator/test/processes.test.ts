@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killAllFixtures, makeTempDir, sleep, spawnFixture, waitFor, type Fixture, type TempDir } from '@baton/test-utils';
@@ -37,17 +37,28 @@ function lastRole(m: Member): string {
 }
 
 function nextLine(m: Member, pattern: RegExp, timeoutMs = 5000): Promise<string> {
+  return firstLine([m], pattern, timeoutMs);
+}
+
+/** The next line matching `pattern` from any of `members`; stops listening (and its timer) once one arrives. */
+function firstLine(members: Member[], pattern: RegExp, timeoutMs = 5000): Promise<string> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`${m.id}: no line matching ${pattern} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const off = m.fixture.onLine((line) => {
-      if (!pattern.test(line)) return;
+    const offs: Array<() => void> = [];
+    const finish = () => {
       clearTimeout(timer);
-      off();
-      resolve(line);
-    });
+      for (const off of offs) off();
+    };
+    const timer = setTimeout(() => {
+      finish();
+      reject(new Error(`${members.map((m) => m.id).join(',')}: no line matching ${pattern} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    for (const m of members) {
+      offs.push(m.fixture.onLine((line) => {
+        if (!pattern.test(line)) return;
+        finish();
+        resolve(line);
+      }));
+    }
   });
 }
 
@@ -92,7 +103,7 @@ describe('a group of real processes', () => {
           m.fixture.send(`call ${callId}`);
           return result;
         });
-        const elected = Promise.race(followers.map((m) => nextLine(m, /^role leader /, 10_000)));
+        const elected = firstLine(followers, /^role leader /, 10_000);
         if (round % 2 === 0) {
           leader!.fixture.kill('SIGKILL');
           leader!.dead = true;
@@ -169,6 +180,23 @@ describe('a group of real processes', () => {
     // Heartbeat 200 ms: silent for 600 ms, checked every 100 ms.
     expect(performance.now() - stoppedAt).toBeGreaterThanOrEqual(500);
     d.fixture.kill('SIGCONT');
+  });
+
+  (posix ? it : it.skip)("the next leader removes the socket files of members that were SIGKILLed; a member that leaves removes its own", async () => {
+    const sockets = async () => (await readdir(tmp.path)).filter((f) => f.includes('.sock')).length;
+    const a = await startMember('a');
+    const b = await startMember('b');
+    const c = await startMember('c');
+    expect(lastRole(a)).toBe('leader');
+    expect(await sockets()).toBe(6); // a socket and its lock file per member
+    c.fixture.kill('SIGKILL');
+    await c.fixture.exited;
+    a.fixture.kill('SIGKILL');
+    await firstLine([b], /^role leader /, 5000);
+    await waitFor(async () => (await sockets()) === 2, { timeoutMs: 3000, what: "b, the new leader, to remove a's and c's socket files" });
+    b.fixture.send('close');
+    await b.fixture.exited;
+    expect(await sockets()).toBe(0);
   });
 
   (posix ? it : it.skip)('publish reaches every member; a follower that joins later gets the current state', async () => {

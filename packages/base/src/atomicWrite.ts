@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, fsync as fsyncCallback, openSync, renameSync, unlinkSync, write, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fsync as fsyncCallback, linkSync, openSync, renameSync, unlinkSync, write, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { throwIfAborted } from './abort.js';
@@ -10,6 +10,12 @@ export interface WriteFileAtomicOptions {
   mode?: number;
   /** fsync the file and its directory (default true). Turning it off keeps atomicity, loses durability. */
   fsync?: boolean;
+  /**
+   * Create `path` only if it does not exist: of writers racing to create it, exactly one
+   * succeeds and the others fail with EEXIST (the error's `cause.code`), the file complete
+   * whenever it is visible. Default false (replace).
+   */
+  exclusive?: boolean;
   signal?: AbortSignal;
 }
 
@@ -45,7 +51,7 @@ export async function writeFileAtomic(
   data: string | Uint8Array,
   options: WriteFileAtomicOptions = {},
 ): Promise<void> {
-  const { mode = 0o600, fsync = true, signal } = options;
+  const { mode = 0o600, fsync = true, exclusive = false, signal } = options;
   throwIfAborted(signal);
   const temp = tempPathFor(path);
   const bytes = typeof data === 'string' ? Buffer.from(data) : data;
@@ -63,7 +69,11 @@ export async function writeFileAtomic(
       closeSync(fd);
     }
     throwIfAborted(signal);
-    renameSync(temp, path);
+    if (exclusive) {
+      // A link never replaces: the first writer's file stays, and a loser learns it by EEXIST.
+      linkSync(temp, path);
+      unlinkSync(temp);
+    } else renameSync(temp, path);
     renamed = true;
     if (fsync) await syncDirectory(dirname(path));
   } catch (err) {

@@ -11,6 +11,11 @@ export interface ChannelOptions {
   maxQueueBytes?: number;
   /** What to do when the bound is reached: close the connection, or drop the oldest droppable (pub/sub) messages. */
   slowConsumer?: SlowConsumerPolicy;
+  /**
+   * The message sent before the channel closes itself over bad input (a frame over the limit,
+   * bytes that are not a frame), so the peer learns why: the protocol's `refuse`.
+   */
+  farewell?: (error: Error) => unknown;
   logger: Logger;
 }
 
@@ -37,6 +42,14 @@ const resolved = Promise.resolve();
  */
 const batchMessages = 16;
 const batchBytes = 64 * 1024;
+/**
+ * Frames handed on from one connection before the others get a turn: the rest wait, with the
+ * socket paused, for the next turn of the event loop. Without a bound, one peer pipelining
+ * thousands of requests has them all served before any other connection is read.
+ */
+export const framesPerTurn = 64;
+/** After end(), how long the peer has to close its side before the socket is destroyed. */
+const endGraceMs = 1000;
 
 /**
  * Messages over a byte stream: length-prefixed JSON frames in, validated by the caller; frames
@@ -54,17 +67,30 @@ export class FramedChannel extends Disposable {
   private readonly _maxFrameBytes: number;
   private readonly _maxQueueBytes: number;
   private readonly _policy: SlowConsumerPolicy;
-  private _queue: Queued[] = [];
+  /** Outbound messages in order; a dropped one leaves a hole (undefined) until the next flush or compaction. */
+  private _queue: Array<Queued | undefined> = [];
   private _queuedBytes = 0;
+  /** Positions in _queue of droppable messages, oldest first from _droppableHead: dropping is O(1). */
+  private _droppable: number[] = [];
+  private _droppableHead = 0;
+  private _holes = 0;
   private _flushScheduled = false;
   private _blocked = false;
   private _closed = false;
+  private _ending = false;
+  /** Frames decoded but not yet handed on (over this turn's budget), from _inboxHead. */
+  private _inbox: unknown[] = [];
+  private _inboxHead = 0;
+  private _budget = framesPerTurn;
+  private _nextTurn: NodeJS.Immediate | undefined;
   private _dropped = 0;
   private readonly _onDidDrain = this._register(new Emitter<void>());
   private _lastDropWarning = -Infinity;
   /** Monotonic time of the last frame received (heartbeats use it). */
   lastReceivedAt = performance.now();
   lastSentAt = performance.now();
+  /** Monotonic time the frame being received began to arrive; undefined between frames. */
+  partialSince: number | undefined;
 
   private readonly _flushSoon = (): void => {
     this._flushScheduled = false;
@@ -76,7 +102,30 @@ export class FramedChannel extends Disposable {
   };
 
   private readonly _deliver = (value: unknown): void => {
-    if (!this._closed) this._onMessage.fire(value);
+    if (this._closed) return;
+    if (this._budget > 0 && this._inboxHead === this._inbox.length) {
+      this._budget--;
+      this._onMessage.fire(value);
+    } else this._inbox.push(value);
+  };
+
+  private readonly _takeTurn = (): void => {
+    this._nextTurn = undefined;
+    this._budget = framesPerTurn;
+    while (!this._closed && this._budget > 0 && this._inboxHead < this._inbox.length) {
+      const value = this._inbox[this._inboxHead];
+      this._inbox[this._inboxHead++] = undefined;
+      this._budget--;
+      this._onMessage.fire(value);
+    }
+    if (this._closed) return;
+    if (this._inboxHead < this._inbox.length) {
+      this._nextTurn = setImmediate(this._takeTurn);
+      return;
+    }
+    this._inbox = [];
+    this._inboxHead = 0;
+    this._socket.resume();
   };
 
   constructor(private readonly _socket: Duplex, private readonly _options: ChannelOptions) {
@@ -146,7 +195,8 @@ export class FramedChannel extends Disposable {
 
   /** Queues an already encoded message (a broadcast encodes once for all peers). */
   sendEncoded(encoded: EncodedMessage, droppable = false): void {
-    if (this._closed) return;
+    if (this._closed || this._ending) return;
+    if (droppable && this._policy === 'drop-oldest') this._droppable.push(this._queue.length);
     this._queue.push({ text: encoded.text, bytes: encoded.bytes, droppable });
     this._queuedBytes += encoded.bytes + 4;
     if (this.queuedBytes > this._maxQueueBytes && !this._relieve()) return;
@@ -170,14 +220,17 @@ export class FramedChannel extends Disposable {
   private _relieve(): boolean {
     if (this._policy === 'drop-oldest') {
       let dropped = 0;
-      const kept: Queued[] = [];
-      for (const item of this._queue) {
-        if (item.droppable && this.queuedBytes > this._maxQueueBytes) {
-          this._queuedBytes -= item.bytes + 4;
-          dropped++;
-        } else kept.push(item);
+      while (this.queuedBytes > this._maxQueueBytes && this._droppableHead < this._droppable.length) {
+        const index = this._droppable[this._droppableHead++]!;
+        const item = this._queue[index]!;
+        this._queue[index] = undefined;
+        this._holes++;
+        this._queuedBytes -= item.bytes + 4;
+        dropped++;
       }
-      this._queue = kept;
+      // Holes are cleared once they are half the queue: each message is moved at most once per
+      // drop of another, so dropping stays O(1) amortized however long the queue.
+      if (this._holes > 64 && this._holes * 2 > this._queue.length) this._compact();
       if (dropped > 0) {
         this._dropped += dropped;
         const now = performance.now();
@@ -196,31 +249,90 @@ export class FramedChannel extends Disposable {
     return false;
   }
 
-  private _flush(): void {
-    if (this._closed || this._blocked || this._queue.length === 0) return;
-    const batch = this._queue;
+  private _compact(): void {
+    const kept: Queued[] = [];
+    const droppable: number[] = [];
+    for (const item of this._queue) {
+      if (!item) continue;
+      if (item.droppable) droppable.push(kept.length);
+      kept.push(item);
+    }
+    this._queue = kept;
+    this._droppable = droppable;
+    this._droppableHead = 0;
+    this._holes = 0;
+  }
+
+  /** Messages waiting in the outbound queue, not counting what the socket has buffered. */
+  get queueLength(): number {
+    return this._queue.length - this._holes;
+  }
+
+  private _flush(force = false): void {
+    if (this._closed || (this._blocked && !force) || this._queue.length === 0) return;
+    const batch = this._holes > 0 ? (this._queue.filter(Boolean) as Queued[]) : (this._queue as Queued[]);
     this._queue = [];
+    this._droppable = [];
+    this._droppableHead = 0;
+    this._holes = 0;
     this._queuedBytes = 0;
+    if (batch.length === 0) return;
     this.lastSentAt = performance.now();
     const ok = this._socket.write(encodeFrames(batch));
     if (!ok) this._blocked = true;
   }
 
   private _onData(chunk: Buffer): void {
-    this.lastReceivedAt = performance.now();
+    if (this._ending) return;
+    const now = performance.now();
+    this.lastReceivedAt = now;
     try {
       this._decoder.push(chunk, this._deliver);
     } catch (err) {
       this._options.logger.warn({ err, bytes: chunk.length }, 'closing connection: bad frame');
-      this.destroy(err as Error);
+      this.endWith(err as Error);
+      return;
+    }
+    if (this._decoder.bufferedBytes === 0) this.partialSince = undefined;
+    else this.partialSince ??= now;
+    if (this._inboxHead < this._inbox.length && this._nextTurn === undefined && !this._closed) {
+      // Over this turn's budget: read nothing more from this peer until its frames are handed on.
+      this._socket.pause();
+      this._nextTurn = setImmediate(this._takeTurn);
     }
   }
 
-  /** Sends what is queued, then closes. */
+  /**
+   * Sends `farewell` (by default the one the owner's `farewell` option makes for `error`), then
+   * ends the connection; `error` is the reason the close reports.
+   */
+  endWith(error: Error, farewell: unknown = this._options.farewell?.(error)): void {
+    if (this._closed || this._ending) return;
+    if (farewell !== undefined) {
+      try {
+        this.send(farewell);
+      } catch {
+        // Could not even say why: just close.
+      }
+    }
+    this._endReason = error;
+    this.end();
+  }
+
+  private _endReason: Error | undefined;
+
+  /**
+   * Sends what is queued (under backpressure too: the socket buffers it), then closes. Nothing
+   * sent afterwards is queued. A peer that does not close its side within a second is cut off.
+   */
   end(): void {
-    if (this._closed) return;
-    this._flush();
+    if (this._closed || this._ending) return;
+    this._ending = true;
+    this._flush(true);
     this._socket.end();
+    const grace = setTimeout(() => this.destroy(this._endReason), endGraceMs);
+    grace.unref();
+    this._register({ dispose: () => clearTimeout(grace) });
   }
 
   /** Closes at once, dropping anything queued. */
@@ -232,8 +344,16 @@ export class FramedChannel extends Disposable {
   private _close(reason: string, error?: Error): void {
     if (this._closed) return;
     this._closed = true;
+    error ??= this._endReason;
+    if (error) reason = error.message;
     this._queue = [];
+    this._droppable = [];
+    this._holes = 0;
     this._queuedBytes = 0;
+    this._inbox = [];
+    this._inboxHead = 0;
+    if (this._nextTurn) clearImmediate(this._nextTurn);
+    this._nextTurn = undefined;
     this._onClose.fire(error ? { reason, error } : { reason });
     this.dispose();
   }

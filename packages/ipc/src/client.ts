@@ -16,7 +16,7 @@ import {
 } from '@baton/base';
 import { FramedChannel } from './channel.js';
 import { AuthError, ConnectionLostError, ProtocolError, RequestTimeoutError } from './errors.js';
-import { parseEnvelope, protocolVersion } from './protocol.js';
+import { parseEnvelope, protocolVersion, refusal } from './protocol.js';
 import { RpcConnection, type HeartbeatOptions, type RequestOptions } from './rpc.js';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
@@ -85,6 +85,7 @@ export class IpcClient extends Disposable {
     const channel = new FramedChannel(socket, {
       maxFrameBytes: this._options.maxFrameBytes,
       maxQueueBytes: this._options.maxQueueBytes,
+      farewell: (error) => refusal(error),
       logger: this._logger,
     });
     const id = await handshake(channel, this._options);
@@ -106,7 +107,7 @@ export class IpcClient extends Disposable {
         },
       },
       this._logger,
-      this._options.heartbeat,
+      { heartbeat: this._options.heartbeat },
     );
     this._rpc = rpc;
     this._peerId = id;
@@ -174,12 +175,15 @@ export class IpcClient extends Disposable {
   private async _requestWhenConnected<T>(method: string, params: unknown, options: RequestOptions, defaultTimeoutMs: number): Promise<T> {
     throwIfAborted(options.signal);
     const started = performance.now();
-    if (!this._rpc) await this._waitForConnection(method, options.timeoutMs ?? defaultTimeoutMs, options.signal);
-    const remaining = (options.timeoutMs ?? defaultTimeoutMs) - (performance.now() - started);
-    return (await this._rpc!.request(method, params, { signal: options.signal, timeoutMs: Math.max(1, remaining), defaultTimeoutMs })) as T;
+    const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+    // 0 (or Infinity) is "no timeout" here as in every request: waiting for the connection too.
+    const bounded = timeoutMs > 0 && Number.isFinite(timeoutMs);
+    if (!this._rpc) await this._waitForConnection(method, bounded ? timeoutMs : undefined, options.signal);
+    const remaining = bounded ? Math.max(1, timeoutMs - (performance.now() - started)) : 0;
+    return (await this._rpc!.request(method, params, { signal: options.signal, timeoutMs: remaining, defaultTimeoutMs })) as T;
   }
 
-  private _waitForConnection(method: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  private _waitForConnection(method: string, timeoutMs: number | undefined, signal?: AbortSignal): Promise<void> {
     if (this._closing || this._state === 'closed') {
       return Promise.reject(new ConnectionLostError(`Cannot send '${method}': the client is closed`));
     }
@@ -194,7 +198,7 @@ export class IpcClient extends Disposable {
         if (this._rpc) resolve();
         else reject(new ConnectionLostError(`Cannot send '${method}': the client is closed`));
       };
-      const timer = setTimeout(() => {
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
         done();
         reject(new RequestTimeoutError(`Request '${method}' timed out after ${timeoutMs} ms waiting for the connection`));
       }, timeoutMs);
@@ -303,8 +307,9 @@ function handshake(channel: FramedChannel, options: ClientOptions): Promise<stri
       if (typeof envelope !== 'string' && envelope.t === 'welcome') return resolve(envelope.id);
       channel.destroy();
       if (typeof envelope !== 'string' && envelope.t === 'refuse') {
-        const message = `Server at ${options.path} refused the connection: ${envelope.message}`;
-        return reject(envelope.code === 'EAUTH' ? new AuthError(message) : new ProtocolError(message));
+        const message = `Server at ${options.path} refused the connection (${envelope.code}): ${envelope.message}`;
+        const data = { code: envelope.code, versions: envelope.versions };
+        return reject(envelope.code === 'EAUTH' ? new AuthError(message, { data }) : new ProtocolError(message, { data }));
       }
       reject(new ProtocolError(`Unexpected handshake answer from ${options.path}`));
     });

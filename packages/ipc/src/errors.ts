@@ -13,6 +13,12 @@ export class AuthError extends defineErrorClass('EAUTH') {}
 /** The peer speaks another protocol version, or broke the protocol. */
 export class ProtocolError extends defineErrorClass('EPROTOCOL') {}
 
+/** A frame began to arrive and did not complete within frameTimeoutMs; the connection is closed. */
+export class FrameTimeoutError extends defineErrorClass('EFRAMETIMEOUT') {}
+
+/** A connection did not complete the handshake within handshakeTimeoutMs. */
+export class HandshakeTimeoutError extends defineErrorClass('EHANDSHAKETIMEOUT') {}
+
 /** A request got no response within its timeout. */
 export class RequestTimeoutError extends defineErrorClass('EREQUESTTIMEOUT') {}
 
@@ -30,6 +36,8 @@ for (const errorClass of [
   RequestTimeoutError,
   ServerRunningError,
   SlowConsumerError,
+  FrameTimeoutError,
+  HandshakeTimeoutError,
   FrameTooLargeError,
   MalformedFrameError,
 ]) {

@@ -2,13 +2,15 @@ export { createServer, IpcServer, probe, removeStaleSocketFiles, type PeerInfo, 
 export { connect, IpcClient, type ClientOptions, type ConnectionState } from './client.js';
 export { ensureAuthToken, readAuthToken } from './auth.js';
 export { FrameDecoder, encodeFrames, encodePayload, defaultMaxFrameBytes } from './codec.js';
-export { FramedChannel, type ChannelOptions, type SlowConsumerPolicy } from './channel.js';
-export { parseEnvelope, protocolVersion, type Envelope } from './protocol.js';
+export { FramedChannel, framesPerTurn, type ChannelOptions, type SlowConsumerPolicy } from './channel.js';
+export { parseEnvelope, protocolVersion, supportedVersions, type Envelope } from './protocol.js';
 export type { HeartbeatOptions, RequestOptions } from './rpc.js';
 export {
   AuthError,
   ConnectionLostError,
+  FrameTimeoutError,
   FrameTooLargeError,
+  HandshakeTimeoutError,
   MalformedFrameError,
   MethodNotFoundError,
   ProtocolError,

@@ -1,12 +1,15 @@
-import type { SerializedError } from '@baton/base';
+import { errorCode, type SerializedError } from '@baton/base';
+import type { FramedChannel } from './channel.js';
 
 /** Bumped when a message's meaning changes; a peer of another version is refused with EPROTOCOL. */
 export const protocolVersion = 1;
+/** The versions this implementation speaks, sent in the refusal of a hello of any other. */
+export const supportedVersions: readonly number[] = [protocolVersion];
 
 export type Envelope =
   | { t: 'hello'; v: number; name: string; pid: number; token: string }
   | { t: 'welcome'; v: number; id: string }
-  | { t: 'refuse'; code: string; message: string }
+  | { t: 'refuse'; code: string; message: string; versions?: number[] }
   | { t: 'req'; id: number; m: string; p?: unknown }
   | { t: 'res'; id: number; r?: unknown; e?: SerializedError }
   | { t: 'cancel'; id: number }
@@ -69,4 +72,16 @@ export function parseEnvelope(value: unknown): Envelope | string {
     default:
       return `unknown message type ${JSON.stringify(m.t)}`;
   }
+}
+
+/** The `refuse` message that tells a peer why the connection is being closed. */
+export function refusal(error: Error, extra?: { versions?: readonly number[] }): Envelope {
+  const message: Envelope = { t: 'refuse', code: errorCode(error) ?? 'EPROTOCOL', message: error.message };
+  if (extra?.versions) message.versions = [...extra.versions];
+  return message;
+}
+
+/** Tells the peer why (a `refuse`), then ends the connection with `error` as its reason. */
+export function refuse(channel: FramedChannel, error: Error, extra?: { versions?: readonly number[] }): void {
+  channel.endWith(error, refusal(error, extra));
 }

@@ -10,14 +10,22 @@ import {
   type SerializedError,
 } from '@baton/base';
 import type { FramedChannel, EncodedMessage } from './channel.js';
-import { ConnectionLostError, ProtocolError, RequestTimeoutError } from './errors.js';
-import { parseEnvelope, type Envelope } from './protocol.js';
+import { ConnectionLostError, FrameTimeoutError, ProtocolError, RequestTimeoutError } from './errors.js';
+import { parseEnvelope, refuse, type Envelope } from './protocol.js';
 
 export interface HeartbeatOptions {
   /** Send a ping when nothing was sent for this long (default 1000 ms). */
   intervalMs?: number;
   /** Close the connection when nothing was received for this long (default 5000 ms). */
   timeoutMs?: number;
+  /** Close the connection when a frame that began to arrive is not complete after this long (default 10000 ms). */
+  frameTimeoutMs?: number;
+}
+
+export interface RpcOptions {
+  heartbeat?: HeartbeatOptions;
+  /** Send handler errors with their stack traces (file paths); for local debugging only. Default false. */
+  errorStacks?: boolean;
 }
 
 export interface RequestOptions {
@@ -35,6 +43,12 @@ export interface RpcHandlers {
   publish?(topic: string, payload: unknown): void;
   subscribe?(topic: string): void;
   unsubscribe?(topic: string): void;
+}
+
+/** The error without its stack traces (and its causes' ones), which name files of the serving process. */
+function withoutStacks(error: SerializedError): SerializedError {
+  const { stack: _stack, cause, ...rest } = error;
+  return cause ? { ...rest, cause: withoutStacks(cause) } : rest;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -73,22 +87,43 @@ export class RpcConnection extends Disposable {
   private _armedFor = Infinity;
   private readonly _heartbeat: NodeJS.Timeout;
 
+  private readonly _errorStacks: boolean;
+
   constructor(
     readonly channel: FramedChannel,
     private readonly _handlers: RpcHandlers,
     private readonly _logger: Logger,
-    heartbeat: HeartbeatOptions = {},
+    options: RpcOptions = {},
   ) {
     super();
+    this._errorStacks = options.errorStacks ?? false;
     this._register(channel.onMessage((value) => this._receive(value)));
     this._register(channel.onClose(({ reason, error }) => this._shutdown(reason, error)));
-    const intervalMs = heartbeat.intervalMs ?? 1000;
-    const timeoutMs = heartbeat.timeoutMs ?? 5000;
+    const intervalMs = options.heartbeat?.intervalMs ?? 1000;
+    const timeoutMs = options.heartbeat?.timeoutMs ?? 5000;
+    const frameTimeoutMs = options.heartbeat?.frameTimeoutMs ?? 10_000;
+    let judging = false;
+    // Silence is judged only after the event loop has read what is waiting on the sockets: after
+    // a stall of this process (a handler that blocked, a SIGSTOP), timers run before the poll that
+    // reads, and every healthy peer would look silent. The check phase comes after that poll.
+    const judge = () => {
+      judging = false;
+      const silentMs = performance.now() - channel.lastReceivedAt;
+      if (silentMs <= timeoutMs || this._closed) return;
+      this._logger.warn({ silentMs: Math.round(silentMs), timeoutMs }, 'peer stopped answering heartbeats; closing');
+      channel.destroy(new ConnectionLostError(`Peer sent nothing for ${Math.round(silentMs)} ms (heartbeat timeout ${timeoutMs} ms)`));
+    };
     this._heartbeat = setInterval(() => {
       const now = performance.now();
-      if (now - channel.lastReceivedAt > timeoutMs) {
-        this._logger.warn({ silentMs: Math.round(now - channel.lastReceivedAt), timeoutMs }, 'peer stopped answering heartbeats; closing');
-        channel.destroy(new ConnectionLostError(`Peer sent nothing for ${Math.round(now - channel.lastReceivedAt)} ms (heartbeat timeout ${timeoutMs} ms)`));
+      if (channel.partialSince !== undefined && now - channel.partialSince > frameTimeoutMs) {
+        const error = new FrameTimeoutError(`A frame began ${Math.round(now - channel.partialSince)} ms ago and is not complete (frame timeout ${frameTimeoutMs} ms); closing`);
+        this._logger.warn({ err: error }, 'closing connection: incomplete frame');
+        refuse(channel, error);
+      } else if (now - channel.lastReceivedAt > timeoutMs) {
+        if (!judging) {
+          judging = true;
+          setImmediate(judge);
+        }
       } else if (now - channel.lastSentAt >= intervalMs) {
         channel.send({ t: 'ping' });
       }
@@ -181,7 +216,7 @@ export class RpcConnection extends Disposable {
     const envelope = parseEnvelope(value);
     if (typeof envelope === 'string') {
       this._logger.warn({ reason: envelope }, 'closing connection: invalid message');
-      this.channel.destroy(new ProtocolError(`Invalid message: ${envelope}`));
+      refuse(this.channel, new ProtocolError(`Invalid message: ${envelope}`));
       return;
     }
     switch (envelope.t) {
@@ -219,8 +254,13 @@ export class RpcConnection extends Disposable {
         return;
       case 'pong':
         return;
+      case 'refuse':
+        // The peer says why it is closing: that is the reason every pending request hears.
+        this._logger.warn({ code: envelope.code, reason: envelope.message }, 'peer refused the connection');
+        this.channel.destroy(new ProtocolError(`Peer closed the connection: ${envelope.code}: ${envelope.message}`, { data: { code: envelope.code } }));
+        return;
       default:
-        this.channel.destroy(new ProtocolError(`Unexpected '${envelope.t}' after the handshake`));
+        refuse(this.channel, new ProtocolError(`Unexpected '${envelope.t}' after the handshake`));
     }
   }
 
@@ -236,6 +276,11 @@ export class RpcConnection extends Disposable {
     const handler = this._handlers.request;
     if (!handler) {
       this._respond(id, false, new ProtocolError('this side does not serve requests'));
+      return;
+    }
+    if (this._inflight.has(id)) {
+      // Two answers with one id could not be told apart: the peer broke the protocol.
+      refuse(this.channel, new ProtocolError(`Request id ${id} is already in flight on this connection; ids may be reused only after their answer`));
       return;
     }
     this._inflight.set(id, null);
@@ -284,11 +329,16 @@ export class RpcConnection extends Disposable {
 
   private _respond(id: number, ok: boolean, value: unknown): void {
     try {
-      this.channel.send(ok ? { t: 'res', id, r: value } : { t: 'res', id, e: serializeError(value) as SerializedError });
+      this.channel.send(ok ? { t: 'res', id, r: value } : { t: 'res', id, e: this._serializeError(value) });
     } catch (err) {
       // The result did not fit in a frame: tell the caller why instead of leaving it waiting.
-      this._sendQuietly({ t: 'res', id, e: serializeError(err) as SerializedError });
+      this._sendQuietly({ t: 'res', id, e: this._serializeError(err) });
     }
+  }
+
+  private _serializeError(error: unknown): SerializedError {
+    const serialized = serializeError(error);
+    return this._errorStacks ? serialized : withoutStacks(serialized);
   }
 
   private _shutdown(reason: string, error?: Error): void {

@@ -5,6 +5,8 @@ import {
   Disposable,
   Emitter,
   InvalidArgumentError,
+  UnsafePathError,
+  errorCode,
   ensureSecureDirectory,
   noopLogger,
   onAbort,
@@ -17,8 +19,8 @@ import {
 import { tokensMatch } from './auth.js';
 import { FramedChannel, type SlowConsumerPolicy } from './channel.js';
 import { encodePayload, defaultMaxFrameBytes } from './codec.js';
-import { MethodNotFoundError, ServerRunningError } from './errors.js';
-import { protocolVersion, parseEnvelope } from './protocol.js';
+import { AuthError, HandshakeTimeoutError, MethodNotFoundError, ProtocolError, ServerRunningError } from './errors.js';
+import { parseEnvelope, refusal, refuse, supportedVersions } from './protocol.js';
 import { RpcConnection, type HeartbeatOptions, type SignalSource } from './rpc.js';
 
 export interface ServerOptions {
@@ -32,8 +34,10 @@ export interface ServerOptions {
   /** At the bound: 'disconnect' the peer (default), or 'drop-oldest' pub/sub messages to it. */
   slowConsumer?: SlowConsumerPolicy;
   heartbeat?: HeartbeatOptions;
-  /** A connection that has not said hello by then is closed (default 5000 ms). */
+  /** A connection that has not said hello by then is refused (default 5000 ms). */
   handshakeTimeoutMs?: number;
+  /** Send handler errors to clients with their stack traces (file paths of this process); for local debugging. Default false. */
+  errorStacks?: boolean;
   logger?: Logger;
   /** Closes the server when aborted. */
   signal?: AbortSignal;
@@ -178,6 +182,7 @@ export class IpcServer extends Disposable {
     // The socket's directory must be ours and private (created if missing, as
     // coordinationPaths().ensure() would): whoever can write there could replace the socket.
     await ensureSecureDirectory(dirname(path));
+    refuseNonSocket(path);
     this._lockFd = lockPathFile(path);
     const state = await probe(path);
     if (state === 'live') {
@@ -220,39 +225,56 @@ export class IpcServer extends Disposable {
       maxFrameBytes: this._options.maxFrameBytes,
       maxQueueBytes: this._options.maxQueueBytes,
       slowConsumer: this._options.slowConsumer,
+      farewell: (error) => refusal(error),
       logger,
     });
+    const handshakeTimeoutMs = this._options.handshakeTimeoutMs ?? 5000;
     const timer = setTimeout(() => {
       logger.warn({}, 'closing connection: no hello within the handshake timeout');
-      channel.destroy();
-    }, this._options.handshakeTimeoutMs ?? 5000);
+      refuse(channel, new HandshakeTimeoutError(`No hello within ${handshakeTimeoutMs} ms (handshakeTimeoutMs)`));
+    }, handshakeTimeoutMs);
     const hello = channel.onMessage((value) => {
       hello.dispose();
       clearTimeout(timer);
-      const envelope = parseEnvelope(value);
-      if (typeof envelope === 'string' || envelope.t !== 'hello') {
-        logger.warn({ reason: typeof envelope === 'string' ? envelope : `'${envelope.t}' before hello` }, 'closing connection: bad handshake');
-        channel.destroy();
+      const refused = this._checkHello(value);
+      if (typeof refused === 'object' && 'error' in refused) {
+        logger.warn({ code: errorCode(refused.error), reason: refused.error.message }, 'refusing a connection');
+        refuse(channel, refused.error, refused.extra);
         return;
       }
-      if (envelope.v !== protocolVersion) {
-        logger.warn({ version: envelope.v, pid: envelope.pid }, 'refusing a client of another protocol version');
-        channel.send({ t: 'refuse', code: 'EPROTOCOL', message: `server speaks protocol ${protocolVersion}, client ${envelope.v}` });
-        channel.end();
-        return;
-      }
-      if (!tokensMatch(envelope.token, this._options.auth.token)) {
-        logger.warn({ pid: envelope.pid, name: envelope.name }, 'refusing a client with a wrong auth token');
-        channel.send({ t: 'refuse', code: 'EAUTH', message: 'wrong auth token' });
-        channel.end();
-        return;
-      }
-      this._admit(channel, envelope.name, envelope.pid);
+      this._admit(channel, refused.name, refused.pid);
     });
     channel.onClose(() => {
       clearTimeout(timer);
       hello.dispose();
     });
+  }
+
+  /** The hello's name and pid, or why the connection is refused (every refusal names its cause). */
+  private _checkHello(value: unknown): { name: string; pid: number } | { error: Error; extra?: { versions: readonly number[] } } {
+    const raw = value as Record<string, unknown> | null;
+    const envelope = parseEnvelope(value);
+    if (typeof envelope !== 'string' && envelope.t !== 'hello') {
+      return { error: new ProtocolError(`'${envelope.t}' before hello: the first message must be hello`) };
+    }
+    if (typeof raw === 'object' && raw !== null && raw.t === 'hello' && typeof raw.v === 'number' && !supportedVersions.includes(raw.v)) {
+      return {
+        error: new ProtocolError(`Server speaks protocol ${supportedVersions.join(', ')}, client ${raw.v}`),
+        extra: { versions: supportedVersions },
+      };
+    }
+    if (typeof raw === 'object' && raw !== null && raw.t === 'hello' && typeof raw.token !== 'string') {
+      return { error: new AuthError('hello has no token: send the auth token as hello.token') };
+    }
+    if (typeof envelope === 'string') return { error: new ProtocolError(`Malformed hello: ${envelope}`) };
+    if (envelope.t !== 'hello') return { error: new ProtocolError('the first message must be hello') };
+    if (!tokensMatch(envelope.token, this._options.auth.token)) {
+      const hint = envelope.token !== envelope.token.trim() && tokensMatch(envelope.token.trim(), this._options.auth.token)
+        ? ': the token has surrounding whitespace; send the 64 hex characters of the token file without its newline'
+        : '';
+      return { error: new AuthError(`Wrong auth token${hint}`) };
+    }
+    return { name: envelope.name, pid: envelope.pid };
   }
 
   private _admit(channel: FramedChannel, name: string, pid: number): void {
@@ -278,7 +300,7 @@ export class IpcServer extends Disposable {
         unsubscribe: (topic) => void topics.delete(topic),
       },
       logger,
-      this._options.heartbeat,
+      { heartbeat: this._options.heartbeat, errorStacks: this._options.errorStacks },
     );
     this._peers.set(info.id, { info, rpc, topics });
     rpc.onDidClose(({ reason }) => {
@@ -286,7 +308,7 @@ export class IpcServer extends Disposable {
       logger.info({ reason }, 'peer disconnected');
       this._onDidDisconnect.fire({ ...info, reason });
     });
-    channel.send({ t: 'welcome', v: protocolVersion, id: info.id });
+    channel.send({ t: 'welcome', v: supportedVersions[0]!, id: info.id });
     logger.info({}, 'peer connected');
     this._onDidConnect.fire(info);
   }
@@ -321,6 +343,23 @@ export class IpcServer extends Disposable {
       // Already gone.
     }
   }
+}
+
+/**
+ * Only a socket may be removed from the path: anything else there (a file, a directory, a link)
+ * is somebody's data, or a mistyped path, and is reported rather than replaced.
+ */
+function refuseNonSocket(path: string): void {
+  let stats;
+  try {
+    stats = lstatSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  if (stats.isSocket()) return;
+  const kind = stats.isFile() ? 'a regular file' : stats.isDirectory() ? 'a directory' : stats.isSymbolicLink() ? 'a symbolic link' : 'not a socket';
+  throw new UnsafePathError(`Cannot listen on ${path}: it is ${kind}, not a socket; only a leftover socket is replaced. Remove it or choose another path`, { data: { path } });
 }
 
 /**

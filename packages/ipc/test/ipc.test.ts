@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { createConnection } from 'node:net';
-import { stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { BatonError, InvalidArgumentError, registerErrorClass } from '@baton/base';
 import { makeTempDir, sleep, waitFor, type TempDir } from '@baton/test-utils';
 import {
@@ -16,7 +16,7 @@ import {
   encodePayload,
   protocolVersion,
 } from '../src/index.js';
-import { Harness, token } from './helpers.js';
+import { Harness, rawPeer, token } from './helpers.js';
 
 class QuotaExceededError extends BatonError {
   constructor(message: string) {
@@ -210,21 +210,23 @@ describe('handshake and auth', () => {
     socket.destroy();
   });
 
-  it('closes a connection that sends garbage and keeps serving the others', async () => {
+  it('refuses a connection that sends garbage, says why, and keeps serving the others', async () => {
     const server = await h.server();
     server.handle('echo', (p) => p);
     const good = await h.client();
-    const socket = createConnection(h.path);
-    await new Promise((r) => socket.once('connect', r));
-    const closed = new Promise((r) => socket.once('close', r));
-    socket.write(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
-    await closed;
+    const http = await rawPeer(h.path);
+    http.socket.write(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+    await http.closed;
+    // "GET " read as a length is over the frame limit.
+    expect(http.messages).toEqual([expect.objectContaining({ t: 'refuse', code: 'EFRAMETOOLARGE' })]);
     // Malformed after the handshake, too.
-    const socket2 = createConnection(h.path);
-    await new Promise((r) => socket2.once('connect', r));
-    const closed2 = new Promise((r) => socket2.once('close', r));
-    socket2.write(encodeFrames([encodePayload({ t: 'hello', v: protocolVersion, name: 'x', pid: 1, token }), encodePayload({ t: 'req', id: -1 })]));
-    await closed2;
+    const bad = await rawPeer(h.path);
+    bad.send({ t: 'hello', v: protocolVersion, name: 'x', pid: 1, token }, { t: 'req', id: -1 });
+    await bad.closed;
+    expect(bad.messages).toEqual([
+      expect.objectContaining({ t: 'welcome' }),
+      expect.objectContaining({ t: 'refuse', code: 'EPROTOCOL', message: expect.stringContaining('req.id must be a non-negative integer') }),
+    ]);
     await expect(good.request('echo', 1)).resolves.toBe(1);
   });
 
@@ -294,13 +296,11 @@ describe('pub/sub', () => {
 });
 
 describe('socket path ownership', () => {
-  it('takes over a path holding a leftover non-socket file', async () => {
-    await writeFile(h.path, '');
-    const server = await h.server();
-    server.handle('ping', () => 'pong');
-    const c = await h.client();
-    await expect(c.request('ping')).resolves.toBe('pong');
-    if (process.platform !== 'win32') expect((await stat(h.path)).mode & 0o777).toBe(0o600);
+  it('refuses a path holding anything but a socket, names it, and leaves it as it was', async () => {
+    await writeFile(h.path, 'somebody\'s notes');
+    const err = await createServer({ path: h.path, auth: { token } }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'EUNSAFEPATH', message: expect.stringContaining(`${h.path}: it is a regular file, not a socket`) });
+    expect(await readFile(h.path, 'utf8')).toBe('somebody\'s notes');
   });
 
   it('never steals the path of a live server, and the live one keeps working', async () => {

@@ -4,7 +4,7 @@ import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killAllFixtures, makeTempDir, sleep, spawnFixture, waitFor, type TempDir } from '@baton/test-utils';
-import { encodeFrames, encodePayload, protocolVersion, removeStaleSocketFiles, type ConnectionState } from '../src/index.js';
+import { connect, encodeFrames, encodePayload, protocolVersion, removeStaleSocketFiles, type ConnectionState } from '../src/index.js';
 import { Harness, token } from './helpers.js';
 
 const serverFixture = fileURLToPath(new URL('./fixtures/server.ts', import.meta.url));
@@ -70,6 +70,39 @@ describe('with a server in another process', () => {
     await waitFor(() => client.state === 'connected', { timeoutMs: 5000, what: 'reconnected' });
     await expect(client.request('echo', 3)).resolves.toBe(3);
   });
+});
+
+describe('a server that stalls', () => {
+  (posix ? it : it.skip)('keeps every healthy peer when its event loop was blocked for longer than its heartbeat timeout', async () => {
+    // The server's heartbeat timeout is 1000 ms; it blocks for 2500 ms. The peers kept pinging
+    // all along: their pings were waiting on the sockets, not missing.
+    await startServerProcess();
+    const clients = await Promise.all([0, 1, 2, 3].map(() => h.client({ heartbeat: { intervalMs: 100, timeoutMs: 10_000 } })));
+    const changes: string[] = [];
+    clients.forEach((c, i) => c.onDidChangeConnection(({ state }) => changes.push(`${i} ${state}`)));
+    await expect(clients[0]!.request('block', 2500, { timeoutMs: 10_000 })).resolves.toBe('unblocked');
+    await sleep(300); // a few heartbeat rounds after the stall
+    expect(changes).toEqual([]);
+    await expect(clients[1]!.request('peers')).resolves.toBe(4);
+  }, 20_000);
+});
+
+describe('connect and disconnect cycles', () => {
+  (posix ? it : it.skip)('leave the server heap flat after GC (no per-connection leak)', async () => {
+    await startServerProcess();
+    const probe = await h.client();
+    const heaps: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      for (let i = 0; i < 200; i++) {
+        const c = await connect({ path: h.path, auth: { token }, reconnect: false });
+        await c.request('echo', i);
+        await c.close();
+      }
+      heaps.push(await probe.request<number>('heap'));
+    }
+    // The first round warms caches and code; after it, 800 more connections add nothing that stays.
+    expect(heaps.at(-1)! - heaps[1]!).toBeLessThan(1 << 20);
+  }, 60_000);
 });
 
 describe('socket files', () => {

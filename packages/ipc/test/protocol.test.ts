@@ -1,0 +1,215 @@
+// The wire protocol as PROTOCOL.md states it, driven from raw sockets: every refusal is a
+// `refuse` frame with a code, ids, cancel, the error object, and the limits.
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { BatonError } from '@baton/base';
+import { makeTempDir, sleep, waitFor, type TempDir } from '@baton/test-utils';
+import { connect, protocolVersion, supportedVersions } from '../src/index.js';
+import { Harness, rawPeer, token } from './helpers.js';
+
+let tmp: TempDir;
+let h: Harness;
+beforeEach(async () => {
+  tmp = await makeTempDir();
+  h = new Harness(tmp.path);
+});
+afterEach(async () => {
+  await h.close();
+  await tmp.cleanup();
+});
+
+const hello = (extra: Record<string, unknown> = {}) => ({ t: 'hello', v: protocolVersion, name: 'raw', pid: 4242, token, ...extra });
+
+/** Sends `messages` on a fresh connection and returns what came back before the server closed it. */
+async function exchange(...messages: unknown[]) {
+  const peer = await rawPeer(h.path);
+  peer.send(...messages);
+  await peer.closed;
+  return peer.messages;
+}
+
+describe('handshake refusals are refuse frames with a code', () => {
+  beforeEach(async () => {
+    await h.server({ handshakeTimeoutMs: 300 });
+  });
+
+  it('a wrong token: EAUTH', async () => {
+    expect(await exchange(hello({ token: 'b'.repeat(64) }))).toEqual([{ t: 'refuse', code: 'EAUTH', message: 'Wrong auth token' }]);
+  });
+
+  it('the token file sent untrimmed (with its newline): EAUTH, saying so', async () => {
+    const [refusal] = await exchange(hello({ token: `${token}\n` }));
+    expect(refusal).toMatchObject({ t: 'refuse', code: 'EAUTH', message: expect.stringContaining('without its newline') });
+  });
+
+  it('no token: EAUTH', async () => {
+    const { token: _token, ...noToken } = hello();
+    expect(await exchange(noToken)).toEqual([expect.objectContaining({ t: 'refuse', code: 'EAUTH', message: expect.stringContaining('no token') })]);
+  });
+
+  it('another protocol version: EPROTOCOL, with the versions the server speaks', async () => {
+    expect(await exchange(hello({ v: 2 }))).toEqual([expect.objectContaining({ t: 'refuse', code: 'EPROTOCOL', versions: [...supportedVersions] })]);
+  });
+
+  it('a malformed hello: EPROTOCOL naming the field', async () => {
+    expect(await exchange(hello({ pid: 'me' }))).toEqual([expect.objectContaining({ t: 'refuse', code: 'EPROTOCOL', message: expect.stringContaining('hello.pid') })]);
+  });
+
+  it('a request before hello: EPROTOCOL', async () => {
+    expect(await exchange({ t: 'req', id: 1, m: 'echo' })).toEqual([expect.objectContaining({ t: 'refuse', code: 'EPROTOCOL', message: expect.stringContaining("'req' before hello") })]);
+  });
+
+  it('nothing within the handshake timeout: EHANDSHAKETIMEOUT', async () => {
+    const peer = await rawPeer(h.path);
+    await peer.closed;
+    expect(peer.messages).toEqual([expect.objectContaining({ t: 'refuse', code: 'EHANDSHAKETIMEOUT' })]);
+  });
+
+  it('bytes that are not JSON: EMALFORMEDFRAME', async () => {
+    const peer = await rawPeer(h.path);
+    const body = Buffer.from('{not json');
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(body.length);
+    peer.socket.write(Buffer.concat([header, body]));
+    await peer.closed;
+    expect(peer.messages).toEqual([expect.objectContaining({ t: 'refuse', code: 'EMALFORMEDFRAME' })]);
+  });
+
+  it('a hello from a peer that then closes leaves the server serving', async () => {
+    const peer = await rawPeer(h.path);
+    peer.send(hello());
+    expect(await peer.next()).toMatchObject({ t: 'welcome', v: protocolVersion, id: expect.any(String) });
+    peer.socket.destroy();
+    const client = await h.client();
+    expect(client.state).toBe('connected');
+  });
+});
+
+describe('after the handshake', () => {
+  class QuotaError extends BatonError {
+    constructor(message: string) {
+      super('EQUOTA', message, { data: { limit: 10 } });
+    }
+  }
+
+  it('a request id in flight may not be reused: EPROTOCOL; one that was answered may', async () => {
+    const server = await h.server();
+    let release!: () => void;
+    server.handle('wait', () => new Promise<string>((resolve) => (release = () => resolve('done'))));
+    server.handle('echo', (p) => p);
+    const peer = await rawPeer(h.path);
+    peer.send(hello(), { t: 'req', id: 7, m: 'echo', p: 'a' });
+    await peer.next(); // welcome
+    expect(await peer.next()).toEqual({ t: 'res', id: 7, r: 'a' });
+    peer.send({ t: 'req', id: 7, m: 'echo', p: 'b' });
+    expect(await peer.next()).toEqual({ t: 'res', id: 7, r: 'b' });
+    peer.send({ t: 'req', id: 8, m: 'wait' }, { t: 'req', id: 8, m: 'echo', p: 'c' });
+    expect(await peer.next()).toMatchObject({ t: 'refuse', code: 'EPROTOCOL', message: expect.stringContaining('Request id 8 is already in flight') });
+    await peer.closed;
+    release();
+  });
+
+  it('a cancelled request is not answered, and its handler sees the abort', async () => {
+    const server = await h.server();
+    let aborted: Promise<void> | undefined;
+    server.handle('slow', (_p, { signal }) => {
+      aborted = new Promise((resolve) => signal.addEventListener('abort', () => resolve()));
+      return new Promise((resolve) => signal.addEventListener('abort', () => resolve('late')));
+    });
+    server.handle('echo', (p) => p);
+    const peer = await rawPeer(h.path);
+    peer.send(hello(), { t: 'req', id: 1, m: 'slow' });
+    await peer.next(); // welcome
+    await sleep(20);
+    peer.send({ t: 'cancel', id: 1 }, { t: 'cancel', id: 99 }, { t: 'req', id: 2, m: 'echo', p: 'after' });
+    expect(await peer.next()).toEqual({ t: 'res', id: 2, r: 'after' });
+    await aborted;
+    await sleep(50);
+    expect(peer.messages.filter((m) => m.t === 'res' && m.id === 1)).toEqual([]);
+    peer.socket.destroy();
+  });
+
+  it('errors cross as { name, message, code, data } without the stack by default; errorStacks adds it', async () => {
+    for (const errorStacks of [false, true]) {
+      const server = await h.server({ errorStacks });
+      server.handle('spend', () => {
+        throw new QuotaError('quota of 10 used up');
+      });
+      const peer = await rawPeer(h.path);
+      peer.send(hello(), { t: 'req', id: 1, m: 'spend' }, { t: 'req', id: 2, m: 'nope' });
+      await peer.next();
+      const spent = await peer.next();
+      const missing = await peer.next();
+      expect(spent).toEqual({ t: 'res', id: 1, e: { name: 'QuotaError', message: 'quota of 10 used up', code: 'EQUOTA', data: { limit: 10 }, ...(errorStacks ? { stack: expect.stringContaining('protocol.test.ts') } : {}) } });
+      expect(missing).toMatchObject({ t: 'res', id: 2, e: { name: 'MethodNotFoundError', code: 'ENOMETHOD' } });
+      if (!errorStacks) expect(JSON.stringify(peer.messages)).not.toContain('protocol.test.ts');
+      peer.socket.destroy();
+      await h.close();
+    }
+  });
+
+  it('answers ping with pong, and pings a peer that stays quiet', async () => {
+    await h.server({ heartbeat: { intervalMs: 50, timeoutMs: 5000 } });
+    const peer = await rawPeer(h.path);
+    peer.send(hello(), { t: 'ping' });
+    await peer.next();
+    expect(await peer.next()).toEqual({ t: 'pong' });
+    expect(await peer.next(1000, { pings: true })).toEqual({ t: 'ping' });
+    peer.socket.destroy();
+  });
+
+  it('an unknown message type: EPROTOCOL; an unknown field is ignored', async () => {
+    const server = await h.server();
+    server.handle('echo', (p) => p);
+    const peer = await rawPeer(h.path);
+    peer.send(hello({ future: true }), { t: 'req', id: 1, m: 'echo', p: 1, future: true }, { t: 'teleport' });
+    await peer.closed;
+    expect(peer.messages.slice(1)).toEqual([{ t: 'res', id: 1, r: 1 }, expect.objectContaining({ t: 'refuse', code: 'EPROTOCOL', message: expect.stringContaining('teleport') })]);
+  });
+
+  it('a frame that started and does not complete within frameTimeoutMs: EFRAMETIMEOUT (one byte at a time is not liveness)', async () => {
+    const server = await h.server({ heartbeat: { intervalMs: 50, timeoutMs: 400, frameTimeoutMs: 300 } });
+    const closes: string[] = [];
+    server.onDidDisconnect(({ reason }) => closes.push(reason));
+    const peer = await rawPeer(h.path);
+    peer.send(hello());
+    await peer.next();
+    const frame = Buffer.alloc(4 + 100, 0x20);
+    frame.writeUInt32BE(100);
+    const started = performance.now();
+    let sent = 0;
+    const drip = setInterval(() => {
+      if (sent < frame.length && !peer.socket.destroyed) peer.socket.write(frame.subarray(sent, ++sent));
+    }, 100);
+    await peer.closed;
+    clearInterval(drip);
+    // Dripping a byte every 100 ms kept it "alive" for the 400 ms heartbeat, but not the frame.
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(peer.messages.at(-1)).toMatchObject({ t: 'refuse', code: 'EFRAMETIMEOUT' });
+    await waitFor(() => closes.length === 1);
+    expect(closes[0]).toMatch(/not complete/);
+  });
+});
+
+describe('client timeouts', () => {
+  it('timeoutMs 0 means no timeout, connected or waiting for the connection', async () => {
+    const server = await h.server();
+    server.handle('echo', async (p) => {
+      await sleep(100);
+      return p;
+    });
+    const client = await connect({ path: h.path, auth: { token }, reconnect: { initialMs: 20, maxMs: 50 } });
+    try {
+      await expect(client.request('echo', 'now', { timeoutMs: 0 })).resolves.toBe('now');
+      await server.close();
+      await waitFor(() => client.state === 'reconnecting');
+      // Made while the client reconnects: it waits for the connection rather than failing at once.
+      const pending = client.request('echo', 'later', { timeoutMs: 0 });
+      await sleep(100);
+      const again = await h.server();
+      again.handle('echo', (p) => p);
+      await expect(pending).resolves.toBe('later');
+    } finally {
+      await client.close();
+    }
+  });
+});

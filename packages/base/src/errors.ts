@@ -104,16 +104,24 @@ export function registerErrorClass(errorClass: ErrorClass, name: string = errorC
 
 const maxCauseDepth = 4;
 
-export function serializeError(error: unknown, depth = 0): SerializedError {
+export interface SerializeErrorOptions {
+  /**
+   * Include stack traces (default true). Off, the stack is never read: formatting a stack is
+   * most of the cost of serializing an error, and it names files of this process.
+   */
+  stacks?: boolean;
+}
+
+export function serializeError(error: unknown, options: SerializeErrorOptions = {}, depth = 0): SerializedError {
   if (!(error instanceof Error)) {
     return { name: 'Error', message: typeof error === 'string' ? error : safeString(error) };
   }
   const out: SerializedError = { name: error.name, message: error.message };
   const code = errorCode(error);
   if (code !== undefined) out.code = code;
-  if (error.stack !== undefined) out.stack = error.stack;
+  if (options.stacks !== false && error.stack !== undefined) out.stack = error.stack;
   if (error instanceof BatonError && error.data !== undefined) out.data = error.data;
-  if (error.cause !== undefined && depth < maxCauseDepth) out.cause = serializeError(error.cause, depth + 1);
+  if (error.cause !== undefined && depth < maxCauseDepth) out.cause = serializeError(error.cause, options, depth + 1);
   return out;
 }
 

@@ -26,6 +26,7 @@ export {
   setUnexpectedErrorHandler,
   type BatonErrorOptions,
   type SerializedError,
+  type SerializeErrorOptions,
   type UnexpectedErrorHandler,
 } from './errors.js';
 export { LinkedAbortController, abortableDelay, onAbort, throwIfAborted } from './abort.js';

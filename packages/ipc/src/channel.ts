@@ -24,9 +24,14 @@ export interface EncodedMessage {
   readonly bytes: number;
 }
 
-interface Queued extends EncodedMessage {
-  readonly droppable: boolean;
-}
+/** A message waiting to be sent, or (while the peer does not read) a run of droppable ones already framed. */
+type Queued =
+  | { readonly text: string; readonly bytes: number; readonly droppable: boolean; readonly packed?: undefined }
+  | { readonly packed: Buffer; readonly count: number; readonly droppable: true };
+
+/** Bytes an entry adds to the queue: its frames, headers included. */
+const cost = (item: Queued) => (item.packed ? item.packed.length : item.bytes + 4);
+const count = (item: Queued) => (item.packed ? item.count : 1);
 
 export interface CloseEvent {
   readonly reason: string;
@@ -43,6 +48,14 @@ const resolved = Promise.resolve();
 const batchMessages = 16;
 const batchBytes = 64 * 1024;
 /**
+ * While the peer does not read, droppable messages are framed into one buffer per this many bytes.
+ * Kept as strings, a full queue of small messages is tens of thousands of heap objects that live
+ * long enough to be promoted and then die, and the heap grows to several times the queue's size;
+ * framed, they are a few dozen buffers outside the heap, freed when dropped. Over glibc's 128 KiB
+ * mmap threshold, so a dropped buffer goes back to the system rather than fragment the heap.
+ */
+const packBytes = 256 * 1024;
+/**
  * Frames handed on from one connection before the others get a turn: the rest wait, with the
  * socket paused, for the next turn of the event loop. Without a bound, one peer pipelining
  * thousands of requests has them all served before any other connection is read.
@@ -50,6 +63,24 @@ const batchBytes = 64 * 1024;
 export const framesPerTurn = 64;
 /** After end(), how long the peer has to close its side before the socket is destroyed. */
 const endGraceMs = 1000;
+
+/** The frames of `batch` in one buffer; packed runs are copied as they are. */
+function encodeBatch(batch: readonly Queued[]): Buffer {
+  if (!batch.some((item) => item.packed)) return encodeFrames(batch as Array<Extract<Queued, { text: string }>>);
+  const parts: Buffer[] = [];
+  let texts: Array<Extract<Queued, { text: string }>> = [];
+  for (const item of batch) {
+    if (!item.packed) {
+      texts.push(item);
+      continue;
+    }
+    if (texts.length > 0) parts.push(encodeFrames(texts));
+    texts = [];
+    parts.push(item.packed);
+  }
+  if (texts.length > 0) parts.push(encodeFrames(texts));
+  return Buffer.concat(parts);
+}
 
 /**
  * Messages over a byte stream: length-prefixed JSON frames in, validated by the caller; frames
@@ -74,6 +105,11 @@ export class FramedChannel extends Disposable {
   private _droppable: number[] = [];
   private _droppableHead = 0;
   private _holes = 0;
+  /** Messages in _queue (a packed entry holds many). */
+  private _queuedCount = 0;
+  /** Where the trailing run of unpacked droppable messages begins in _queue, and its bytes. */
+  private _runStart = 0;
+  private _runBytes = 0;
   private _flushScheduled = false;
   private _blocked = false;
   private _closed = false;
@@ -196,9 +232,17 @@ export class FramedChannel extends Disposable {
   /** Queues an already encoded message (a broadcast encodes once for all peers). */
   sendEncoded(encoded: EncodedMessage, droppable = false): void {
     if (this._closed || this._ending) return;
-    if (droppable && this._policy === 'drop-oldest') this._droppable.push(this._queue.length);
+    if (droppable && this._policy === 'drop-oldest') {
+      this._droppable.push(this._queue.length);
+      this._runBytes += encoded.bytes + 4;
+    } else {
+      this._runStart = this._queue.length + 1;
+      this._runBytes = 0;
+    }
     this._queue.push({ text: encoded.text, bytes: encoded.bytes, droppable });
     this._queuedBytes += encoded.bytes + 4;
+    this._queuedCount++;
+    if (this._blocked && this._runBytes >= packBytes) this._pack();
     if (this.queuedBytes > this._maxQueueBytes && !this._relieve()) return;
     if (this._blocked) return;
     if (this._queue.length >= batchMessages || this._queuedBytes >= batchBytes) {
@@ -225,8 +269,9 @@ export class FramedChannel extends Disposable {
         const item = this._queue[index]!;
         this._queue[index] = undefined;
         this._holes++;
-        this._queuedBytes -= item.bytes + 4;
-        dropped++;
+        this._queuedBytes -= cost(item);
+        this._queuedCount -= count(item);
+        dropped += count(item);
       }
       // Holes are cleared once they are half the queue: each message is moved at most once per
       // drop of another, so dropping stays O(1) amortized however long the queue.
@@ -249,6 +294,22 @@ export class FramedChannel extends Disposable {
     return false;
   }
 
+  /** Frames the trailing run of droppable messages into one buffer (only while the peer does not read). */
+  private _pack(): void {
+    const run = this._queue.splice(this._runStart);
+    const live = run.filter(Boolean) as Array<Extract<Queued, { text: string }>>;
+    this._holes -= run.length - live.length;
+    // Their positions were the last ones in _droppable (some perhaps dropped already).
+    while (this._droppable.length > 0 && this._droppable[this._droppable.length - 1]! >= this._runStart) this._droppable.pop();
+    this._droppableHead = Math.min(this._droppableHead, this._droppable.length);
+    if (live.length > 0) {
+      this._droppable.push(this._queue.length);
+      this._queue.push({ packed: encodeFrames(live), count: live.length, droppable: true });
+    }
+    this._runStart = this._queue.length;
+    this._runBytes = 0;
+  }
+
   private _compact(): void {
     const kept: Queued[] = [];
     const droppable: number[] = [];
@@ -261,25 +322,34 @@ export class FramedChannel extends Disposable {
     this._droppable = droppable;
     this._droppableHead = 0;
     this._holes = 0;
+    this._runStart = kept.length;
+    this._runBytes = 0;
   }
 
   /** Messages waiting in the outbound queue, not counting what the socket has buffered. */
   get queueLength(): number {
-    return this._queue.length - this._holes;
+    return this._queuedCount;
   }
 
   private _flush(force = false): void {
     if (this._closed || (this._blocked && !force) || this._queue.length === 0) return;
     const batch = this._holes > 0 ? (this._queue.filter(Boolean) as Queued[]) : (this._queue as Queued[]);
+    this._resetQueue();
+    if (batch.length === 0) return;
+    this.lastSentAt = performance.now();
+    const ok = this._socket.write(encodeBatch(batch));
+    if (!ok) this._blocked = true;
+  }
+
+  private _resetQueue(): void {
     this._queue = [];
     this._droppable = [];
     this._droppableHead = 0;
     this._holes = 0;
     this._queuedBytes = 0;
-    if (batch.length === 0) return;
-    this.lastSentAt = performance.now();
-    const ok = this._socket.write(encodeFrames(batch));
-    if (!ok) this._blocked = true;
+    this._queuedCount = 0;
+    this._runStart = 0;
+    this._runBytes = 0;
   }
 
   private _onData(chunk: Buffer): void {
@@ -346,10 +416,7 @@ export class FramedChannel extends Disposable {
     this._closed = true;
     error ??= this._endReason;
     if (error) reason = error.message;
-    this._queue = [];
-    this._droppable = [];
-    this._holes = 0;
-    this._queuedBytes = 0;
+    this._resetQueue();
     this._inbox = [];
     this._inboxHead = 0;
     if (this._nextTurn) clearImmediate(this._nextTurn);

@@ -45,12 +45,6 @@ export interface RpcHandlers {
   unsubscribe?(topic: string): void;
 }
 
-/** The error without its stack traces (and its causes' ones), which name files of the serving process. */
-function withoutStacks(error: SerializedError): SerializedError {
-  const { stack: _stack, cause, ...rest } = error;
-  return cause ? { ...rest, cause: withoutStacks(cause) } : rest;
-}
-
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
@@ -337,8 +331,7 @@ export class RpcConnection extends Disposable {
   }
 
   private _serializeError(error: unknown): SerializedError {
-    const serialized = serializeError(error);
-    return this._errorStacks ? serialized : withoutStacks(serialized);
+    return serializeError(error, { stacks: this._errorStacks });
   }
 
   private _shutdown(reason: string, error?: Error): void {

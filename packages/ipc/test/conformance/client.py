@@ -66,16 +66,8 @@ class Connection:
                 return message
             if self.closed:
                 raise Failure("connection closed while waiting for a message")
-            left = deadline - time.monotonic()
-            if left <= 0:
+            if not self._fill(deadline):
                 raise Failure("no message within %.1f s" % timeout)
-            ready, _, _ = select.select([self.sock], [], [], left)
-            if ready:
-                chunk = self.sock.recv(65536)
-                if not chunk:
-                    self.closed = True
-                else:
-                    self.buffer += chunk
 
     def wait_closed(self, timeout=5.0):
         """Reads until the server closes; returns every message received meanwhile."""
@@ -88,16 +80,22 @@ class Connection:
                 continue
             if self.closed:
                 return messages
-            left = deadline - time.monotonic()
-            if left <= 0:
+            if not self._fill(deadline):
                 raise Failure("the server did not close the connection within %.1f s" % timeout)
-            ready, _, _ = select.select([self.sock], [], [], left)
-            if ready:
-                chunk = self.sock.recv(65536)
-                if not chunk:
-                    self.closed = True
-                else:
-                    self.buffer += chunk
+
+    def _fill(self, deadline):
+        """Reads what arrives before `deadline` into the buffer; False when nothing came in time."""
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        ready, _, _ = select.select([self.sock], [], [], left)
+        if ready:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                self.closed = True
+            else:
+                self.buffer += chunk
+        return True
 
     def hello(self, token, version=PROTOCOL_VERSION):
         self.send({"t": "hello", "v": version, "name": "conformance.py", "pid": os.getpid(), "token": token})

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { Disposable, Emitter, type Logger } from '@baton/base';
-import { FrameDecoder, encodeFrames, encodePayload, defaultMaxFrameBytes } from './codec.js';
+import { FrameDecoder, encodeFrames, encodeFramesInto, encodePayload, framesLength, defaultMaxFrameBytes } from './codec.js';
 import { SlowConsumerError } from './errors.js';
 
 export type SlowConsumerPolicy = 'disconnect' | 'drop-oldest';
@@ -27,7 +27,7 @@ export interface EncodedMessage {
 /** A message waiting to be sent, or (while the peer does not read) a run of droppable ones already framed. */
 type Queued =
   | { readonly text: string; readonly bytes: number; readonly droppable: boolean; readonly packed?: undefined }
-  | { readonly packed: Buffer; readonly count: number; readonly droppable: true };
+  | { readonly packed: Buffer; readonly count: number; readonly droppable: true; readonly inRing: boolean };
 
 /** Bytes an entry adds to the queue: its frames, headers included. */
 const cost = (item: Queued) => (item.packed ? item.packed.length : item.bytes + 4);
@@ -51,8 +51,8 @@ const batchBytes = 64 * 1024;
  * While the peer does not read, droppable messages are framed into one buffer per this many bytes.
  * Kept as strings, a full queue of small messages is tens of thousands of heap objects that live
  * long enough to be promoted and then die, and the heap grows to several times the queue's size;
- * framed, they are a few dozen buffers outside the heap, freed when dropped. Over glibc's 128 KiB
- * mmap threshold, so a dropped buffer goes back to the system rather than fragment the heap.
+ * framed, they are a few dozen views of one reused buffer outside the heap (a ring, see _reserve):
+ * nothing is allocated or freed per message while the peer does not read.
  */
 const packBytes = 256 * 1024;
 /**
@@ -64,7 +64,7 @@ export const framesPerTurn = 64;
 /** After end(), how long the peer has to close its side before the socket is destroyed. */
 const endGraceMs = 1000;
 
-/** The frames of `batch` in one buffer; packed runs are copied as they are. */
+/** The frames of `batch` in one new buffer; packed runs (views of the ring) are copied. */
 function encodeBatch(batch: readonly Queued[]): Buffer {
   if (!batch.some((item) => item.packed)) return encodeFrames(batch as Array<Extract<Queued, { text: string }>>);
   const parts: Buffer[] = [];
@@ -110,6 +110,15 @@ export class FramedChannel extends Disposable {
   /** Where the trailing run of unpacked droppable messages begins in _queue, and its bytes. */
   private _runStart = 0;
   private _runBytes = 0;
+  /**
+   * The bytes of packed runs while the peer does not read, in the order they were packed; since
+   * packed entries are only ever dropped oldest first or sent all at once, the live region is
+   * [_ringHead, _ringTail), wrapping once at the end.
+   */
+  private _ring: Buffer | undefined;
+  private _ringHead = 0;
+  private _ringTail = 0;
+  private _ringLive = 0;
   private _flushScheduled = false;
   private _blocked = false;
   private _closed = false;
@@ -269,6 +278,7 @@ export class FramedChannel extends Disposable {
         const item = this._queue[index]!;
         this._queue[index] = undefined;
         this._holes++;
+        if (item.packed && item.inRing) this._releaseRing(item.packed);
         this._queuedBytes -= cost(item);
         this._queuedCount -= count(item);
         dropped += count(item);
@@ -303,11 +313,39 @@ export class FramedChannel extends Disposable {
     while (this._droppable.length > 0 && this._droppable[this._droppable.length - 1]! >= this._runStart) this._droppable.pop();
     this._droppableHead = Math.min(this._droppableHead, this._droppable.length);
     if (live.length > 0) {
+      const length = framesLength(live);
+      const reserved = this._reserve(length);
+      const packed = reserved ?? Buffer.allocUnsafe(length);
+      encodeFramesInto(live, packed);
       this._droppable.push(this._queue.length);
-      this._queue.push({ packed: encodeFrames(live), count: live.length, droppable: true });
+      this._queue.push({ packed, count: live.length, droppable: true, inRing: reserved !== undefined });
     }
     this._runStart = this._queue.length;
     this._runBytes = 0;
+  }
+
+  /** `length` bytes of the ring after the newest packed run, or undefined when they do not fit. */
+  private _reserve(length: number): Buffer | undefined {
+    // Room for a full queue of packed runs plus the run being packed, and the gap a wrap leaves.
+    this._ring ??= Buffer.allocUnsafe(this._maxQueueBytes + 3 * packBytes);
+    const capacity = this._ring.length;
+    if (this._ringLive === 0) this._ringHead = this._ringTail = 0;
+    let at: number;
+    if (this._ringTail >= this._ringHead) {
+      if (this._ringTail + length <= capacity) at = this._ringTail;
+      else if (length < this._ringHead) at = 0;
+      else return undefined;
+    } else if (this._ringTail + length < this._ringHead) at = this._ringTail;
+    else return undefined;
+    this._ringTail = at + length;
+    this._ringLive += length;
+    return this._ring.subarray(at, at + length);
+  }
+
+  /** The oldest packed run in the ring was dropped. */
+  private _releaseRing(packed: Buffer): void {
+    this._ringHead = packed.byteOffset - this._ring!.byteOffset + packed.length;
+    this._ringLive -= packed.length;
   }
 
   private _compact(): void {
@@ -350,6 +388,9 @@ export class FramedChannel extends Disposable {
     this._queuedCount = 0;
     this._runStart = 0;
     this._runBytes = 0;
+    // The batch was copied out (encodeBatch); a peer that reads again needs no ring.
+    this._ring = undefined;
+    this._ringHead = this._ringTail = this._ringLive = 0;
   }
 
   private _onData(chunk: Buffer): void {

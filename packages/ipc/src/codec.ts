@@ -90,16 +90,26 @@ export function encodePayload(value: unknown, maxFrameBytes = defaultMaxFrameByt
   return { text, bytes };
 }
 
-/** Writes many payloads as frames into one buffer (one write to the socket for a whole batch). */
-export function encodeFrames(payloads: readonly { text: string; bytes: number }[]): Buffer {
+/** Bytes that `payloads` take as frames, headers included. */
+export function framesLength(payloads: readonly { bytes: number }[]): number {
   let total = 0;
   for (const p of payloads) total += headerBytes + p.bytes;
-  const out = Buffer.allocUnsafe(total);
+  return total;
+}
+
+/** Writes many payloads as frames into one buffer (one write to the socket for a whole batch). */
+export function encodeFrames(payloads: readonly { text: string; bytes: number }[]): Buffer {
+  const out = Buffer.allocUnsafe(framesLength(payloads));
+  encodeFramesInto(payloads, out);
+  return out;
+}
+
+/** Writes `payloads` as frames at the start of `target`, which must hold framesLength(payloads) bytes. */
+export function encodeFramesInto(payloads: readonly { text: string; bytes: number }[], target: Buffer): void {
   let offset = 0;
   for (const p of payloads) {
-    out.writeUInt32BE(p.bytes, offset);
+    target.writeUInt32BE(p.bytes, offset);
     offset += headerBytes;
-    offset += out.write(p.text, offset, 'utf8');
+    offset += target.write(p.text, offset, 'utf8');
   }
-  return out;
 }

@@ -243,6 +243,9 @@ export class LeaseContender extends Disposable {
           const failures = retry?.term === term ? retry.failures + 1 : 1;
           const delay = Math.min(this._options.leaseMs / 4, 10 * 2 ** failures);
           this._watchRetry = { term, at: this._options.clock.now() + delay, failures };
+          // Try again then, not at the next poll: with a long pollMs, a beacon that was not yet
+          // listening would otherwise leave this follower polling, and a death unseen, for that long.
+          if (!this._closed && !this._held && delay < this._options.pollMs) this._schedule(delay);
           return;
         }
         // The holder died or let go: look now, not at the next expiry check.

@@ -394,7 +394,9 @@ export class FramedChannel extends Disposable {
   }
 
   private _onData(chunk: Buffer): void {
-    if (this._ending) return;
+    // After a refusal nothing the peer says matters; after a plain end() its answers still do
+    // (a half-close: requests sent before it are answered and delivered).
+    if (this._endReason) return;
     const now = performance.now();
     this.lastReceivedAt = now;
     try {

@@ -2,30 +2,31 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { createConnection, createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { noopLogger } from '@baton/base';
-import { makeTempDir, waitFor, type TempDir } from '@baton/test-utils';
+import { makeTempDir, sleep, waitFor, type TempDir } from '@baton/test-utils';
 import { FrameDecoder, FramedChannel, encodeFrames, encodePayload, framesPerTurn, protocolVersion } from '../src/index.js';
 import { Harness, token } from './helpers.js';
 
 let tmp: TempDir;
-let listener: Server | undefined;
+const listeners: Server[] = [];
 const sockets: Socket[] = [];
 beforeEach(async () => {
   tmp = await makeTempDir();
 });
 afterEach(async () => {
   for (const s of sockets.splice(0)) s.destroy();
-  await new Promise<void>((resolve) => (listener ? listener.close(() => resolve()) : resolve()));
-  listener = undefined;
+  await Promise.all(listeners.splice(0).map((l) => new Promise<void>((resolve) => l.close(() => resolve()))));
   await tmp.cleanup();
 });
 
 /** Two ends of a real Unix socket: the channel's side and the peer's. */
 async function socketPair(): Promise<{ near: Socket; far: Socket }> {
-  const path = join(tmp.path, `pair-${sockets.length}.sock`);
+  const path = join(tmp.path, `pair-${listeners.length}.sock`);
+  let listener!: Server;
   const accepted = new Promise<Socket>((resolve) => {
     listener = createNetServer((s) => resolve(s));
   });
-  await new Promise<void>((resolve) => listener!.listen(path, resolve));
+  listeners.push(listener);
+  await new Promise<void>((resolve) => listener.listen(path, resolve));
   const far = createConnection(path);
   await new Promise((resolve) => far.once('connect', resolve));
   const near = await accepted;
@@ -110,6 +111,28 @@ describe('FramedChannel', () => {
     expect(received.map((m) => (m as { n: number }).n)).toEqual([...Array(sent).keys()]);
     await waitFor(() => channel.isClosed);
     expect(errors).toEqual([]);
+  });
+
+  it('after end() it still delivers what the peer sends until the peer closes (a half-close); after a refusal it does not', async () => {
+    const { near, far } = await socketPair();
+    const channel = new FramedChannel(near, { logger: noopLogger });
+    const received: unknown[] = [];
+    channel.onMessage((m) => received.push(m));
+    channel.end();
+    far.write(encodeFrames([encodePayload({ t: 'res', id: 1, r: 'answer after our end' })]));
+    await waitFor(() => received.length === 1);
+    expect(received).toEqual([{ t: 'res', id: 1, r: 'answer after our end' }]);
+    far.end();
+    await waitFor(() => channel.isClosed);
+
+    const second = await socketPair();
+    const refusing = new FramedChannel(second.near, { logger: noopLogger });
+    const late: unknown[] = [];
+    refusing.onMessage((m) => late.push(m));
+    refusing.endWith(new Error('refused'), { t: 'refuse', code: 'EPROTOCOL', message: 'refused' });
+    second.far.write(encodeFrames([encodePayload({ t: 'req', id: 1, m: 'ignored' })]));
+    await sleep(50);
+    expect(late).toEqual([]);
   });
 
   it(`hands on at most ${framesPerTurn} frames of one connection per turn, so another connection is served between`, async () => {

@@ -20,6 +20,18 @@ afterEach(async () => {
 afterAll(killAllFixtures);
 
 describe('writeFileAtomic', () => {
+  it('exclusive: of writers racing to create a file, exactly one wins, the file is whole, no temp file is left', async () => {
+    const file = join(tmp.path, 'token');
+    const results = await Promise.allSettled(['a', 'b', 'c', 'd'].map((v) => writeFileAtomic(file, v.repeat(64), { exclusive: true })));
+    const won = results.flatMap((r, i) => (r.status === 'fulfilled' ? ['abcd'[i]!] : []));
+    expect(won).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect((r.reason as BatonError).cause).toMatchObject({ code: 'EEXIST' });
+    expect(await readFile(file, 'utf8')).toBe(won[0]!.repeat(64));
+    expect(await readdir(tmp.path)).toEqual(['token']);
+    await expect(writeFileAtomic(file, 'again', { exclusive: true })).rejects.toBeInstanceOf(BatonError);
+    expect(await readFile(file, 'utf8')).toBe(won[0]!.repeat(64));
+  });
+
   it('creates and replaces a file, with mode 0600 by default and no temp file left', async () => {
     const file = join(tmp.path, 'state.json');
     await writeFileAtomic(file, '{"v":1}');

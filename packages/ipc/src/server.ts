@@ -252,22 +252,16 @@ export class IpcServer extends Disposable {
 
   /** The hello's name and pid, or why the connection is refused (every refusal names its cause). */
   private _checkHello(value: unknown): { name: string; pid: number } | { error: Error; extra?: { versions: readonly number[] } } {
-    const raw = value as Record<string, unknown> | null;
+    // Version and token first, before the rest of the shape: a client of another version (whose
+    // hello may look different) learns which versions to speak, and a missing token is EAUTH.
+    const hello = typeof value === 'object' && value !== null && (value as { t?: unknown }).t === 'hello' ? (value as Record<string, unknown>) : undefined;
+    if (hello && typeof hello.v === 'number' && !supportedVersions.includes(hello.v)) {
+      return { error: new ProtocolError(`Server speaks protocol ${supportedVersions.join(', ')}, client ${hello.v}`), extra: { versions: supportedVersions } };
+    }
+    if (hello && typeof hello.token !== 'string') return { error: new AuthError('hello has no token: send the auth token as hello.token') };
     const envelope = parseEnvelope(value);
-    if (typeof envelope !== 'string' && envelope.t !== 'hello') {
-      return { error: new ProtocolError(`'${envelope.t}' before hello: the first message must be hello`) };
-    }
-    if (typeof raw === 'object' && raw !== null && raw.t === 'hello' && typeof raw.v === 'number' && !supportedVersions.includes(raw.v)) {
-      return {
-        error: new ProtocolError(`Server speaks protocol ${supportedVersions.join(', ')}, client ${raw.v}`),
-        extra: { versions: supportedVersions },
-      };
-    }
-    if (typeof raw === 'object' && raw !== null && raw.t === 'hello' && typeof raw.token !== 'string') {
-      return { error: new AuthError('hello has no token: send the auth token as hello.token') };
-    }
     if (typeof envelope === 'string') return { error: new ProtocolError(`Malformed hello: ${envelope}`) };
-    if (envelope.t !== 'hello') return { error: new ProtocolError('the first message must be hello') };
+    if (envelope.t !== 'hello') return { error: new ProtocolError(`'${envelope.t}' before hello: the first message must be hello`) };
     if (!tokensMatch(envelope.token, this._options.auth.token)) {
       const hint = envelope.token !== envelope.token.trim() && tokensMatch(envelope.token.trim(), this._options.auth.token)
         ? ': the token has surrounding whitespace; send the 64 hex characters of the token file without its newline'

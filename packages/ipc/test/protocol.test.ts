@@ -3,7 +3,8 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { BatonError } from '@baton/base';
 import { makeTempDir, sleep, waitFor, type TempDir } from '@baton/test-utils';
-import { connect, protocolVersion, supportedVersions } from '../src/index.js';
+import { createConnection } from 'node:net';
+import { connect, encodeFrames, encodePayload, protocolVersion, supportedVersions } from '../src/index.js';
 import { Harness, rawPeer, token } from './helpers.js';
 
 let tmp: TempDir;
@@ -72,6 +73,25 @@ describe('handshake refusals are refuse frames with a code', () => {
     peer.socket.write(Buffer.concat([header, body]));
     await peer.closed;
     expect(peer.messages).toEqual([expect.objectContaining({ t: 'refuse', code: 'EMALFORMEDFRAME' })]);
+  });
+
+  it('a refused peer that keeps its side open is cut off about a second after the refusal', async () => {
+    const socket = createConnection({ path: h.path, allowHalfOpen: true });
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.on('data', () => {});
+    socket.on('error', () => {});
+    const ended = new Promise((resolve) => socket.once('end', resolve));
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.write(encodeFrames([encodePayload(hello({ token: 'b'.repeat(64) }))]));
+    await ended; // the server's half-close, after its refuse
+    const endedAt = performance.now();
+    // We never end our side and keep writing: the writes fail once the server has destroyed it.
+    const ping = encodeFrames([encodePayload({ t: 'ping' })]);
+    const writer = setInterval(() => socket.write(ping), 50);
+    await closed;
+    clearInterval(writer);
+    expect(performance.now() - endedAt).toBeGreaterThan(500);
+    expect(performance.now() - endedAt).toBeLessThan(5000);
   });
 
   it('a hello from a peer that then closes leaves the server serving', async () => {

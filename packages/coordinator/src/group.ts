@@ -240,6 +240,7 @@ export class Group extends Disposable {
 
   /** The group's metrics registry (Prometheus text: `metricsRegistry.render()`), labelled `group`. */
   get metricsRegistry(): Metrics {
+    this._metrics.flush();
     return this._metrics.registry;
   }
 
@@ -645,7 +646,7 @@ export class Group extends Disposable {
         if (state === 'closed' && this._client === client) this._onConnectionLost(client, info);
       });
       if (this._lostAt !== undefined) {
-        this._metrics.failover.observe(performance.now() - this._lostAt);
+        this._metrics.observeFailover(performance.now() - this._lostAt);
         this._lostAt = undefined;
       }
       for (const [name, version] of Object.entries(welcome.stores)) this._receiveStoreNotice({ store: name, version, at: 0 });
@@ -725,6 +726,7 @@ export class Group extends Disposable {
     if (this._closed) return;
     this._closed = true;
     clearTimeout(this._membersTimer);
+    this._metrics.dispose();
     for (const entry of this._tasks) entry.controller?.abort(new GroupClosedError('group closed'));
     this._election.dispose();
     this._unfollow();

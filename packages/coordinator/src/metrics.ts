@@ -44,6 +44,9 @@ export class GroupMetrics {
   readonly callsServed: Counter;
   readonly dropped: Counter;
   readonly errors: Counter;
+  /** Failover times not yet in the summary (see observeFailover). */
+  private readonly _failovers: number[] = [];
+  private _flushTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly _group: string) {
     const registry = createMetrics({ defaultLabels: { group: _group } });
@@ -59,7 +62,31 @@ export class GroupMetrics {
     this.errors = registry.counter('group_errors_total', 'Failures with no caller: leader tasks, bad messages, listeners', ['kind']);
   }
 
+  /**
+   * Records a failover time a moment later, not now: the first observation of a summary runs code
+   * that nothing else has run (its digest), and at this moment every member of the group is busy
+   * joining the new leader on a machine with a few cores. report() takes them in at once.
+   */
+  observeFailover(ms: number): void {
+    this._failovers.push(ms);
+    this._flushTimer ??= setTimeout(() => this.flush(), 250);
+    this._flushTimer.unref?.();
+  }
+
+  /** Puts the pending failover times into the summary. */
+  flush(): void {
+    clearTimeout(this._flushTimer);
+    this._flushTimer = undefined;
+    for (const ms of this._failovers.splice(0)) this.failover.observe(ms);
+  }
+
+  /** Stops the pending timer (the group closed); what was observed stays in the registry. */
+  dispose(): void {
+    this.flush();
+  }
+
   async report(now: { role: string; token: number | undefined; members: number }): Promise<GroupMetricsReport> {
+    this.flush();
     type Value = { value: number; labels: Record<string, string | number>; metricName?: string };
     const snapshot = (await this.registry.snapshot()) as { name: string; values: Value[] }[];
     const values = (name: string) => snapshot.find((m) => m.name === `baton_${name}`)?.values ?? [];

@@ -73,6 +73,20 @@ describe('joinGroup', () => {
     expect(memberIds(b)).toEqual(['b']);
   });
 
+  it('a follower that moved to the next leader reports the failover in its metrics at once', async () => {
+    const a = await member('a');
+    const b = await member('b');
+    const c = await member('c');
+    expect((await c.metrics()).failoverMs.count).toBe(0);
+    await a.close();
+    await waitFor(() => (b.role === 'leader' && c.connected) || (c.role === 'leader' && b.connected), { timeoutMs: 3000, what: 'the next leader joined' });
+    const follower = b.role === 'leader' ? c : b;
+    const report = await follower.metrics();
+    expect(report.failoverMs.count).toBe(1);
+    expect(report.failoverMs.p50).toBeGreaterThan(0);
+    expect(await follower.metricsRegistry.render()).toMatch(/baton_group_failover_ms_count\{[^}]*\} 1/);
+  });
+
   it('pushes store versions: a follower that does not watch the directory still gets every change', async () => {
     const a = await member('a');
     const b = await member('b');

@@ -1,0 +1,3 @@
+import base from '@baton/eslint-config';
+
+export default [...base];

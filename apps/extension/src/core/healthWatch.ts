@@ -1,0 +1,328 @@
+import { Disposable, Emitter, isAbortError, noopLogger, type Event, type Logger } from '@baton/base';
+import { joinGroup, type Group, type GroupLeader, type GroupMetricsReport, type Member } from '@baton/coordinator';
+import type { Store } from '@baton/state';
+import * as z from 'zod/mini';
+import { NotificationLimiter, type BreakerOptions } from './breaker.js';
+import type { Endpoint } from './config.js';
+import { Lifecycle } from './lifecycle.js';
+import { runProbe, type ProbeResult } from './probes.js';
+import { applyProbe, emptyResults, storeSchema, isDue, nextDue, pruneResults, resultsSchema, type Incident, type Results } from './results.js';
+import { SharedStorage, emptySharedData, sharedDataSchema, type SharedData } from './sharedStorage.js';
+
+/** What the core asks of the window it runs in (the VS Code adapter, or a test's fake). */
+export interface HealthWatchHost {
+  /** Shows a notification in this window. Called in one window only (the leader's) per incident. */
+  notify(notice: Notice): void;
+}
+
+export interface Notice {
+  readonly severity: 'error' | 'info';
+  readonly message: string;
+  readonly endpoint: string;
+}
+
+export interface HealthWatchOptions {
+  /** The coordination directory shared by the windows (the extension's globalStorage path, for instance). */
+  dir: string;
+  host: HealthWatchHost;
+  /** Shown to the other windows (for example the workspace name). */
+  window?: string;
+  /** This window's member id (default random). */
+  id?: string;
+  logger?: Logger;
+  /** How long a paused leader window keeps probing to itself (default 2000 ms). */
+  leaseMs?: number;
+  breaker?: BreakerOptions;
+  /** Most notifications per minute across the incidents (default 3; the rest are counted in the next one). */
+  notificationsPerMinute?: number;
+  /** Wall clock for results (default Date.now). */
+  now?: () => number;
+}
+
+/** Each window's endpoints, by member id: the leader probes their union. */
+type ConfigData = Readonly<Record<string, { readonly pid: number; readonly endpoints: readonly Endpoint[] }>>;
+
+const configSchema = z.record(z.string(), z.object({ pid: z.number(), endpoints: z.array(z.looseObject({ id: z.string(), name: z.string(), type: z.enum(['http', 'tcp', 'command']) })) }));
+
+export const groupName = 'health-watch';
+const mutedKey = 'mutedEndpoints';
+
+export interface RunNowResult {
+  readonly probed: number;
+  readonly up: number;
+  readonly down: number;
+  /** The window (member id) that ran them: the leader. */
+  readonly by: string;
+}
+
+export interface CoordinationStatus {
+  readonly role: Group['role'];
+  readonly self: string;
+  readonly leader: GroupLeader | undefined;
+  readonly members: readonly Member[];
+  readonly metrics: GroupMetricsReport;
+  readonly lifecycle: Lifecycle['state'];
+}
+
+/**
+ * Baton Health Watch's core, free of the VS Code API: one per window. The windows form a group;
+ * the leader probes the endpoints every window configures (each once, whatever the number of
+ * windows), writes the results to a shared store that every window shows, opens and closes
+ * incidents and notifies once per incident. Mutes are shared. When the leader's window closes or
+ * its extension host dies, another window carries on from the shared results, probing what is due.
+ */
+export class HealthWatch extends Disposable {
+  private readonly _onDidChangeResults = this._register(new Emitter<Results>());
+  readonly onDidChangeResults: Event<Results> = this._onDidChangeResults.event;
+  private readonly _onDidChangeMuted = this._register(new Emitter<readonly string[]>());
+  readonly onDidChangeMuted: Event<readonly string[]> = this._onDidChangeMuted.event;
+  private readonly _onDidChangeRole = this._register(new Emitter<void>());
+  /** The role, leader or members changed. */
+  readonly onDidChangeCoordination: Event<void> = this._onDidChangeRole.event;
+
+  readonly lifecycle: Lifecycle;
+  private readonly _logger: Logger;
+  private readonly _now: () => number;
+  private readonly _limiter: NotificationLimiter;
+  private _endpoints: readonly Endpoint[] = [];
+  /** Wakes the leader's probe loop (config changed, Run Now). */
+  private _wake: (() => void) | undefined;
+  private _closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly _options: HealthWatchOptions,
+    readonly group: Group,
+    private readonly _results: Store<Results>,
+    private readonly _config: Store<ConfigData>,
+    readonly shared: SharedStorage,
+  ) {
+    super();
+    this._logger = (_options.logger ?? noopLogger).child({ pkg: 'extension', component: 'health-watch' });
+    this._now = _options.now ?? Date.now;
+    this._limiter = new NotificationLimiter(_options.notificationsPerMinute ?? 3, 60_000);
+    this.lifecycle = this._register(new Lifecycle(this._logger));
+    this._register(shared);
+    this._register(_results.onDidChange(({ value }) => this._onDidChangeResults.fire(value)));
+    this._register(shared.onDidChange(({ keys }) => keys.includes(mutedKey) && this._onDidChangeMuted.fire(this.muted)));
+    this._register(_config.onDidChange(() => this._wake?.()));
+    for (const event of [group.onDidChangeRole, group.onDidChangeLeader, group.onDidChangeMembers, group.onDidChangeConnection] as Event<unknown>[]) {
+      this._register(event(() => this._onDidChangeRole.fire()));
+    }
+    this._register(group.onDidChangeMembers(() => this._pruneConfig()));
+    this._register(group.runWhileLeader((signal, token) => this._lead(signal, token)));
+    this._register(group.handle('runNow', (_params, { token, signal }) => this._runAll(token, signal, true)));
+  }
+
+  /** Joins the windows' group and opens the shared stores. */
+  static async start(options: HealthWatchOptions): Promise<HealthWatch> {
+    const group = await joinGroup({ dir: options.dir, name: groupName, id: options.id, metadata: { window: options.window ?? '' }, logger: options.logger, leaseMs: options.leaseMs });
+    try {
+      const results = await group.store<Results>('results', { initial: emptyResults, schema: storeSchema<Results>(resultsSchema), ifUnreadable: 'reset' });
+      const config = await group.store<ConfigData>('config', { initial: {}, schema: storeSchema<ConfigData>(configSchema), ifUnreadable: 'reset' });
+      const shared = new SharedStorage(await group.store<SharedData>('shared', { initial: emptySharedData, schema: storeSchema<SharedData>(sharedDataSchema) }));
+      const watch = new HealthWatch(options, group, results, config, shared);
+      watch.lifecycle.ready();
+      return watch;
+    } catch (err) {
+      await group.close();
+      throw err;
+    }
+  }
+
+  get results(): Results {
+    return this._results.get();
+  }
+
+  get muted(): readonly string[] {
+    return this.shared.get<string[]>(mutedKey, []);
+  }
+
+  /** The endpoints this window configures (the leader probes the union of every window's). */
+  get endpoints(): readonly Endpoint[] {
+    return this._endpoints;
+  }
+
+  /** Sets this window's endpoints (from settings and the workspace file) and shares them with the leader. */
+  setEndpoints(endpoints: readonly Endpoint[]): Promise<void> {
+    return this.lifecycle.reload('apply configuration', async () => {
+      this._endpoints = endpoints;
+      const me = this.group.id;
+      await this._config.update((current) => ({ ...current, [me]: { pid: process.pid, endpoints } }));
+    });
+  }
+
+  /** Mutes (or unmutes) an endpoint in every window: no notifications for it. */
+  setMuted(endpointId: string, muted: boolean): Promise<void> {
+    return this.lifecycle.track(muted ? 'mute' : 'unmute', async () => {
+      await this.shared.update<string[]>(mutedKey, (current = []) => {
+        const without = current.filter((id) => id !== endpointId);
+        return muted ? [...without, endpointId] : without;
+      });
+    });
+  }
+
+  /** Runs every probe now, on the leader (this window or another), and resolves when the results are stored. */
+  runNow(timeoutMs = 60_000): Promise<RunNowResult> {
+    return this.lifecycle.track('run probes now', () => this.group.call<RunNowResult>('runNow', undefined, { timeoutMs }));
+  }
+
+  async coordinationStatus(): Promise<CoordinationStatus> {
+    return {
+      role: this.group.role,
+      self: this.group.id,
+      leader: this.group.leader,
+      members: this.group.members,
+      metrics: await this.group.metrics(),
+      lifecycle: this.lifecycle.state,
+    };
+  }
+
+  /** Every endpoint any live window configures, each once. */
+  allEndpoints(): Endpoint[] {
+    const byId = new Map<string, Endpoint>();
+    for (const entry of Object.values(this._config.get())) {
+      for (const endpoint of entry.endpoints) {
+        const known = byId.get(endpoint.id);
+        // The same endpoint in two windows with different intervals: probe at the shorter one.
+        if (!known || endpoint.intervalMs < known.intervalMs) byId.set(endpoint.id, endpoint);
+      }
+    }
+    return [...byId.values()];
+  }
+
+  // ---- leader ----
+
+  /** The leader's probe loop, for one term: probes what is due, sleeps until the next is due or something changes. */
+  private async _lead(signal: AbortSignal, token: number): Promise<void> {
+    this._logger.info({ fencingToken: token }, 'leading: probing for every window');
+    this._pruneConfig();
+    while (!signal.aborted) {
+      await this._runAll(token, signal, false);
+      const endpoints = this.allEndpoints();
+      const results = this._results.get();
+      const now = this._now();
+      const next = Math.min(...endpoints.map((e) => nextDue(results.endpoints[e.id], e)), now + 60_000);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, Math.max(0, next - now));
+        this._wake = done;
+        signal.addEventListener('abort', done, { once: true });
+        function done() {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          resolve();
+        }
+      });
+      this._wake = undefined;
+    }
+  }
+
+  /** Probes every endpoint that is due (all of them with `all`), in parallel, and stores the results fenced by `token`. */
+  private async _runAll(token: number, signal: AbortSignal, all: boolean): Promise<RunNowResult> {
+    const endpoints = this.allEndpoints();
+    const now = this._now();
+    const results = this._results.get();
+    if (results.term > token) return { probed: 0, up: 0, down: 0, by: this.group.id };
+    const due = all ? endpoints : endpoints.filter((e) => isDue(results.endpoints[e.id], e, now));
+    const outcomes = await Promise.all(due.map(async (endpoint) => ({ endpoint, result: await runProbe(endpoint, signal), at: this._now() })));
+    if (signal.aborted && !all) return { probed: 0, up: 0, down: 0, by: this.group.id };
+    if (outcomes.length > 0 || Object.keys(results.endpoints).length !== endpoints.length) await this._record(outcomes, endpoints, token);
+    const up = outcomes.filter((o) => o.result.ok).length;
+    return { probed: outcomes.length, up, down: outcomes.length - up, by: this.group.id };
+  }
+
+  private async _record(outcomes: { endpoint: Endpoint; result: ProbeResult; at: number }[], endpoints: readonly Endpoint[], token: number): Promise<void> {
+    const transitions: Incident[][] = [[], []];
+    try {
+      await this._results.update((current) => {
+        transitions[0] = [];
+        transitions[1] = [];
+        // A newer leader wrote: this term is over, whatever this process believes.
+        if (current.term > token) return current;
+        let next = pruneResults(current, endpoints, token);
+        for (const { endpoint, result, at } of outcomes) {
+          const applied = applyProbe(next, endpoint, result, token, at, this._options.breaker);
+          next = applied.results;
+          if (applied.transition) transitions[applied.transition.kind === 'down' ? 0 : 1]!.push(applied.transition.incident);
+        }
+        return { ...next, term: token };
+      });
+    } catch (err) {
+      if (!isAbortError(err)) this._logger.error({ err }, 'could not store the probe results');
+      return;
+    }
+    for (const incident of transitions[0]!) this._announce(incident, 'error');
+    for (const incident of transitions[1]!) this._announce(incident, 'info');
+  }
+
+  /** One notification per incident, in the leader's window, unless muted or over the rate limit. */
+  private _announce(incident: Incident, severity: Notice['severity']): void {
+    this._logger.info({ endpoint: incident.name, incident: incident.id, severity }, severity === 'error' ? 'endpoint down' : 'endpoint recovered');
+    if (this.muted.includes(incident.endpoint)) return;
+    const take = this._limiter.take();
+    if (!take.allowed) return;
+    const held = take.suppressed > 0 ? ` (${take.suppressed} more notification${take.suppressed === 1 ? '' : 's'} held back in the last minute)` : '';
+    const message = severity === 'error' ? `${incident.name} is down: ${incident.detail}${held}` : `${incident.name} is up again after ${formatDuration((incident.endedAt ?? this._now()) - incident.startedAt)}${held}`;
+    try {
+      this._options.host.notify({ severity, message, endpoint: incident.endpoint });
+    } catch (err) {
+      this._logger.warn({ err }, 'the window could not show a notification');
+    }
+  }
+
+  /** Drops the endpoints of windows whose extension host is gone (they died without leaving). */
+  private _pruneConfig(): void {
+    if (this.group.role !== 'leader') return;
+    const entries = this._config.get();
+    const dead = Object.entries(entries).filter(([id, entry]) => id !== this.group.id && !isAlive(entry.pid));
+    if (dead.length === 0) return;
+    void this._config
+      .update((current) => Object.fromEntries(Object.entries(current).filter(([id, entry]) => id === this.group.id || isAlive(entry.pid))))
+      .catch((err: unknown) => this._logger.warn({ err }, 'could not drop the endpoints of closed windows'));
+  }
+
+  // ---- shutdown ----
+
+  /**
+   * Leaves: stops new operations and waits (up to `timeoutMs`) for those running, withdraws this
+   * window's endpoints, and resigns, so another window takes over at once.
+   */
+  close(timeoutMs = 3000): Promise<void> {
+    this._closing ??= (async () => {
+      const me = this.group.id;
+      const withdraw = this._config.update((current) => Object.fromEntries(Object.entries(current).filter(([id]) => id !== me))).catch(() => undefined);
+      await this.lifecycle.shutdown(timeoutMs);
+      await withDeadline(withdraw, timeoutMs);
+      await this.group.close();
+      this.dispose();
+    })();
+    return this._closing;
+  }
+
+  override dispose(): void {
+    this.group.dispose();
+    super.dispose();
+  }
+}
+
+/** Waits for `promise`, but no longer than `ms` (the timer is cleared either way). */
+async function withDeadline(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.round(s / 60);
+  return m < 60 ? `${m} min` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}

@@ -1,0 +1,100 @@
+import { Disposable, Emitter, noopLogger, type Event, type IDisposable, type Logger } from '@baton/base';
+
+/** The part of a VS Code Webview the bridge uses. */
+export interface WebviewLike {
+  postMessage(message: unknown): PromiseLike<boolean>;
+  onDidReceiveMessage(listener: (message: unknown) => void): IDisposable;
+}
+
+export interface WebviewBridgeOptions<FromView> {
+  /** Checks a message from the view; undefined refuses it (logged, dropped). */
+  parse(message: unknown): FromView | undefined;
+  /** Sent first whenever the view (re)loads, before anything queued: the whole state, so a reloaded view misses nothing. */
+  snapshot?: () => unknown;
+  /** Most messages kept while the view is not ready (default 1000; the oldest go first). */
+  maxQueued?: number;
+  logger?: Logger;
+}
+
+/**
+ * Typed messages between the extension and one webview. The view posts `{ type: 'ready' }` when
+ * its script has loaded (and again after each reload); until then, and whenever a post is not
+ * delivered, messages wait in order. On each 'ready' the view gets the snapshot, then what waited.
+ */
+export class WebviewBridge<ToView, FromView> extends Disposable {
+  private readonly _onDidReceive = this._register(new Emitter<FromView>());
+  readonly onDidReceive: Event<FromView> = this._onDidReceive.event;
+  private readonly _queue: ToView[] = [];
+  private _ready = false;
+  private _dropped = 0;
+  private readonly _logger: Logger;
+
+  constructor(
+    private readonly _webview: WebviewLike,
+    private readonly _options: WebviewBridgeOptions<FromView>,
+  ) {
+    super();
+    this._logger = _options.logger ?? noopLogger;
+    this._register(
+      _webview.onDidReceiveMessage((message) => {
+        if (isReady(message)) {
+          this._ready = true;
+          if (_options.snapshot) void this._send(_options.snapshot(), false);
+          this._flush();
+          return;
+        }
+        const parsed = _options.parse(message);
+        if (parsed === undefined) {
+          this._logger.warn({ message: JSON.stringify(message)?.slice(0, 200) }, 'refused a malformed message from the webview');
+          return;
+        }
+        this._onDidReceive.fire(parsed);
+      }),
+    );
+  }
+
+  get ready(): boolean {
+    return this._ready;
+  }
+
+  /** Messages waiting for the view. */
+  get queued(): number {
+    return this._queue.length;
+  }
+
+  post(message: ToView): void {
+    if (this._isDisposed) return;
+    this._queue.push(message);
+    const max = this._options.maxQueued ?? 1000;
+    if (this._queue.length > max) {
+      this._queue.splice(0, this._queue.length - max);
+      this._dropped++;
+    }
+    if (this._ready) this._flush();
+  }
+
+  private _flush(): void {
+    if (this._dropped > 0) {
+      this._logger.warn({ dropped: this._dropped }, 'the webview was not ready for a long time; the oldest queued messages were dropped (the snapshot carries the state)');
+      this._dropped = 0;
+    }
+    while (this._ready && this._queue.length > 0) void this._send(this._queue.shift()!, true);
+  }
+
+  private async _send(message: unknown, requeue: boolean): Promise<void> {
+    let delivered: boolean;
+    try {
+      delivered = await this._webview.postMessage(message);
+    } catch {
+      delivered = false;
+    }
+    if (delivered || this._isDisposed) return;
+    // Not delivered: the view is gone or reloading. Wait for its next 'ready'.
+    this._ready = false;
+    if (requeue) this._queue.unshift(message as ToView);
+  }
+}
+
+function isReady(message: unknown): boolean {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'ready';
+}

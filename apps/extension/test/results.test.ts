@@ -1,0 +1,69 @@
+import { describe, expect, it } from '@jest/globals';
+import { NotificationLimiter, applyProbe, breakerAllows, closedBreaker, emptyResults, historyLength, nextBreaker, parseEndpoints, type Endpoint, type Results } from '../src/core/index.js';
+
+const [api] = parseEndpoints([{ source: 't', path: 'e', endpoints: [{ type: 'http', name: 'api', url: 'http://127.0.0.1:1/', failureThreshold: 2, intervalSeconds: 1 }] }]).endpoints as [Endpoint];
+const up = { ok: true, latencyMs: 3, detail: 'HTTP 200' };
+const down = { ok: false, latencyMs: 5, detail: 'HTTP 503' };
+
+function run(steps: boolean[], start: Results = emptyResults, term = 1) {
+  let results = start;
+  const transitions: string[] = [];
+  steps.forEach((ok, i) => {
+    const applied = applyProbe(results, api, ok ? up : down, term, 1000 * (i + 1));
+    results = applied.results;
+    if (applied.transition) transitions.push(`${applied.transition.kind}@${1000 * (i + 1)}`);
+  });
+  return { results, transitions };
+}
+
+describe('applyProbe', () => {
+  it('opens an incident only after failureThreshold consecutive failures, and closes it on the first success', () => {
+    const { results, transitions } = run([true, false, true, false, false, false, true]);
+    expect(transitions).toEqual(['down@5000', 'recovered@7000']);
+    expect(results.incidents).toEqual([{ id: `${api.id}@5000`, endpoint: api.id, name: 'api', startedAt: 5000, endedAt: 7000, detail: 'HTTP 503' }]);
+    expect(results.endpoints[api.id]).toMatchObject({ state: 'up', checks: 7, ups: 3, consecutiveFailures: 0, lastCheck: 7000 });
+  });
+
+  it('stays unknown until a first success or the threshold, and keeps a bounded history', () => {
+    expect(run([false]).results.endpoints[api.id]!.state).toBe('unknown');
+    const { results } = run(Array.from({ length: historyLength + 10 }, (_, i) => i % 2 === 0));
+    expect(results.endpoints[api.id]!.history).toHaveLength(historyLength);
+    expect(results.endpoints[api.id]!.history.at(-1)!.at).toBe(1000 * (historyLength + 10));
+  });
+
+  it('records the term of the leader that wrote', () => {
+    expect(run([true], emptyResults, 7).results.term).toBe(7);
+  });
+});
+
+describe('circuit breaker', () => {
+  it('opens after 5 consecutive failures, lets one probe through after 60 s, and closes on its success', () => {
+    let breaker = closedBreaker;
+    for (let i = 0; i < 4; i++) breaker = nextBreaker(breaker, false, 0);
+    expect(breaker.state).toBe('closed');
+    breaker = nextBreaker(breaker, false, 1000);
+    expect(breaker).toEqual({ state: 'open', consecutiveFailures: 5, retryAt: 61_000 });
+    expect(breakerAllows(breaker, 60_999)).toBe(false);
+    expect(breakerAllows(breaker, 61_000)).toBe(true);
+    expect(nextBreaker({ ...breaker, state: 'half-open' }, false, 61_000)).toEqual({ state: 'open', consecutiveFailures: 6, retryAt: 121_000 });
+    expect(nextBreaker({ ...breaker, state: 'half-open' }, true, 61_000)).toEqual(closedBreaker);
+  });
+
+  it('lives in the results, so an open breaker skips the endpoint until its retry time', () => {
+    const { results } = run([false, false, false, false, false]);
+    const status = results.endpoints[api.id]!;
+    expect(status.breaker).toMatchObject({ state: 'open', retryAt: 5000 + 60_000 });
+    expect(breakerAllows(status.breaker, 6000)).toBe(false);
+  });
+});
+
+describe('NotificationLimiter', () => {
+  it('allows 3 a minute and says how many it held back', () => {
+    let now = 0;
+    const limiter = new NotificationLimiter(3, 60_000, () => now);
+    expect([limiter.take(), limiter.take(), limiter.take(), limiter.take(), limiter.take()].map((t) => t.allowed)).toEqual([true, true, true, false, false]);
+    now = 60_000;
+    expect(limiter.take()).toEqual({ allowed: true, suppressed: 2 });
+    expect(limiter.take()).toEqual({ allowed: true, suppressed: 0 });
+  });
+});

@@ -8,3 +8,5 @@ export { SharedStorage, type MementoLike, type SharedData, type SharedStorageCha
 export { Lifecycle, ShuttingDownError, type LifecycleState } from './lifecycle.js';
 export { WebviewBridge, type WebviewBridgeOptions, type WebviewLike } from './webviewBridge.js';
 export { HealthWatch, formatDuration, groupName, type CoordinationStatus, type HealthWatchHost, type HealthWatchOptions, type Notice, type RunNowResult } from './healthWatch.js';
+export { createChannelLogger, type LogSink } from './logging.js';
+export { dashboardHtml, parseFromDashboard, summarize, type FromDashboard, type ToDashboard } from './dashboard.js';

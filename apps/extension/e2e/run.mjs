@@ -1,0 +1,230 @@
+#!/usr/bin/env node
+// `pnpm --filter @baton/extension e2e`: the built .vsix in real VS Code (code-server from npm,
+// driven by playwright-core with Debian's Chromium), three windows of one browser:
+//   1. exactly one extension host probes (hits on an HTTP endpoint served here), all three show it;
+//   2. closing the probing window's page moves probing to another window;
+//   3. two windows each make 500 increments of one counter through globalState and through the
+//      shared storage: lost updates and window-to-window propagation of each, side by side.
+// Prints a report and writes it to dist/e2e-report.json; exits non-zero when a check fails.
+// code-server is installed once under ~/.cache/baton-e2e (BATON_E2E_CACHE) by scripts/install-code-server.sh.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import { createServer as createNetServer } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const require = createRequire(import.meta.url);
+const cache = process.env.BATON_E2E_CACHE ?? join(homedir(), '.cache', 'baton-e2e');
+const entry = join(cache, 'cs', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
+const vsix = join(root, 'dist', `baton-health-watch-${version}.vsix`);
+const started = performance.now();
+const say = (text) => process.stderr.write(`[e2e ${((performance.now() - started) / 1000).toFixed(1)} s] ${text}\n`);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const failures = [];
+const check = (ok, what) => {
+  say(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+  if (!ok) failures.push(what);
+};
+
+async function waitFor(predicate, what, timeoutMs = 60_000) {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = await predicate();
+    if (value) return value;
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+async function freePort() {
+  const server = createNetServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+if (!existsSync(entry)) {
+  say(`code-server is not installed under ${cache}: installing it (several minutes, once) ...`);
+  execFileSync('bash', [join(root, 'scripts', 'install-code-server.sh'), cache], { stdio: ['ignore', 'inherit', 'inherit'] });
+}
+if (!existsSync(chromiumPath)) throw new Error(`no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM)`);
+if (!existsSync(vsix)) throw new Error(`${vsix} is missing: run \`pnpm --filter @baton/extension package\``);
+const { chromium } = require('playwright-core');
+
+const work = mkdtempSync(join(tmpdir(), 'baton-e2e-'));
+const data = join(work, 'data');
+const extensions = join(work, 'extensions');
+const folder = join(work, 'folder');
+const hooks = join(work, 'hooks');
+for (const dir of [join(data, 'User'), extensions, folder, hooks]) mkdirSync(dir, { recursive: true });
+writeFileSync(join(data, 'config.yaml'), '');
+
+/** Monotonic times of the probes the endpoint saw. */
+const hits = [];
+const endpoint = createServer((_request, response) => {
+  hits.push(performance.now());
+  response.end('ok');
+});
+let codeServer;
+let browser;
+const report = { vsixKiB: Math.round(statSync(vsix).size / 1024) };
+
+async function cleanup() {
+  await browser?.close().catch(() => {});
+  if (codeServer) {
+    // Its own process group: the extension hosts it forked go with it.
+    const group = (signal) => {
+      try {
+        process.kill(-codeServer.pid, signal);
+      } catch {
+        // already gone
+      }
+    };
+    group('SIGTERM');
+    await Promise.race([codeServer.exitCode === null ? new Promise((resolve) => codeServer.once('exit', resolve)) : undefined, sleep(5000)]);
+    await sleep(500);
+    group('SIGKILL');
+  }
+  endpoint.close();
+  rmSync(work, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+}
+process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+
+try {
+  await new Promise((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${endpoint.address().port}/health`;
+  writeFileSync(join(data, 'User', 'settings.json'), JSON.stringify({ 'security.workspace.trust.enabled': false, 'healthWatch.endpoints': [{ type: 'http', name: 'local', url, intervalSeconds: 1 }] }));
+
+  say(`installing ${vsix} (${report.vsixKiB} KiB) ...`);
+  execFileSync(process.execPath, [entry, '--config', join(data, 'config.yaml'), '--user-data-dir', data, '--extensions-dir', extensions, '--install-extension', vsix], { stdio: 'pipe' });
+  const port = await freePort();
+  say(`starting code-server on 127.0.0.1:${port} ...`);
+  codeServer = spawn(process.execPath, [entry, '--config', join(data, 'config.yaml'), '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', data, '--extensions-dir', extensions, '--disable-telemetry', '--disable-update-check', folder], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+    env: { ...process.env, BATON_HEALTHWATCH_E2E: hooks },
+  });
+  let serverLog = '';
+  codeServer.stdout.on('data', (chunk) => (serverLog += chunk));
+  codeServer.stderr.on('data', (chunk) => (serverLog += chunk));
+  await waitFor(() => /HTTP server listening/.test(serverLog) || codeServer.exitCode !== null, 'code-server to listen');
+  if (codeServer.exitCode !== null) throw new Error(`code-server exited: ${serverLog.slice(-2000)}`);
+
+  browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  // One context: code-server keeps globalState in the browser's IndexedDB, which pages of one context share, as desktop windows share it.
+  const context = await browser.newContext();
+  const label = (page) => page.locator('[aria-label^="Health Watch:"]').first().getAttribute('aria-label', { timeout: 5000 }).catch(() => '');
+  const pages = [];
+  for (let i = 0; i < 3; i++) {
+    const page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}`);
+    await waitFor(async () => (await label(page)).includes('1 up'), `window ${i + 1} to show the endpoint up`, 90_000);
+    say(`window ${i + 1} open: ${await label(page)}`);
+    pages.push(page);
+  }
+
+  // 1. One probe per interval whatever the number of windows.
+  await sleep(1500);
+  const from = hits.length;
+  const windowStart = performance.now();
+  await sleep(8000);
+  const seconds = (performance.now() - windowStart) / 1000;
+  const probes = hits.length - from;
+  report.probesPerSecondWith3Windows = Math.round((probes / seconds) * 100) / 100;
+  check(probes >= Math.floor(seconds) - 1 && probes <= Math.ceil(seconds) + 1, `3 windows, 1 endpoint every 1 s: ${probes} probes in ${seconds.toFixed(1)} s (one window probing; three would make about ${Math.round(3 * seconds)})`);
+  const labels = await Promise.all(pages.map(label));
+  const leaders = labels.filter((l) => l.includes('this window probes'));
+  check(leaders.length === 1, `exactly one window probes: ${labels.join(' | ')}`);
+  check(labels.every((l) => l.includes('1 up')), 'every window shows the result');
+
+  // 2. Closing the probing window's page moves probing to another window.
+  const leaderIndex = labels.findIndex((l) => l.includes('this window probes'));
+  const closedAt = performance.now();
+  await pages[leaderIndex].close({ runBeforeUnload: true });
+  const rest = pages.filter((_, i) => i !== leaderIndex);
+  await waitFor(async () => (await Promise.all(rest.map(label))).some((l) => l.includes('this window probes')), 'another window to probe', 30_000);
+  report.handoverAfterPageCloseMs = Math.round(performance.now() - closedAt);
+  const afterClose = hits.length;
+  await sleep(3000);
+  check(hits.length - afterClose >= 2, `probing goes on after the leader's page closed (taken over ${report.handoverAfterPageCloseMs} ms after the close, VS Code's extension-host shutdown included; ${hits.length - afterClose} probes in the next 3 s)`);
+  const gaps = hits.slice(1).map((t, i) => t - hits[i]);
+  report.longestGapBetweenProbesMs = Math.round(Math.max(...gaps));
+  check(report.longestGapBetweenProbesMs < 3000, `no gap between probes longer than the interval and the handover: longest ${report.longestGapBetweenProbesMs} ms`);
+  report.activationMs = activationTimes(data);
+  report.handoverInExtensionMs = handoverTime(data);
+
+  // 3. globalState against the shared storage, two windows at once.
+  const readyHosts = () => readdirSync(hooks).filter((f) => f.startsWith('ready-')).length;
+  say(`two windows: ${2 * 500} increments of one counter through globalState and through the shared storage ...`);
+  check(readyHosts() >= 2, 'the comparison hook runs in the windows');
+  writeFileSync(join(hooks, 'go'), '');
+  await waitFor(() => readdirSync(hooks).filter((f) => f.startsWith('incremented-')).length >= 2 || readdirSync(hooks).some((f) => f.startsWith('error-')), 'both windows to finish incrementing', 180_000);
+  writeFileSync(join(hooks, 'measure'), '');
+  await waitFor(() => readdirSync(hooks).filter((f) => f.startsWith('result-')).length >= 2 || readdirSync(hooks).some((f) => f.startsWith('error-')), 'both windows to report', 60_000);
+  const errors = readdirSync(hooks).filter((f) => f.startsWith('error-'));
+  if (errors.length > 0) throw new Error(`a window's hook failed: ${readFileSync(join(hooks, errors[0]), 'utf8')}`);
+  const results = readdirSync(hooks).filter((f) => f.startsWith('result-')).map((f) => JSON.parse(readFileSync(join(hooks, f), 'utf8')));
+  const final = (key) => Math.max(...results.map((r) => r[key]));
+  const pct = (xs, p) => (xs.length === 0 ? undefined : [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]);
+  const propagation = (kind) => {
+    const all = results.flatMap((r) => r.propagationMs[kind]);
+    return { samples: all.length, p50: pct(all, 50), p95: pct(all, 95), max: all.length ? Math.max(...all) : undefined };
+  };
+  report.counter = {
+    expected: 1000,
+    globalState: { final: final('globalStateCounter'), lost: 1000 - final('globalStateCounter'), propagationMs: propagation('globalState') },
+    sharedStorage: { final: final('sharedCounter'), lost: 1000 - final('sharedCounter'), propagationMs: propagation('shared') },
+  };
+  check(report.counter.sharedStorage.lost === 0, `shared storage lost ${report.counter.sharedStorage.lost} of 1000 updates (globalState lost ${report.counter.globalState.lost})`);
+} catch (err) {
+  failures.push(String(err.message ?? err));
+  say(`error: ${err.stack ?? err}`);
+} finally {
+  report.seconds = Math.round((performance.now() - started) / 1000);
+  await cleanup();
+}
+
+report.failures = failures;
+mkdirSync(join(root, 'dist'), { recursive: true });
+writeFileSync(join(root, 'dist', 'e2e-report.json'), `${JSON.stringify(report, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+process.exitCode = failures.length > 0 ? 1 : 0;
+
+/** The extension logs 'activated {"ms":...}' in each window's output channel log. */
+function activationTimes(dataDir) {
+  return logLines(dataDir)
+    .map((l) => /activated \{.*"ms":([\d.]+)/.exec(l)?.[1])
+    .filter(Boolean)
+    .map(Number);
+}
+
+/** From the closing window's 'deactivating' to the next leader's 'leading' line, by the log's timestamps (ms). */
+function handoverTime(dataDir) {
+  const stamp = (line) => Date.parse(line.slice(0, 23).replace(' ', 'T'));
+  const lines = logLines(dataDir);
+  const left = lines.filter((l) => l.includes('deactivating: leaving the group') && l.includes('"role":"leader"')).map(stamp);
+  const led = lines.filter((l) => l.includes('leading: probing for every window')).map(stamp);
+  if (left.length === 0) return undefined;
+  const next = led.filter((t) => t >= left[0]).sort((a, b) => a - b)[0];
+  return next === undefined ? undefined : next - left[0];
+}
+
+function logLines(dataDir) {
+  const files = [];
+  const walk = (dir) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name.endsWith('Baton Health Watch.log')) files.push(path);
+    }
+  };
+  walk(join(dataDir, 'logs'));
+  return files.flatMap((f) => readFileSync(f, 'utf8').split('\n'));
+}

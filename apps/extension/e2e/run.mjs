@@ -6,6 +6,7 @@
 //   3. two windows each make 500 increments of one counter through globalState and through the
 //      shared storage: lost updates and window-to-window propagation of each, side by side.
 // Prints a report and writes it to dist/e2e-report.json; exits non-zero when a check fails.
+// BATON_E2E_KEEP=1 keeps the temporary directory (code-server's logs, the windows' logs) for a look.
 // code-server is installed once under ~/.cache/baton-e2e (BATON_E2E_CACHE) by scripts/install-code-server.sh.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -93,7 +94,8 @@ async function cleanup() {
     group('SIGKILL');
   }
   endpoint.close();
-  rmSync(work, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  if (process.env.BATON_E2E_KEEP) say(`kept ${work} (BATON_E2E_KEEP)`);
+  else rmSync(work, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 }
 process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
 
@@ -157,7 +159,8 @@ try {
   const gaps = hits.slice(1).map((t, i) => t - hits[i]);
   report.longestGapBetweenProbesMs = Math.round(Math.max(...gaps));
   check(report.longestGapBetweenProbesMs < 3000, `no gap between probes longer than the interval and the handover: longest ${report.longestGapBetweenProbesMs} ms`);
-  report.activationMs = activationTimes(data);
+  report.activationMs = activationTimes(data, /activated \{"ms":([\d.]+)/);
+  report.readyMs = activationTimes(data, /ready: joined the windows.*"ms":([\d.]+)/);
   report.handoverInExtensionMs = handoverTime(data);
 
   // 3. globalState against the shared storage, two windows at once.
@@ -197,10 +200,10 @@ writeFileSync(join(root, 'dist', 'e2e-report.json'), `${JSON.stringify(report, n
 process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 process.exitCode = failures.length > 0 ? 1 : 0;
 
-/** The extension logs 'activated {"ms":...}' in each window's output channel log. */
-function activationTimes(dataDir) {
+/** Times the extension logs in each window's output channel: 'activated {"ms":...}' (activate() returned), 'ready: ... "ms"' (joined, configured). */
+function activationTimes(dataDir, pattern) {
   return logLines(dataDir)
-    .map((l) => /activated \{.*"ms":([\d.]+)/.exec(l)?.[1])
+    .map((l) => pattern.exec(l)?.[1])
     .filter(Boolean)
     .map(Number);
 }

@@ -22,10 +22,12 @@ function fail(message) {
   process.exit(1);
 }
 
-try {
-  statSync(join(root, 'dist', 'extension.cjs'));
-} catch {
-  fail('dist/extension.cjs is missing: run `pnpm --filter @baton/extension build` first');
+for (const file of ['extension.cjs', 'window.cjs']) {
+  try {
+    statSync(join(root, 'dist', file));
+  } catch {
+    fail(`dist/${file} is missing: run \`pnpm --filter @baton/extension build\` first`);
+  }
 }
 
 /**
@@ -73,7 +75,7 @@ const vsixManifest = {
   dependencies,
 };
 writeFileSync(join(stage, 'package.json'), `${JSON.stringify(vsixManifest, null, 2)}\n`);
-cpSync(join(root, 'dist', 'extension.cjs'), join(stage, 'dist', 'extension.cjs'));
+for (const file of ['extension.cjs', 'window.cjs']) cpSync(join(root, 'dist', file), join(stage, 'dist', file));
 cpSync(join(root, 'schemas'), join(stage, 'schemas'), { recursive: true });
 // The README's links into the monorepo mean nothing inside the .vsix: keep their text only.
 const readme = readFileSync(join(root, 'README.md'), 'utf8').replace(/\[([^\]]+)\]\((?!https?:)[^)]+\)/g, '$1');

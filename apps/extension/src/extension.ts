@@ -1,285 +1,36 @@
-// The VS Code adapter: the only module that imports 'vscode'. It reads the configuration, shows
-// what the core knows (status bar, tree, dashboard, notifications) and forwards commands.
-import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { Logger } from '@baton/base';
+// The entry point VS Code loads: the only modules that import 'vscode' are this one and window.ts.
+// activate() registers the commands and returns at once; the window (the core, its stores and the
+// group) loads and joins right after, in the background, so that this extension host's other
+// extensions are not kept waiting for the coordination (loading the packages and joining the
+// other windows take most of the start).
 import * as vscode from 'vscode';
-import {
-  HealthWatch,
-  WebviewBridge,
-  createChannelLogger,
-  dashboardHtml,
-  formatDuration,
-  formatIssue,
-  parseEndpoints,
-  parseFromDashboard,
-  parseWorkspaceFile,
-  summarize,
-  type ConfigIssue,
-  type ConfigSource,
-  type EndpointStatus,
-  type FromDashboard,
-  type ToDashboard,
-} from './core/index.js';
-import { startE2eHooks } from './e2eHooks.js';
+import type { WindowHandle } from './window.js';
 
-const workspaceFileName = '.healthwatch.json';
-/** globalState keys an earlier version kept per window; moved to the shared storage on first run. */
-const legacyKeys = ['mutedEndpoints'];
+const commandIds = ['healthWatch.runNow', 'healthWatch.showDashboard', 'healthWatch.showCoordinationStatus', 'healthWatch.mute', 'healthWatch.unmute', 'healthWatch.openLogs'];
 
-let watch: HealthWatch | undefined;
-/** For deactivate, which gets no context. */
-let activeLogger: Logger | undefined;
+let starting: Promise<WindowHandle | undefined> | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
-  const started = performance.now();
+export function activate(context: vscode.ExtensionContext): void {
+  const activatedAt = performance.now();
   const channel = vscode.window.createOutputChannel('Baton Health Watch', { log: true });
   context.subscriptions.push(channel);
-  const logger = createChannelLogger(channel);
-  activeLogger = logger;
-  const dir = join(context.globalStorageUri.fsPath, 'coordination');
-
-  const health = await HealthWatch.start({
-    dir,
-    window: vscode.workspace.name ?? 'no folder',
-    logger,
-    host: {
-      notify: ({ severity, message, endpoint }) => {
-        const show = severity === 'error' ? vscode.window.showErrorMessage : vscode.window.showInformationMessage;
-        void show(`Health Watch: ${message}`, 'Show Dashboard', 'Mute').then((choice) => {
-          if (choice === 'Show Dashboard') void vscode.commands.executeCommand('healthWatch.showDashboard');
-          if (choice === 'Mute') void health.setMuted(endpoint, true);
-        });
-      },
-    },
-  });
-  watch = health;
-  await health.shared.migrateFrom({ keys: () => context.globalState.keys(), get: (key) => context.globalState.get(key) }, legacyKeys).catch((err: unknown) => logger.warn({ err }, 'could not migrate globalState'));
-
-  // ---- configuration ----
-  let reported = '';
-  const applyConfiguration = async () => {
-    const sources: ConfigSource[] = [{ source: 'settings', path: 'healthWatch.endpoints', endpoints: vscode.workspace.getConfiguration('healthWatch').get('endpoints') }];
-    const fileIssues: ConfigIssue[] = [];
-    for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      const file = join(folder.uri.fsPath, workspaceFileName);
-      const text = await readFile(file, 'utf8').catch(() => undefined);
-      if (text === undefined) continue;
-      const parsed = parseWorkspaceFile(file, text);
-      if ('message' in parsed) fileIssues.push(parsed);
-      else sources.push(parsed);
-    }
-    const { endpoints, issues } = parseEndpoints(sources);
-    const all = [...fileIssues, ...issues];
-    await health.setEndpoints(endpoints);
-    logger.info({ endpoints: endpoints.length, problems: all.length }, 'configuration applied');
-    const text = all.map(formatIssue).join('\n');
-    if (text !== reported) {
-      reported = text;
-      for (const issue of all) logger.warn({}, `configuration: ${formatIssue(issue)}`);
-      if (all.length > 0) {
-        void vscode.window.showWarningMessage(`Health Watch: ${all.length} problem${all.length === 1 ? '' : 's'} in the endpoint configuration (those endpoints are not watched): ${formatIssue(all[0]!)}`, 'Open Logs').then((choice) => choice && channel.show());
-      }
-    }
-  };
-  let debounce: ReturnType<typeof setTimeout> | undefined;
-  const reconfigure = () => {
-    clearTimeout(debounce);
-    debounce = setTimeout(() => void applyConfiguration().catch((err: unknown) => logger.error({ err }, 'could not apply the configuration')), 300);
-  };
-  context.subscriptions.push({ dispose: () => clearTimeout(debounce) });
-  context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('healthWatch') && reconfigure()));
-  context.subscriptions.push(vscode.workspace.onDidChangeWorkspaceFolders(reconfigure));
-  for (const folder of vscode.workspace.workspaceFolders ?? []) {
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, workspaceFileName));
-    watcher.onDidChange(reconfigure);
-    watcher.onDidCreate(reconfigure);
-    watcher.onDidDelete(reconfigure);
-    context.subscriptions.push(watcher);
-  }
-
-  // ---- status bar ----
-  const status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 50);
-  status.command = 'healthWatch.showDashboard';
-  context.subscriptions.push(status);
-  const updateStatus = () => {
-    const counts = summarize(health.results);
-    const role = health.group.role === 'leader' ? 'probing here' : 'follower';
-    status.text = `$(pulse) ${counts.up} up${counts.down ? `, ${counts.down} down` : ''}`;
-    status.tooltip = `Health Watch: ${counts.up} up, ${counts.down} down, ${counts.unknown} not yet probed; this window is ${role === 'follower' ? 'a follower (another window probes)' : 'the leader (it probes for every window)'}`;
-    // Screen readers (and the end-to-end test) read the whole state, the role included.
-    status.accessibilityInformation = { label: `Health Watch: ${counts.up} up, ${counts.down} down; ${role === 'follower' ? 'another window probes' : 'this window probes'}` };
-    status.backgroundColor = counts.down > 0 ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
-    status.show();
-  };
-  updateStatus();
-
-  // ---- tree ----
-  const tree = new EndpointTree(health);
-  context.subscriptions.push(vscode.window.createTreeView('healthWatch.endpoints', { treeDataProvider: tree }), tree);
-
-  // ---- dashboard ----
-  let panel: vscode.WebviewPanel | undefined;
-  let bridge: WebviewBridge<ToDashboard, FromDashboard> | undefined;
-  const showDashboard = () => {
-    if (panel) {
-      panel.reveal();
-      return;
-    }
-    panel = vscode.window.createWebviewPanel('healthWatch.dashboard', 'Health Watch', vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [] });
-    const nonce = randomBytes(16).toString('base64');
-    bridge = new WebviewBridge<ToDashboard, FromDashboard>(panel.webview, {
-      parse: parseFromDashboard,
-      snapshot: () => ({ type: 'snapshot', results: health.results, muted: health.muted, role: health.group.role }),
-      logger,
-    });
-    bridge.onDidReceive((message) => {
-      if (message.type === 'runNow') void vscode.commands.executeCommand('healthWatch.runNow');
-      else void health.setMuted(message.id, message.muted);
-    });
-    panel.webview.html = dashboardHtml(nonce, panel.webview.cspSource);
-    panel.onDidDispose(() => {
-      bridge?.dispose();
-      bridge = undefined;
-      panel = undefined;
-    });
-  };
-
-  context.subscriptions.push(
-    health.onDidChangeResults((results) => {
-      updateStatus();
-      tree.refresh();
-      bridge?.post({ type: 'results', results });
-    }),
-    health.onDidChangeMuted((muted) => {
-      tree.refresh();
-      bridge?.post({ type: 'muted', muted });
-    }),
-    health.onDidChangeCoordination(() => {
-      updateStatus();
-      bridge?.post({ type: 'role', role: health.group.role });
-    }),
-  );
-
-  // ---- commands ----
-  const pickEndpoint = async (muted: boolean): Promise<string | undefined> => {
-    const items = Object.values(health.results.endpoints)
-      .filter((s) => health.muted.includes(s.id) === muted)
-      .map((s) => ({ label: s.name, description: s.target, id: s.id }));
-    if (items.length === 0) {
-      void vscode.window.showInformationMessage(muted ? 'Health Watch: no endpoint is muted.' : 'Health Watch: every endpoint is muted already.');
+  starting = import('./window.js')
+    .then(({ startWindow }) => startWindow(context, channel, activatedAt))
+    .catch((err: unknown) => {
+      channel.error(`could not start: ${(err as Error).stack ?? String(err)}`);
+      void vscode.window.showErrorMessage(`Health Watch could not start: ${(err as Error).message}`, 'Open Logs').then((choice) => choice && channel.show());
       return undefined;
-    }
-    return (await vscode.window.showQuickPick(items, { placeHolder: muted ? 'Unmute which endpoint?' : 'Mute which endpoint?' }))?.id;
-  };
-  const idOf = (arg: unknown): string | undefined => (arg instanceof EndpointItem ? arg.status.id : typeof arg === 'string' ? arg : undefined);
-  context.subscriptions.push(
-    vscode.commands.registerCommand('healthWatch.runNow', async () => {
-      try {
-        const ran = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Health Watch: probing' }, () => health.runNow());
-        void vscode.window.setStatusBarMessage(`Health Watch: ${ran.probed} probed, ${ran.up} up, ${ran.down} down`, 5000);
-      } catch (err) {
-        void vscode.window.showErrorMessage(`Health Watch: Run Probes Now failed: ${(err as Error).message}`);
-      }
-    }),
-    vscode.commands.registerCommand('healthWatch.showDashboard', showDashboard),
-    vscode.commands.registerCommand('healthWatch.showCoordinationStatus', async () => {
-      const report = await health.coordinationStatus();
-      const lines = [
-        '# Health Watch: coordination',
-        '',
-        `- This window: ${report.self} (${report.role})`,
-        `- Leader: ${report.leader ? `${report.leader.id}, pid ${report.leader.pid}, window ${JSON.stringify(report.leader.metadata)}, term (fencing token) ${report.leader.token}, since ${report.leader.since}` : 'none'}`,
-        `- Lifecycle: ${report.lifecycle}`,
-        '',
-        '## Members',
-        '',
-        ...report.members.map((m) => `- ${m.id}${m.leader ? ' (leader)' : ''}: pid ${m.pid}, window ${JSON.stringify(m.metadata)}, joined ${m.joinedAt}`),
-        '',
-        '## Metrics',
-        '',
-        '```json',
-        JSON.stringify(report.metrics, null, 2),
-        '```',
-      ];
-      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: lines.join('\n') });
-      await vscode.window.showTextDocument(doc, { preview: true });
-    }),
-    vscode.commands.registerCommand('healthWatch.mute', async (arg?: unknown) => {
-      const id = idOf(arg) ?? (await pickEndpoint(false));
-      if (id) await health.setMuted(id, true);
-    }),
-    vscode.commands.registerCommand('healthWatch.unmute', async (arg?: unknown) => {
-      const id = idOf(arg) ?? (await pickEndpoint(true));
-      if (id) await health.setMuted(id, false);
-    }),
-    vscode.commands.registerCommand('healthWatch.openLogs', () => channel.show()),
-  );
-
-  const hooks = startE2eHooks(context, health);
-  if (hooks) context.subscriptions.push(hooks);
-
-  await applyConfiguration();
-  logger.info({ ms: Math.round((performance.now() - started) * 10) / 10, role: health.group.role }, 'activated');
+    });
+  for (const id of commandIds) {
+    // A command run while the window is still starting waits for it (a few hundred milliseconds at most).
+    context.subscriptions.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => (await starting)?.commands[id]?.(...args)));
+  }
+  channel.info(`activated {"ms":${Math.round((performance.now() - activatedAt) * 10) / 10}}`);
 }
 
 export async function deactivate(): Promise<void> {
-  const current = watch;
-  watch = undefined;
-  activeLogger?.info({ role: current?.group.role }, 'deactivating: leaving the group');
+  const window = await starting;
+  starting = undefined;
   // Resigns at once, so another window probes within milliseconds; VS Code gives deactivate a few seconds.
-  await current?.close(2000);
-}
-
-class EndpointItem extends vscode.TreeItem {
-  constructor(
-    readonly status: EndpointStatus,
-    muted: boolean,
-  ) {
-    super(status.name, status.history.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-    const latency = status.latencyMs === undefined ? '' : ` ${Math.round(status.latencyMs)} ms`;
-    this.description = `${status.state}${latency}${muted ? ' (muted)' : ''}${status.breaker.state === 'closed' ? '' : `, breaker ${status.breaker.state}`}`;
-    this.iconPath = new vscode.ThemeIcon(status.state === 'up' ? 'pass' : status.state === 'down' ? 'error' : 'circle-outline');
-    const last = status.lastCheck === undefined ? 'never' : `${new Date(status.lastCheck).toLocaleTimeString()} (${formatDuration(Date.now() - status.lastCheck)} ago)`;
-    this.tooltip = `${status.target}\n${status.detail ?? ''}\nlast check: ${last}\nuptime: ${status.checks ? ((100 * status.ups) / status.checks).toFixed(1) : '-'}% of ${status.checks} probes`;
-    this.contextValue = muted ? 'endpoint-muted' : 'endpoint';
-  }
-}
-
-class EndpointTree implements vscode.TreeDataProvider<vscode.TreeItem>, vscode.Disposable {
-  private readonly _onDidChange = new vscode.EventEmitter<void>();
-  readonly onDidChangeTreeData = this._onDidChange.event;
-
-  constructor(private readonly _health: HealthWatch) {}
-
-  refresh(): void {
-    this._onDidChange.fire();
-  }
-
-  getTreeItem(item: vscode.TreeItem): vscode.TreeItem {
-    return item;
-  }
-
-  getChildren(item?: vscode.TreeItem): vscode.TreeItem[] {
-    if (!item) {
-      const muted = this._health.muted;
-      return Object.values(this._health.results.endpoints)
-        .sort((a, b) => a.name.localeCompare(b.name))
-        .map((s) => new EndpointItem(s, muted.includes(s.id)));
-    }
-    if (item instanceof EndpointItem) {
-      return [...item.status.history].reverse().slice(0, 10).map((h) => {
-        const point = new vscode.TreeItem(new Date(h.at).toLocaleTimeString());
-        point.description = `${h.ok ? 'up' : 'down'} ${Math.round(h.latencyMs)} ms`;
-        point.iconPath = new vscode.ThemeIcon(h.ok ? 'pass' : 'error');
-        return point;
-      });
-    }
-    return [];
-  }
-
-  dispose(): void {
-    this._onDidChange.dispose();
-  }
+  await window?.close();
 }

@@ -159,12 +159,19 @@ describe('Health Watch across windows (real processes)', () => {
     await waitFor(() => windows.every((w) => lastResults(w)?.[1].api?.[1] === 2), { what: 'two checks everywhere' });
   }, 60_000);
 
-  it('shared storage: two windows making 200 increments each at once lose none', async () => {
+  it('shared storage: two windows making 200 increments each at once lose none, and writing at once log nothing', async () => {
     const [a, b] = await openWindows(2);
     a!.send('increment 200');
     b!.send('increment 200');
     await a!.waitForLine('incremented', 60_000);
     await b!.waitForLine('incremented', 60_000);
+    // Each window writing its own key, back to back: every store sees its own writes complete while
+    // it reads the other's (a read older than its own write is not the file going back).
+    a!.send('ping 300');
+    b!.send('ping 300');
+    await a!.waitForLine('pinged', 60_000);
+    await b!.waitForLine('pinged', 60_000);
+    expect([a!, b!].flatMap((w) => w.lines.filter((l) => l.startsWith('log ')))).toEqual([]);
     // Every window reads 400, one that opened afterwards too.
     const c = await openWindow('late');
     for (const w of [a!, b!, c]) {

@@ -21,6 +21,9 @@ import { ConflictError, CorruptStateError, InvalidStateError, StateTooLargeError
 
 export type WatchMode = 'auto' | 'poll' | false;
 
+/** Test-only fault points: `afterRemoteRead` runs between reading the file and judging what was read. */
+export const storeFaultPoints: { afterRemoteRead?: () => Promise<void> } = {};
+
 export interface StoreOptions<T> {
   /** Coordination directory (0700; created if missing). */
   dir: string;
@@ -538,9 +541,14 @@ export class Store<T> extends Disposable {
   }
 
   private async _readRemote(): Promise<void> {
+    // A write by this process can complete while the file is being read (writes and reads are not
+    // serialized): the read may then return the version before it, which is not the file going back.
+    const seenBefore = this._good;
     let read: FileRead<T>;
     try {
-      read = this._decode(await readFile(this.file), this.file);
+      const data = await readFile(this.file);
+      await storeFaultPoints.afterRemoteRead?.();
+      read = this._decode(data, this.file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
         this._logger.debug({ err }, 'could not read the state file');
@@ -548,6 +556,7 @@ export class Store<T> extends Disposable {
       }
       read = { kind: 'missing' };
     }
+    if (this._good !== seenBefore && (read.kind !== 'ok' || read.envelope.version <= this._good.version)) return;
     let needsRepair: boolean;
     if (read.kind === 'ok') {
       const file = read.envelope;

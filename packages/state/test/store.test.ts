@@ -19,6 +19,7 @@ import {
   type Store,
   type StoreErrorEvent,
 } from '../src/index.js';
+import { storeFaultPoints } from '../src/store.js';
 
 let tmp: TempDir;
 const stores: Store<unknown>[] = [];
@@ -297,6 +298,41 @@ describe('bad data on disk', () => {
     expect(b.get()).toEqual({ n: 5 });
     expect(b.version).toBe(15);
     expect(b.recovery).toMatchObject({ reason: 'restored', fromVersion: 5, highestVersion: 14 });
+  });
+
+  it('a read that began before this process wrote a newer version is not the file going back', async () => {
+    // The interleaving a busy store meets: the watch starts a read of version 1, this process's
+    // own write of version 2 completes, then the read returns version 1.
+    const errors: string[] = [];
+    const logger = { trace() {}, debug() {}, info() {}, warn: (_o: object, m?: string) => void errors.push(`warn ${m}`), error: (_o: object, m?: string) => void errors.push(`error ${m}`), child: () => logger };
+    const a = await open({ initial: { n: 0 }, logger });
+    const b = await open({ initial: { n: 0 } });
+    await b.set({ n: 1 });
+    let release!: () => void;
+    let paused!: () => void;
+    const reached = new Promise<void>((resolve) => (paused = resolve));
+    storeFaultPoints.afterRemoteRead = () => {
+      storeFaultPoints.afterRemoteRead = undefined;
+      paused();
+      return new Promise<void>((resolve) => (release = resolve));
+    };
+    try {
+      const refresh = a.refresh();
+      await reached; // a holds the bytes of version 1
+      await a.set({ n: 2 }); // a's own write: version 2
+      const recoveries: Recovery[] = [];
+      a.onDidRecover((r) => recoveries.push(r));
+      release();
+      await refresh;
+      expect(errors).toEqual([]);
+      expect(recoveries).toEqual([]);
+      expect(a.version).toBe(2);
+      expect(a.get()).toEqual({ n: 2 });
+      await b.refresh();
+      expect(b.version).toBe(2);
+    } finally {
+      storeFaultPoints.afterRemoteRead = undefined;
+    }
   });
 
   it('two stores that notice the same restored file at once recover it once: one new version, not two', async () => {

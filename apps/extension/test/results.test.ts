@@ -67,3 +67,13 @@ describe('NotificationLimiter', () => {
     expect(limiter.take()).toEqual({ allowed: true, suppressed: 0 });
   });
 });
+
+describe('isDue', () => {
+  it('takes endpoints due within a tenth of their interval (at most 1 s) into the same round', async () => {
+    const { isDue } = await import('../src/core/results.js');
+    const { results } = run([true]); // probed at 1000, interval 1000 ms
+    const status = results.endpoints[api.id]!;
+    expect(isDue(status, api, 1899)).toBe(false);
+    expect(isDue(status, api, 1900)).toBe(true);
+  });
+});

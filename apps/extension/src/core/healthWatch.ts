@@ -117,9 +117,12 @@ export class HealthWatch extends Disposable {
   static async start(options: HealthWatchOptions): Promise<HealthWatch> {
     const group = await joinGroup({ dir: options.dir, name: groupName, id: options.id, metadata: { window: options.window ?? '' }, logger: options.logger, leaseMs: options.leaseMs });
     try {
-      const results = await group.store<Results>('results', { initial: emptyResults, schema: storeSchema<Results>(resultsSchema), ifUnreadable: 'reset' });
-      const config = await group.store<ConfigData>('config', { initial: {}, schema: storeSchema<ConfigData>(configSchema), ifUnreadable: 'reset' });
-      const shared = new SharedStorage(await group.store<SharedData>('shared', { initial: emptySharedData, schema: storeSchema<SharedData>(sharedDataSchema) }));
+      // Versions arrive pushed by the leader and through the directory watch; the store's safety
+      // poll (a file read every 5 s by default, per store) is a third way, needed rarely: every 30 s.
+      const pollMs = 30_000;
+      const results = await group.store<Results>('results', { initial: emptyResults, schema: storeSchema<Results>(resultsSchema), ifUnreadable: 'reset', pollMs });
+      const config = await group.store<ConfigData>('config', { initial: {}, schema: storeSchema<ConfigData>(configSchema), ifUnreadable: 'reset', pollMs });
+      const shared = new SharedStorage(await group.store<SharedData>('shared', { initial: emptySharedData, schema: storeSchema<SharedData>(sharedDataSchema), pollMs }));
       const watch = new HealthWatch(options, group, results, config, shared);
       watch.lifecycle.ready();
       return watch;

@@ -38,10 +38,14 @@ export async function runProbe(endpoint: Endpoint, signal?: AbortSignal): Promis
 
 type Outcome = { ok: boolean; detail: string };
 
+/**
+ * A fresh connection per probe (no agent, `Connection: close`): a probe checks that the endpoint
+ * accepts connections now, and leaves no idle socket open to it between probes.
+ */
 function probeHttp(endpoint: Extract<Endpoint, { type: 'http' }>, signal: AbortSignal): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     const url = new URL(endpoint.url);
-    const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method: 'GET', signal, headers: { 'user-agent': 'baton-health-watch' } }, (response) => {
+    const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method: 'GET', signal, agent: false, headers: { 'user-agent': 'baton-health-watch', connection: 'close' } }, (response) => {
       const status = response.statusCode ?? 0;
       const statusOk = endpoint.expectStatus ? endpoint.expectStatus.includes(status) : status >= 200 && status < 400;
       if (!statusOk || endpoint.bodyMatch === undefined) {

@@ -108,10 +108,16 @@ export function initialStatus(endpoint: Endpoint): EndpointStatus {
   };
 }
 
-/** Whether `endpoint` is due (its interval passed since its last probe) and its breaker lets a probe through. */
+/**
+ * Whether `endpoint` is due (its interval passed since its last probe, or nearly: within a tenth of
+ * it, at most a second) and its breaker lets a probe through. The slack keeps endpoints probed
+ * together in one round, so the leader writes the results once per round, not once per endpoint
+ * a few milliseconds apart (every write is a version every window reads).
+ */
 export function isDue(status: EndpointStatus | undefined, endpoint: Endpoint, now: number): boolean {
   if (!status || status.lastCheck === undefined) return true;
-  return now >= status.lastCheck + endpoint.intervalMs && breakerAllows(status.breaker, now);
+  const slack = Math.min(1000, endpoint.intervalMs / 10);
+  return now + slack >= status.lastCheck + endpoint.intervalMs && breakerAllows(status.breaker, now + slack);
 }
 
 /** When `endpoint` is next due (wall clock), given its status. */

@@ -1,0 +1,114 @@
+// The core in one process (several "windows" as several HealthWatch objects), for what needs no
+// separate processes: storage semantics, migration, logging, the dashboard's messages, leaks.
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expectNoLeaks, makeTempDir, snapshotResources, waitFor, type TempDir } from '@baton/test-utils';
+import { HealthWatch, createChannelLogger, parseEndpoints, parseFromDashboard, summarize, type Notice } from '../src/core/index.js';
+
+let tmp: TempDir;
+const open: HealthWatch[] = [];
+beforeEach(async () => {
+  tmp = await makeTempDir();
+});
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((w) => w.close()));
+  await tmp.cleanup();
+});
+
+async function window(id: string, notices: Notice[] = []): Promise<HealthWatch> {
+  const watch = await HealthWatch.start({ dir: tmp.path, id, window: id, leaseMs: 500, host: { notify: (n) => notices.push(n) } });
+  open.push(watch);
+  return watch;
+}
+
+describe('SharedStorage', () => {
+  it('update is a compare-and-swap across windows; other windows hear of the keys that changed', async () => {
+    const a = await window('a');
+    const b = await window('b');
+    const heard: string[][] = [];
+    b.shared.onDidChange(({ keys, origin }) => origin === 'remote' && heard.push([...keys]));
+    await Promise.all([
+      ...Array.from({ length: 20 }, () => a.shared.update<number>('n', (n = 0) => n + 1)),
+      ...Array.from({ length: 20 }, () => b.shared.update<number>('n', (n = 0) => n + 1)),
+    ]);
+    await waitFor(() => a.shared.get('n') === 40 && b.shared.get('n') === 40, { what: '40 in both' });
+    await a.shared.set('theme', 'dark');
+    await waitFor(() => heard.some((keys) => keys.join() === 'theme'), { what: 'b hearing of theme alone' });
+    await a.shared.set('theme', undefined);
+    await waitFor(() => !b.shared.keys().includes('theme'), { what: 'the key deleted in b' });
+  });
+
+  it('migrates globalState keys once, without overwriting what is shared already', async () => {
+    const a = await window('a');
+    await a.shared.set('kept', 'shared value');
+    const memento = new Map<string, unknown>([['mutedEndpoints', ['x']], ['kept', 'old value'], ['other', 1]]);
+    const globalState = { keys: () => [...memento.keys()], get: <T>(key: string) => memento.get(key) as T | undefined };
+    expect(await a.shared.migrateFrom(globalState, ['mutedEndpoints', 'kept', 'absent'])).toBe(1);
+    expect(a.shared.get('mutedEndpoints')).toEqual(['x']);
+    expect(a.shared.get('kept')).toBe('shared value');
+    expect(a.shared.get('other')).toBeUndefined();
+    // Another window, or the next start: nothing again.
+    const b = await window('b');
+    memento.set('mutedEndpoints', ['y']);
+    expect(await b.shared.migrateFrom(globalState, ['mutedEndpoints'])).toBe(0);
+    expect(b.shared.get('mutedEndpoints')).toEqual(['x']);
+  });
+});
+
+describe('HealthWatch in one process', () => {
+  let server: Server;
+  let url = '';
+  beforeEach(async () => {
+    server = createServer((_q, r) => r.end('ok'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  });
+  afterEach(() => new Promise((resolve) => server.close(resolve)));
+
+  it('probes the union of the windows\' endpoints once each, and drops those no window configures any more', async () => {
+    const a = await window('a');
+    const b = await window('b');
+    const list = (entries: object[]) => parseEndpoints([{ source: 't', path: 'e', endpoints: entries }]).endpoints;
+    await a.setEndpoints(list([{ type: 'http', name: 'shared', url, intervalSeconds: 60 }]));
+    await b.setEndpoints(list([{ type: 'http', name: 'shared', url, intervalSeconds: 30 }, { type: 'tcp', name: 'b-only', port: Number(new URL(url).port) }]));
+    await waitFor(() => a.allEndpoints().length === 2, { what: "b's endpoints in a" });
+    expect(a.allEndpoints().map((e) => [e.name, e.intervalMs])).toEqual([['shared', 30_000], ['b-only', 30_000]]);
+    await waitFor(() => Object.keys(b.results.endpoints).length === 2 && summarize(b.results).up === 2, { what: 'both up in b' });
+    await b.close();
+    open.splice(open.indexOf(b), 1);
+    await waitFor(() => Object.keys(a.results.endpoints).length === 1, { timeoutMs: 10_000, what: "b-only dropped after b left" });
+  });
+
+  it('dispose() releases what close() releases: timers, sockets, watchers, descriptors', async () => {
+    const before = snapshotResources();
+    const a = await HealthWatch.start({ dir: tmp.path, id: 'a', leaseMs: 500, host: { notify() {} } });
+    const b = await HealthWatch.start({ dir: tmp.path, id: 'b', leaseMs: 500, host: { notify() {} } });
+    await a.setEndpoints(parseEndpoints([{ source: 't', path: 'e', endpoints: [{ type: 'http', name: 'x', url, intervalSeconds: 1 }] }]).endpoints);
+    await waitFor(() => b.results.endpoints && Object.keys(b.results.endpoints).length === 1, { what: 'a result in b' });
+    b.dispose();
+    a.dispose();
+    await expectNoLeaks(before, 3000);
+  });
+});
+
+describe('adapter helpers', () => {
+  it('the channel logger writes the message, then the fields, errors by code and message', () => {
+    const lines: string[] = [];
+    const sink = { trace: (m: string) => lines.push(`trace ${m}`), debug: (m: string) => lines.push(`debug ${m}`), info: (m: string) => lines.push(`info ${m}`), warn: (m: string) => lines.push(`warn ${m}`), error: (m: string) => lines.push(`error ${m}`) };
+    const logger = createChannelLogger(sink).child({ pkg: 'lock' });
+    logger.info({ fencingToken: 3 }, 'acquired');
+    logger.warn({ err: Object.assign(new Error('no such file'), { code: 'ENOENT' }) }, 'tick failed');
+    expect(lines[0]).toBe('info acquired {"pkg":"lock","fencingToken":3}');
+    expect(lines[1]).toMatch(/^warn tick failed \{"pkg":"lock","err":\{.*"message":"no such file".*"code":"ENOENT"/);
+    expect(lines[1]).not.toMatch(/"stack"/);
+  });
+
+  it('the dashboard\'s messages are checked before use', () => {
+    expect(parseFromDashboard({ type: 'runNow' })).toEqual({ type: 'runNow' });
+    expect(parseFromDashboard({ type: 'mute', id: 'x', muted: true })).toEqual({ type: 'mute', id: 'x', muted: true });
+    expect(parseFromDashboard({ type: 'mute', id: 'x' })).toBeUndefined();
+    expect(parseFromDashboard({ type: 'exec', command: 'rm -rf /' })).toBeUndefined();
+    expect(parseFromDashboard(null)).toBeUndefined();
+  });
+});

@@ -191,8 +191,9 @@ describe('Health Watch across windows (real processes)', () => {
     await configure([lonely!], [api()]);
     await waitFor(() => hits.length >= 2, { what: 'probing the lonely window\'s endpoint' });
     lonely!.kill('SIGKILL');
-    // The member list changes at once (the kernel closed its connection); the leader drops its endpoints.
-    await sleep(1500);
+    // The member list changes at once (the kernel closed its connection); the leader drops its
+    // endpoints when it sees the process dead, or after 5 s absent (a dead child not yet reaped).
+    await sleep(6000);
     const after = hits.length;
     await sleep(2500);
     expect(hits.length).toBe(after);

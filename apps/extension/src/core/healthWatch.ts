@@ -46,6 +46,8 @@ const configSchema = z.record(z.string(), z.object({ pid: z.number(), endpoints:
 
 export const groupName = 'health-watch';
 const mutedKey = 'mutedEndpoints';
+/** How long a window with endpoints may be absent from the group before the leader drops them. */
+const absentGraceMs = 5000;
 
 export interface RunNowResult {
   readonly probed: number;
@@ -88,6 +90,9 @@ export class HealthWatch extends Disposable {
   /** Wakes the leader's probe loop (config changed, Run Now). */
   private _wake: (() => void) | undefined;
   private _closing: Promise<void> | undefined;
+  /** At the leader: since when each window with endpoints has not been a member (performance.now()). */
+  private readonly _absentSince = new Map<string, number>();
+  private _pruneTimer: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(
     private readonly _options: HealthWatchOptions,
@@ -272,14 +277,34 @@ export class HealthWatch extends Disposable {
     }
   }
 
-  /** Drops the endpoints of windows whose extension host is gone (they died without leaving). */
+  /**
+   * Drops the endpoints of windows that are gone without leaving (a crashed extension host): their
+   * process is dead, or they have not been members for `absentGraceMs` (a process that is dead but
+   * not yet reaped still answers to its pid; and right after a failover every window is briefly
+   * absent while it joins the new leader, hence the grace).
+   */
   private _pruneConfig(): void {
     if (this.group.role !== 'leader') return;
-    const entries = this._config.get();
-    const dead = Object.entries(entries).filter(([id, entry]) => id !== this.group.id && !isAlive(entry.pid));
-    if (dead.length === 0) return;
+    const now = performance.now();
+    const members = new Set(this.group.members.map((m) => m.id));
+    const entries = Object.entries(this._config.get()).filter(([id]) => id !== this.group.id);
+    for (const id of [...this._absentSince.keys()]) if (members.has(id) || !entries.some(([e]) => e === id)) this._absentSince.delete(id);
+    const gone = new Set<string>();
+    for (const [id, entry] of entries) {
+      if (members.has(id)) continue;
+      const since = this._absentSince.get(id) ?? now;
+      this._absentSince.set(id, since);
+      if (!isAlive(entry.pid) || now - since >= absentGraceMs) gone.add(id);
+    }
+    if (entries.some(([id]) => !members.has(id) && !gone.has(id))) {
+      clearTimeout(this._pruneTimer);
+      this._pruneTimer = setTimeout(() => this._pruneConfig(), absentGraceMs + 100);
+      this._pruneTimer.unref?.();
+    }
+    if (gone.size === 0) return;
+    for (const id of gone) this._absentSince.delete(id);
     void this._config
-      .update((current) => Object.fromEntries(Object.entries(current).filter(([id, entry]) => id === this.group.id || isAlive(entry.pid))))
+      .update((current) => Object.fromEntries(Object.entries(current).filter(([id]) => !gone.has(id))))
       .catch((err: unknown) => this._logger.warn({ err }, 'could not drop the endpoints of closed windows'));
   }
 
@@ -302,6 +327,7 @@ export class HealthWatch extends Disposable {
   }
 
   override dispose(): void {
+    clearTimeout(this._pruneTimer);
     this.group.dispose();
     super.dispose();
   }

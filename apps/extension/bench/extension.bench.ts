@@ -3,13 +3,14 @@
 // probes per interval with 5 windows and 5 endpoints, beside 5 uncoordinated windows (each
 // probing everything itself, as five copies of an extension do), in one run; a result recorded
 // by the leader -> shown in each follower; an idle follower's CPU, wakeups and file operations;
+// closing the probing window -> another window leads;
 // heap added per window. The windows run the core bundled as the extension ships it.
-// BENCH_QUICK=1 for a short run; BENCH_ONLY=probes,latency,idle,heap; IDLE_SECONDS, PROBE_SECONDS.
+// BENCH_QUICK=1 for a short run; BENCH_ONLY=probes,latency,idle,handover,heap; IDLE_SECONDS, IDLE_INTERVAL_SECONDS (30), PROBE_SECONDS.
 import { build } from 'esbuild';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { killAllFixtures, machineDescription, makeTempDir, markdownTable, measureIdle, percentile, round, sleep, spawnFixture, writeBenchResults, type Fixture, type Row } from '@baton/test-utils';
+import { killAllFixtures, machineDescription, makeTempDir, markdownTable, measureIdle, percentile, round, sleep, spawnFixture, waitFor, writeBenchResults, type Fixture, type Row } from '@baton/test-utils';
 
 const quick = process.env.BENCH_QUICK === '1';
 const only = process.env.BENCH_ONLY;
@@ -43,6 +44,13 @@ async function windows(dir: string, mode: 'group' | 'naive', intervalSeconds: nu
     started.push(f);
   }
   return started;
+}
+
+/** One more group window, numbered `i`. */
+async function windowsFrom(dir: string, i: number): Promise<Fixture[]> {
+  const f = spawnFixture(fixture, [JSON.stringify({ dir, id: `w${i}`, mode: 'group', endpoints: endpoints(30), core: coreBundle })]);
+  await f.waitForLine('ready', 20_000);
+  return [f];
 }
 
 try {
@@ -95,15 +103,48 @@ try {
 
   if (runs('idle')) {
     const seconds = Number(process.env.IDLE_SECONDS ?? (quick ? 10 : 60));
-    progress(`idle: 3 windows, 5 endpoints every 30 s, ${seconds} s ...`);
+    const every = Number(process.env.IDLE_INTERVAL_SECONDS ?? 30);
+    progress(`idle: 3 windows, 5 endpoints every ${every} s, ${seconds} s ...`);
     const dir = await makeTempDir();
     try {
-      const [, ...followers] = await windows(dir.path, 'group', 30, 3);
+      const [, ...followers] = await windows(dir.path, 'group', every, 3);
       await sleep(5000);
       const costs = await measureIdle(followers.map((f) => f.pid), seconds);
       const show = (c: (typeof costs)[number]) => `${round(c.cpuPercent, 3)}% CPU, ${round(c.wakeupsPerSecond, 1)} wakeups/s${c.fileOpsPerSecond === undefined ? '' : `, ${round(c.fileOpsPerSecond, 2)} file ops/s`}`;
-      rows.push({ measure: `idle follower window over ${seconds} s (5 endpoints every 30 s probed by the leader)`, baton: costs.map(show).join('; '), 'beside it': '', target: '< 0.1% of a core' });
+      rows.push({ measure: `idle follower window over ${seconds} s (5 endpoints every ${every} s probed by the leader)`, baton: costs.map(show).join('; '), 'beside it': '', target: '< 0.1% of a core' });
       raw.idle = costs;
+    } finally {
+      await killAllFixtures();
+      await dir.cleanup();
+    }
+  }
+
+  if (runs('handover')) {
+    const closes = quick ? 5 : 20;
+    progress(`handover: 3 windows, the probing window closed ${closes} times ...`);
+    const dir = await makeTempDir();
+    try {
+      let all = await windows(dir.path, 'group', 30, 3);
+      let next = 3;
+      const times: number[] = [];
+      const role = (f: Fixture) => f.lines.filter((l) => l.startsWith('role ')).at(-1)?.split(' ')[1];
+      for (let k = 0; k < closes; k++) {
+        const leader = all.find((f) => role(f) === 'leader')!;
+        const others = all.filter((f) => f !== leader);
+        const marks = others.map((f) => f.lines.length);
+        const closedAt = process.hrtime.bigint();
+        leader.send('close');
+        const took = await waitFor(() => {
+          const line = others.flatMap((f, i) => f.lines.slice(marks[i]!)).find((l) => l.startsWith('role leader '));
+          return line ? Number(BigInt(line.split(' ')[2]!) - closedAt) / 1e6 : undefined;
+        }, { timeoutMs: 10_000, what: 'another window leading' });
+        times.push(took);
+        await leader.exited;
+        all = [...others, ...(await windowsFrom(dir.path, next++))];
+        await sleep(500);
+      }
+      rows.push({ measure: `closing the probing window (deactivate: close()) -> another window leads, p50 / max (ms), ${closes} closes`, baton: `${round(percentile(times, 50), 1)} / ${round(Math.max(...times), 1)}`, 'beside it': '', target: '< 100 ms' });
+      raw.handover = times;
     } finally {
       await killAllFixtures();
       await dir.cleanup();

@@ -77,3 +77,16 @@ describe('isDue', () => {
     expect(isDue(status, api, 1900)).toBe(true);
   });
 });
+
+describe('resultsSchema', () => {
+  it('accepts the results the leader writes and refuses a damaged history, naming where', async () => {
+    const { resultsSchema } = await import('../src/core/results.js');
+    const { results } = run([true, false, true]);
+    expect(resultsSchema.safeParse(JSON.parse(JSON.stringify(results))).success).toBe(true);
+    const damaged = JSON.parse(JSON.stringify(results));
+    damaged.endpoints[api.id].history[1].ok = 'yes';
+    const parsed = resultsSchema.safeParse(damaged);
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]).toMatchObject({ path: ['endpoints', api.id, 'history'], message: 'expected a list of { at, ok, latencyMs }' });
+  });
+});

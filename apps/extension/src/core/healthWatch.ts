@@ -120,7 +120,10 @@ export class HealthWatch extends Disposable {
 
   /** Joins the windows' group and opens the shared stores. */
   static async start(options: HealthWatchOptions): Promise<HealthWatch> {
-    const group = await joinGroup({ dir: options.dir, name: groupName, id: options.id, metadata: { window: options.window ?? '' }, logger: options.logger, leaseMs: options.leaseMs });
+    // Heartbeats every 5 s, not 2: a window that dies is seen at once anyway (the kernel closes its
+    // connection) and a paused leader by its lease; the heartbeat only finds a hung connection, and
+    // an idle window wakes less.
+    const group = await joinGroup({ dir: options.dir, name: groupName, id: options.id, metadata: { window: options.window ?? '' }, logger: options.logger, leaseMs: options.leaseMs, heartbeatMs: 5000 });
     try {
       // Versions arrive pushed by the leader and through the directory watch; the store's safety
       // poll (a file read every 5 s by default, per store) is a third way, needed rarely: every 30 s.

@@ -56,6 +56,16 @@ export const historyLength = 60;
 export const incidentsKept = 200;
 
 const num = () => z.number();
+
+function isHistory(value: unknown): value is HistoryPoint[] {
+  return (
+    Array.isArray(value) &&
+    value.every((p: unknown) => {
+      const point = p as Partial<HistoryPoint> | null;
+      return typeof point === 'object' && point !== null && typeof point.at === 'number' && typeof point.ok === 'boolean' && typeof point.latencyMs === 'number';
+    })
+  );
+}
 const breakerSchema = z.object({ state: z.enum(['closed', 'open', 'half-open']), consecutiveFailures: num(), retryAt: z.optional(num()) });
 const statusSchema = z.object({
   id: z.string(),
@@ -70,7 +80,9 @@ const statusSchema = z.object({
   checks: num(),
   ups: num(),
   breaker: breakerSchema,
-  history: z.array(z.object({ at: num(), ok: z.boolean(), latencyMs: num() })),
+  // Checked by one function, not a zod object per point: every window validates every version of the
+  // results as it reads it, and 60 points per endpoint through zod cost about 1.5 ms a read (4.5 cold).
+  history: z.custom<HistoryPoint[]>(isHistory, { message: 'expected a list of { at, ok, latencyMs }' }),
 });
 const incidentSchema = z.object({ id: z.string(), endpoint: z.string(), name: z.string(), startedAt: num(), endedAt: z.optional(num()), detail: z.string() });
 export const resultsSchema = z.object({ term: num(), endpoints: z.record(z.string(), statusSchema), incidents: z.array(incidentSchema) });

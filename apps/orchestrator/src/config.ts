@@ -1,4 +1,4 @@
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { isPair, isSeq, parse as parseYaml, parseDocument, visit, YAMLParseError } from 'yaml';
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import { parseServices, type Issue, type ServiceSpec } from '@baton/supervisor';
@@ -20,23 +20,76 @@ const topLevel = z.strictObject({
   telemetry: z.prefault(z.strictObject({ file: z.optional(z.string()), batchSize: positiveInt(512), flushMs: positiveInt(1000) }), {}),
 });
 
+const reference = /\$?\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+type Reference = { kind: 'variable'; name: string; fallback: string | undefined } | { kind: 'literal'; text: string };
+
 /**
- * `${VAR}` and `${VAR:-default}` in the raw text, before YAML parsing, so a number stays a number
- * (`port: ${API_PORT:-4000}`). `$${` escapes a literal `${`. An unset variable with no default is
- * an error naming it and its line.
+ * `${VAR}` and `${VAR:-default}` in the config's values, from `env`, after YAML parsing: a value can
+ * never add YAML structure, and references in comments are left alone. A plain (unquoted) value
+ * that is exactly one reference takes the type its text has in YAML when that is a number, a
+ * boolean or null (`port: ${PORT:-3000}` is a number); anything else is a string. `$${` is a
+ * literal `${`. An unset variable with no default is an issue naming it and the field.
+ *
+ * The references are swapped for placeholders before parsing (so that `{ port: ${PORT} }` in a flow
+ * mapping still parses), and the placeholders for the values after.
  */
-export function interpolate(text: string, env: Record<string, string | undefined>): { text: string; issues: Issue[] } {
-  const issues: Issue[] = [];
-  const out = text.replace(/\$?\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (match, name: string, fallback: string | undefined, offset: number) => {
-    if (match.startsWith('$$')) return match.slice(1);
-    const value = env[name];
-    if (value !== undefined && value !== '') return value;
-    if (fallback !== undefined) return fallback;
-    const line = text.slice(0, offset).split('\n').length;
-    issues.push({ path: `line ${line}`, message: `\${${name}} is not set; set it or give a default: \${${name}:-value}` });
-    return '';
+export function interpolate(text: string, env: Record<string, string | undefined>): { value: unknown; issues: Issue[] } {
+  const nonce = Math.random().toString(36).slice(2, 10);
+  const references: Reference[] = [];
+  const token = (i: number) => `__baton_${nonce}_${i}__`;
+  const tokenized = text.replace(reference, (match, name: string, fallback: string | undefined) => {
+    references.push(match.startsWith('$$') ? { kind: 'literal', text: match.slice(1) } : { kind: 'variable', name, fallback });
+    return token(references.length - 1);
   });
-  return { text: out, issues };
+  const issues: Issue[] = [];
+  const document = parseDocument(tokenized, { prettyErrors: true });
+  if (document.errors.length > 0) throw document.errors[0];
+  const tokenPattern = new RegExp(`__baton_${nonce}_(\\d+)__`, 'g');
+  const resolve = (ref: Reference, path: string): string => {
+    if (ref.kind === 'literal') return ref.text;
+    const value = env[ref.name];
+    if (value !== undefined && value !== '') return value;
+    if (ref.fallback !== undefined) return ref.fallback;
+    issues.push({ path, message: `\${${ref.name}} is not set; set it or give a default: \${${ref.name}:-value}` });
+    return '';
+  };
+  visit(document, {
+    Scalar(_key, node, ancestors) {
+      if (typeof node.value !== 'string' || !node.value.includes(`__baton_${nonce}_`)) return;
+      const path = fieldPath(ancestors, node);
+      const whole = new RegExp(`^__baton_${nonce}_(\\d+)__$`).exec(node.value);
+      const substituted = node.value.replace(tokenPattern, (_m, i: string) => resolve(references[Number(i)]!, path));
+      if (whole && node.type === 'PLAIN' && references[Number(whole[1])]!.kind === 'variable') {
+        const typed: unknown = parseScalar(substituted);
+        node.value = typeof typed === 'number' || typeof typed === 'boolean' || typed === null ? typed : substituted;
+      } else {
+        node.value = substituted;
+      }
+    },
+  });
+  return { value: document.toJS(), issues };
+}
+
+/** What `text` is as a YAML scalar (a number, a boolean, null), or the text itself. */
+function parseScalar(text: string): unknown {
+  try {
+    return parseYaml(text);
+  } catch {
+    return text;
+  }
+}
+
+/** `services.api.env.TOKEN`, from the ancestors the YAML visitor passes. */
+function fieldPath(ancestors: readonly unknown[], node: unknown): string {
+  const parts: string[] = [];
+  const chain = [...ancestors, node];
+  for (let i = 0; i < chain.length; i++) {
+    const here = chain[i];
+    if (isPair(here) && here.key !== null && chain[i + 1] === here.value) parts.push(String((here.key as { value?: unknown }).value ?? here.key));
+    if (isSeq(here)) parts.push(String(here.items.indexOf(chain[i + 1] as never)));
+  }
+  return parts.length > 0 ? parts.join('.') : 'config';
 }
 
 /**
@@ -44,11 +97,11 @@ export function interpolate(text: string, env: Record<string, string | undefined
  * number`). YAML, or JSON (a YAML subset).
  */
 export function parseConfig(text: string, env: Record<string, string | undefined> = {}): { config: OrchestratorConfig } | { issues: Issue[] } {
-  const substituted = interpolate(text, env);
-  if (substituted.issues.length > 0) return { issues: substituted.issues };
   let raw: unknown;
   try {
-    raw = parseYaml(substituted.text, { prettyErrors: true });
+    const substituted = interpolate(text, env);
+    if (substituted.issues.length > 0) return { issues: substituted.issues };
+    raw = substituted.value;
   } catch (err) {
     const position = err instanceof YAMLParseError && err.linePos ? `line ${err.linePos[0].line}` : 'config';
     return { issues: [{ path: position, message: (err as Error).message.split('\n')[0]! }] };

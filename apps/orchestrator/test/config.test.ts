@@ -25,7 +25,7 @@ describe('parseConfig', () => {
     expect(result.issues[0]!.path).toMatch(/^line \d+$/);
   });
 
-  it('interpolates ${VAR:-default} before parsing, so numbers stay numbers', () => {
+  it('substitutes ${VAR:-default}, and a number stays a number, in a flow mapping too', () => {
     const text = 'services:\n  api:\n    command: node\n    readiness: { type: tcp, port: ${PORT:-3000} }\n';
     const withDefault = parseConfig(text, {}) as { config: { services: { readiness: { port: number } }[] } };
     expect(withDefault.config.services[0]!.readiness.port).toBe(3000);
@@ -33,8 +33,23 @@ describe('parseConfig', () => {
     expect(fromEnv.config.services[0]!.readiness.port).toBe(4000);
   });
 
-  it('names an unset variable without a default, and keeps $${ literal', () => {
-    expect(interpolate('a: ${NOPE}\n', {}).issues).toEqual([{ path: 'line 1', message: '${NOPE} is not set; set it or give a default: ${NOPE:-value}' }]);
-    expect(interpolate('a: $${HOME}', { HOME: '/h' }).text).toBe('a: ${HOME}');
+  it('names an unset variable without a default by its field, and keeps $${ literal', () => {
+    expect(interpolate('services:\n  api:\n    env: { TOKEN: "${NOPE}" }\n', {}).issues).toEqual([{ path: 'services.api.env.TOKEN', message: '${NOPE} is not set; set it or give a default: ${NOPE:-value}' }]);
+    expect(interpolate('list: [a, "${NOPE}"]', {}).issues[0]!.path).toBe('list.1');
+    expect(interpolate('a: $${HOME}', { HOME: '/h' }).value).toEqual({ a: '${HOME}' });
+  });
+
+  it('substitutes in parsed values: a value cannot add YAML structure, and comments are left alone', () => {
+    const injected = interpolate('services:\n  api:\n    command: ${CMD}\n', { CMD: 'node\n  evil:\n    command: rm' });
+    expect(injected).toEqual({ value: { services: { api: { command: 'node\n  evil:\n    command: rm' } } }, issues: [] });
+    expect(interpolate('a: ${V}', { V: '{ b: 1 }' }).value).toEqual({ a: '{ b: 1 }' });
+    expect(interpolate('a: ${V}', { V: '[1, 2]' }).value).toEqual({ a: '[1, 2]' });
+    // An unset variable in a comment is not an error, and is not substituted.
+    expect(interpolate('# set ${NOT_SET} to change the port\na: 1 # ${ALSO_NOT_SET}\n', {})).toEqual({ value: { a: 1 }, issues: [] });
+  });
+
+  it('a plain value that is one reference takes its YAML type when it is a number, boolean or null; quoted stays a string', () => {
+    expect(interpolate('a: ${N}\nb: "${N}"\nc: ${B}\nd: x-${N}\ne: ${S}', { N: '42', B: 'true', S: 'hello' }).value).toEqual({ a: 42, b: '42', c: true, d: 'x-42', e: 'hello' });
+    expect(interpolate('{ type: tcp, port: ${PORT:-3000} }', {}).value).toEqual({ type: 'tcp', port: 3000 });
   });
 });

@@ -89,6 +89,8 @@ export class HealthWatch extends Disposable {
   private _endpoints: readonly Endpoint[] = [];
   /** Wakes the leader's probe loop (config changed, Run Now). */
   private _wake: (() => void) | undefined;
+  /** A change came while the loop was probing, not sleeping: it looks again before it sleeps. */
+  private _changedWhileAwake = false;
   private _closing: Promise<void> | undefined;
   /** At the leader: since when each window with endpoints has not been a member (performance.now()). */
   private readonly _absentSince = new Map<string, number>();
@@ -109,7 +111,7 @@ export class HealthWatch extends Disposable {
     this._register(shared);
     this._register(_results.onDidChange(({ value }) => this._onDidChangeResults.fire(value)));
     this._register(shared.onDidChange(({ keys }) => keys.includes(mutedKey) && this._onDidChangeMuted.fire(this.muted)));
-    this._register(_config.onDidChange(() => this._wake?.()));
+    this._register(_config.onDidChange(() => this._poke()));
     for (const event of [group.onDidChangeRole, group.onDidChangeLeader, group.onDidChangeMembers, group.onDidChangeConnection] as Event<unknown>[]) {
       this._register(event(() => this._onDidChangeRole.fire()));
     }
@@ -208,7 +210,9 @@ export class HealthWatch extends Disposable {
     this._logger.info({ fencingToken: token }, 'leading: probing for every window');
     this._pruneConfig();
     while (!signal.aborted) {
+      this._changedWhileAwake = false;
       await this._runAll(token, signal, false);
+      if (this._changedWhileAwake) continue;
       const endpoints = this.allEndpoints();
       const results = this._results.get();
       const now = this._now();
@@ -225,6 +229,11 @@ export class HealthWatch extends Disposable {
       });
       this._wake = undefined;
     }
+  }
+
+  private _poke(): void {
+    if (this._wake) this._wake();
+    else this._changedWhileAwake = true;
   }
 
   /** Probes every endpoint that is due (all of them with `all`), in parallel, and stores the results fenced by `token`. */

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expectNoLeaks, makeTempDir, snapshotResources, waitFor, type TempDir } from '@baton/test-utils';
-import { HealthWatch, createChannelLogger, parseEndpoints, parseFromDashboard, summarize, type Notice } from '../src/core/index.js';
+import { HealthWatch, createChannelLogger, type Results, parseEndpoints, parseFromDashboard, summarize, type Notice } from '../src/core/index.js';
 
 let tmp: TempDir;
 const open: HealthWatch[] = [];
@@ -78,6 +78,21 @@ describe('HealthWatch in one process', () => {
     await b.close();
     open.splice(open.indexOf(b), 1);
     await waitFor(() => Object.keys(a.results.endpoints).length === 1, { timeoutMs: 10_000, what: "b-only dropped after b left" });
+  });
+
+  it("a leader whose term is older than the results' is refused: its probes do not overwrite a newer leader's results", async () => {
+    const a = await window('a');
+    await a.setEndpoints(parseEndpoints([{ source: 't', path: 'e', endpoints: [{ type: 'http', name: 'x', url, intervalSeconds: 3600 }] }]).endpoints);
+    await waitFor(() => Object.keys(a.results.endpoints).length === 1, { what: 'a first result' });
+    // A newer term wrote the results (as a leader elected while this one was paused would).
+    const { openStore } = await import('@baton/state');
+    const other = await openStore<Results>({ dir: tmp.path, name: 'health-watch.results', initial: a.results, watch: false });
+    await other.update((r) => ({ ...r, term: (a.group.token ?? 0) + 100 }));
+    other.dispose();
+    await waitFor(() => a.results.term > (a.group.token ?? 0), { what: 'the newer term seen' });
+    const before = a.results;
+    expect(await a.runNow()).toMatchObject({ probed: 0 });
+    expect(a.results).toEqual(before);
   });
 
   it('dispose() releases what close() releases: timers, sockets, watchers, descriptors', async () => {

@@ -49,13 +49,15 @@ describe('start', () => {
   });
 
   it('fails on a readiness timeout, naming the service, probe and last output, and stops what it started', async () => {
+    // The timeout must outlast the child's start-up even on a busy machine, or the expected last
+    // output line would race it (a node child can take over 300 ms to print its first line under load).
     const { sup } = make({
       first: { ...svc('silent'), tier: 0 },
-      stuck: { ...svc('log', ['almost there']), tier: 1, readiness: { type: 'log', pattern: 'listening', timeoutMs: 300 } },
+      stuck: { ...svc('log', ['almost there']), tier: 1, readiness: { type: 'log', pattern: 'listening', timeoutMs: 3000 } },
     });
     const err = await sup.start().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ReadinessError);
-    expect((err as Error).message).toMatch(/Service 'stuck' did not become ready: not ready within 300 ms; probe log \/listening\//);
+    expect((err as Error).message).toMatch(/Service 'stuck' did not become ready: not ready within 3000 ms; probe log \/listening\//);
     expect((err as Error).message).toContain('almost there');
     expect(sup.services.map((s) => s.state)).toEqual(['stopped', 'failed']);
     expect(sup.services.every((s) => s.pid === undefined)).toBe(true);

@@ -8,6 +8,7 @@ export const packageLayers = {
   state: ['base', 'lock', 'ipc', 'telemetry'],
   supervisor: ['base', 'lock', 'ipc', 'telemetry'],
   coordinator: ['base', 'lock', 'ipc', 'state', 'telemetry'],
+  etcd: ['base', 'lock', 'state'],
 };
 
 // Tooling packages (tooling/*): configs, test helpers. Anything outside src/ may import them

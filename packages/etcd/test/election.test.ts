@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { waitFor } from '@baton/test-utils';
+import { createEtcdClient, createEtcdElection, type Etcd3, type EtcdElection, type RoleChange } from '../src/index.js';
+import { startCluster, type Cluster } from './cluster.js';
+
+let cluster: Cluster;
+let client: Etcd3;
+let n = 0;
+const open: EtcdElection[] = [];
+
+beforeAll(async () => {
+  cluster = await startCluster(1);
+  client = createEtcdClient({ hosts: cluster.endpoints });
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(open.map((e) => e.close()));
+  client?.close();
+  await cluster?.stop();
+});
+
+function election(name: string, options: { ttlMs?: number; id?: string } = {}): EtcdElection {
+  const e = createEtcdElection({ client, name, ttlMs: options.ttlMs ?? 5000, id: options.id, metadata: { n: ++n } });
+  open.push(e);
+  return e;
+}
+
+describe('EtcdElection', () => {
+  it('elects the first participant, with its key revision as token, and the second follows it', async () => {
+    const a = election('first', { id: 'a' });
+    const b = election('first', { id: 'b' });
+    await a.start();
+    await b.start();
+    expect(a.role).toBe('leader');
+    expect(a.isLeader).toBe(true);
+    expect(b.role).toBe('follower');
+    expect(b.isLeader).toBe(false);
+    expect(b.token).toBeUndefined();
+    expect(b.leadershipSignal.aborted).toBe(true);
+    const token = a.token!;
+    expect(token).toBeGreaterThan(0);
+    await waitFor(() => b.leader?.id === 'a', { what: 'b sees a lead' });
+    expect(b.leader).toMatchObject({ id: 'a', pid: process.pid, token });
+    // The token is the holder key's create revision in etcd.
+    const keys = await client.getAll().prefix(a.prefix).exec();
+    const own = keys.kvs.find((kv) => JSON.parse(kv.value.toString()).id === 'a')!;
+    expect(Number(own.create_revision)).toBe(token);
+  });
+
+  it('hands over at once on resign (well inside the TTL), with a larger token, and aborts the old term', async () => {
+    const a = election('resign', { id: 'a', ttlMs: 10_000 });
+    const b = election('resign', { id: 'b', ttlMs: 10_000 });
+    await a.start();
+    await b.start();
+    const signal = a.leadershipSignal;
+    const first = a.token!;
+    const roles: RoleChange[] = [];
+    a.onDidChangeRole((c) => roles.push(c));
+    const started = performance.now();
+    await a.resign();
+    expect(signal.aborted).toBe(true);
+    expect(a.isLeader).toBe(false);
+    await b.whenLeader();
+    const handoverMs = performance.now() - started;
+    expect(handoverMs).toBeLessThan(3000);
+    expect(b.token!).toBeGreaterThan(first);
+    expect(roles[0]).toMatchObject({ role: 'follower', reason: 'resigned', token: first });
+    // a joined again at the back of the queue, and leads again when b steps down.
+    await b.resign();
+    await a.whenLeader();
+    expect(a.token!).toBeGreaterThan(first);
+  });
+
+  it('hands over at once on close, and a closed election refuses to lead', async () => {
+    const a = election('close', { id: 'a', ttlMs: 10_000 });
+    const b = election('close', { id: 'b', ttlMs: 10_000 });
+    await a.start();
+    await b.start();
+    const started = performance.now();
+    await a.close();
+    expect(a.role).toBe('stopped');
+    await b.whenLeader();
+    expect(performance.now() - started).toBeLessThan(3000);
+    await expect(a.whenLeader()).rejects.toMatchObject({ code: 'ELOCKLOST' });
+  });
+
+  it('dispose() releases as close() does: the next participant leads without waiting for the TTL', async () => {
+    const a = election('dispose', { id: 'a', ttlMs: 10_000 });
+    const b = election('dispose', { id: 'b', ttlMs: 10_000 });
+    await a.start();
+    await b.start();
+    a.dispose();
+    const started = performance.now();
+    await b.whenLeader();
+    expect(performance.now() - started).toBeLessThan(3000);
+  });
+});

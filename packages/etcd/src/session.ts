@@ -165,7 +165,11 @@ export class Session extends Disposable {
 
   private _armExpiry(): void {
     const delay = Math.max(0, this._validUntil - this._options.clock.now());
-    this._expiry.value = this._options.clock.setTimeout(() => void this.isValid(), delay);
+    // A timer may fire a fraction of a millisecond before the deadline by the monotonic clock:
+    // still valid then, so look again rather than let the loss wait for the next reader.
+    this._expiry.value = this._options.clock.setTimeout(() => {
+      if (this.isValid()) this._armExpiry();
+    }, delay + 1);
   }
 
   private _lose(detail: string): void {

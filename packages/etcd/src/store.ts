@@ -161,7 +161,8 @@ export class EtcdStore<T> extends Disposable {
     if (this._closed) return Promise.reject(new InvalidArgumentError(`store '${this._options.name}' is closed`));
     return new Promise((resolve, reject) => {
       this._pending.push({ apply, options, resolve, reject });
-      this._draining ??= this._drain();
+      // Started on the next microtask, so that writes queued in the same turn share one transaction.
+      this._draining ??= Promise.resolve().then(() => this._drain());
     });
   }
 

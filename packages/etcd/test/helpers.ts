@@ -10,7 +10,7 @@ export interface ContenderConfig {
   ttlMs?: number;
   chaos?: boolean;
   writeEveryMs?: number;
-  pause?: { beforeAcquire?: number; beforeKeepAlive?: number };
+  pause?: { beforeAcquire?: number | 'once'; beforeKeepAlive?: number | 'once' };
 }
 
 export async function startContender(config: ContenderConfig): Promise<Fixture> {

@@ -86,4 +86,20 @@ describe('client processes', () => {
     expect(isLeaderNow(winner)).toBe(true);
     expect(tokenOf(winner)).toBe(token);
   }, 40_000);
+
+  (posix ? it : it.skip)('a leader paused just before a keep-alive and continued after its successor was elected knows at once that it does not lead', async () => {
+    const name = `keepalive-${run++}`;
+    // a stops itself at its first keep-alive after it is ready (it leads then).
+    const a = await startContender({ hosts: cluster.endpoints, id: 'a', name, ttlMs, pause: { beforeKeepAlive: 'once' } });
+    const b = await startContender({ hosts: cluster.endpoints, id: 'b', name, ttlMs });
+    await a.waitForLine(/^paused beforeKeepAlive/);
+    const token = await nextElected(b);
+    expect(token).toBeGreaterThan(tokenOf(a));
+    a.kill('SIGCONT');
+    // Checked by its own clock before any reply from etcd could have been read.
+    expect(await a.waitForLine(/^resumed /)).toBe('resumed beforeKeepAlive follower false');
+    // Once the successor has written, the old token is refused by etcd.
+    expect(await ask(b, 'write', /^(wrote|stale)/)).toBe(`wrote ${token}`);
+    expect(await ask(a, 'write-last', /^(wrote|stale)/)).toBe(`stale ${tokenOf(a)}`);
+  }, 30_000);
 });

@@ -350,9 +350,10 @@ export class LeaseContender extends Disposable {
   private _armExpiry(held: Held): void {
     const delay = Math.max(0, held.validUntil - this._options.clock.now());
     this._expiryTimer.value = this._options.clock.setTimeout(() => {
-      if (this._held === held && this._options.clock.now() >= held.validUntil) {
-        this._lose(held, 'lost', 'lease expired without renewal (process paused or blocked)');
-      }
+      if (this._held !== held) return;
+      if (this._options.clock.now() >= held.validUntil) this._lose(held, 'lost', 'lease expired without renewal (process paused or blocked)');
+      // A timer can fire a fraction of a millisecond before the deadline by the monotonic clock.
+      else this._armExpiry(held);
     }, delay);
   }
 

@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { sleep } from '@baton/test-utils';
+import { acquireEtcdLock, createEtcdClient, withEtcdLock, LockBusyError, LockTimeoutError, type Etcd3 } from '../src/index.js';
+import { startCluster, type Cluster } from './cluster.js';
+
+let cluster: Cluster;
+let client: Etcd3;
+
+beforeAll(async () => {
+  cluster = await startCluster(1);
+  client = createEtcdClient({ hosts: cluster.endpoints });
+}, 60_000);
+afterAll(async () => {
+  client?.close();
+  await cluster?.stop();
+});
+
+const keysUnder = async (prefix: string) => (await client.getAll().prefix(prefix).keys()).length;
+
+describe('acquireEtcdLock', () => {
+  it('grants one holder at a time, hands over at once on release, with growing tokens', async () => {
+    const first = await acquireEtcdLock({ client, name: 'jobs', ttlMs: 10_000 });
+    expect(first.isHeld).toBe(true);
+    await expect(acquireEtcdLock({ client, name: 'jobs', wait: false })).rejects.toBeInstanceOf(LockBusyError);
+    const waiting = acquireEtcdLock({ client, name: 'jobs', ttlMs: 10_000 });
+    await sleep(100);
+    const releasedAt = performance.now();
+    await first.release();
+    expect(first.isHeld).toBe(false);
+    expect(first.signal.aborted).toBe(true);
+    const second = await waiting;
+    expect(performance.now() - releasedAt).toBeLessThan(3000);
+    expect(second.token).toBeGreaterThan(first.token);
+    await second.release();
+    // Nothing of either grant, nor of the refused attempt, is left in etcd.
+    expect(await keysUnder('baton/locks/jobs/')).toBe(0);
+  });
+
+  it('times out with ELOCKTIMEOUT naming the holder, and leaves nothing behind', async () => {
+    const held = await acquireEtcdLock({ client, name: 'slow', metadata: { who: 'holder' } });
+    const started = performance.now();
+    const err = await acquireEtcdLock({ client, name: 'slow', wait: { timeoutMs: 300 } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LockTimeoutError);
+    expect((err as Error).message).toMatch(/Timed out after 300 ms waiting for lock 'slow' held by /);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    expect(await keysUnder('baton/locks/slow/')).toBe(1);
+    await held.release();
+  });
+
+  it('an abort stops the wait with the abort reason', async () => {
+    const held = await acquireEtcdLock({ client, name: 'abort' });
+    const controller = new AbortController();
+    const waiting = acquireEtcdLock({ client, name: 'abort', signal: controller.signal });
+    await sleep(50);
+    controller.abort(new Error('user cancelled'));
+    await expect(waiting).rejects.toThrow('user cancelled');
+    await held.release();
+    expect(await keysUnder('baton/locks/abort/')).toBe(0);
+  });
+
+  it('withEtcdLock serializes concurrent critical sections', async () => {
+    let inside = 0;
+    let most = 0;
+    await Promise.all(
+      Array.from({ length: 5 }, () =>
+        withEtcdLock({ client, name: 'serial' }, async () => {
+          inside++;
+          most = Math.max(most, inside);
+          await sleep(20);
+          inside--;
+        }),
+      ),
+    );
+    expect(most).toBe(1);
+  });
+
+  it('refuses a TTL etcd cannot grant and a missing client, naming them', async () => {
+    await expect(acquireEtcdLock({ client, name: 'x', ttlMs: 100 })).rejects.toThrow(/ttlMs must be >= 1000/);
+    await expect(acquireEtcdLock({ client: undefined as unknown as Etcd3, name: 'x' })).rejects.toThrow(/client is required/);
+  });
+});

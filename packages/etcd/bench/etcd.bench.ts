@@ -1,0 +1,237 @@
+// pnpm --filter @baton/etcd bench
+// On a three-node etcd cluster on loopback, side by side in one run: handoff after resign,
+// failover after SIGKILL of the leader process, compare-and-swap updates/s with 8 contenders
+// (and how many were lost), and change propagation; each for @baton/etcd, for @baton/lock and
+// @baton/state's file backend, and for the etcd3 client's own recipes (its election, its STM,
+// a plain watch). Prints a markdown table; writes bench/results/etcd.json.
+// BENCH_ROUNDS (default 20), BENCH_KILLS (default 5), BENCH_UPDATES (per contender, default 50).
+import { fileURLToPath } from 'node:url';
+import { Etcd3 } from 'etcd3';
+import { createElection } from '@baton/lock';
+import { openStore } from '@baton/state';
+import {
+  importBuilt,
+  killAllFixtures,
+  makeTempDir,
+  markdownTable,
+  machineDescription,
+  percentile,
+  round,
+  sleep,
+  spawnFixture,
+  writeBenchResults,
+  type Row,
+} from '@baton/test-utils';
+import type * as EtcdPackage from '../src/index.js';
+import { requireEtcd, startCluster } from '../test/cluster.js';
+
+const { createEtcdClient, createEtcdElection, openEtcdStore } = await importBuilt<typeof EtcdPackage>(new URL('..', import.meta.url));
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const candidate = fileURLToPath(new URL('./fixtures/candidate.ts', import.meta.url));
+const rounds = Number(process.env.BENCH_ROUNDS ?? 20);
+const kills = Number(process.env.BENCH_KILLS ?? 5);
+const updates = Number(process.env.BENCH_UPDATES ?? 50);
+const ttlMs = 2000;
+const progress = (text: string) => process.stderr.write(`${text}\n`);
+const stats = (values: number[]) => `${round(percentile(values, 50))} / ${round(percentile(values, 99))}`;
+
+const version = requireEtcd();
+const cluster = await startCluster(3);
+const hosts = cluster.endpoints;
+const tmp = await makeTempDir('baton-etcd-bench-');
+const clients: Etcd3[] = [];
+const client = (): Etcd3 => {
+  const c = createEtcdClient({ hosts });
+  clients.push(c);
+  return c;
+};
+const rows: Row[] = [];
+const results: Record<string, unknown> = {};
+let seq = 0;
+
+try {
+  // Handoff: the leader resigns; the time until the other participant is elected.
+  progress(`handoff after resign (${rounds} rounds each)`);
+  const handoff: Record<string, number[]> = { baton: [], file: [], recipe: [] };
+  for (let i = 0; i < rounds; i++) {
+    for (const kind of ['baton', 'file', 'recipe'] as const) {
+      const name = `handoff-${seq++}`;
+      if (kind === 'recipe') {
+        const [a, b] = [new Etcd3({ hosts }), new Etcd3({ hosts })];
+        clients.push(a, b);
+        const first = a.election(name, 2).campaign('a');
+        await new Promise<void>((r) => first.once('elected', () => r()));
+        const second = b.election(name, 2).campaign('b');
+        await sleep(50);
+        const started = performance.now();
+        const won = new Promise<void>((r) => second.once('elected', () => r()));
+        await first.resign();
+        await won;
+        handoff.recipe!.push(performance.now() - started);
+        await second.resign();
+        continue;
+      }
+      const make = (id: string) => (kind === 'file' ? createElection({ dir: tmp.path, name, id, leaseMs: ttlMs, pollMs: 10 }) : createEtcdElection({ client: client(), name, id, ttlMs }));
+      const a = make('a');
+      const b = make('b');
+      await a.start();
+      await b.start();
+      await sleep(50);
+      const started = performance.now();
+      const won = b.whenLeader();
+      await a.resign();
+      await won;
+      handoff[kind]!.push(performance.now() - started);
+      await Promise.all([a.close(), b.close()]);
+    }
+  }
+
+  // Failover: SIGKILL of the leader process; the time from the kill until the follower is elected.
+  progress(`failover after SIGKILL (${kills} kills each)`);
+  const failover: Record<string, number[]> = { baton: [], file: [], recipe: [] };
+  for (let i = 0; i < kills; i++) {
+    for (const kind of ['baton', 'file', 'recipe'] as const) {
+      const name = `failover-${seq++}`;
+      const where = kind === 'file' ? tmp.path : hosts.join(',');
+      const args = [kind === 'baton' ? 'baton-etcd' : kind, where, String(ttlMs), name];
+      const leader = spawnFixture(candidate, args);
+      await leader.waitForLine(/^ready leader/, 20_000);
+      const follower = spawnFixture(candidate, args);
+      await follower.waitForLine(/^ready follower/, 20_000);
+      await sleep(200);
+      const killedAt = process.hrtime.bigint();
+      leader.kill('SIGKILL');
+      const line = await follower.waitForLine(/^elected /, 20_000);
+      failover[kind]!.push(Number(BigInt(line.split(' ')[1]!) - killedAt) / 1e6);
+      follower.kill('SIGKILL');
+      await Promise.all([leader.exited, follower.exited]);
+    }
+  }
+
+  // Compare-and-swap: 8 contenders, each on its own connection, increment one counter.
+  progress(`compare-and-swap, 8 contenders x ${updates} updates`);
+  const cas: Record<string, { perSecond: number; lost: number }> = {};
+  {
+    const name = `cas-${seq++}`;
+    const stores = await Promise.all(Array.from({ length: 8 }, () => openEtcdStore({ client: client(), name, initial: { n: 0 } })));
+    const started = performance.now();
+    await Promise.all(stores.map(async (s) => {
+      for (let i = 0; i < updates; i++) await s.update((v) => ({ n: v.n + 1 }));
+    }));
+    const seconds = (performance.now() - started) / 1000;
+    await stores[0]!.refresh();
+    cas.baton = { perSecond: (8 * updates) / seconds, lost: 8 * updates - stores[0]!.get().n };
+    await Promise.all(stores.map((s) => s.close()));
+  }
+  {
+    const stores = await Promise.all(Array.from({ length: 8 }, () => openStore({ dir: tmp.path, name: `cas-${seq}`, initial: { n: 0 }, watch: false })));
+    const started = performance.now();
+    await Promise.all(stores.map(async (s) => {
+      for (let i = 0; i < updates; i++) await s.update((v) => ({ n: v.n + 1 }));
+    }));
+    const seconds = (performance.now() - started) / 1000;
+    await stores[0]!.refresh();
+    cas.file = { perSecond: (8 * updates) / seconds, lost: 8 * updates - stores[0]!.get().n };
+    await Promise.all(stores.map((s) => s.close()));
+  }
+  {
+    const key = `recipe-cas-${seq++}`;
+    const own = Array.from({ length: 8 }, () => {
+      const c = new Etcd3({ hosts });
+      clients.push(c);
+      return c;
+    });
+    const started = performance.now();
+    await Promise.all(own.map(async (c) => {
+      for (let i = 0; i < updates; i++) {
+        await c.stm({ retries: 1000 }).transact(async (tx) => {
+          const n = Number((await tx.get(key).string()) ?? '0');
+          await tx.put(key).value(String(n + 1));
+        });
+      }
+    }));
+    const seconds = (performance.now() - started) / 1000;
+    cas.recipe = { perSecond: (8 * updates) / seconds, lost: 8 * updates - Number(await own[0]!.get(key).string()) };
+  }
+
+  // Propagation: one write, until another participant (its own connection) sees it.
+  progress(`change propagation (${rounds * 5} writes each)`);
+  const propagation: Record<string, number[]> = { baton: [], file: [], recipe: [] };
+  {
+    const name = `prop-${seq++}`;
+    const writer = await openEtcdStore({ client: client(), name, initial: { n: 0 } });
+    const reader = await openEtcdStore({ client: client(), name, initial: { n: 0 } });
+    for (let i = 1; i <= rounds * 5; i++) {
+      const seen = new Promise<void>((r) => {
+        const l = reader.onDidChange((e) => e.value.n === i && (l.dispose(), r()));
+      });
+      const started = performance.now();
+      await writer.set({ n: i });
+      await seen;
+      propagation.baton!.push(performance.now() - started);
+    }
+    await Promise.all([writer.close(), reader.close()]);
+  }
+  {
+    const name = `prop-${seq++}`;
+    const writer = await openStore({ dir: tmp.path, name, initial: { n: 0 } });
+    const reader = await openStore({ dir: tmp.path, name, initial: { n: 0 } });
+    for (let i = 1; i <= rounds * 5; i++) {
+      const seen = new Promise<void>((r) => {
+        const l = reader.onDidChange((e) => e.value.n === i && (l.dispose(), r()));
+      });
+      const started = performance.now();
+      await writer.set({ n: i });
+      await seen;
+      propagation.file!.push(performance.now() - started);
+    }
+    await Promise.all([writer.close(), reader.close()]);
+  }
+  {
+    const key = `recipe-prop-${seq++}`;
+    const [w, r] = [new Etcd3({ hosts }), new Etcd3({ hosts })];
+    clients.push(w, r);
+    const watcher = await r.watch().key(key).create();
+    for (let i = 1; i <= rounds * 5; i++) {
+      const seen = new Promise<void>((resolve) => {
+        const onPut = (kv: { value: Buffer }) => {
+          if (kv.value.toString() !== String(i)) return;
+          watcher.off('put', onPut);
+          resolve();
+        };
+        watcher.on('put', onPut);
+      });
+      const started = performance.now();
+      await w.put(key).value(String(i));
+      await seen;
+      propagation.recipe!.push(performance.now() - started);
+    }
+    await watcher.cancel();
+  }
+
+  const label = { baton: '@baton/etcd', file: 'file backend (@baton/lock, @baton/state)', recipe: 'etcd3 recipes (election, STM, watch)' } as const;
+  for (const kind of ['baton', 'file', 'recipe'] as const) {
+    rows.push({
+      backend: label[kind],
+      'handoff p50 / p99 (ms)': stats(handoff[kind]!),
+      'failover after SIGKILL p50 / p99 (ms)': stats(failover[kind]!),
+      'CAS updates/s (8 contenders)': round(cas[kind]!.perSecond, 0),
+      'lost updates': cas[kind]!.lost,
+      'propagation p50 / p99 (ms)': stats(propagation[kind]!),
+    });
+  }
+  const ratio = (a: number, b: number) => round(a / b, 2);
+  results.ratios = {
+    handoffP50BatonOverRecipe: ratio(percentile(handoff.baton!, 50), percentile(handoff.recipe!, 50)),
+    casBatonOverRecipe: ratio(cas.baton!.perSecond, cas.recipe!.perSecond),
+    propagationP50BatonOverRecipe: ratio(percentile(propagation.baton!, 50), percentile(propagation.recipe!, 50)),
+  };
+  results.settings = { ttlMs, rounds, kills, updates, etcd: version, cluster: '3 members on loopback, heartbeat 100 ms, election 1000 ms' };
+  process.stdout.write(`\n${machineDescription()}; etcd ${version}, 3 members on loopback; lease TTL ${ttlMs} ms\n\n${markdownTable(rows)}\n\nratios: ${JSON.stringify(results.ratios)}\n`);
+  writeBenchResults(packageDir, 'etcd', rows, results);
+} finally {
+  await killAllFixtures();
+  for (const c of clients) c.close();
+  await cluster.stop();
+  await tmp.cleanup();
+}

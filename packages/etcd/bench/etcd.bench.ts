@@ -23,7 +23,7 @@ import {
   type Row,
 } from '@baton/test-utils';
 import type * as EtcdPackage from '../src/index.js';
-import { requireEtcd, startCluster } from '../test/cluster.js';
+import { requireEtcd, startEtcdCluster } from '@baton/test-utils';
 
 const { createEtcdClient, createEtcdElection, openEtcdStore } = await importBuilt<typeof EtcdPackage>(new URL('..', import.meta.url));
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -36,7 +36,7 @@ const progress = (text: string) => process.stderr.write(`${text}\n`);
 const stats = (values: number[]) => `${round(percentile(values, 50))} / ${round(percentile(values, 99))}`;
 
 const version = requireEtcd();
-const cluster = await startCluster(3);
+const cluster = await startEtcdCluster(3);
 const hosts = cluster.endpoints;
 const tmp = await makeTempDir('baton-etcd-bench-');
 const clients: Etcd3[] = [];

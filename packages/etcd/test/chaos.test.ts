@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { killAllFixtures, sleep, type Fixture } from '@baton/test-utils';
 import { createEtcdClient } from '../src/index.js';
 import { check, collectSpans } from './checker.js';
-import { startCluster, stopAllClusters, type Member } from './cluster.js';
+import { startEtcdCluster, stopAllEtcdClusters, type EtcdMember } from '@baton/test-utils';
 import { isLeaderNow, startContender } from './helpers.js';
 
 const seconds = Number(process.env.CHAOS_SECONDS ?? 20);
@@ -19,12 +19,12 @@ const ttlMs = 2000;
 
 afterAll(async () => {
   await killAllFixtures();
-  await stopAllClusters();
+  await stopAllEtcdClusters();
 });
 
 describe('chaos on etcd', () => {
   (process.platform === 'win32' ? it.skip : it)(`keeps one leader and fenced writes in order under SIGKILL/SIGSTOP of clients and of the etcd leader for ${seconds} s`, async () => {
-    const cluster = await startCluster(3);
+    const cluster = await startEtcdCluster(3);
     const client = createEtcdClient({ hosts: cluster.endpoints });
     const name = 'chaos';
     const spans = collectSpans();
@@ -63,7 +63,7 @@ describe('chaos on etcd', () => {
         const leader = items.find((p) => !p.stopped && isLeaderNow(p.fixture));
         return leader && Math.random() < 0.7 ? leader : pick(items);
       };
-      let downMember: Member | undefined;
+      let downMember: EtcdMember | undefined;
       const deadline = performance.now() + seconds * 1000;
       while (performance.now() < deadline) {
         await sleep(300 + Math.random() * 700);

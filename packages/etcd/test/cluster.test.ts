@@ -4,13 +4,13 @@ import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { killAllFixtures, sleep, waitFor, type Fixture } from '@baton/test-utils';
 import { createEtcdClient, openEtcdStore } from '../src/index.js';
 import { check, collectSpans } from './checker.js';
-import { startCluster, stopAllClusters } from './cluster.js';
+import { startEtcdCluster, stopAllEtcdClusters } from '@baton/test-utils';
 import { ask, isLeaderNow, startContender, tokenOf } from './helpers.js';
 
 afterEach(killAllFixtures);
 afterAll(async () => {
   await killAllFixtures();
-  await stopAllClusters();
+  await stopAllEtcdClusters();
 });
 
 const posix = process.platform !== 'win32';
@@ -18,7 +18,7 @@ const leaders = (list: Fixture[]) => list.filter(isLeaderNow);
 
 describe('etcd failures', () => {
   (posix ? it : it.skip)('SIGKILL of the etcd leader member of three: one leader again, fenced writes in order, stores still write', async () => {
-    const cluster = await startCluster(3);
+    const cluster = await startEtcdCluster(3);
     const client = createEtcdClient({ hosts: cluster.endpoints });
     try {
       const name = 'three';
@@ -54,7 +54,7 @@ describe('etcd failures', () => {
   }, 90_000);
 
   (posix ? it : it.skip)('a short full restart of etcd: the leader keeps its term', async () => {
-    const cluster = await startCluster(1);
+    const cluster = await startEtcdCluster(1);
     try {
       const a = await startContender({ hosts: cluster.endpoints, id: 'a', name: 'short', ttlMs: 8000 });
       const b = await startContender({ hosts: cluster.endpoints, id: 'b', name: 'short', ttlMs: 8000 });
@@ -70,7 +70,7 @@ describe('etcd failures', () => {
   }, 60_000);
 
   (posix ? it : it.skip)('etcd away for longer than the TTL: the leader reports the loss at its deadline, and a leader is elected when etcd is back', async () => {
-    const cluster = await startCluster(1);
+    const cluster = await startEtcdCluster(1);
     try {
       const a = await startContender({ hosts: cluster.endpoints, id: 'a', name: 'long', ttlMs: 2000 });
       const b = await startContender({ hosts: cluster.endpoints, id: 'b', name: 'long', ttlMs: 2000 });

@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { waitFor } from '@baton/test-utils';
 import { createEtcdClient, createEtcdElection, type Etcd3, type EtcdElection, type RoleChange } from '../src/index.js';
-import { startCluster, type Cluster } from './cluster.js';
+import { startEtcdCluster, type EtcdCluster } from '@baton/test-utils';
 
-let cluster: Cluster;
+let cluster: EtcdCluster;
 let client: Etcd3;
 let n = 0;
 const open: EtcdElection[] = [];
 
 beforeAll(async () => {
-  cluster = await startCluster(1);
+  cluster = await startEtcdCluster(1);
   client = createEtcdClient({ hosts: cluster.endpoints });
 }, 60_000);
 

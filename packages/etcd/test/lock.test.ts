@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sleep } from '@baton/test-utils';
 import { acquireEtcdLock, createEtcdClient, withEtcdLock, LockBusyError, LockTimeoutError, type Etcd3 } from '../src/index.js';
-import { startCluster, type Cluster } from './cluster.js';
+import { startEtcdCluster, type EtcdCluster } from '@baton/test-utils';
 
-let cluster: Cluster;
+let cluster: EtcdCluster;
 let client: Etcd3;
 
 beforeAll(async () => {
-  cluster = await startCluster(1);
+  cluster = await startEtcdCluster(1);
   client = createEtcdClient({ hosts: cluster.endpoints });
 }, 60_000);
 afterAll(async () => {

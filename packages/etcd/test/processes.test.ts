@@ -3,16 +3,16 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { killAllFixtures, sleep, waitFor } from '@baton/test-utils';
 import { createEtcdClient, createEtcdFence, type Etcd3 } from '../src/index.js';
-import { startCluster, type Cluster } from './cluster.js';
+import { startEtcdCluster, type EtcdCluster } from '@baton/test-utils';
 import { ask, isLeaderNow, nextElected, startContender, tokenOf } from './helpers.js';
 
-let cluster: Cluster;
+let cluster: EtcdCluster;
 let client: Etcd3;
 let run = 0;
 const ttlMs = 2000;
 
 beforeAll(async () => {
-  cluster = await startCluster(1);
+  cluster = await startEtcdCluster(1);
   client = createEtcdClient({ hosts: cluster.endpoints });
 }, 60_000);
 afterEach(killAllFixtures);

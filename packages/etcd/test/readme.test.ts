@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
 import { runReadmeExample } from '@baton/test-utils';
 import { createEtcdClient } from '../src/index.js';
-import { startCluster, type Cluster } from './cluster.js';
+import { startEtcdCluster, type EtcdCluster } from '@baton/test-utils';
 
 const readme = fileURLToPath(new URL('../README.md', import.meta.url));
-let cluster: Cluster;
+let cluster: EtcdCluster;
 
 beforeAll(async () => {
-  cluster = await startCluster(1);
+  cluster = await startEtcdCluster(1);
 }, 60_000);
 afterAll(async () => {
   delete process.env.ETCD_HOSTS;

@@ -3,15 +3,15 @@ import { waitFor } from '@baton/test-utils';
 import { z } from 'zod';
 import { CorruptStateError, StateTooLargeError, InvalidStateError, type ChangeEvent } from '@baton/state';
 import { createEtcdClient, openEtcdStore, type Etcd3, type EtcdStore } from '../src/index.js';
-import { startCluster, type Cluster } from './cluster.js';
+import { startEtcdCluster, type EtcdCluster } from '@baton/test-utils';
 
-let cluster: Cluster;
+let cluster: EtcdCluster;
 let client: Etcd3;
 const clients: Etcd3[] = [];
 const stores: EtcdStore<unknown>[] = [];
 
 beforeAll(async () => {
-  cluster = await startCluster(1);
+  cluster = await startEtcdCluster(1);
   client = createEtcdClient({ hosts: cluster.endpoints });
 }, 60_000);
 afterAll(async () => {

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { killAllFixtures, makeTempDir, spawnFixture, waitFor, type Fixture, type TempDir } from '@baton/test-utils';
+import { killAllFixtures, makeTempDir, spawnFixture, startEtcdCluster, stopAllEtcdClusters, waitFor, type Fixture, type TempDir } from '@baton/test-utils';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const posix = process.platform !== 'win32';
@@ -17,11 +17,12 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await killAllFixtures();
+  await stopAllEtcdClusters();
   await tmp.cleanup();
 });
 
 /** Bundles a fixture into `<dir>/<name>.<cjs|mjs>`; the addon stays external, as the base README says. */
-async function bundle(fixture: string, format: 'cjs' | 'esm', dir: string): Promise<string> {
+async function bundle(fixture: string, format: 'cjs' | 'esm', dir: string, external: string[] = []): Promise<string> {
   const outfile = join(dir, `${fixture}.${format === 'cjs' ? 'cjs' : 'mjs'}`);
   await build({
     entryPoints: [join(fixtures, `${fixture}.ts`)],
@@ -30,12 +31,23 @@ async function bundle(fixture: string, format: 'cjs' | 'esm', dir: string): Prom
     platform: 'node',
     format,
     target: 'node20',
-    external: ['fs-native-extensions'],
+    external: ['fs-native-extensions', ...external],
     // An ES module bundle of CommonJS dependencies needs a require of its own.
     banner: format === 'esm' ? { js: "import { createRequire as __batonCreateRequire } from 'node:module'; const require = __batonCreateRequire(import.meta.url);" } : {},
     logLevel: 'error',
   });
   return outfile;
+}
+
+/**
+ * Ships etcd3 beside the bundle (a link to the installed package, whose own dependencies resolve
+ * from there): it reads its .proto files from its own directory at load, so it cannot be inlined.
+ */
+async function shipEtcd3(dir: string): Promise<void> {
+  const installed = dirname(createRequire(import.meta.url).resolve('@baton/etcd/package.json'));
+  const etcd3 = await realpath(join(installed, 'node_modules', 'etcd3'));
+  await mkdir(join(dir, 'node_modules'), { recursive: true });
+  await symlink(etcd3, join(dir, 'node_modules', 'etcd3'), 'dir');
 }
 
 /** Ships the addon beside the bundle: node_modules/fs-native-extensions (a link to the installed package here). */
@@ -88,5 +100,21 @@ for (const format of ['cjs', 'esm'] as const) {
       expect(line).toContain(`failed EOSLOCK Cannot load the OS-lock addon 'fs-native-extensions' on ${process.platform}-${process.arch}`);
       expect((await member.exited).code).toBe(1);
     }, 30_000);
+
+    it('@baton/etcd works with etcd3 external and shipped beside the bundle', async () => {
+      const cluster = await startEtcdCluster(1);
+      try {
+        const dir = join(tmp.path, `etcd-${format}`);
+        await mkdir(dir);
+        await shipEtcd3(dir);
+        const run = spawnFixture(await bundle('etcd', format, dir, ['etcd3']), [cluster.endpoints.join(',')], { cwd: dir });
+        const { code } = await run.exited;
+        expect(run.stderr()).toBe('');
+        expect(run.lines).toEqual(['role leader', 'fenced ok', 'lock true', 'version 1', 'done']);
+        expect(code).toBe(0);
+      } finally {
+        await cluster.stop();
+      }
+    }, 60_000);
   });
 }

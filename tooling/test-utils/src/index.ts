@@ -5,3 +5,4 @@ export { markdownTable, machineDescription, writeBenchResults, round, importBuil
 export { snapshotResources, leakedSince, expectNoLeaks, type ResourceSnapshot } from './leaks.js';
 export { readmeExamples, runExample, runReadmeExample, type ExampleRun } from './readme.js';
 export { measureIdle, hasStrace, type IdleCost } from './idle.js';
+export { requireEtcd, startEtcdCluster, stopAllEtcdClusters, type EtcdCluster, type EtcdMember } from './etcdCluster.js';

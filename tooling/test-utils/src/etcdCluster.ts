@@ -4,9 +4,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { makeTempDir, sleep, type TempDir } from '@baton/test-utils';
+import { makeTempDir, type TempDir } from './tempDir.js';
+import { sleep } from './wait.js';
 
-export interface Member {
+export interface EtcdMember {
   readonly name: string;
   readonly clientUrl: string;
   readonly peerUrl: string;
@@ -15,20 +16,20 @@ export interface Member {
   output: string;
 }
 
-export interface Cluster {
-  readonly members: readonly Member[];
+export interface EtcdCluster {
+  readonly members: readonly EtcdMember[];
   /** Client URLs of every member, for `hosts`. */
   readonly endpoints: string[];
   /** The member that is the Raft leader now (asks each running member). */
-  leader(): Promise<Member>;
-  kill(member: Member, signal?: NodeJS.Signals): Promise<void>;
+  leader(): Promise<EtcdMember>;
+  kill(member: EtcdMember, signal?: NodeJS.Signals): Promise<void>;
   /** Starts a stopped member again on the same ports and data (rejoins the cluster). */
-  restart(member: Member): Promise<void>;
+  restart(member: EtcdMember): Promise<void>;
   /** Stops every member and removes their data. */
   stop(): Promise<void>;
 }
 
-const clusters = new Set<Cluster>();
+const clusters = new Set<EtcdCluster>();
 
 /** Throws a sentence saying what to install when the etcd binary is missing. */
 export function requireEtcd(): string {
@@ -52,7 +53,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function healthy(member: Member): Promise<boolean> {
+async function healthy(member: EtcdMember): Promise<boolean> {
   try {
     const response = await fetch(`${member.clientUrl}/health`, { signal: AbortSignal.timeout(1000) });
     const body = (await response.json()) as { health?: string };
@@ -62,11 +63,11 @@ async function healthy(member: Member): Promise<boolean> {
   }
 }
 
-export async function startCluster(size = 1, options: { heartbeatMs?: number; electionMs?: number } = {}): Promise<Cluster> {
+export async function startEtcdCluster(size = 1, options: { heartbeatMs?: number; electionMs?: number } = {}): Promise<EtcdCluster> {
   requireEtcd();
   const tmp: TempDir = await makeTempDir('baton-etcd-');
   const token = `baton-${process.pid}-${Date.now()}`;
-  const members: Member[] = [];
+  const members: EtcdMember[] = [];
   for (let i = 0; i < size; i++) {
     members.push({
       name: `m${i}`,
@@ -83,7 +84,7 @@ export async function startCluster(size = 1, options: { heartbeatMs?: number; el
   const heartbeat = options.heartbeatMs ?? 100;
   const election = options.electionMs ?? 1000;
 
-  const launch = (member: Member, state: 'new' | 'existing') => {
+  const launch = (member: EtcdMember, state: 'new' | 'existing') => {
     const child = spawn(
       'etcd',
       [
@@ -111,7 +112,7 @@ export async function startCluster(size = 1, options: { heartbeatMs?: number; el
     member.child = child;
   };
 
-  const waitHealthy = async (list: Member[]) => {
+  const waitHealthy = async (list: EtcdMember[]) => {
     const deadline = performance.now() + 30_000;
     for (const member of list) {
       while (!(await healthy(member))) {
@@ -124,7 +125,7 @@ export async function startCluster(size = 1, options: { heartbeatMs?: number; el
     }
   };
 
-  const kill = async (member: Member, signal: NodeJS.Signals = 'SIGKILL') => {
+  const kill = async (member: EtcdMember, signal: NodeJS.Signals = 'SIGKILL') => {
     const child = member.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -135,7 +136,7 @@ export async function startCluster(size = 1, options: { heartbeatMs?: number; el
     }
   };
 
-  const cluster: Cluster = {
+  const cluster: EtcdCluster = {
     members,
     endpoints: members.map((m) => m.clientUrl),
     async leader() {
@@ -181,6 +182,6 @@ export async function startCluster(size = 1, options: { heartbeatMs?: number; el
 }
 
 /** Stops every cluster this process started (for afterAll). */
-export async function stopAllClusters(): Promise<void> {
+export async function stopAllEtcdClusters(): Promise<void> {
   await Promise.all([...clusters].map((c) => c.stop()));
 }

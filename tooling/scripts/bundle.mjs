@@ -10,8 +10,11 @@
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
-/** Packages that cannot be bundled: they load a native addon relative to their own directory. */
-export const externalPackages = ['fs-native-extensions'];
+/**
+ * Packages that cannot be bundled: they load files relative to their own directory (a native
+ * addon; etcd3's .proto files). The app lists them as its own dependencies, so they resolve.
+ */
+export const externalPackages = ['fs-native-extensions', 'etcd3'];
 
 /** Bundles `entry` into `outfile`; resolves with the output size in bytes. */
 export async function bundleNodeApp(entry, outfile) {

@@ -7,6 +7,11 @@ export interface OrchestratorConfig {
   services: ServiceSpec[];
   reload: { debounceMs: number; maxPerMinute: number };
   telemetry: { file: string | undefined; batchSize: number; flushMs: number };
+  /**
+   * Where the single-instance election runs: this machine's files (default), or etcd, so that
+   * orchestrators on several hosts sharing a workspace cannot both run the stack.
+   */
+  instance: { etcd: { hosts: string[]; name: string | undefined; ttlMs: number } | undefined };
 }
 
 // zod/mini, as @baton/supervisor uses: classic zod would load several MiB more code into the
@@ -18,6 +23,19 @@ const topLevel = z.strictObject({
   services: z.unknown(),
   reload: z.prefault(z.strictObject({ debounceMs: z._default(z.int().check(z.nonnegative()), 300), maxPerMinute: positiveInt(10) }), {}),
   telemetry: z.prefault(z.strictObject({ file: z.optional(z.string()), batchSize: positiveInt(512), flushMs: positiveInt(1000) }), {}),
+  instance: z.prefault(
+    z.strictObject({
+      etcd: z.optional(
+        z.strictObject({
+          // A list, or one string of comma-separated URLs (as an environment variable gives it).
+          hosts: z.union([z.string().check(z.minLength(1)), z.array(z.string().check(z.minLength(1))).check(z.minLength(1))]),
+          name: z.optional(z.string().check(z.minLength(1))),
+          ttlMs: z._default(z.int().check(z.gte(1000)), 5000),
+        }),
+      ),
+    }),
+    {},
+  ),
 });
 
 const reference = /\$?\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
@@ -115,5 +133,13 @@ export function parseConfig(text: string, env: Record<string, string | undefined
   if (rawServices === undefined) issues.push({ path: 'services', message: 'required: the services to run' });
   else if (services && 'issues' in services) issues.push(...services.issues);
   if (issues.length > 0 || !top.success || !services || 'issues' in services) return { issues };
-  return { config: { services: services.specs, reload: top.data.reload, telemetry: { file: top.data.telemetry.file, batchSize: top.data.telemetry.batchSize, flushMs: top.data.telemetry.flushMs } } };
+  const etcd = top.data.instance.etcd;
+  const instance = {
+    etcd: etcd && {
+      hosts: (Array.isArray(etcd.hosts) ? etcd.hosts : etcd.hosts.split(',')).map((h) => h.trim()).filter(Boolean),
+      name: etcd.name,
+      ttlMs: etcd.ttlMs,
+    },
+  };
+  return { config: { services: services.specs, reload: top.data.reload, telemetry: { file: top.data.telemetry.file, batchSize: top.data.telemetry.batchSize, flushMs: top.data.telemetry.flushMs }, instance } };
 }

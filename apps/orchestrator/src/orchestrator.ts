@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { BatonError, Sequencer, abortableDelay, serializeError, type CoordinationPaths, type Logger } from '@baton/base';
 import { createServer, ensureAuthToken, type IpcServer } from '@baton/ipc';
+import type { Etcd3, EtcdElection } from '@baton/etcd';
 import { createElection, type Election, type LeaderInfo } from '@baton/lock';
 import { openStore, type Store } from '@baton/state';
 import { createSupervisor, describeProbe, type ApplyReport, type ServiceStatus, type StateChange, type Supervisor } from '@baton/supervisor';
@@ -49,10 +50,10 @@ export class AlreadyRunningError extends BatonError {
 
 /** No other orchestrator holds the workspace, yet its lock cannot be taken (the cause is named). */
 export class WorkspaceLockError extends BatonError {
-  constructor(lockDir: string, cause: Error | undefined) {
+  constructor(where: string, cause: Error | undefined) {
     super(
       'EWORKSPACELOCK',
-      `Cannot take the workspace lock ${lockDir}: no other orchestrator holds it, but ${cause ? `the lock failed: ${cause.message}` : 'this process did not get it'}`,
+      `Cannot take the workspace lock ${where}: no other orchestrator holds it, but ${cause ? `the lock failed: ${cause.message}` : 'this process did not get it'}`,
       cause ? { cause } : undefined,
     );
   }
@@ -96,7 +97,8 @@ export class Orchestrator {
   private readonly _ops = new Sequencer();
   private _config!: OrchestratorConfig;
   private _paths!: CoordinationPaths;
-  private _election: Election | undefined;
+  private _election: Election | EtcdElection | undefined;
+  private _etcd: Etcd3 | undefined;
   private _server: IpcServer | undefined;
   private _status: Store<StatusSnapshot | null> | undefined;
   private _events: Batcher<LifecycleEvent> | undefined;
@@ -131,12 +133,13 @@ export class Orchestrator {
       const log = this._options.logger;
       this._config = await loadConfig(this._configFile, this._options.env);
       this._paths = await orchestratorPaths(this._configFile).ensure();
-      const election = createElection({ dir: this._paths.dir, name: 'orchestrator', leaseMs: 2000, pollMs: 50, metadata: { configFile: this._configFile }, logger: log });
+      const { election, where } = await this._createElection();
       try {
         await election.start();
       } catch (err) {
         await election.close();
-        throw new WorkspaceLockError(election.lockDir, err as Error);
+        this._etcd?.close();
+        throw new WorkspaceLockError(where, err as Error);
       }
       // No leader at all and not this process: the lock itself is failing (or a holder's record
       // is being replaced). Give it one lease, then name the cause rather than "already running".
@@ -144,18 +147,20 @@ export class Orchestrator {
       if (!election.isLeader && !election.leader) {
         const cause = election.lastError;
         await election.close();
-        throw new WorkspaceLockError(election.lockDir, cause);
+        this._etcd?.close();
+        throw new WorkspaceLockError(where, cause);
       }
       if (!election.isLeader) {
         const leader = election.leader;
         await election.close();
+        this._etcd?.close();
         throw new AlreadyRunningError(leader, dirname(this._configFile));
       }
       this._election = election;
       // Paused past the lease and replaced: another orchestrator now owns the workspace.
-      election.onDidChangeRole(({ role, reason }) => {
+      election.onDidChangeRole(({ role, reason, detail }) => {
         if (role !== 'leader' && reason === 'lost') {
-          log.error({}, 'lost the workspace to another orchestrator (this one was paused or blocked); stopping');
+          log.error({ detail }, 'lost the workspace to another orchestrator (this one was paused or blocked, or cut off from etcd, past the lease); stopping');
           void this.stop();
         }
       });
@@ -191,6 +196,26 @@ export class Orchestrator {
       this._setLifecycle('running');
       this._watchConfig();
     });
+  }
+
+  /**
+   * The single-instance election: in this machine's coordination directory, or in etcd when the
+   * config names it (`instance.etcd`), so that two hosts sharing a workspace cannot both run it.
+   */
+  private async _createElection(): Promise<{ election: Election | EtcdElection; where: string }> {
+    const log = this._options.logger;
+    const metadata = { configFile: this._configFile };
+    const etcd = this._config.instance.etcd;
+    if (!etcd) {
+      const election = createElection({ dir: this._paths.dir, name: 'orchestrator', leaseMs: 2000, pollMs: 50, metadata, logger: log });
+      return { election, where: election.lockDir };
+    }
+    const name = `orchestrator/${etcd.name ?? basename(dirname(this._configFile))}`;
+    // Loaded only when configured: the etcd client (gRPC) is most of a megabyte of code.
+    const { createEtcdClient, createEtcdElection } = await import('@baton/etcd');
+    this._etcd = createEtcdClient({ hosts: etcd.hosts, callTimeoutMs: 3000 });
+    const election = createEtcdElection({ client: this._etcd, name, ttlMs: etcd.ttlMs, metadata, logger: log });
+    return { election, where: `etcd election '${name}' at ${etcd.hosts.join(', ')}` };
   }
 
   private _onServiceChange(change: StateChange): void {
@@ -319,6 +344,10 @@ export class Orchestrator {
         this._schedulePublish();
         return this._lastReload;
       }
+      if (JSON.stringify(config.instance) !== JSON.stringify(this._config.instance)) {
+        log.warn({}, 'instance: changes to the single-instance election take effect at the next start');
+        this._progress('instance: the change takes effect at the next start');
+      }
       this._setLifecycle('reloading');
       try {
         const report = await this._supervisor!.apply(config.services);
@@ -354,6 +383,7 @@ export class Orchestrator {
       await this._status?.close();
       await this._server?.close();
       await this._election?.close();
+      this._etcd?.close();
       this._supervisor?.dispose();
       this._onStopped();
     })();

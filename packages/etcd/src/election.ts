@@ -30,7 +30,7 @@ export interface EtcdElectionOptions {
    * election timeout). A holder that crashes or is cut off is replaced after this long.
    */
   ttlMs?: number;
-  /** Key prefix (default 'baton/'); the election's keys are `<prefix>elections/<name>/<lease>`. */
+  /** Key prefix (default 'baton/'); the election's keys are `<prefix>elections/<name>/<lease>-<n>`. */
   prefix?: string;
   id?: string;
   /** JSON-safe data published with the holder record. */

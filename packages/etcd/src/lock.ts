@@ -14,7 +14,7 @@ export interface AcquireEtcdLockOptions {
   ttlMs?: number;
   /** Wait for the lock (default true), fail at once (false), or wait at most timeoutMs. */
   wait?: boolean | { timeoutMs: number };
-  /** Key prefix (default 'baton/'); the lock's keys are `<prefix>locks/<name>/<lease>`. */
+  /** Key prefix (default 'baton/'); the lock's keys are `<prefix>locks/<name>/<lease>-<n>`. */
   prefix?: string;
   id?: string;
   metadata?: unknown;

@@ -22,15 +22,18 @@ export interface Holder extends HolderRecord {
 
 export type EntryLoss = { reason: 'lost' | 'released'; detail: string };
 
-/** Test-only fault points. `beforeAcquire` runs after a candidate saw its key lowest, before it takes the name. */
-export const queueFaultPoints: { beforeAcquire?: (token: number) => Promise<void> | void } = {};
+/**
+ * Test-only fault points. `beforeAcquire` runs after a candidate saw its key lowest, before it
+ * takes the name; `beforeDelete` after an entry ended, before its key is deleted.
+ */
+export const queueFaultPoints: { beforeAcquire?: (token: number) => Promise<void> | void; beforeDelete?: (token: number) => Promise<void> | void } = {};
 
 export function newRecord(id: string, metadata: unknown): HolderRecord {
   return { id, pid: process.pid, hostname: hostname(), metadata, since: new Date().toISOString() };
 }
 
 /**
- * One candidate's place in a name's queue: a key `<prefix><lease>` attached to its session's
+ * One candidate's place in a name's queue: a key `<prefix><lease>-<n>` attached to its session's
  * lease. The name belongs to the key with the lowest create revision, and that revision is the
  * holder's fencing token. etcd's revisions only grow and are never reused, and a key cannot be
  * created with an older revision than an existing one, so each next holder's token is larger
@@ -70,7 +73,9 @@ export class QueueEntry extends Disposable {
     private readonly _logger: Logger,
   ) {
     super();
-    this.key = `${_prefix}${session.leaseHex}`;
+    // One key per entry, not per lease: after a resign the same session enters again while the
+    // old key's delete may still be in flight, and the two must not be taken for one.
+    this.key = `${_prefix}${session.leaseHex}-${session.nextEntry()}`;
     this._keyBuffer = Buffer.from(this.key);
     this._prefixBuffer = Buffer.from(_prefix);
     this._register(session.onDidLose((detail) => this._end('lost', `the etcd lease ended: ${detail}`)));
@@ -192,6 +197,7 @@ export class QueueEntry extends Disposable {
     const wasOver = this._over;
     this._end('released', detail);
     if (wasOver && this.session.lost) return;
+    await queueFaultPoints.beforeDelete?.(this._token);
     try {
       await this._client.kv.txn({
         compare: [{ key: this._keyBuffer, target: 'Create', result: 'Equal', create_revision: this._token }],

@@ -38,6 +38,7 @@ export class Session extends Disposable {
   private readonly _expiry = this._register(new MutableDisposable());
   private _reconnectAt = 0;
   private _revoking: Promise<void> | undefined;
+  private _entries = 0;
   private readonly _margin: number;
 
   private constructor(
@@ -65,6 +66,11 @@ export class Session extends Disposable {
   /** The lease as a hex string, for key names. */
   get leaseHex(): string {
     return BigInt(this.leaseId).toString(16);
+  }
+
+  /** A number for the next queue entry made with this session (unique within it). */
+  nextEntry(): number {
+    return this._entries++;
   }
 
   get lost(): string | undefined {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { waitFor } from '@baton/test-utils';
 import { createEtcdClient, createEtcdElection, type Etcd3, type EtcdElection, type RoleChange } from '../src/index.js';
-import { startEtcdCluster, type EtcdCluster } from '@baton/test-utils';
+import { sleep, startEtcdCluster, waitFor, type EtcdCluster } from '@baton/test-utils';
+import { queueFaultPoints } from '../src/queue.js';
 
 let cluster: EtcdCluster;
 let client: Etcd3;
@@ -93,5 +93,27 @@ describe('EtcdElection', () => {
     const started = performance.now();
     await b.whenLeader();
     expect(performance.now() - started).toBeLessThan(3000);
+  });
+
+  it('a lone leader that resigns leads again, with a new and larger token, even while its old key is still being deleted', async () => {
+    const a = election('alone', { id: 'a', ttlMs: 10_000 });
+    await a.start();
+    const tokens = [a.token!];
+    // The interleaving that matters: the same lease enters again before the resigned key is gone.
+    queueFaultPoints.beforeDelete = () => sleep(100);
+    try {
+      for (let i = 0; i < 3; i++) {
+        const again = new Promise<number>((resolve) => {
+          const l = a.onDidChangeRole((c) => c.role === 'leader' && (l.dispose(), resolve(c.token!)));
+        });
+        await a.resign();
+        tokens.push(await again);
+      }
+    } finally {
+      queueFaultPoints.beforeDelete = undefined;
+    }
+    for (let i = 1; i < tokens.length; i++) expect(tokens[i]!).toBeGreaterThan(tokens[i - 1]!);
+    // One key in etcd: the resigned ones are gone.
+    expect(await client.getAll().prefix(a.prefix).keys()).toHaveLength(1);
   });
 });

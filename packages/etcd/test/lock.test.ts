@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { sleep } from '@baton/test-utils';
+import { fileURLToPath } from 'node:url';
 import { acquireEtcdLock, createEtcdClient, withEtcdLock, LockBusyError, LockTimeoutError, type Etcd3 } from '../src/index.js';
-import { startEtcdCluster, type EtcdCluster } from '@baton/test-utils';
+import { killAllFixtures, sleep, spawnFixture, startEtcdCluster, type EtcdCluster } from '@baton/test-utils';
 
 let cluster: EtcdCluster;
 let client: Etcd3;
@@ -78,4 +78,24 @@ describe('acquireEtcdLock', () => {
     await expect(acquireEtcdLock({ client, name: 'x', ttlMs: 100 })).rejects.toThrow(/ttlMs must be >= 1000/);
     await expect(acquireEtcdLock({ client: undefined as unknown as Etcd3, name: 'x' })).rejects.toThrow(/client is required/);
   });
+
+  (process.platform === 'win32' ? it.skip : it)('a SIGKILLed holder loses the lock to a waiter after the TTL, not before', async () => {
+    const holder = spawnFixture(fileURLToPath(new URL('./fixtures/lockHolder.ts', import.meta.url)), [cluster.endpoints.join(','), 'crash', '2000']);
+    try {
+      const token = Number((await holder.waitForLine(/^held \d+/, 20_000)).split(' ')[1]);
+      const waiting = acquireEtcdLock({ client, name: 'crash', ttlMs: 2000 });
+      await sleep(100);
+      const killedAt = performance.now();
+      holder.kill('SIGKILL');
+      const next = await waiting;
+      const tookMs = performance.now() - killedAt;
+      // etcd expires the lease one TTL after the last keep-alive (sent every TTL/3).
+      expect(tookMs).toBeGreaterThan(1000);
+      expect(tookMs).toBeLessThan(2000 + 3000);
+      expect(next.token).toBeGreaterThan(token);
+      await next.release();
+    } finally {
+      await killAllFixtures();
+    }
+  }, 30_000);
 });

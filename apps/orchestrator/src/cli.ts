@@ -19,7 +19,7 @@ const help: Record<string, string> = {
 Commands:
   start [-c file] [--detach]   start the services in tiers; stays in the foreground unless --detach
   status [--json]              the running orchestrator's services
-  stop                         stop the running orchestrator and its services
+  stop [--no-wait]             stop the running orchestrator and its services, and wait until they are
   restart <service>            restart one service
   reload                       re-read the config and apply what changed
   logs [service] [-f] [-n N]   output of the services (last N lines; -f follows)
@@ -35,13 +35,14 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 no orchestrator running, 130 forced stop.`
 Starts the services of the config in tiers, showing which service waits on which probe, then keeps
 them alive: restarts by their policies, reloads the config when the file changes (or on SIGHUP),
 stops everything on SIGINT/SIGTERM (a second Ctrl-C kills at once). One per workspace.
-  --detach   run in the background (output to .baton/orchestrator/orchestrator.out)
-Exit codes: 0 stopped cleanly, 1 invalid config / already running / a service not ready.`,
+  --detach   run in the background (output to .baton/orchestrator/orchestrator.out); returns once
+             every tier is ready (exit 0) or the start failed (exit 1, with the reason)
+Exit codes: 0 stopped cleanly (--detach: running), 1 invalid config / already running / a service not ready.`,
   status: `Usage: orchestrator status [-c file] [--json]
 
 Service, tier, state, pid, restarts, uptime and last exit, from the running orchestrator.
 Exit codes: 0, 3 if none is running.`,
-  stop: 'Usage: orchestrator stop [-c file]\n\nStops the running orchestrator and its services. Exit codes: 0, 3 if none is running.',
+  stop: 'Usage: orchestrator stop [-c file] [--no-wait]\n\nStops the running orchestrator and its services and returns once they are stopped (--no-wait: once the stop began). Exit codes: 0, 3 if none is running.',
   restart: 'Usage: orchestrator restart <service> [-c file]\n\nRestarts one service. Exit codes: 0, 1 unknown service, 3 if none is running.',
   reload: 'Usage: orchestrator reload [-c file]\n\nRe-reads the config and applies it; an invalid file changes nothing. Exit codes: 0, 1 invalid config, 3 if none is running.',
   logs: 'Usage: orchestrator logs [service] [-f] [-n 100] [-c file]\n\nThe last lines of each service (or one); -f keeps printing new lines. Exit codes: 0, 3 if none is running.',
@@ -51,13 +52,14 @@ Exit codes: 0, 3 if none is running.`,
 const options = {
   config: { type: 'string', short: 'c', default: 'orchestrator.yaml' },
   detach: { type: 'boolean', default: false },
+  'no-wait': { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   follow: { type: 'boolean', short: 'f', default: false },
   lines: { type: 'string', short: 'n', default: '100' },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 
-type Values = { config: string; detach: boolean; json: boolean; follow: boolean; lines: string; help: boolean };
+type Values = { config: string; detach: boolean; 'no-wait': boolean; json: boolean; follow: boolean; lines: string; help: boolean };
 
 // A closed terminal or pipe (EIO, EPIPE) must not crash a long-running orchestrator: its output
 // then goes only to its log file.
@@ -98,8 +100,16 @@ async function main(argv: string[]): Promise<number> {
       return status(configFile, values.json);
     case 'stop':
       return control(configFile, async (client) => {
+        // The orchestrator closes its control socket last, after every service stopped.
+        const closed = new Promise<void>((resolveClosed) => client.onDidChangeConnection(({ state }) => state === 'closed' && resolveClosed()));
         await client.request('stop');
-        out('stopping');
+        if (values['no-wait']) {
+          out('stopping');
+          return exitCodes.ok;
+        }
+        out('stopping...');
+        await closed;
+        out('stopped');
         return exitCodes.ok;
       });
     case 'restart': {
@@ -200,16 +210,27 @@ async function start(configFile: string): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', () => void orchestrator.reload('SIGHUP'));
 
+  // Started by `start --detach`: tell the waiting parent how the start ended, then let it go.
+  const parent = process.env.BATON_ORCHESTRATOR_DETACHED === '1' && process.send ? process : undefined;
+  delete process.env.BATON_ORCHESTRATOR_DETACHED;
+  const report = (message: { type: 'running' } | { type: 'failed'; message: string }) => {
+    if (!parent?.connected) return;
+    parent.send!(message, () => parent.disconnect());
+  };
   try {
     await orchestrator.start();
   } catch (e) {
-    if (e instanceof AlreadyRunningError || e instanceof WorkspaceLockError || e instanceof ConfigError || e instanceof ReadinessError) {
-      err(e.message);
+    // A Baton error (already running, invalid config, not ready, cannot spawn) is a sentence: no stack.
+    if (e instanceof AlreadyRunningError || e instanceof WorkspaceLockError || e instanceof ConfigError || e instanceof ReadinessError || typeof (e as { code?: unknown })?.code === 'string') {
+      err((e as Error).message);
+      report({ type: 'failed', message: (e as Error).message });
       await orchestrator.stop();
       return exitCodes.error;
     }
+    report({ type: 'failed', message: String((e as Error)?.stack ?? e) });
     throw e;
   }
+  report({ type: 'running' });
   let ticker: NodeJS.Timeout | undefined;
   if (tty) {
     out('');
@@ -228,7 +249,11 @@ async function start(configFile: string): Promise<number> {
   return exitCodes.ok;
 }
 
-/** Runs `start` in the background and returns once its control socket answers. */
+/**
+ * Runs `start` in the background and returns when that process's start has ended: every tier
+ * ready (0), or failed (1, with its reason). It is told over an IPC channel, not by polling the
+ * control socket, which could be another orchestrator's.
+ */
 async function startDetached(configFile: string, argv: string[]): Promise<number> {
   const { orchestratorPaths } = await import('./orchestrator.js');
   const paths = await orchestratorPaths(configFile).ensure();
@@ -236,32 +261,27 @@ async function startDetached(configFile: string, argv: string[]): Promise<number
   const fd = openSync(logFile, 'a', 0o600);
   const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...argv.filter((a) => a !== '--detach')], {
     detached: true,
-    stdio: ['ignore', fd, fd],
-    env: { ...process.env, CI: process.env.CI ?? '1' },
+    stdio: ['ignore', fd, fd, 'ipc'],
+    env: { ...process.env, BATON_ORCHESTRATOR_DETACHED: '1' },
   });
   closeSync(fd);
+  const outcome = await new Promise<{ type: 'running' } | { type: 'failed'; message: string } | { type: 'exited'; code: number | null }>((resolveOutcome) => {
+    child.once('message', (message) => resolveOutcome(message as { type: 'running' } | { type: 'failed'; message: string }));
+    child.once('exit', (code) => resolveOutcome({ type: 'exited', code }));
+  });
+  child.removeAllListeners();
+  if (child.connected) child.disconnect();
   child.unref();
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline && !exited) {
-    const up = await tryStatus(configFile);
-    if (up) {
-      out(`orchestrator started in the background (pid ${child.pid}); output: ${logFile}\n'orchestrator status' to see it, 'orchestrator stop' to stop it`);
-      return exitCodes.ok;
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  if (outcome.type === 'running') {
+    out(`orchestrator running in the background (pid ${child.pid}), every tier ready; output: ${logFile}\n'orchestrator status' to see it, 'orchestrator stop' to stop it`);
+    return exitCodes.ok;
   }
-  err(`orchestrator did not come up; its output (${logFile}):\n${readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n')}`);
+  if (outcome.type === 'failed') {
+    err(outcome.message);
+    return exitCodes.error;
+  }
+  err(`orchestrator exited (code ${outcome.code}) before its start ended; its output (${logFile}):\n${readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n')}`);
   return exitCodes.error;
-}
-
-async function tryStatus(configFile: string): Promise<{ lifecycle: string } | undefined> {
-  try {
-    return await withClient(configFile, (client) => client.request('status', undefined, { timeoutMs: 2000 }) as Promise<{ lifecycle: string }>);
-  } catch {
-    return undefined;
-  }
 }
 
 type Client = Awaited<ReturnType<typeof connect>>;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { isAlive, killAllFixtures, makeTempDir, sleep, spawnFixture, waitFor, type TempDir } from '@baton/test-utils';
 import { connect, readAuthToken } from '@baton/ipc';
 import { orchestratorPaths, type StatusSnapshot } from '../src/index.js';
-import { bundlePath, cli, service, startOrchestrator, writeConfig } from './helpers.js';
+import { bundlePath, cli, cliPath, service, startOrchestrator, writeConfig } from './helpers.js';
 
 const posix = process.platform !== 'win32';
 let tmp: TempDir;
@@ -183,4 +183,56 @@ describe('orchestrator CLI', () => {
     expect(second.lines.join('\n')).toContain('stopping a leftover process of a previous supervisor');
     expect(isAlive(orphan)).toBe(false);
   }, 60_000);
+
+  (posix ? it : it.skip)('start --detach returns once every tier is ready, and sets nothing in the services\' environment', async () => {
+    await writeConfig(tmp.path, { base: service('env', 'CI', '    readiness: { type: log, pattern: "env CI" }\n') });
+    const run = spawnFixture(cliPath, ['start', '--detach'], { cwd: tmp.path, env: { CI: undefined } });
+    const { code } = await run.exited;
+    expect(run.stderr()).toBe('');
+    expect(code).toBe(0);
+    expect(run.lines.join('\n')).toMatch(/running in the background \(pid \d+\), every tier ready/);
+    const snapshot = await status();
+    expect(snapshot.services.map((s) => s.state)).toEqual(['ready']);
+    const logs = await cli(tmp.path, ['logs', 'base', '-n', '20']);
+    expect(logs.stdout).toContain('base | env CI unset');
+  });
+
+  (posix ? it : it.skip)('start --detach fails with the reason when another orchestrator runs, or a service is not ready', async () => {
+    await writeConfig(tmp.path, { a: service('log', 'up') });
+    const first = await startOrchestrator(tmp.path);
+    const second = await cli(tmp.path, ['start', '--detach']);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(new RegExp(`already running .*pid ${first.pid}`));
+    expect(second.stdout).not.toMatch(/background/);
+    await cli(tmp.path, ['stop']);
+    await first.exited;
+    await writeConfig(tmp.path, { slow: service('log', 'almost', '    readiness: { type: log, pattern: "never", timeoutMs: 1000 }\n') });
+    const failed = await cli(tmp.path, ['start', '--detach']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/Service 'slow' did not become ready/);
+  }, 60_000);
+
+  (posix ? it : it.skip)('stop waits until every service has stopped; --no-wait returns at once', async () => {
+    await writeConfig(tmp.path, { a: service('log', 'up'), b: service('log', 'up', '    tier: 1\n') });
+    const orchestrator = await startOrchestrator(tmp.path);
+    const pids = (await status()).services.map((s) => s.pid!);
+    const stop = await cli(tmp.path, ['stop']);
+    expect(stop.code).toBe(0);
+    expect(stop.stdout).toBe('stopping...\nstopped');
+    // Already gone when stop returned: no waiting here.
+    expect(pids.map((pid) => isAlive(pid))).toEqual([false, false]);
+    await orchestrator.exited;
+    const again = await startOrchestrator(tmp.path);
+    const quick = await cli(tmp.path, ['stop', '--no-wait']);
+    expect(quick.stdout).toBe('stopping');
+    await again.exited;
+  }, 60_000);
+
+  it('a service whose program does not exist fails the start with a sentence, not a stack trace', async () => {
+    await writeConfig(tmp.path, { ghost: '    command: baton-no-such-program\n    args: [--version]\n' });
+    const result = await cli(tmp.path, ['start']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/Service 'ghost' cannot be started: the program 'baton-no-such-program' was not found in PATH/);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  }, 30_000);
 });

@@ -25,4 +25,7 @@ export class ReadinessError extends BatonError {
 /** An operation named a service that is not configured. */
 export class UnknownServiceError extends defineErrorClass('ENOSERVICE') {}
 
-for (const errorClass of [SpecError, ReadinessError, UnknownServiceError]) registerErrorClass(errorClass);
+/** A service's program could not be started (not found in PATH, not executable, a missing cwd). */
+export class SpawnError extends defineErrorClass('ESPAWN') {}
+
+for (const errorClass of [SpecError, ReadinessError, UnknownServiceError, SpawnError]) registerErrorClass(errorClass);

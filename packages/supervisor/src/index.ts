@@ -1,5 +1,5 @@
 export { Supervisor, createSupervisor, type ApplyReport, type ServiceStatus, type SupervisorOptions } from './supervisor.js';
-export { ServiceRunner, type OutputLine, type ServiceInfo, type ServiceState, type StateChange } from './service.js';
+export { ServiceRunner, spawnProblem, type OutputLine, type ServiceInfo, type ServiceState, type StateChange } from './service.js';
 export {
   computeTiers,
   parseServices,
@@ -15,6 +15,6 @@ export {
   type ServiceSpec,
   type ServiceSpecInput,
 } from './spec.js';
-export { ReadinessError, SpecError, UnknownServiceError } from './errors.js';
+export { ReadinessError, SpawnError, SpecError, UnknownServiceError } from './errors.js';
 export { processStartTime } from './processInfo.js';
 export { describeProbe } from './readiness.js';

@@ -1,5 +1,5 @@
-import { closeSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, closeSync, constants, existsSync, statSync } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { execa, type Options, type ResultPromise } from 'execa';
 import {
@@ -14,7 +14,7 @@ import {
   type IDisposable,
   type Logger,
 } from '@baton/base';
-import { ReadinessError } from './errors.js';
+import { ReadinessError, SpawnError } from './errors.js';
 import { groupAlive, processStartTime, signalGroup } from './processInfo.js';
 import { OutputTail, openOutputForChild } from './outputFile.js';
 import { describeProbe, waitUntilReady } from './readiness.js';
@@ -219,6 +219,11 @@ export class ServiceRunner extends Disposable {
   private _spawn(): Running {
     const { spec } = this;
     this._setState('starting');
+    const problem = spawnProblem(spec);
+    if (problem) {
+      this._setState('failed');
+      throw new SpawnError(`Service '${spec.name}' cannot be started: ${problem}`, { data: { service: spec.name, command: spec.command } });
+    }
     const outputFiles = this._outputDir
       ? { stdout: join(this._outputDir, `${spec.name}.stdout.log`), stderr: join(this._outputDir, `${spec.name}.stderr.log`) }
       : undefined;
@@ -231,7 +236,7 @@ export class ServiceRunner extends Disposable {
       if (fds) for (const fd of [fds.stdout, fds.stderr]) closeSync(fd);
     }
     const pid = child.pid;
-    if (pid === undefined) throw new Error(`Service '${spec.name}' could not be spawned: ${spec.command}`);
+    if (pid === undefined) throw new SpawnError(`Service '${spec.name}' could not be started: ${spec.command}`, { data: { service: spec.name, command: spec.command } });
     const onLine = new Emitter<string>();
     const onMessage = new Emitter<unknown>();
     const deliver = (stream: 'stdout' | 'stderr') => (line: string) => {
@@ -412,4 +417,44 @@ function asStdio(fd: number): Options['stdout'] {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Why `spec` cannot be started, checked before spawning so the answer is a sentence rather than
+ * an asynchronous ENOENT: a missing cwd, or (args form; a shell reports its own) a program not
+ * found in PATH or not executable.
+ */
+export function spawnProblem(spec: Pick<ServiceSpec, 'command' | 'args' | 'cwd' | 'env'>): string | undefined {
+  if (spec.cwd !== undefined && !isDirectory(spec.cwd)) return `its cwd ${spec.cwd} is not a directory`;
+  if (spec.args === undefined) return undefined;
+  const command = spec.command;
+  const base = spec.cwd ?? process.cwd();
+  if (command.includes('/') || (process.platform === 'win32' && command.includes('\\'))) {
+    const file = isAbsolute(command) ? command : join(base, command);
+    if (!existsSync(file)) return `the program ${file} does not exist`;
+    return isExecutable(file) ? undefined : `the program ${file} is not executable (chmod +x it, or run it through its interpreter)`;
+  }
+  if (process.platform === 'win32') return undefined;
+  const path = spec.env?.PATH ?? process.env.PATH ?? '';
+  const dirs = path.split(delimiter).filter(Boolean);
+  const found = dirs.map((dir) => join(isAbsolute(dir) ? dir : join(base, dir), command)).filter((file) => existsSync(file));
+  if (found.length === 0) return `the program '${command}' was not found in PATH (${dirs.join(delimiter) || 'empty'})`;
+  return found.some(isExecutable) ? undefined : `'${command}' was found in PATH (${found[0]}) but is not executable`;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }

@@ -126,13 +126,21 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'reload':
       return control(configFile, async (client) => {
-        const outcome = (await client.request('reload', undefined, { timeoutMs: 120_000 })) as { ok: boolean; errors?: string[]; report?: Record<string, string[]> } | undefined;
+        const outcome = (await client.request('reload', undefined, { timeoutMs: 120_000 })) as
+          | { ok: boolean; errors?: string[]; report?: Record<string, string[]>; rolledBack?: boolean; deferredMs?: number }
+          | undefined;
         if (!outcome) {
-          out('reload skipped (rate limit, or not running yet)');
+          out('reload skipped: the orchestrator is not running its services (starting or stopping)');
+          return exitCodes.ok;
+        }
+        if (outcome.deferredMs !== undefined) {
+          out(`reload deferred: over the reload rate limit; the file as it is then is applied in ${Math.ceil(outcome.deferredMs / 1000)} s`);
           return exitCodes.ok;
         }
         if (!outcome.ok) {
-          err(`reload refused, nothing changed:\n  ${(outcome.errors ?? []).join('\n  ')}`);
+          const what =
+            outcome.rolledBack === undefined ? 'reload refused, nothing changed' : outcome.rolledBack ? 'reload failed, rolled back to the previous configuration' : 'reload failed, and so did the rollback';
+          err(`${what}:\n  ${(outcome.errors ?? []).join('\n  ')}`);
           return exitCodes.error;
         }
         const r = outcome.report!;

@@ -5,7 +5,7 @@ import { parseServices, type Issue, type ServiceSpec } from '@baton/supervisor';
 
 export interface OrchestratorConfig {
   services: ServiceSpec[];
-  reload: { debounceMs: number; maxPerMinute: number };
+  reload: { debounceMs: number; maxPerMinute: number; windowMs: number };
   telemetry: { file: string | undefined; batchSize: number; flushMs: number };
   /**
    * Where the single-instance election runs: this machine's files (default), or etcd, so that
@@ -21,7 +21,7 @@ const positiveInt = (fallback: number) => z._default(z.int().check(z.positive())
 
 const topLevel = z.strictObject({
   services: z.unknown(),
-  reload: z.prefault(z.strictObject({ debounceMs: z._default(z.int().check(z.nonnegative()), 300), maxPerMinute: positiveInt(10) }), {}),
+  reload: z.prefault(z.strictObject({ debounceMs: z._default(z.int().check(z.nonnegative()), 300), maxPerMinute: positiveInt(10), windowMs: positiveInt(60_000) }), {}),
   telemetry: z.prefault(z.strictObject({ file: z.optional(z.string()), batchSize: positiveInt(512), flushMs: positiveInt(1000) }), {}),
   instance: z.prefault(
     z.strictObject({

@@ -18,6 +18,10 @@ export interface ReloadOutcome {
   readonly ok: boolean;
   readonly report?: ApplyReport;
   readonly errors?: string[];
+  /** The new services failed to start and the previous configuration was put back. */
+  readonly rolledBack?: boolean;
+  /** Over the rate limit: the reload runs in this many ms (with the file as it is then). */
+  readonly deferredMs?: number;
 }
 
 export interface StatusSnapshot {
@@ -105,6 +109,9 @@ export class Orchestrator {
   private _supervisor: Supervisor | undefined;
   private _watcher: FSWatcher | undefined;
   private _reloadTimer: NodeJS.Timeout | undefined;
+  private _deferredReload: NodeJS.Timeout | undefined;
+  /** The config a reload is applying, while it does. */
+  private _applying: OrchestratorConfig | undefined;
   private _publishTimer: NodeJS.Timeout | undefined;
   private readonly _reloadTimes: number[] = [];
   private _lastReload: ReloadOutcome | undefined;
@@ -219,7 +226,8 @@ export class Orchestrator {
   }
 
   private _onServiceChange(change: StateChange): void {
-    const spec = this._config.services.find((s) => s.name === change.name);
+    // During a reload the services being started are the new config's (its probe labels, its limits).
+    const spec = (this._applying ?? this._config).services.find((s) => s.name === change.name);
     const tier = this._supervisor?.services.find((s) => s.name === change.name)?.tier;
     if (change.to === 'starting') {
       this._readyAt.set(change.name, performance.now());
@@ -232,7 +240,15 @@ export class Orchestrator {
       this._event({ type: 'ready', service: change.name, pid: change.pid });
     } else if (change.to === 'crashed' || change.to === 'failed' || change.to === 'exited' || change.to === 'stopped') {
       if (change.to === 'crashed') this._progress(`${change.name} crashed (${change.signal ? `signal ${change.signal}` : `exit ${change.exitCode}`})`);
-      if (change.to === 'failed') this._progress(`${change.name} failed: gave up after ${change.restarts} restarts`);
+      if (change.to === 'failed') {
+        const limits = spec?.restart;
+        // The same count as the supervisor's log line: restarts within the window, not in all.
+        this._progress(
+          change.from === 'starting' || change.from === 'stopping' || !limits
+            ? `${change.name} failed: not ready`
+            : `${change.name} failed: restarted ${limits.maxRestarts} times within ${limits.windowMs / 1000} s; gave up${change.restarts !== limits.maxRestarts ? ` (${change.restarts} restarts in all)` : ''}`,
+        );
+      }
       this._event({ type: change.to, service: change.name, exitCode: change.exitCode, signal: change.signal, restarts: change.restarts });
     }
     this._schedulePublish();
@@ -320,12 +336,30 @@ export class Orchestrator {
    */
   reload(reason: string): Promise<ReloadOutcome | undefined> {
     const now = performance.now();
-    while (this._reloadTimes.length && now - this._reloadTimes[0]! > 60_000) this._reloadTimes.shift();
-    if (this._reloadTimes.length >= (this._config?.reload.maxPerMinute ?? 10)) {
-      this._options.logger.warn({ reason }, `reload skipped: more than ${this._config.reload.maxPerMinute} reloads in a minute`);
-      return Promise.resolve(undefined);
+    const windowMs = this._config?.reload.windowMs ?? 60_000;
+    while (this._reloadTimes.length && now - this._reloadTimes[0]! >= windowMs) this._reloadTimes.shift();
+    const limit = this._config?.reload.maxPerMinute ?? 10;
+    if (this._reloadTimes.length >= limit || this._deferredReload) {
+      // Over the limit: never dropped. One reload runs when the window allows, reading the file
+      // as it is then, so every change made meanwhile is applied together.
+      const inMs = Math.max(0, Math.ceil(windowMs - (now - (this._reloadTimes[0] ?? now))));
+      if (!this._deferredReload) {
+        this._deferredReload = setTimeout(() => {
+          this._deferredReload = undefined;
+          // The window has opened: this is the reload it allows (a timer may fire a millisecond early).
+          this._reloadTimes.push(performance.now());
+          void this._runReload(`deferred (${reason})`);
+        }, inMs);
+        this._options.logger.warn({ reason, inMs }, `reload deferred: more than ${limit} reloads in ${windowMs / 1000} s; the file as it is then is applied in ${Math.ceil(inMs / 1000)} s`);
+        this._progress(`reload deferred ${Math.ceil(inMs / 1000)} s (more than ${limit} reloads in ${windowMs / 1000} s); the latest file will be applied then`);
+      }
+      return Promise.resolve({ at: new Date().toISOString(), ok: true, deferredMs: inMs });
     }
     this._reloadTimes.push(now);
+    return this._runReload(reason);
+  }
+
+  private _runReload(reason: string): Promise<ReloadOutcome | undefined> {
     return this._ops.queue(async () => {
       if (this._lifecycle !== 'running') {
         this._options.logger.info({ reason, lifecycle: this._lifecycle }, 'reload dropped: not running');
@@ -339,7 +373,7 @@ export class Orchestrator {
         const errors = err instanceof ConfigError ? err.errors : [(err as Error).message];
         this._lastReload = { at: new Date().toISOString(), ok: false, errors };
         log.error({ errors }, 'config reload refused: the file is invalid; nothing changed');
-        this._progress(`reload refused, nothing changed:\n  ${errors.join('\n  ')}`);
+        this._progress(`reload refused, nothing changed: ${errors.join('; ')}`);
         this._event({ type: 'reload-failed', errors });
         this._schedulePublish();
         return this._lastReload;
@@ -349,6 +383,8 @@ export class Orchestrator {
         this._progress('instance: the change takes effect at the next start');
       }
       this._setLifecycle('reloading');
+      const previous = this._config;
+      this._applying = config;
       try {
         const report = await this._supervisor!.apply(config.services);
         this._config = config;
@@ -356,10 +392,23 @@ export class Orchestrator {
         this._progress(`reloaded: added ${list(report.added)}, removed ${list(report.removed)}, changed ${list(report.changed)}`);
         this._event({ type: 'reloaded', ...report });
       } catch (err) {
-        this._config = config;
-        this._lastReload = { at: new Date().toISOString(), ok: false, errors: [(err as Error).message] };
-        log.error({ err }, 'reload applied with errors');
-        this._event({ type: 'reload-failed', error: serializeError(err) });
+        // The new services did not start: put the previous ones back rather than leave them failed.
+        const errors = [(err as Error).message];
+        let rolledBack = false;
+        try {
+          this._applying = previous;
+          await this._supervisor!.apply(previous.services);
+          rolledBack = true;
+        } catch (rollbackErr) {
+          errors.push(`rolling back to the previous configuration failed too: ${(rollbackErr as Error).message}`);
+        }
+        if (!rolledBack) this._config = config;
+        this._lastReload = { at: new Date().toISOString(), ok: false, errors, rolledBack };
+        log.error({ err, rolledBack }, rolledBack ? 'reload failed; rolled back to the previous configuration' : 'reload failed, and so did the rollback');
+        this._progress(`reload failed${rolledBack ? ', rolled back to the previous configuration' : ''}: ${errors.map((e) => e.split('\n')[0]).join('; ')}`);
+        this._event({ type: 'reload-failed', error: serializeError(err), rolledBack });
+      } finally {
+        this._applying = undefined;
       }
       this._setLifecycle('running');
       return this._lastReload;
@@ -371,6 +420,8 @@ export class Orchestrator {
     this._stopped ??= (async () => {
       this._watcher?.close();
       if (this._reloadTimer) clearTimeout(this._reloadTimer);
+      if (this._deferredReload) clearTimeout(this._deferredReload);
+      this._deferredReload = undefined;
       await this._ops.whenIdle();
       this._setLifecycle('stopping');
       await this._supervisor?.stop();

@@ -235,4 +235,38 @@ describe('orchestrator CLI', () => {
     expect(result.stderr).toMatch(/Service 'ghost' cannot be started: the program 'baton-no-such-program' was not found in PATH/);
     expect(result.stderr).not.toMatch(/^\s+at /m);
   }, 30_000);
+
+  (posix ? it : it.skip)('reloads over the rate limit are deferred and coalesced, never dropped: the last edit is applied', async () => {
+    const top = 'reload: { debounceMs: 50, maxPerMinute: 2, windowMs: 4000 }\n';
+    await writeConfig(tmp.path, { b: service('log', 'v0') }, top);
+    const orchestrator = await startOrchestrator(tmp.path);
+    for (const version of ['v1', 'v2']) {
+      await writeConfig(tmp.path, { b: service('log', version) }, top);
+      await orchestrator.waitForLine(new RegExp(`reloaded: .*changed b`), 20_000);
+      await waitFor(async () => (await cli(tmp.path, ['logs', 'b', '-n', '50'])).stdout.includes(`b | ${version}`), { timeoutMs: 10_000 });
+    }
+    // Two reloads in the window: the third edit is deferred, and a fourth joins it.
+    await writeConfig(tmp.path, { b: service('log', 'v3') }, top);
+    await orchestrator.waitForLine('reload deferred', 20_000);
+    await sleep(200);
+    await writeConfig(tmp.path, { b: service('log', 'v4') }, top);
+    await waitFor(async () => (await cli(tmp.path, ['logs', 'b', '-n', '50'])).stdout.includes('b | v4'), { timeoutMs: 20_000, what: 'the last edit applied' });
+    expect((await cli(tmp.path, ['logs', 'b', '-n', '200'])).stdout).not.toContain('b | v3');
+    expect(orchestrator.lines.filter((l) => l.includes('the latest file will be applied then'))).toHaveLength(1);
+  }, 60_000);
+
+  (posix ? it : it.skip)('a reload whose new service is not ready rolls back to the previous one, and says so', async () => {
+    await writeConfig(tmp.path, { b: service('log', 'old') });
+    await startOrchestrator(tmp.path);
+    await writeConfig(tmp.path, { b: service('log', 'new', '    readiness: { type: log, pattern: "never", timeoutMs: 1000 }\n') }, 'reload: { debounceMs: 100000 }\n');
+    const result = await cli(tmp.path, ['reload']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^reload failed, rolled back to the previous configuration:\n {2}Service 'b' did not become ready/);
+    const snapshot = await status();
+    expect(snapshot.services.map((s) => [s.name, s.state])).toEqual([['b', 'ready']]);
+    expect(snapshot.lastReload).toMatchObject({ ok: false, rolledBack: true });
+    const logs = await cli(tmp.path, ['logs', 'b', '-n', '5']);
+    expect(logs.stdout).toMatch(/b \| (old|tick)/);
+    expect((await cli(tmp.path, ['logs', 'b', '-n', '1'])).stdout).not.toContain('new');
+  }, 60_000);
 });

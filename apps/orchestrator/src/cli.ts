@@ -332,7 +332,32 @@ async function control(configFile: string, fn: (client: Client) => Promise<numbe
   }
 }
 
+/**
+ * Services a previous orchestrator left running (it was SIGKILLed): from the supervisor's record,
+ * each still the same process (pid and start time).
+ */
+async function leftovers(configFile: string): Promise<{ service: string; pid: number }[]> {
+  const [{ processStartTime }, { orchestratorPaths }] = await Promise.all([import('@baton/supervisor'), import('./paths.js')]);
+  try {
+    const record = JSON.parse(readFileSync(`${orchestratorPaths(configFile).dir}/supervisor.json`, 'utf8')) as { processes?: { service: string; pid: number; startTime?: string }[] };
+    return (record.processes ?? []).filter((p) => p.startTime !== undefined && processStartTime(p.pid) === p.startTime).map(({ service, pid }) => ({ service, pid }));
+  } catch {
+    return [];
+  }
+}
+
 async function status(configFile: string, json: boolean): Promise<number> {
+  const code = await statusOf(configFile, json);
+  if (code !== exitCodes.notRunning) return code;
+  const left = await leftovers(configFile);
+  if (json) out(JSON.stringify({ running: false, leftovers: left }, null, 2));
+  else if (left.length > 0) {
+    err(`Left running by an orchestrator that did not stop (killed?): ${left.map((l) => `${l.service} (pid ${l.pid})`).join(', ')}; 'orchestrator start' stops them first`);
+  }
+  return code;
+}
+
+async function statusOf(configFile: string, json: boolean): Promise<number> {
   return control(configFile, async (client) => {
     const snapshot = (await client.request('status')) as StatusSnapshot;
     if (json) {

@@ -179,6 +179,10 @@ describe('orchestrator CLI', () => {
     // pipe, so printing does not kill it.
     await sleep(600);
     expect(isAlive(orphan)).toBe(true);
+    // With no orchestrator running, status names what was left running.
+    const left = await cli(tmp.path, ['status']);
+    expect(left.code).toBe(3);
+    expect(left.stderr).toContain(`Left running by an orchestrator that did not stop (killed?): a (pid ${orphan})`);
     const second = await startOrchestrator(tmp.path);
     expect(second.lines.join('\n')).toContain('stopping a leftover process of a previous supervisor');
     expect(isAlive(orphan)).toBe(false);

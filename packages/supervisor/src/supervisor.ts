@@ -48,6 +48,9 @@ export interface ServiceStatus extends ServiceInfo {
 
 interface OrphanRecord extends ProcessRecord {
   readonly service: string;
+  /** Recorded since the stop order and settings were kept; older files stop each with SIGTERM, 3 s. */
+  readonly tier?: number;
+  readonly stop?: { signal: NodeJS.Signals; timeoutMs: number };
 }
 
 /**
@@ -230,17 +233,25 @@ export class Supervisor extends Disposable {
     } catch (err) {
       this._logger.warn({ err, file }, 'unreadable supervisor state file; no leftovers to clean');
     }
-    let stopped = 0;
-    for (const record of records) {
-      if (this._processes.get(record.service)?.pid === record.pid) continue;
-      if (!record.startTime || processStartTime(record.pid) !== record.startTime) continue;
-      this._logger.warn({ service: record.service, pid: record.pid }, 'stopping a leftover process of a previous supervisor');
-      signalGroup(record.pid, 'SIGTERM');
-      const deadline = Date.now() + 3000;
-      while (groupAlive(record.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      if (groupAlive(record.pid)) signalGroup(record.pid, 'SIGKILL');
-      stopped++;
+    const leftovers = records.filter((record) => this._processes.get(record.service)?.pid !== record.pid && record.startTime && processStartTime(record.pid) === record.startTime);
+    // As a stop would: the highest tier first, each tier's services in parallel, each with its
+    // own stop signal and timeout, then SIGKILL to its group.
+    const tiers = [...new Set(leftovers.map((r) => r.tier ?? 0))].sort((a, b) => b - a);
+    for (const tier of tiers) {
+      await Promise.all(
+        leftovers
+          .filter((r) => (r.tier ?? 0) === tier)
+          .map(async (record) => {
+            const { signal, timeoutMs } = record.stop ?? { signal: 'SIGTERM' as const, timeoutMs: 3000 };
+            this._logger.warn({ service: record.service, pid: record.pid, tier, signal }, 'stopping a leftover process of a previous supervisor');
+            signalGroup(record.pid, signal);
+            const deadline = performance.now() + timeoutMs;
+            while (groupAlive(record.pid) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+            if (groupAlive(record.pid)) signalGroup(record.pid, 'SIGKILL');
+          }),
+      );
     }
+    const stopped = leftovers.length;
     this._saveState();
     return stopped;
   }
@@ -248,7 +259,10 @@ export class Supervisor extends Disposable {
   private _saveState(): void {
     const file = this._options.stateFile;
     if (!file) return;
-    const processes = [...this._processes].map(([service, record]) => ({ service, ...record }));
+    const processes = [...this._processes].map(([service, record]) => {
+      const spec = this._specs.find((s) => s.name === service);
+      return { service, ...record, tier: this._tiers.get(service) ?? 0, ...(spec ? { stop: spec.stop } : {}) };
+    });
     // Written in order, each write the latest state.
     this._stateWrite = this._stateWrite
       .then(() => writeFileAtomic(file, JSON.stringify({ pid: process.pid, processes }) + '\n'))

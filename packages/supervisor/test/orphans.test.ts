@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isAlive, killAllFixtures, makeTempDir, spawnFixture, waitFor, type TempDir } from '@baton/test-utils';
@@ -48,4 +50,38 @@ describe('orphans', () => {
     expect(await sup.cleanupOrphans()).toBe(0);
     expect(isAlive(process.pid)).toBe(true);
   });
+
+  (posix ? it : it.skip)('stops leftovers as a stop would: highest tier first, a tier in parallel, each with its own stop signal', async () => {
+    const stateFile = join(tmp.path, 'supervisor.json');
+    const log = join(tmp.path, 'signals.log');
+    const trap = fileURLToPath(new URL('./fixtures/trap.mjs', import.meta.url));
+    const leftovers = [
+      { service: 'db', tier: 0, stop: { signal: 'SIGTERM', timeoutMs: 5000 }, delay: 0 },
+      { service: 'api', tier: 1, stop: { signal: 'SIGINT', timeoutMs: 5000 }, delay: 300 },
+      { service: 'web', tier: 1, stop: { signal: 'SIGINT', timeoutMs: 5000 }, delay: 300 },
+    ].map((l) => {
+      const child = spawn(process.execPath, [trap, log, l.service, String(l.delay)], { detached: true, stdio: 'ignore' });
+      child.unref();
+      return { ...l, pid: child.pid! };
+    });
+    await waitFor(() => leftovers.every((l) => existsSync(`${log}.ready-${l.service}`)), { what: 'the leftovers armed' });
+    await writeFile(stateFile, JSON.stringify({ processes: leftovers.map(({ service, pid, tier, stop }) => ({ service, pid, startTime: processStartTime(pid), tier, stop })) }));
+    const sup = createSupervisor({ stateFile, services: {} });
+    try {
+      expect(await sup.cleanupOrphans()).toBe(3);
+      expect(leftovers.filter((l) => isAlive(l.pid))).toEqual([]);
+      const got = (await readFile(log, 'utf8')).trim().split('\n').map((line) => {
+        const [service, signal, ns] = line.split(' ');
+        return { service: service!, signal: signal!, at: BigInt(ns!) };
+      });
+      expect(got.map((g) => `${g.service} ${g.signal}`).sort()).toEqual(['api SIGINT', 'db SIGTERM', 'web SIGINT']);
+      const at = Object.fromEntries(got.map((g) => [g.service, g.at]));
+      // Tier 1 in parallel (signalled together), and both gone (300 ms each) before tier 0 is signalled.
+      const apart = (a: bigint, b: bigint) => Math.abs(Number(a - b)) / 1e6;
+      expect(apart(at.api!, at.web!)).toBeLessThan(150);
+      expect(Number(at.db! - (at.api! > at.web! ? at.api! : at.web!)) / 1e6).toBeGreaterThanOrEqual(250);
+    } finally {
+      for (const l of leftovers) if (isAlive(l.pid)) process.kill(-l.pid, 'SIGKILL');
+    }
+  }, 30_000);
 });

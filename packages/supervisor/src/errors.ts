@@ -28,4 +28,7 @@ export class UnknownServiceError extends defineErrorClass('ENOSERVICE') {}
 /** A service's program could not be started (not found in PATH, not executable, a missing cwd). */
 export class SpawnError extends defineErrorClass('ESPAWN') {}
 
-for (const errorClass of [SpecError, ReadinessError, UnknownServiceError, SpawnError]) registerErrorClass(errorClass);
+/** A service start or restart was asked after the supervisor began to stop. */
+export class StoppingError extends defineErrorClass('ESTOPPING') {}
+
+for (const errorClass of [SpecError, ReadinessError, UnknownServiceError, SpawnError, StoppingError]) registerErrorClass(errorClass);

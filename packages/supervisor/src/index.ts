@@ -15,6 +15,6 @@ export {
   type ServiceSpec,
   type ServiceSpecInput,
 } from './spec.js';
-export { ReadinessError, SpawnError, SpecError, UnknownServiceError } from './errors.js';
+export { ReadinessError, SpawnError, SpecError, StoppingError, UnknownServiceError } from './errors.js';
 export { processStartTime } from './processInfo.js';
 export { describeProbe } from './readiness.js';

@@ -11,7 +11,7 @@ import {
   type Event,
   type Logger,
 } from '@baton/base';
-import { UnknownServiceError } from './errors.js';
+import { StoppingError, UnknownServiceError } from './errors.js';
 import { groupAlive, processStartTime, signalGroup } from './processInfo.js';
 import { ServiceRunner, type OutputLine, type ProcessRecord, type ServiceInfo, type StateChange } from './service.js';
 import { computeTiers, sameSpec, validateServices, type ServiceSpec } from './spec.js';
@@ -75,6 +75,8 @@ export class Supervisor extends Disposable {
   private readonly _lifecycle = new Sequencer();
   private readonly _processes = new Map<string, ProcessRecord>();
   private _stateWrite: Promise<void> = Promise.resolve();
+  private _stopped = false;
+  private readonly _waitingRestarts = new Map<string, Promise<void>>();
 
   constructor(private readonly _options: SupervisorOptions) {
     super();
@@ -139,6 +141,7 @@ export class Supervisor extends Disposable {
    */
   start(): Promise<void> {
     return this._lifecycle.queue(async () => {
+      this._stopped = false;
       await this.cleanupOrphans();
       await this._startTiers(this._specs);
     });
@@ -165,6 +168,8 @@ export class Supervisor extends Disposable {
 
   /** Stops every service, tiers in reverse order, each tier in parallel. */
   stop(): Promise<void> {
+    // Refused from now on, also while this stop waits its turn: nothing starts after a stop began.
+    this._stopped = true;
     return this._lifecycle.queue(async () => {
       const tiers = computeTiers(this._specs).reverse();
       for (const tier of tiers) {
@@ -174,18 +179,39 @@ export class Supervisor extends Disposable {
     });
   }
 
-  async startService(name: string): Promise<void> {
-    await this._runner(name).start();
-    await this._stateWrite;
+  /**
+   * Starts, stops or restarts one service, serialized with start, apply and stop (so none of them
+   * runs half-way through another). Once stop() was called, start and restart reject with
+   * ESTOPPING until the next start(): a restart asked while stopping cannot outlive the stop.
+   */
+  startService(name: string): Promise<void> {
+    return this._lifecycle.queue(async () => {
+      this._refuseIfStopped(name, 'start');
+      await this._runner(name).start();
+      await this._stateWrite;
+    });
   }
 
   stopService(name: string): Promise<void> {
-    return this._runner(name).stop();
+    return this._lifecycle.queue(() => this._runner(name).stop());
   }
 
-  async restartService(name: string): Promise<void> {
-    await this._runner(name).restart();
-    await this._stateWrite;
+  restartService(name: string): Promise<void> {
+    // Requests made while one waits its turn share it.
+    const waiting = this._waitingRestarts.get(name);
+    if (waiting) return waiting;
+    const restart = this._lifecycle.queue(async () => {
+      this._waitingRestarts.delete(name);
+      this._refuseIfStopped(name, 'restart');
+      await this._runner(name).restart();
+      await this._stateWrite;
+    });
+    this._waitingRestarts.set(name, restart);
+    return restart;
+  }
+
+  private _refuseIfStopped(name: string, what: string): void {
+    if (this._stopped) throw new StoppingError(`Cannot ${what} service '${name}': the supervisor is stopping (or stopped)`, { data: { service: name } });
   }
 
   /**

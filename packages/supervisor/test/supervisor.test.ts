@@ -163,6 +163,21 @@ describe('restarts', () => {
 });
 
 describe('stop', () => {
+  it('a restart asked while stopping does not outlive the stop: it is refused with ESTOPPING', async () => {
+    const { sup } = make({ one: { ...svc('silent'), stop: { signal: 'SIGTERM', timeoutMs: 2000 } } });
+    await sup.start();
+    const first = sup.services[0]!.pid!;
+    const stopping = sup.stop();
+    const restart = sup.restartService('one').catch((e: unknown) => e);
+    const start = sup.startService('one').catch((e: unknown) => e);
+    await stopping;
+    expect(await restart).toMatchObject({ code: 'ESTOPPING' });
+    expect(await start).toMatchObject({ code: 'ESTOPPING', message: "Cannot start service 'one': the supervisor is stopping (or stopped)" });
+    expect(sup.services[0]!.state).toBe('stopped');
+    expect(sup.services[0]!.pid).toBeUndefined();
+    expect(isAlive(first)).toBe(false);
+  });
+
   (posix ? it : it.skip)('SIGKILLs a service that ignores SIGTERM after the timeout', async () => {
     // Ready once it printed its first line, by which time its SIGTERM handler is installed.
     const { sup } = make({ stubborn: { ...svc('ignore-term'), readiness: { type: 'log', pattern: 'started' }, stop: { signal: 'SIGTERM', timeoutMs: 300 } } });

@@ -18,8 +18,10 @@ const help: Record<string, string> = {
 
 Commands:
   start [-c file] [--detach]   start the services in tiers; stays in the foreground unless --detach
+  start <service>              start one service of the running orchestrator (one stopped or failed)
   status [--json]              the running orchestrator's services
   stop [--no-wait]             stop the running orchestrator and its services, and wait until they are
+  stop <service>               stop one service; it stays stopped until 'start <service>'
   restart <service>            restart one service
   reload                       re-read the config and apply what changed
   logs [service] [-f] [-n N]   output of the services (last N lines; -f follows)
@@ -31,10 +33,12 @@ Options for every command:
 
 Exit codes: 0 ok, 1 error, 2 usage, 3 no orchestrator running, 130 forced stop.`,
   start: `Usage: orchestrator start [-c file] [--detach]
+       orchestrator start <service> [-c file]
 
 Starts the services of the config in tiers, showing which service waits on which probe, then keeps
 them alive: restarts by their policies, reloads the config when the file changes (or on SIGHUP),
 stops everything on SIGINT/SIGTERM (a second Ctrl-C kills at once). One per workspace.
+With a service: starts that service in the running orchestrator (one stopped, or failed).
   --detach   run in the background (output to .baton/orchestrator/orchestrator.out); returns once
              every tier is ready (exit 0) or the start failed (exit 1, with the reason)
 Exit codes: 0 stopped cleanly (--detach: running), 1 invalid config / already running / a service not ready.`,
@@ -42,7 +46,7 @@ Exit codes: 0 stopped cleanly (--detach: running), 1 invalid config / already ru
 
 Service, tier, state, pid, restarts, uptime and last exit, from the running orchestrator.
 Exit codes: 0, 3 if none is running.`,
-  stop: 'Usage: orchestrator stop [-c file] [--no-wait]\n\nStops the running orchestrator and its services and returns once they are stopped (--no-wait: once the stop began). Exit codes: 0, 3 if none is running.',
+  stop: 'Usage: orchestrator stop [-c file] [--no-wait]\n       orchestrator stop <service> [-c file]\n\nStops the running orchestrator and its services and returns once they are stopped (--no-wait: once the stop began); with a service, stops only that one (it stays stopped until `orchestrator start <service>`). Exit codes: 0, 1 unknown service, 3 if none is running.',
   restart: 'Usage: orchestrator restart <service> [-c file]\n\nRestarts one service. Exit codes: 0, 1 unknown service, 3 if none is running.',
   reload: 'Usage: orchestrator reload [-c file]\n\nRe-reads the config and applies it; an invalid file changes nothing. Exit codes: 0, 1 invalid config, 3 if none is running.',
   logs: 'Usage: orchestrator logs [service] [-f] [-n 100] [-c file]\n\nThe last lines of each service (or one); -f keeps printing new lines. Exit codes: 0, 3 if none is running.',
@@ -95,10 +99,12 @@ async function main(argv: string[]): Promise<number> {
     case 'validate':
       return validate(configFile);
     case 'start':
+      if (rest[0]) return oneService(configFile, 'start-service', rest[0]);
       return values.detach ? startDetached(configFile, argv) : start(configFile);
     case 'status':
       return status(configFile, values.json);
     case 'stop':
+      if (rest[0]) return oneService(configFile, 'stop-service', rest[0]);
       return control(configFile, async (client) => {
         // The orchestrator closes its control socket last, after every service stopped.
         const closed = new Promise<void>((resolveClosed) => client.onDidChangeConnection(({ state }) => state === 'closed' && resolveClosed()));
@@ -330,6 +336,15 @@ async function control(configFile: string, fn: (client: Client) => Promise<numbe
     err(`orchestrator: ${(e as Error).message}`);
     return exitCodes.error;
   }
+}
+
+/** Starts or stops one service of the running orchestrator. */
+function oneService(configFile: string, method: 'start-service' | 'stop-service', service: string): Promise<number> {
+  return control(configFile, async (client) => {
+    const info = (await client.request(method, { service }, { timeoutMs: 120_000 })) as { state: string; pid?: number };
+    out(`${service}: ${info.state}${info.pid ? ` (pid ${info.pid})` : ''}`);
+    return exitCodes.ok;
+  });
 }
 
 /**

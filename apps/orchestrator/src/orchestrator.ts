@@ -296,12 +296,19 @@ export class Orchestrator {
       setImmediate(() => void this.stop());
       return { stopping: true };
     });
-    server.handle('restart', async (params) => {
-      const name = (params as { service?: unknown } | undefined)?.service;
-      if (typeof name !== 'string') throw new BatonError('EINVALIDARG', 'restart needs { service }');
-      await this._supervisor!.restartService(name);
-      return this._supervisor!.services.find((s) => s.name === name);
-    });
+    // One service: restart, start (one that was stopped, or failed), stop (stays stopped until started).
+    for (const [method, run] of [
+      ['restart', (name: string) => this._supervisor!.restartService(name)],
+      ['start-service', (name: string) => this._supervisor!.startService(name)],
+      ['stop-service', (name: string) => this._supervisor!.stopService(name)],
+    ] as const) {
+      server.handle(method, async (params) => {
+        const name = (params as { service?: unknown } | undefined)?.service;
+        if (typeof name !== 'string') throw new BatonError('EINVALIDARG', `${method} needs { service }`);
+        await run(name);
+        return this._supervisor!.services.find((s) => s.name === name);
+      });
+    }
     server.handle('reload', () => this.reload('requested'));
     server.handle('logs', (params) => {
       const { service, lines = 100 } = (params ?? {}) as { service?: string; lines?: number };

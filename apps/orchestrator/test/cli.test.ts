@@ -273,4 +273,21 @@ describe('orchestrator CLI', () => {
     expect(logs.stdout).toMatch(/b \| (old|tick)/);
     expect((await cli(tmp.path, ['logs', 'b', '-n', '1'])).stdout).not.toContain('new');
   }, 60_000);
+
+  (posix ? it : it.skip)('stop <service> and start <service> act on one service of the running orchestrator', async () => {
+    await writeConfig(tmp.path, { a: service('log', 'a'), b: service('log', 'b') });
+    await startOrchestrator(tmp.path);
+    const before = Object.fromEntries((await status()).services.map((s) => [s.name, s.pid]));
+    const stopped = await cli(tmp.path, ['stop', 'b']);
+    expect(stopped).toMatchObject({ code: 0, stdout: 'b: stopped' });
+    expect(isAlive(before.b!)).toBe(false);
+    expect((await status()).services.map((s) => [s.name, s.state, s.pid])).toEqual([['a', 'ready', before.a], ['b', 'stopped', undefined]]);
+    const started = await cli(tmp.path, ['start', 'b']);
+    expect(started.code).toBe(0);
+    expect(started.stdout).toMatch(/^b: ready \(pid \d+\)$/);
+    expect((await status()).services.map((s) => s.state)).toEqual(['ready', 'ready']);
+    const unknown = await cli(tmp.path, ['start', 'nope']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/No service named 'nope'; configured: a, b/);
+  }, 60_000);
 });

@@ -200,8 +200,9 @@ export class Orchestrator {
         this._setLifecycle('stopping');
         throw err;
       }
-      this._setLifecycle('running');
+      // Watching before 'running' is announced: an edit made the moment it runs is not missed.
       this._watchConfig();
+      this._setLifecycle('running');
     });
   }
 

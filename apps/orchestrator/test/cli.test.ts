@@ -244,9 +244,9 @@ describe('orchestrator CLI', () => {
     const top = 'reload: { debounceMs: 50, maxPerMinute: 2, windowMs: 4000 }\n';
     await writeConfig(tmp.path, { b: service('log', 'v0') }, top);
     const orchestrator = await startOrchestrator(tmp.path);
-    for (const version of ['v1', 'v2']) {
+    for (const [i, version] of ['v1', 'v2'].entries()) {
       await writeConfig(tmp.path, { b: service('log', version) }, top);
-      await orchestrator.waitForLine(new RegExp(`reloaded: .*changed b`), 20_000);
+      await waitFor(() => orchestrator.lines.filter((l) => /reloaded: .*changed b/.test(l)).length === i + 1, { timeoutMs: 20_000, what: `reload ${version}` });
       await waitFor(async () => (await cli(tmp.path, ['logs', 'b', '-n', '50'])).stdout.includes(`b | ${version}`), { timeoutMs: 10_000 });
     }
     // Two reloads in the window: the third edit is deferred, and a fourth joins it.
@@ -260,9 +260,11 @@ describe('orchestrator CLI', () => {
   }, 60_000);
 
   (posix ? it : it.skip)('a reload whose new service is not ready rolls back to the previous one, and says so', async () => {
-    await writeConfig(tmp.path, { b: service('log', 'old') });
+    // A long debounce: only the explicit reload below applies the edit, not the file watch as well.
+    const top = 'reload: { debounceMs: 100000 }\n';
+    await writeConfig(tmp.path, { b: service('log', 'old') }, top);
     await startOrchestrator(tmp.path);
-    await writeConfig(tmp.path, { b: service('log', 'new', '    readiness: { type: log, pattern: "never", timeoutMs: 1000 }\n') }, 'reload: { debounceMs: 100000 }\n');
+    await writeConfig(tmp.path, { b: service('log', 'new', '    readiness: { type: log, pattern: "never", timeoutMs: 1000 }\n') }, top);
     const result = await cli(tmp.path, ['reload']);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^reload failed, rolled back to the previous configuration:\n {2}Service 'b' did not become ready/);

@@ -6,7 +6,7 @@ describe('parseConfig', () => {
     const result = parseConfig('services:\n  api:\n    command: node api.js\n    readiness: { type: tcp, port: 3000 }\n');
     expect('config' in result).toBe(true);
     const { config } = result as { config: { reload: unknown; services: { name: string }[] } };
-    expect(config.reload).toEqual({ debounceMs: 300, maxPerMinute: 10 });
+    expect(config.reload).toEqual({ debounceMs: 300, maxPerMinute: 10, windowMs: 60_000 });
     expect(config.services.map((s) => s.name)).toEqual(['api']);
   });
 

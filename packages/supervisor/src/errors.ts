@@ -28,7 +28,10 @@ export class UnknownServiceError extends defineErrorClass('ENOSERVICE') {}
 /** A service's program could not be started (not found in PATH, not executable, a missing cwd). */
 export class SpawnError extends defineErrorClass('ESPAWN') {}
 
+/** The port a service's tcp/http readiness probe looks at is held by another program before it starts. */
+export class PortInUseError extends defineErrorClass('EPORTINUSE') {}
+
 /** A service start or restart was asked after the supervisor began to stop. */
 export class StoppingError extends defineErrorClass('ESTOPPING') {}
 
-for (const errorClass of [SpecError, ReadinessError, UnknownServiceError, SpawnError, StoppingError]) registerErrorClass(errorClass);
+for (const errorClass of [SpecError, ReadinessError, UnknownServiceError, SpawnError, PortInUseError, StoppingError]) registerErrorClass(errorClass);

@@ -15,6 +15,7 @@ export {
   type ServiceSpec,
   type ServiceSpecInput,
 } from './spec.js';
-export { ReadinessError, SpawnError, SpecError, StoppingError, UnknownServiceError } from './errors.js';
+export { PortInUseError, ReadinessError, SpawnError, SpecError, StoppingError, UnknownServiceError } from './errors.js';
+export { portHolder } from './portHolder.js';
 export { processStartTime } from './processInfo.js';
 export { describeProbe } from './readiness.js';

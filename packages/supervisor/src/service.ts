@@ -14,7 +14,8 @@ import {
   type IDisposable,
   type Logger,
 } from '@baton/base';
-import { ReadinessError, SpawnError } from './errors.js';
+import { PortInUseError, ReadinessError, SpawnError } from './errors.js';
+import { portAnswers, portHolder, probedPort } from './portHolder.js';
 import { groupAlive, processStartTime, signalGroup } from './processInfo.js';
 import { OutputTail, openOutputForChild } from './outputFile.js';
 import { describeProbe, waitUntilReady } from './readiness.js';
@@ -182,6 +183,18 @@ export class ServiceRunner extends Disposable {
    * it counts like a crash: the restart its exit scheduled stays.
    */
   private async _spawnUntilReady(automatic = false): Promise<void> {
+    // A probe that another program already answers would call this service ready before it is
+    // even listening (and it would then fail to bind): refuse to start it, naming the holder.
+    const probed = probedPort(this.spec.readiness);
+    if (probed && (await portAnswers(probed.host, probed.port))) {
+      const holder = portHolder(probed.port);
+      if (!automatic) this._cancelBackoff();
+      if (!this._backoffTimer) this._setState('failed');
+      throw new PortInUseError(
+        `Service '${this.name}' was not started: port ${probed.port}, which its ${this.spec.readiness!.type} readiness probe checks, is already in use${holder ? ` by pid ${holder.pid} (${holder.name || 'unknown'})` : ''}; stop that program or change the port`,
+        { data: { service: this.name, port: probed.port, holder } },
+      );
+    }
     const running = this._spawn();
     const readiness = this.spec.readiness;
     if (!readiness) {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAlive, waitFor, sleep } from '@baton/test-utils';
@@ -61,6 +62,26 @@ describe('start', () => {
     expect((err as Error).message).toContain('almost there');
     expect(sup.services.map((s) => s.state)).toEqual(['stopped', 'failed']);
     expect(sup.services.every((s) => s.pid === undefined)).toBe(true);
+  });
+
+  it('refuses to start a service whose probed port another program holds, naming the holder', async () => {
+    const port = await freePort();
+    const squatter: Server = createServer();
+    await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', () => resolve()));
+    try {
+      for (const readiness of [{ type: 'tcp', port }, { type: 'http', url: `http://127.0.0.1:${port}/health` }]) {
+        const { sup, changes } = make({ db: { ...svc('silent'), readiness } });
+        const err = await sup.start().catch((e: unknown) => e);
+        expect(err).toMatchObject({ code: 'EPORTINUSE' });
+        const holder = process.platform === 'linux' ? ` by pid ${process.pid} ` : '';
+        expect((err as Error).message).toContain(`Service 'db' was not started: port ${port}, which its ${readiness.type} readiness probe checks, is already in use${holder}`);
+        // Never spawned: it would have been taken for ready.
+        expect(changes.some((c) => c.to === 'starting')).toBe(false);
+        expect(sup.services[0]!.state).toBe('failed');
+      }
+    } finally {
+      await new Promise<void>((resolve) => squatter.close(() => resolve()));
+    }
   });
 
   it('fails when a service exits before it is ready', async () => {

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { connect } from '@baton/ipc';
 import type { StatusSnapshot } from './orchestrator.js';
 
-const exitCodes = { ok: 0, error: 1, usage: 2, notRunning: 3, forced: 130 } as const;
+const exitCodes = { ok: 0, error: 1, usage: 2, notRunning: 3, stackFailed: 4, timedOut: 124, notFound: 127, forced: 130 } as const;
 
 const help: Record<string, string> = {
   main: `Usage: orchestrator <command> [options]
@@ -26,6 +26,7 @@ Commands:
   reload                       re-read the config and apply what changed
   logs [service] [-f] [-n N]   output of the services (last N lines; -f follows)
   validate [-c file]           check the config and list every error
+  run [--timeout S] -- <cmd>   for CI: start the stack, run <cmd> once it is ready, stop, exit with <cmd>'s code
 
 Options for every command:
   -c, --config <file>   the config (default orchestrator.yaml); it also locates the workspace
@@ -50,6 +51,14 @@ Exit codes: 0, 3 if none is running.`,
   restart: 'Usage: orchestrator restart <service> [-c file]\n\nRestarts one service. Exit codes: 0, 1 unknown service, 3 if none is running.',
   reload: 'Usage: orchestrator reload [-c file]\n\nRe-reads the config and applies it; an invalid file changes nothing. Exit codes: 0, 1 invalid config, 3 if none is running.',
   logs: 'Usage: orchestrator logs [service] [-f] [-n 100] [-c file]\n\nThe last lines of each service (or one); -f keeps printing new lines. Exit codes: 0, 3 if none is running.',
+  run: `Usage: orchestrator run [-c file] [--timeout S] -- <command> [args...]
+
+For CI pipelines: starts the stack, waits until every tier is ready, runs <command> (stdio passed
+through, the orchestrator's environment), then stops everything. Stack progress goes to stderr.
+  --timeout S   the whole run may take at most S seconds (default: no limit); then <command> is
+                stopped (SIGTERM), the stack too, and the exit code is 124
+Exit codes: <command>'s own (128 + n if killed by signal n); 4 the stack did not start (invalid
+config, already running, a service not ready or not startable); 124 timed out; 127 <command> not found.`,
   validate: 'Usage: orchestrator validate [-c file]\n\nChecks the config and prints every error with its path. Exit codes: 0 valid, 1 invalid.',
 };
 
@@ -57,13 +66,14 @@ const options = {
   config: { type: 'string', short: 'c', default: 'orchestrator.yaml' },
   detach: { type: 'boolean', default: false },
   'no-wait': { type: 'boolean', default: false },
+  timeout: { type: 'string' },
   json: { type: 'boolean', default: false },
   follow: { type: 'boolean', short: 'f', default: false },
   lines: { type: 'string', short: 'n', default: '100' },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 
-type Values = { config: string; detach: boolean; 'no-wait': boolean; json: boolean; follow: boolean; lines: string; help: boolean };
+type Values = { config: string; detach: boolean; 'no-wait': boolean; timeout?: string; json: boolean; follow: boolean; lines: string; help: boolean };
 
 // A closed terminal or pipe (EIO, EPIPE) must not crash a long-running orchestrator: its output
 // then goes only to its log file.
@@ -73,9 +83,13 @@ const out = (text: string) => void (outputClosed || process.stdout.write(text + 
 const err = (text: string) => void (outputClosed || process.stderr.write(text + '\n'));
 
 async function main(argv: string[]): Promise<number> {
+  // `run ... -- <command>`: what follows `--` is the command, not ours to parse.
+  const separator = argv.indexOf('--');
+  const trailing = separator >= 0 ? argv.slice(separator + 1) : undefined;
+  const own = separator >= 0 ? argv.slice(0, separator) : argv;
   let parsed: { values: Values; positionals: string[] };
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true }) as unknown as { values: Values; positionals: string[] };
+    parsed = parseArgs({ args: own, options, allowPositionals: true, strict: true }) as unknown as { values: Values; positionals: string[] };
   } catch (e) {
     err(`orchestrator: ${(e as Error).message}\n\n${help.main}`);
     return exitCodes.usage;
@@ -98,6 +112,18 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'validate':
       return validate(configFile);
+    case 'run': {
+      const timeoutS = values.timeout === undefined ? undefined : Number(values.timeout);
+      if (timeoutS !== undefined && !(timeoutS > 0)) {
+        err(`orchestrator run: --timeout must be a number of seconds above 0, got ${JSON.stringify(values.timeout)}\n\n${help.run}`);
+        return exitCodes.usage;
+      }
+      if (!trailing || trailing.length === 0) {
+        err(`orchestrator run: which command? Put it after --\n\n${help.run}`);
+        return exitCodes.usage;
+      }
+      return run(configFile, trailing, timeoutS);
+    }
     case 'start':
       if (rest[0]) return oneService(configFile, 'start-service', rest[0]);
       return values.detach ? startDetached(configFile, argv) : start(configFile);
@@ -261,6 +287,57 @@ async function start(configFile: string): Promise<number> {
   (tty ? out : (line: string) => logger.info({}, line))('stopped');
   logger.flush();
   return exitCodes.ok;
+}
+
+/**
+ * `orchestrator run`: the stack around one command, for CI. Progress lines go to stderr so that the
+ * command's stdout stays its own; the JSON log goes to the workspace's orchestrator.log.
+ */
+async function run(configFile: string, command: string[], timeoutS: number | undefined): Promise<number> {
+  const [{ Orchestrator, orchestratorPaths }, { createLogger }] = await Promise.all([import('./orchestrator.js'), import('@baton/telemetry')]);
+  const paths = await orchestratorPaths(configFile).ensure();
+  const logger = createLogger({ name: 'orchestrator', pretty: false, destination: `${paths.dir}/orchestrator.log` });
+  const orchestrator = new Orchestrator({ configFile, env: process.env, logger, onProgress: (line) => err(`orchestrator: ${line.replace(/\n\s*/g, '; ')}`) });
+  // The command, once it runs (the timeout and the signals reach it through this).
+  const current: { child?: ReturnType<typeof spawn> } = {};
+  let ended: 'timeout' | NodeJS.Signals | undefined;
+  const end = (why: 'timeout' | NodeJS.Signals) => {
+    if (ended) return;
+    ended = why;
+    err(why === 'timeout' ? `orchestrator run: --timeout ${timeoutS} s reached; stopping` : `orchestrator run: ${why}; stopping`);
+    if (current.child && current.child.exitCode === null) current.child.kill(why === 'timeout' ? 'SIGTERM' : why);
+  };
+  const timer = timeoutS === undefined ? undefined : setTimeout(() => end('timeout'), timeoutS * 1000);
+  const onSignal = (signal: NodeJS.Signals) => end(signal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const finish = async (code: number) => {
+    if (timer) clearTimeout(timer);
+    await orchestrator.stop();
+    logger.flush();
+    return code;
+  };
+  try {
+    await orchestrator.start();
+  } catch (e) {
+    err(`orchestrator run: the stack did not start: ${(e as Error).message}`);
+    return finish(ended === 'timeout' ? exitCodes.timedOut : exitCodes.stackFailed);
+  }
+  if (ended) return finish(ended === 'timeout' ? exitCodes.timedOut : exitCodes.forced);
+  err(`orchestrator run: every tier is ready; running ${command.join(' ')}`);
+  const started = spawn(command[0]!, command.slice(1), { stdio: 'inherit', env: process.env });
+  current.child = started;
+  const result = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolveRun) => {
+    started.once('error', (error) => resolveRun({ code: null, signal: null, error }));
+    started.once('exit', (code, signal) => resolveRun({ code, signal }));
+  });
+  if (result.error) {
+    err(`orchestrator run: cannot run '${command[0]}': ${(result.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found in PATH' : result.error.message}`);
+    return finish(exitCodes.notFound);
+  }
+  if (ended === 'timeout') return finish(exitCodes.timedOut);
+  const { constants } = await import('node:os');
+  return finish(result.code ?? 128 + (result.signal ? (constants.signals[result.signal] ?? 0) : 0));
 }
 
 /**

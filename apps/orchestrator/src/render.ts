@@ -10,13 +10,22 @@ export function formatDuration(ms: number | undefined): string {
 
 function lastExit(service: ServiceStatus): string {
   if (!service.lastExit) return '-';
-  return service.lastExit.signal ? `signal ${service.lastExit.signal}` : `code ${service.lastExit.code}`;
+  const how = service.lastExit.signal ? `signal ${service.lastExit.signal}` : `code ${service.lastExit.code}`;
+  return service.lastExit.reason === 'liveness' ? `${how} (unhealthy)` : how;
+}
+
+/** The state, with what qualifies it: failing liveness checks, dependencies that are not ready. */
+function state(service: ServiceStatus): string {
+  const notes: string[] = [];
+  if (service.livenessFailures) notes.push(`liveness failing x${service.livenessFailures}`);
+  if (service.degraded?.length) notes.push(`degraded: ${service.degraded.join(', ')} not ready`);
+  return notes.length ? `${service.state} (${notes.join('; ')})` : service.state;
 }
 
 /** The status table: one row per service, aligned columns. */
 export function statusTable(services: readonly ServiceStatus[]): string {
   const header = ['SERVICE', 'TIER', 'STATE', 'PID', 'RESTARTS', 'UPTIME', 'LAST EXIT'];
-  const rows = services.map((s) => [s.name, String(s.tier), s.state, s.pid ? String(s.pid) : '-', String(s.restarts), formatDuration(s.uptimeMs), lastExit(s)]);
+  const rows = services.map((s) => [s.name, String(s.tier), state(s), s.pid ? String(s.pid) : '-', String(s.restarts), formatDuration(s.uptimeMs), lastExit(s)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n');

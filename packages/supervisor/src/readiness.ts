@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { execa } from 'execa';
 import { abortableDelay, type Event } from '@baton/base';
-import type { ReadinessSpec } from './spec.js';
+import type { LivenessSpec, ReadinessSpec } from './spec.js';
 
 export interface ProbeContext {
   /** Output lines of the service, as they come. */
@@ -17,7 +17,7 @@ export interface ProbeContext {
 }
 
 /** What the probe was waiting for, for error messages. */
-export function describeProbe(spec: ReadinessSpec): string {
+export function describeProbe(spec: ReadinessSpec | LivenessSpec): string {
   switch (spec.type) {
     case 'exit0':
       return 'exit0 (must exit with code 0)';
@@ -99,6 +99,26 @@ function waitFor<T>(event: Event<T>, match: (value: T) => boolean, signal: Abort
     });
     signal.addEventListener('abort', () => sub.dispose(), { once: true });
   });
+}
+
+/** One check of a tcp, http or exec probe (liveness): true when it passed within its timeout. Never rejects. */
+export async function checkOnce(spec: LivenessSpec, context: Pick<ProbeContext, 'cwd' | 'env'>, signal: AbortSignal): Promise<boolean> {
+  // The readiness checks, with this check's timeout as the http request's deadline.
+  const asReadiness = { ...spec, periodMs: spec.timeoutMs } as unknown as ReadinessSpec;
+  const check = new AbortController();
+  const onAbort = () => check.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      attempt(asReadiness, context as ProbeContext, check.signal),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), spec.timeoutMs))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    check.abort();
+    signal.removeEventListener('abort', onAbort);
+  }
 }
 
 async function attempt(spec: ReadinessSpec, context: ProbeContext, signal: AbortSignal): Promise<boolean> {

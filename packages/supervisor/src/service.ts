@@ -18,7 +18,7 @@ import { PortInUseError, ReadinessError, SpawnError } from './errors.js';
 import { portAnswers, portHolder, probedPort } from './portHolder.js';
 import { groupAlive, processStartTime, signalGroup } from './processInfo.js';
 import { OutputTail, openOutputForChild } from './outputFile.js';
-import { describeProbe, waitUntilReady } from './readiness.js';
+import { checkOnce, describeProbe, waitUntilReady } from './readiness.js';
 import { RingBuffer } from './ringBuffer.js';
 import type { ServiceSpec } from './spec.js';
 
@@ -51,7 +51,9 @@ export interface ServiceInfo {
   /** Wall-clock start of the current process, ISO 8601. */
   readonly startedAt: string | undefined;
   readonly uptimeMs: number | undefined;
-  readonly lastExit: { code: number | undefined; signal: string | undefined; at: string } | undefined;
+  readonly lastExit: { code: number | undefined; signal: string | undefined; at: string; reason?: 'liveness' } | undefined;
+  /** With a liveness probe, once ready: consecutive failed checks (0: healthy). */
+  readonly livenessFailures: number | undefined;
 }
 
 export interface ProcessRecord {
@@ -69,6 +71,9 @@ interface Running {
   readonly onMessage: Emitter<unknown>;
   readonly tails: readonly OutputTail[];
   stopping: boolean;
+  /** Consecutive failed liveness checks, and set once they made it unhealthy (it is then stopped). */
+  livenessFailures: number;
+  unhealthy: boolean;
 }
 
 /**
@@ -133,6 +138,7 @@ export class ServiceRunner extends Disposable {
       startedAt: running?.startedAtWall,
       uptimeMs: running ? Math.round(this._clock.now() - running.startedAt) : undefined,
       lastExit: this._lastExit,
+      livenessFailures: running && this.spec.liveness && this._state === 'ready' ? running.livenessFailures : undefined,
     };
   }
 
@@ -199,6 +205,7 @@ export class ServiceRunner extends Disposable {
     const readiness = this.spec.readiness;
     if (!readiness) {
       this._setState('ready');
+      this._watchLiveness(running);
       return;
     }
     const stopped = new AbortController();
@@ -226,7 +233,10 @@ export class ServiceRunner extends Disposable {
         { cause: err, data: { service: this.name, probe } },
       );
     }
-    if (this._running === running) this._setState(readiness.type === 'exit0' ? 'exited' : 'ready');
+    if (this._running === running) {
+      this._setState(readiness.type === 'exit0' ? 'exited' : 'ready');
+      this._watchLiveness(running);
+    }
   }
 
   private _spawn(): Running {
@@ -269,7 +279,7 @@ export class ServiceRunner extends Disposable {
       });
     });
     child.catch(() => {});
-    const running: Running = { child, pid, startedAt: this._clock.now(), startedAtWall: new Date().toISOString(), exited, onLine, onMessage, tails, stopping: false };
+    const running: Running = { child, pid, startedAt: this._clock.now(), startedAtWall: new Date().toISOString(), exited, onLine, onMessage, tails, stopping: false, livenessFailures: 0, unhealthy: false };
     this._running = running;
     if (!outputFiles) {
       for (const stream of ['stdout', 'stderr'] as const) {
@@ -306,18 +316,58 @@ export class ServiceRunner extends Disposable {
     return execa(spec.command, spec.args ?? [], options) as ResultPromise;
   }
 
+  /**
+   * Once ready: checks the liveness probe every periodMs until the process ends. After
+   * failureThreshold failures in a row the service is unhealthy: it gets its stop signal (SIGKILL
+   * to the group after the stop timeout) and its exit counts as a crash, so the restart policy
+   * restarts it (with its backoff and limits).
+   */
+  private _watchLiveness(running: Running): void {
+    const liveness = this.spec.liveness;
+    if (!liveness) return;
+    const ended = new AbortController();
+    void running.exited.then(() => ended.abort());
+    const context = { cwd: this.spec.cwd, env: { ...(process.env as Record<string, string>), ...this.spec.env } };
+    const check = async () => {
+      if (ended.signal.aborted || this._running !== running || running.stopping) return;
+      const ok = await checkOnce(liveness, context, ended.signal);
+      if (ended.signal.aborted || this._running !== running || running.stopping) return;
+      if (ok) {
+        if (running.livenessFailures > 0) this._logger.info({ after: running.livenessFailures }, 'liveness check passed again');
+        running.livenessFailures = 0;
+      } else {
+        running.livenessFailures++;
+        this._logger.warn({ failures: running.livenessFailures, threshold: liveness.failureThreshold, probe: describeProbe(liveness) }, 'liveness check failed');
+        if (running.livenessFailures >= liveness.failureThreshold) {
+          running.unhealthy = true;
+          this._logger.error({ probe: describeProbe(liveness), failures: running.livenessFailures }, `unhealthy: ${running.livenessFailures} liveness checks failed in a row; stopping it for a restart`);
+          const { signal, timeoutMs } = this.spec.stop;
+          signalGroup(running.pid, signal);
+          const kill = this._clock.setTimeout(() => {
+            if (groupAlive(running.pid)) signalGroup(running.pid, 'SIGKILL');
+          }, timeoutMs);
+          void running.exited.then(() => kill.dispose());
+          return;
+        }
+      }
+      this._clock.setTimeout(() => void check(), liveness.periodMs);
+    };
+    this._clock.setTimeout(() => void check(), liveness.initialDelayMs || liveness.periodMs);
+  }
+
   private _onExit(running: Running, code: number | undefined, signal: string | undefined): void {
     running.onLine.dispose();
     running.onMessage.dispose();
     // Whatever the service left behind in its group goes with it.
     if (process.platform !== 'win32' && groupAlive(running.pid)) signalGroup(running.pid, 'SIGKILL');
-    this._lastExit = { code, signal, at: new Date().toISOString() };
+    this._lastExit = { code, signal, at: new Date().toISOString(), ...(running.unhealthy ? { reason: 'liveness' as const } : {}) };
     if (this._running !== running) return;
     this._running = undefined;
     this._onDidSpawn.fire(undefined);
     if (running.stopping) return; // the stop operation sets the state
-    const crashed = signal !== undefined || code !== 0;
-    this._logger[crashed ? 'warn' : 'info']({ code, signal }, crashed ? 'crashed' : 'exited');
+    // Stopped for failing its liveness checks: a failure, however cleanly it then exited.
+    const crashed = signal !== undefined || code !== 0 || running.unhealthy;
+    this._logger[crashed ? 'warn' : 'info']({ code, signal, ...(running.unhealthy ? { reason: 'liveness' } : {}) }, crashed ? 'crashed' : 'exited');
     const wasOneShotDone = this.spec.readiness?.type === 'exit0' && code === 0;
     this._setState(crashed ? 'crashed' : 'exited', code, signal, running.pid);
     if (this._state === 'stopping' || !this._wanted || wasOneShotDone) return;

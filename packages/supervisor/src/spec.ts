@@ -30,6 +30,24 @@ export const readinessSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ipc'), ...probeTiming }),
 ]);
 
+const livenessTiming = {
+  /** Time between checks once the service is ready (default 5000 ms). */
+  periodMs: positiveInt(5000),
+  /** Consecutive failed checks that make the service unhealthy (default 3). */
+  failureThreshold: positiveInt(3),
+  /** Wait this long after ready before the first check (default 0). */
+  initialDelayMs: nonnegativeInt(0),
+  /** One check may take this long (default 2000 ms). */
+  timeoutMs: positiveInt(2000),
+};
+
+/** Checks after ready; an unhealthy service is stopped and restarted by its restart policy. */
+export const livenessSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('tcp'), port: int(z.minimum(1), z.maximum(65535)), host: z._default(z.string(), '127.0.0.1'), ...livenessTiming }),
+  z.strictObject({ type: z.literal('http'), url: z.url(), expectStatus: z.optional(int(z.minimum(100), z.maximum(599))), ...livenessTiming }),
+  z.strictObject({ type: z.literal('exec'), command: nonEmpty(), ...livenessTiming }),
+]);
+
 export const restartSchema = z
   .strictObject({
     policy: z._default(z.enum(['always', 'on-failure', 'never']), 'on-failure'),
@@ -69,6 +87,12 @@ export const serviceSpecSchema = z
     tier: z.optional(int(z.nonnegative())),
     dependsOn: z.optional(z.array(nonEmpty())),
     readiness: z.optional(readinessSchema),
+    liveness: z.optional(livenessSchema),
+    /**
+     * When a service this one depends on (dependsOn, or a lower tier) restarts: 'restart' this one
+     * too once it is ready again; 'none' (default) leaves it running, shown as degraded meanwhile.
+     */
+    onDependencyRestart: z._default(z.enum(['restart', 'none']), 'none'),
     restart: z.prefault(restartSchema, {}),
     stop: z.prefault(stopSchema, {}),
     /** Output lines kept for `logs` and error messages (default 1000). */
@@ -78,6 +102,7 @@ export const serviceSpecSchema = z
 
 export type ServiceSpecInput = z.input<typeof serviceSpecSchema>;
 export type ReadinessSpec = z.output<typeof readinessSchema>;
+export type LivenessSpec = z.output<typeof livenessSchema>;
 export type RestartSpec = z.output<typeof restartSchema>;
 export interface ServiceSpec extends z.output<typeof serviceSpecSchema> {
   name: string;

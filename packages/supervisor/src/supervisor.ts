@@ -44,6 +44,8 @@ export interface ApplyReport {
 
 export interface ServiceStatus extends ServiceInfo {
   readonly tier: number;
+  /** Services it depends on (dependsOn, or the lower tiers) that are not ready now: it runs degraded. */
+  readonly degraded: readonly string[];
 }
 
 interface OrphanRecord extends ProcessRecord {
@@ -76,6 +78,8 @@ export class Supervisor extends Disposable {
   private readonly _processes = new Map<string, ProcessRecord>();
   private _stateWrite: Promise<void> = Promise.resolve();
   private _stopped = false;
+  /** Services that have been ready at least once (so a later 'ready' is a restart). */
+  private readonly _everReady = new Set<string>();
   private readonly _waitingRestarts = new Map<string, Promise<void>>();
 
   constructor(private readonly _options: SupervisorOptions) {
@@ -92,10 +96,40 @@ export class Supervisor extends Disposable {
   }
 
   get services(): ServiceStatus[] {
-    return this._specs.map((spec) => ({
-      ...(this._runners.get(spec.name)?.info ?? { name: spec.name, state: 'pending' as const, pid: undefined, restarts: 0, startedAt: undefined, uptimeMs: undefined, lastExit: undefined }),
-      tier: this._tiers.get(spec.name) ?? 0,
-    }));
+    return this._specs.map((spec) => {
+      const info = this._runners.get(spec.name)?.info ?? { name: spec.name, state: 'pending' as const, pid: undefined, restarts: 0, startedAt: undefined, uptimeMs: undefined, lastExit: undefined, livenessFailures: undefined };
+      const degraded = info.state === 'ready' ? this._dependencies(spec).filter((dep) => !this._isUp(dep)).map((dep) => dep.name) : [];
+      return { ...info, tier: this._tiers.get(spec.name) ?? 0, degraded };
+    });
+  }
+
+  /** What a service waits for at start: its dependsOn, or every service of a lower tier. */
+  private _dependencies(spec: ServiceSpec): ServiceSpec[] {
+    if (spec.dependsOn) return this._specs.filter((s) => spec.dependsOn!.includes(s.name));
+    const tier = this._tiers.get(spec.name) ?? 0;
+    return this._specs.filter((s) => (this._tiers.get(s.name) ?? 0) < tier);
+  }
+
+  private _isUp(spec: ServiceSpec): boolean {
+    const state = this._runners.get(spec.name)?.state;
+    return state === 'ready' || (state === 'exited' && spec.readiness?.type === 'exit0');
+  }
+
+  /**
+   * A dependency is ready again after it restarted (it was ready, then was not): dependants with
+   * `onDependencyRestart: 'restart'` are restarted, so they reconnect to the new process.
+   */
+  private _onDependencyState(change: StateChange): void {
+    if (change.to !== 'ready' || this._stopped) return;
+    const wasReady = this._everReady.has(change.name);
+    this._everReady.add(change.name);
+    if (!wasReady) return;
+    for (const spec of this._specs) {
+      if (spec.onDependencyRestart !== 'restart' || !this._dependencies(spec).some((d) => d.name === change.name)) continue;
+      if (this._runners.get(spec.name)?.state !== 'ready') continue;
+      this._logger.info({ service: spec.name, dependency: change.name }, 'restarting: a service it depends on restarted (onDependencyRestart: restart)');
+      this.restartService(spec.name).catch((err: unknown) => this._logger.warn({ err, service: spec.name }, 'could not restart after its dependency restarted'));
+    }
   }
 
   /** The last `count` output lines of a service. */
@@ -115,7 +149,10 @@ export class Supervisor extends Disposable {
     const { outputDir } = this._options;
     if (outputDir) mkdirSync(outputDir, { recursive: true, mode: 0o700 });
     const runner = new ServiceRunner(spec, this._logger, this._clock, outputDir);
-    runner.onDidChangeState((change) => this._onDidChangeState.fire(change));
+    runner.onDidChangeState((change) => {
+      this._onDidChangeState.fire(change);
+      this._onDependencyState(change);
+    });
     runner.onDidOutput((line) => this._onDidOutput.fire(line));
     runner.onDidSpawn((record) => {
       if (record) this._processes.set(spec.name, record);

@@ -183,6 +183,49 @@ describe('restarts', () => {
   });
 });
 
+describe('liveness and dependants', () => {
+  it('restarts a ready service whose liveness checks fail in a row, by its restart policy', async () => {
+    const port = freePort();
+    const { sup, changes } = make({
+      web: {
+        ...svc('sick', [String(port), '600']),
+        readiness: { type: 'http', url: `http://127.0.0.1:${port}/`, periodMs: 50 },
+        liveness: { type: 'http', url: `http://127.0.0.1:${port}/`, periodMs: 100, failureThreshold: 3 },
+        restart: { policy: 'on-failure', backoff: { initialMs: 50, maxMs: 50, jitter: 0 } },
+      },
+    });
+    await sup.start();
+    const first = sup.services[0]!.pid!;
+    expect(sup.services[0]!.livenessFailures).toBe(0);
+    await waitFor(() => (sup.services[0]!.livenessFailures ?? 0) > 0, { timeoutMs: 5000, what: 'a failed liveness check' });
+    await waitFor(() => sup.services[0]!.state === 'ready' && sup.services[0]!.pid !== first, { timeoutMs: 10_000, what: 'restarted and ready again' });
+    const web = sup.services[0]!;
+    expect(web.restarts).toBe(1);
+    expect(web.lastExit?.reason).toBe('liveness');
+    expect(isAlive(first)).toBe(false);
+    // Stopped with its stop signal, and the exit counted as a crash (the process itself exited cleanly or by signal).
+    expect(changes.filter((c) => c.name === 'web' && c.to === 'crashed')).toHaveLength(1);
+  });
+
+  it('a dependant is degraded while a dependency is down, and onDependencyRestart: restart restarts it when the dependency is back', async () => {
+    const { sup } = make({
+      db: { ...svc('silent'), tier: 0 },
+      app: { ...svc('silent'), tier: 1, onDependencyRestart: 'restart' },
+      other: { ...svc('silent'), tier: 1 },
+    });
+    await sup.start();
+    const pids = Object.fromEntries(sup.services.map((s) => [s.name, s.pid]));
+    expect(sup.services.map((s) => s.degraded)).toEqual([[], [], []]);
+    await sup.stopService('db');
+    expect(sup.services.map((s) => [s.name, s.state, s.degraded])).toEqual([['db', 'stopped', []], ['app', 'ready', ['db']], ['other', 'ready', ['db']]]);
+    await sup.startService('db');
+    await waitFor(() => sup.services.find((s) => s.name === 'app')!.pid !== pids.app && sup.services.find((s) => s.name === 'app')!.state === 'ready', { what: 'app restarted' });
+    const after = Object.fromEntries(sup.services.map((s) => [s.name, s.pid]));
+    expect(after.other).toBe(pids.other);
+    expect(sup.services.map((s) => s.degraded)).toEqual([[], [], []]);
+  });
+});
+
 describe('stop', () => {
   it('a restart asked while stopping does not outlive the stop: it is refused with ESTOPPING', async () => {
     const { sup } = make({ one: { ...svc('silent'), stop: { signal: 'SIGTERM', timeoutMs: 2000 } } });

@@ -1,0 +1,19 @@
+import { describe, expect, it } from '@jest/globals';
+import type { ServiceStatus } from '@baton/supervisor';
+import { statusTable } from '../src/render.js';
+
+const base: ServiceStatus = { name: 'x', tier: 0, state: 'ready', pid: 10, restarts: 0, startedAt: undefined, uptimeMs: 5000, lastExit: undefined, livenessFailures: undefined, degraded: [] };
+
+describe('statusTable', () => {
+  it('shows failing liveness checks, degraded dependants and an unhealthy last exit', () => {
+    const table = statusTable([
+      { ...base, name: 'db', livenessFailures: 0 },
+      { ...base, name: 'api', tier: 1, livenessFailures: 2, degraded: ['db'], restarts: 1, lastExit: { code: 0, signal: undefined, at: '', reason: 'liveness' } },
+    ]);
+    expect(table.split('\n')).toEqual([
+      'SERVICE  TIER  STATE                                                PID  RESTARTS  UPTIME  LAST EXIT',
+      'db       0     ready                                                10   0         5s      -',
+      'api      1     ready (liveness failing x2; degraded: db not ready)  10   1         5s      code 0 (unhealthy)',
+    ]);
+  });
+});

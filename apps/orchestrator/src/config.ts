@@ -12,6 +12,8 @@ export interface OrchestratorConfig {
    * orchestrators on several hosts sharing a workspace cannot both run the stack.
    */
   instance: { etcd: { hosts: string[]; name: string | undefined; ttlMs: number } | undefined };
+  /** A Prometheus endpoint, off unless `metrics.listen` is set. */
+  metrics: { host: string; port: number } | undefined;
 }
 
 // zod/mini, as @baton/supervisor uses: classic zod would load several MiB more code into the
@@ -23,6 +25,19 @@ const topLevel = z.strictObject({
   services: z.unknown(),
   reload: z.prefault(z.strictObject({ debounceMs: z._default(z.int().check(z.nonnegative()), 300), maxPerMinute: positiveInt(10), windowMs: positiveInt(60_000) }), {}),
   telemetry: z.prefault(z.strictObject({ file: z.optional(z.string()), batchSize: positiveInt(512), flushMs: positiveInt(1000) }), {}),
+  metrics: z.optional(
+    z.strictObject({
+      // host:port, or a port alone (loopback then).
+      listen: z.union([
+        z.int().check(z.gte(0), z.lte(65535)),
+        z.string().check(
+          z.regex(/^(\[[0-9a-fA-F:]+\]|[^:]+):\d{1,5}$|^\d{1,5}$/, { message: 'expected "host:port" (for example "127.0.0.1:9464") or a port' }),
+          // Only a number above the range: other shapes are the pattern's to report.
+          z.refine((v) => !(Number(v.split(':').pop()) > 65535), { message: 'the port must be 0 to 65535' }),
+        ),
+      ]),
+    }),
+  ),
   instance: z.prefault(
     z.strictObject({
       etcd: z.optional(
@@ -141,5 +156,14 @@ export function parseConfig(text: string, env: Record<string, string | undefined
       ttlMs: etcd.ttlMs,
     },
   };
-  return { config: { services: services.specs, reload: top.data.reload, telemetry: { file: top.data.telemetry.file, batchSize: top.data.telemetry.batchSize, flushMs: top.data.telemetry.flushMs }, instance } };
+  const listen = top.data.metrics?.listen;
+  const metrics = listen === undefined ? undefined : parseListen(listen);
+  return { config: { services: services.specs, reload: top.data.reload, telemetry: { file: top.data.telemetry.file, batchSize: top.data.telemetry.batchSize, flushMs: top.data.telemetry.flushMs }, instance, metrics } };
+}
+
+/** `9464`, `"9464"`, `"127.0.0.1:9464"`, `"[::1]:9464"` -> host and port (loopback when only a port). */
+function parseListen(listen: number | string): { host: string; port: number } {
+  if (typeof listen === 'number' || /^\d+$/.test(listen)) return { host: '127.0.0.1', port: Number(listen) };
+  const at = listen.lastIndexOf(':');
+  return { host: listen.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(listen.slice(at + 1)) };
 }

@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { BatonError, Sequencer, abortableDelay, serializeError, type CoordinationPaths, type Logger } from '@baton/base';
 import { createServer, ensureAuthToken, type IpcServer } from '@baton/ipc';
 import type { Etcd3, EtcdElection } from '@baton/etcd';
+import { MetricsServer } from './metricsServer.js';
 import { createElection, type Election, type LeaderInfo } from '@baton/lock';
 import { openStore, type Store } from '@baton/state';
 import { createSupervisor, describeProbe, type ApplyReport, type ServiceStatus, type StateChange, type Supervisor } from '@baton/supervisor';
@@ -103,6 +104,7 @@ export class Orchestrator {
   private _paths!: CoordinationPaths;
   private _election: Election | EtcdElection | undefined;
   private _etcd: Etcd3 | undefined;
+  private _metricsServer: MetricsServer | undefined;
   private _server: IpcServer | undefined;
   private _status: Store<StatusSnapshot | null> | undefined;
   private _events: Batcher<LifecycleEvent> | undefined;
@@ -190,6 +192,16 @@ export class Orchestrator {
         outputDir: join(this._paths.dir, 'output'),
       });
       this._supervisor = supervisor;
+      const metrics = this._config.metrics;
+      if (metrics) {
+        this._metricsServer = new MetricsServer(() => supervisor.services);
+        try {
+          await this._metricsServer.listen(metrics.host, metrics.port);
+        } catch (err) {
+          throw new BatonError('EMETRICSLISTEN', `metrics.listen ${metrics.host}:${metrics.port}: cannot listen: ${(err as Error).message}`, { cause: err });
+        }
+        log.info({ url: `http://${metrics.host.includes(':') ? `[${metrics.host}]` : metrics.host}:${metrics.port}/metrics` }, 'serving Prometheus metrics');
+      }
       supervisor.onDidChangeState((change) => this._onServiceChange(change));
       supervisor.onDidOutput(({ name, stream, line }) => this._server?.publish('logs', { service: name, stream, line }));
       this._event({ type: 'orchestrator-started', pid: process.pid, config: this._configFile });
@@ -237,6 +249,7 @@ export class Orchestrator {
       this._event({ type: change.restarts > 0 && change.from === 'backoff' ? 'restarted' : 'started', service: change.name, restarts: change.restarts });
     } else if (change.to === 'ready' || (change.to === 'exited' && change.from === 'starting')) {
       const since = this._readyAt.get(change.name);
+      if (since !== undefined) this._metricsServer?.readied(change.name, (performance.now() - since) / 1000);
       this._progress(`tier ${tier}: ${change.name} ready${since ? ` in ${Math.round(performance.now() - since)} ms` : ''} (pid ${change.pid})`);
       this._event({ type: 'ready', service: change.name, pid: change.pid });
     } else if (change.to === 'crashed' || change.to === 'failed' || change.to === 'exited' || change.to === 'stopped') {
@@ -359,6 +372,7 @@ export class Orchestrator {
           void this._runReload(`deferred (${reason})`);
         }, inMs);
         this._options.logger.warn({ reason, inMs }, `reload deferred: more than ${limit} reloads in ${windowMs / 1000} s; the file as it is then is applied in ${Math.ceil(inMs / 1000)} s`);
+        this._metricsServer?.reloaded('deferred');
         this._progress(`reload deferred ${Math.ceil(inMs / 1000)} s (more than ${limit} reloads in ${windowMs / 1000} s); the latest file will be applied then`);
       }
       return Promise.resolve({ at: new Date().toISOString(), ok: true, deferredMs: inMs });
@@ -382,6 +396,7 @@ export class Orchestrator {
         this._lastReload = { at: new Date().toISOString(), ok: false, errors };
         log.error({ errors }, 'config reload refused: the file is invalid; nothing changed');
         this._progress(`reload refused, nothing changed: ${errors.join('; ')}`);
+        this._metricsServer?.reloaded('refused');
         this._event({ type: 'reload-failed', errors });
         this._schedulePublish();
         return this._lastReload;
@@ -399,6 +414,7 @@ export class Orchestrator {
         this._lastReload = { at: new Date().toISOString(), ok: true, report };
         this._progress(`reloaded: added ${list(report.added)}, removed ${list(report.removed)}, changed ${list(report.changed)}`);
         this._event({ type: 'reloaded', ...report });
+        this._metricsServer?.reloaded('applied');
       } catch (err) {
         // The new services did not start: put the previous ones back rather than leave them failed.
         const errors = [(err as Error).message];
@@ -415,6 +431,7 @@ export class Orchestrator {
         log.error({ err, rolledBack }, rolledBack ? 'reload failed; rolled back to the previous configuration' : 'reload failed, and so did the rollback');
         this._progress(`reload failed${rolledBack ? ', rolled back to the previous configuration' : ''}: ${errors.map((e) => e.split('\n')[0]).join('; ')}`);
         this._event({ type: 'reload-failed', error: serializeError(err), rolledBack });
+        this._metricsServer?.reloaded(rolledBack ? 'rolled_back' : 'failed');
       } finally {
         this._applying = undefined;
       }
@@ -441,6 +458,7 @@ export class Orchestrator {
       await this._events?.shutdown({ timeoutMs: 5000 });
       await this._status?.close();
       await this._server?.close();
+      await this._metricsServer?.close();
       await this._election?.close();
       this._etcd?.close();
       this._supervisor?.dispose();

@@ -24,7 +24,9 @@ Commands:
   stop <service>               stop one service; it stays stopped until 'start <service>'
   restart <service>            restart one service
   reload                       re-read the config and apply what changed
-  logs [service] [-f] [-n N]   output of the services (last N lines; -f follows)
+  logs [service] [-f] [-n N] [-t] [--since D]
+                               output of the services, interleaved by time (last N lines each; -f follows;
+                               -t timestamps; --since 10m, 2h, 30s or an ISO time)
   validate [-c file]           check the config and list every error
   run [--timeout S] -- <cmd>   for CI: start the stack, run <cmd> once it is ready, stop, exit with <cmd>'s code
 
@@ -50,7 +52,7 @@ Exit codes: 0, 3 if none is running.`,
   stop: 'Usage: orchestrator stop [-c file] [--no-wait]\n       orchestrator stop <service> [-c file]\n\nStops the running orchestrator and its services and returns once they are stopped (--no-wait: once the stop began); with a service, stops only that one (it stays stopped until `orchestrator start <service>`). Exit codes: 0, 1 unknown service, 3 if none is running.',
   restart: 'Usage: orchestrator restart <service> [-c file]\n\nRestarts one service. Exit codes: 0, 1 unknown service, 3 if none is running.',
   reload: 'Usage: orchestrator reload [-c file]\n\nRe-reads the config and applies it; an invalid file changes nothing. Exit codes: 0, 1 invalid config, 3 if none is running.',
-  logs: 'Usage: orchestrator logs [service] [-f] [-n 100] [-c file]\n\nThe last lines of each service (or one); -f keeps printing new lines. Exit codes: 0, 3 if none is running.',
+  logs: 'Usage: orchestrator logs [service] [-f] [-n 100] [-t] [--since D] [-c file]\n\nThe last lines of each service (or one), interleaved by time; -f keeps printing new lines; -t prefixes each with its time (ISO 8601); --since shows only lines from then on (10m, 2h, 30s, or an ISO time). The whole history is in .baton/orchestrator/logs/<service>.log (rotated by size). Exit codes: 0, 2 bad --since, 3 if none is running.',
   run: `Usage: orchestrator run [-c file] [--timeout S] -- <command> [args...]
 
 For CI pipelines: starts the stack, waits until every tier is ready, runs <command> (stdio passed
@@ -67,13 +69,15 @@ const options = {
   detach: { type: 'boolean', default: false },
   'no-wait': { type: 'boolean', default: false },
   timeout: { type: 'string' },
+  timestamps: { type: 'boolean', short: 't', default: false },
+  since: { type: 'string' },
   json: { type: 'boolean', default: false },
   follow: { type: 'boolean', short: 'f', default: false },
   lines: { type: 'string', short: 'n', default: '100' },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 
-type Values = { config: string; detach: boolean; 'no-wait': boolean; timeout?: string; json: boolean; follow: boolean; lines: string; help: boolean };
+type Values = { config: string; detach: boolean; 'no-wait': boolean; timeout?: string; timestamps: boolean; since?: string; json: boolean; follow: boolean; lines: string; help: boolean };
 
 // A closed terminal or pipe (EIO, EPIPE) must not crash a long-running orchestrator: its output
 // then goes only to its log file.
@@ -179,8 +183,14 @@ async function main(argv: string[]): Promise<number> {
         out(`reloaded: added ${r.added!.join(', ') || 'none'}; removed ${r.removed!.join(', ') || 'none'}; changed ${r.changed!.join(', ') || 'none'}; unchanged ${r.unchanged!.length}`);
         return exitCodes.ok;
       });
-    case 'logs':
-      return logs(configFile, rest[0], Number(values.lines), values.follow);
+    case 'logs': {
+      const since = values.since === undefined ? undefined : parseSince(values.since);
+      if (Number.isNaN(since)) {
+        err(`orchestrator logs: --since takes a duration (30s, 10m, 2h, 1d) or an ISO time, got ${JSON.stringify(values.since)}`);
+        return exitCodes.usage;
+      }
+      return logs(configFile, rest[0], Number(values.lines), values.follow, values.timestamps, since);
+    }
     default:
       return exitCodes.usage;
   }
@@ -464,18 +474,29 @@ async function statusOf(configFile: string, json: boolean): Promise<number> {
   });
 }
 
-async function logs(configFile: string, service: string | undefined, lines: number, follow: boolean): Promise<number> {
+/** `--since`: a duration back from now (30s, 10m, 2h, 1d) or an ISO time, as epoch ms (NaN if neither). */
+function parseSince(text: string): number {
+  const duration = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text.trim());
+  if (duration) {
+    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[duration[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+    return Date.now() - Number(duration[1]) * unit;
+  }
+  return /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : Number.NaN;
+}
+
+async function logs(configFile: string, service: string | undefined, lines: number, follow: boolean, timestamps: boolean, since: number | undefined): Promise<number> {
   if (!Number.isInteger(lines) || lines < 0) {
     err(`orchestrator logs: -n must be a whole number, got ${lines}`);
     return exitCodes.usage;
   }
+  const print = (name: string, line: string, at: number | undefined) => out(`${timestamps && at !== undefined ? `${new Date(at).toISOString()} ` : ''}${name} | ${line}`);
   return control(configFile, async (client) => {
-    const past = (await client.request('logs', { service, lines })) as { service: string; line: string }[];
-    for (const { service: name, line } of past) out(`${name} | ${line}`);
+    const past = (await client.request('logs', { service, lines, since })) as { service: string; line: string; at?: number }[];
+    for (const { service: name, line, at } of past) print(name, line, at);
     if (!follow) return exitCodes.ok;
     client.subscribe('logs', (payload) => {
-      const { service: name, line } = payload as { service: string; line: string };
-      if (!service || name === service) out(`${name} | ${line}`);
+      const { service: name, line, at } = payload as { service: string; line: string; at?: number };
+      if (!service || name === service) print(name, line, at);
     });
     await new Promise<void>((resolveDone) => {
       client.onDidChangeConnection(({ state }) => state === 'closed' && resolveDone());

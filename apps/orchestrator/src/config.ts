@@ -12,6 +12,8 @@ export interface OrchestratorConfig {
    * orchestrators on several hosts sharing a workspace cannot both run the stack.
    */
   instance: { etcd: { hosts: string[]; name: string | undefined; ttlMs: number } | undefined };
+  /** Per-service log files (`<dir>/<service>.log`), rotated by size. */
+  logs: { dir: string | undefined; maxBytes: number; keep: number };
   /** A Prometheus endpoint, off unless `metrics.listen` is set. */
   metrics: { host: string; port: number } | undefined;
 }
@@ -25,6 +27,7 @@ const topLevel = z.strictObject({
   services: z.unknown(),
   reload: z.prefault(z.strictObject({ debounceMs: z._default(z.int().check(z.nonnegative()), 300), maxPerMinute: positiveInt(10), windowMs: positiveInt(60_000) }), {}),
   telemetry: z.prefault(z.strictObject({ file: z.optional(z.string()), batchSize: positiveInt(512), flushMs: positiveInt(1000) }), {}),
+  logs: z.prefault(z.strictObject({ dir: z.optional(z.string().check(z.minLength(1))), maxBytes: positiveInt(10 * 1024 * 1024), keep: z._default(z.int().check(z.gte(0), z.lte(100)), 3) }), {}),
   metrics: z.optional(
     z.strictObject({
       // host:port, or a port alone (loopback then).
@@ -158,7 +161,7 @@ export function parseConfig(text: string, env: Record<string, string | undefined
   };
   const listen = top.data.metrics?.listen;
   const metrics = listen === undefined ? undefined : parseListen(listen);
-  return { config: { services: services.specs, reload: top.data.reload, telemetry: { file: top.data.telemetry.file, batchSize: top.data.telemetry.batchSize, flushMs: top.data.telemetry.flushMs }, instance, metrics } };
+  return { config: { services: services.specs, reload: top.data.reload, telemetry: { file: top.data.telemetry.file, batchSize: top.data.telemetry.batchSize, flushMs: top.data.telemetry.flushMs }, logs: { dir: top.data.logs.dir, maxBytes: top.data.logs.maxBytes, keep: top.data.logs.keep }, instance, metrics } };
 }
 
 /** `9464`, `"9464"`, `"127.0.0.1:9464"`, `"[::1]:9464"` -> host and port (loopback when only a port). */

@@ -5,6 +5,7 @@ import { BatonError, Sequencer, abortableDelay, serializeError, type Coordinatio
 import { createServer, ensureAuthToken, type IpcServer } from '@baton/ipc';
 import type { Etcd3, EtcdElection } from '@baton/etcd';
 import { MetricsServer } from './metricsServer.js';
+import { ServiceLogs } from './serviceLogs.js';
 import { createElection, type Election, type LeaderInfo } from '@baton/lock';
 import { openStore, type Store } from '@baton/state';
 import { createSupervisor, describeProbe, type ApplyReport, type ServiceStatus, type StateChange, type Supervisor } from '@baton/supervisor';
@@ -105,6 +106,7 @@ export class Orchestrator {
   private _election: Election | EtcdElection | undefined;
   private _etcd: Etcd3 | undefined;
   private _metricsServer: MetricsServer | undefined;
+  private _serviceLogs: ServiceLogs | undefined;
   private _server: IpcServer | undefined;
   private _status: Store<StatusSnapshot | null> | undefined;
   private _events: Batcher<LifecycleEvent> | undefined;
@@ -203,7 +205,11 @@ export class Orchestrator {
         log.info({ url: `http://${metrics.host.includes(':') ? `[${metrics.host}]` : metrics.host}:${metrics.port}/metrics` }, 'serving Prometheus metrics');
       }
       supervisor.onDidChangeState((change) => this._onServiceChange(change));
-      supervisor.onDidOutput(({ name, stream, line }) => this._server?.publish('logs', { service: name, stream, line }));
+      this._serviceLogs = new ServiceLogs({ dir: this._config.logs.dir ? resolve(dirname(this._configFile), this._config.logs.dir) : join(this._paths.dir, 'logs'), maxBytes: this._config.logs.maxBytes, keep: this._config.logs.keep, logger: log });
+      supervisor.onDidOutput((output) => {
+        this._serviceLogs?.write(output);
+        this._server?.publish('logs', { service: output.name, stream: output.stream, line: output.line, at: output.at });
+      });
       this._event({ type: 'orchestrator-started', pid: process.pid, config: this._configFile });
       this._setLifecycle('starting');
       try {
@@ -325,9 +331,13 @@ export class Orchestrator {
     }
     server.handle('reload', () => this.reload('requested'));
     server.handle('logs', (params) => {
-      const { service, lines = 100 } = (params ?? {}) as { service?: string; lines?: number };
+      const { service, lines = 100, since } = (params ?? {}) as { service?: string; lines?: number; since?: number };
       const names = service ? [service] : this._config.services.map((s) => s.name);
-      return names.flatMap((name) => this._supervisor!.logs(name, lines).map((line) => ({ service: name, line })));
+      // The last `lines` of each service, interleaved by time.
+      return names
+        .flatMap((name) => this._supervisor!.logEntries(name, lines).map((entry) => ({ service: name, ...entry })))
+        .filter((entry) => since === undefined || entry.at >= since)
+        .sort((a, b) => a.at - b.at);
     });
   }
 
@@ -459,6 +469,7 @@ export class Orchestrator {
       await this._status?.close();
       await this._server?.close();
       await this._metricsServer?.close();
+      this._serviceLogs?.close();
       await this._election?.close();
       this._etcd?.close();
       this._supervisor?.dispose();

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { existsSync } from 'node:fs';
 import { readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isAlive, killAllFixtures, makeTempDir, sleep, spawnFixture, waitFor, type TempDir } from '@baton/test-utils';
@@ -291,5 +292,33 @@ describe('orchestrator CLI', () => {
     const unknown = await cli(tmp.path, ['start', 'nope']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/No service named 'nope'; configured: a, b/);
+  }, 60_000);
+
+  (posix ? it : it.skip)('logs interleave services by time, with -t timestamps and --since; every line is kept in rotated per-service files', async () => {
+    await writeConfig(tmp.path, { a: service('log', 'a'), b: service('log', 'b') }, 'logs: { maxBytes: 400, keep: 2 }\n');
+    await startOrchestrator(tmp.path);
+    await sleep(2500);
+    const all = await cli(tmp.path, ['logs', '-t', '-n', '50']);
+    expect(all.code).toBe(0);
+    const parsed = all.stdout.split('\n').map((l) => /^(\S+) (a|b) \| (.*)$/.exec(l)!);
+    expect(parsed.every(Boolean)).toBe(true);
+    const times = parsed.map((m) => Date.parse(m[1]!));
+    expect([...times].sort((x, y) => x - y)).toEqual(times);
+    expect(new Set(parsed.map((m) => m[2]))).toEqual(new Set(['a', 'b']));
+    const recent = await cli(tmp.path, ['logs', '-t', '--since', '1s', '-n', '50']);
+    const recentTimes = recent.stdout.split('\n').filter(Boolean).map((l) => Date.parse(l.split(' ')[0]!));
+    expect(recentTimes.length).toBeGreaterThan(0);
+    expect(recentTimes.length).toBeLessThan(times.length);
+    expect(Math.min(...recentTimes)).toBeGreaterThan(Date.now() - 3000);
+    expect((await cli(tmp.path, ['logs', '--since', 'yesterday'])).code).toBe(2);
+    // The files: rotated at 400 bytes, two kept, each line stamped.
+    const dir = join(tmp.path, '.baton', 'orchestrator', 'logs');
+    const current = await readFile(join(dir, 'a.log'), 'utf8');
+    expect(current.split('\n')[0]).toMatch(/^\d{4}-\d{2}-\d{2}T\S+Z stdout \| /);
+    // Three rotations: the first file's lines (the worker's start line) are gone, and no third old file is kept.
+    await waitFor(async () => existsSync(join(dir, 'a.log.2')) && !(await readFile(join(dir, 'a.log.2'), 'utf8')).includes('worker log pid'), { timeoutMs: 30_000, what: 'three rotations' });
+    expect((await readFile(join(dir, 'a.log.1'), 'utf8')).length).toBeGreaterThanOrEqual(400);
+    expect(existsSync(join(dir, 'a.log.3'))).toBe(false);
+    expect((await readFile(join(dir, 'a.log.2'), 'utf8')).split('\n')[0]).toMatch(/stdout \| tick \d+$/);
   }, 60_000);
 });

@@ -41,6 +41,15 @@ export interface OutputLine {
   readonly name: string;
   readonly stream: 'stdout' | 'stderr';
   readonly line: string;
+  /** When the supervisor read it (epoch ms; within milliseconds of when it was written). */
+  readonly at: number;
+}
+
+/** One kept output line of a service. */
+export interface OutputEntry {
+  readonly at: number;
+  readonly stream: 'stdout' | 'stderr';
+  readonly line: string;
 }
 
 export interface ServiceInfo {
@@ -103,7 +112,7 @@ export class ServiceRunner extends Disposable {
   private readonly _ops = new Sequencer();
   private _queuedRestart: Promise<void> | undefined;
   private _wanted = false;
-  private readonly _output: RingBuffer;
+  private readonly _output: RingBuffer<OutputEntry>;
   private readonly _logger: Logger;
   private readonly _clock: Clock;
 
@@ -115,7 +124,7 @@ export class ServiceRunner extends Disposable {
     super();
     const { backoff } = spec.restart;
     this._backoff = createBackoff({ initialMs: backoff.initialMs, maxMs: backoff.maxMs, factor: backoff.factor, jitter: backoff.jitter });
-    this._output = new RingBuffer(spec.logLines);
+    this._output = new RingBuffer<OutputEntry>(spec.logLines);
     this._logger = logger.child({ service: spec.name });
     this._clock = clock;
   }
@@ -142,9 +151,14 @@ export class ServiceRunner extends Disposable {
     };
   }
 
+  /** The last `count` output lines with when each was read and from which stream, oldest first. */
+  entries(count?: number): OutputEntry[] {
+    return this._output.last(count);
+  }
+
   /** The last `count` output lines. */
   logs(count?: number): string[] {
-    return this._output.last(count);
+    return this._output.last(count).map((entry) => entry.line);
   }
 
   /** Starts the service and resolves when it is ready (rejects with ReadinessError). */
@@ -221,7 +235,7 @@ export class ServiceRunner extends Disposable {
       });
     } catch (err) {
       const probe = describeProbe(readiness);
-      const lastLines = this._output.last(10);
+      const lastLines = this._output.last(10).map((entry) => entry.line);
       this._logger.warn({ probe, reason: (err as Error).message }, 'service did not become ready');
       await this._stopProcess();
       if (!automatic) this._cancelBackoff();
@@ -263,9 +277,10 @@ export class ServiceRunner extends Disposable {
     const onLine = new Emitter<string>();
     const onMessage = new Emitter<unknown>();
     const deliver = (stream: 'stdout' | 'stderr') => (line: string) => {
-      this._output.push(line);
+      const at = Date.now();
+      this._output.push({ at, stream, line });
       this._logger.info({ stream }, line);
-      this._onDidOutput.fire({ name: spec.name, stream, line });
+      this._onDidOutput.fire({ name: spec.name, stream, line, at });
       onLine.fire(line);
     };
     const tails = outputFiles

@@ -13,7 +13,7 @@ import {
 } from '@baton/base';
 import { StoppingError, UnknownServiceError } from './errors.js';
 import { groupAlive, processStartTime, signalGroup } from './processInfo.js';
-import { ServiceRunner, type OutputLine, type ProcessRecord, type ServiceInfo, type StateChange } from './service.js';
+import { ServiceRunner, type OutputEntry, type OutputLine, type ProcessRecord, type ServiceInfo, type StateChange } from './service.js';
 import { computeTiers, sameSpec, validateServices, type ServiceSpec } from './spec.js';
 
 export interface SupervisorOptions {
@@ -130,6 +130,11 @@ export class Supervisor extends Disposable {
       this._logger.info({ service: spec.name, dependency: change.name }, 'restarting: a service it depends on restarted (onDependencyRestart: restart)');
       this.restartService(spec.name).catch((err: unknown) => this._logger.warn({ err, service: spec.name }, 'could not restart after its dependency restarted'));
     }
+  }
+
+  /** The last `count` output lines of a service, with when each was read and its stream. */
+  logEntries(name: string, count?: number): OutputEntry[] {
+    return this._runner(name).entries(count);
   }
 
   /** The last `count` output lines of a service. */

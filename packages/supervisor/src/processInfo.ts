@@ -32,6 +32,8 @@ export function processStartTime(pid: number): string | undefined {
  * process does not reap, never; waiting for them would wait for nothing.
  */
 export function groupAlive(pgid: number): boolean {
+  // Windows has no process groups to probe: the service's main process stands for its tree.
+  if (process.platform === 'win32') return isRunning(pgid);
   try {
     process.kill(-pgid, 0);
   } catch (err) {
@@ -63,13 +65,40 @@ function liveGroupMemberOnLinux(pgid: number): boolean {
   return false;
 }
 
-/** Signals a whole process group (a service and every process it started); false if none is left. */
+/**
+ * Signals a whole process group (a service and every process it started); false if none is left.
+ * On Windows, where a console program has no signal to stop gracefully and Node's kill ends only
+ * the one process, the service's whole tree is ended with `taskkill /T /F`.
+ */
 export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  if (process.platform === 'win32') {
+    if (!isRunning(pgid)) return false;
+    try {
+      execFileSync('taskkill', ['/PID', String(pgid), '/T', '/F'], { stdio: 'ignore', windowsHide: true });
+      return true;
+    } catch {
+      // Exited meanwhile, or not ours to end: Node's own kill as the fallback.
+      try {
+        process.kill(pgid, signal);
+        return true;
+      } catch {
+        return false;
+      }
+    }
+  }
   try {
-    if (process.platform === 'win32') process.kill(pgid, signal);
-    else process.kill(-pgid, signal);
+    process.kill(-pgid, signal);
     return true;
   } catch {
     return false;
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -264,9 +264,11 @@ export class Orchestrator {
         const limits = spec?.restart;
         // The same count as the supervisor's log line: restarts within the window, not in all.
         this._progress(
-          change.from === 'starting' || change.from === 'stopping' || !limits
-            ? `${change.name} failed: not ready`
-            : `${change.name} failed: restarted ${limits.maxRestarts} times within ${limits.windowMs / 1000} s; gave up${change.restarts !== limits.maxRestarts ? ` (${change.restarts} restarts in all)` : ''}`,
+          change.from !== 'crashed' && change.from !== 'backoff'
+            ? `${change.name} failed: ${change.from === 'starting' ? 'not ready' : 'not started'}`
+            : !limits
+              ? `${change.name} failed`
+              : `${change.name} failed: restarted ${limits.maxRestarts} times within ${limits.windowMs / 1000} s; gave up${change.restarts !== limits.maxRestarts ? ` (${change.restarts} restarts in all)` : ''}`,
         );
       }
       this._event({ type: change.to, service: change.name, exitCode: change.exitCode, signal: change.signal, restarts: change.restarts });

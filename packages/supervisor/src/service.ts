@@ -25,6 +25,12 @@ import type { ServiceSpec } from './spec.js';
 /** How long a stop waits for a process group to vanish after SIGKILL. */
 const unkillableWaitMs = 5000;
 
+/**
+ * Test-only fault points. `groupSurvives(pgid)`: true makes the stop see the group alive after
+ * SIGKILL, as a process in uninterruptible sleep would be (which cannot be made on demand).
+ */
+export const serviceFaultPoints: { groupSurvives?: (pgid: number) => boolean } = {};
+
 export type ServiceState = 'pending' | 'starting' | 'ready' | 'exited' | 'crashed' | 'backoff' | 'failed' | 'stopping' | 'stopped';
 
 export interface StateChange {
@@ -453,7 +459,7 @@ export class ServiceRunner extends Disposable {
     // uninterruptible sleep outlives even SIGKILL until its I/O returns: stop waiting for it then.
     const deadline = this._clock.now() + (killed ? 0 : timeoutMs);
     let killedAt: number | undefined;
-    while (groupAlive(running.pid)) {
+    while (serviceFaultPoints.groupSurvives?.(running.pid) || groupAlive(running.pid)) {
       const now = this._clock.now();
       if (now >= deadline) {
         signalGroup(running.pid, 'SIGKILL');

@@ -4,7 +4,9 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAlive, waitFor, sleep } from '@baton/test-utils';
+import { noopLogger, systemClock, type Clock, type Logger } from '@baton/base';
 import { ReadinessError, createSupervisor, type StateChange, type Supervisor } from '../src/index.js';
+import { serviceFaultPoints } from '../src/service.js';
 import { freePort, groupMembers, svc } from './helpers.js';
 
 const posix = process.platform !== 'win32';
@@ -265,6 +267,31 @@ describe('stop', () => {
     await waitFor(() => groupMembers(pgid).length >= 3, { what: 'the grandchildren' });
     await sup.stop();
     expect(groupMembers(pgid)).toEqual([]);
+  });
+
+  it('stops waiting for a group that survives SIGKILL (uninterruptible sleep) after a bound, by the monotonic clock', async () => {
+    // A clock 50 times as fast as real time: the 5 s bound passes in 100 ms.
+    const fast: Clock = {
+      now: () => performance.now() * 50,
+      setTimeout: (cb, ms, options) => systemClock.setTimeout(cb, ms / 50, options),
+      setInterval: (cb, ms, options) => systemClock.setInterval(cb, ms / 50, options),
+    };
+    const errors: string[] = [];
+    const logger = { ...noopLogger, error: (_o: unknown, msg?: string) => void errors.push(String(msg)), child: () => logger } as unknown as Logger;
+    const sup = createSupervisor({ services: { stuck: { ...svc('silent'), stop: { timeoutMs: 100 } } }, clock: fast, logger });
+    supervisors.push(sup);
+    await sup.start();
+    const pgid = sup.services[0]!.pid!;
+    serviceFaultPoints.groupSurvives = (g) => g === pgid;
+    try {
+      const started = performance.now();
+      await sup.stop();
+      expect(performance.now() - started).toBeLessThan(3000);
+      expect(errors).toContain('processes of the group survive SIGKILL (uninterruptible sleep?); no longer waiting for them');
+      expect(sup.services[0]!.state).toBe('stopped');
+    } finally {
+      serviceFaultPoints.groupSurvives = undefined;
+    }
   });
 
   it('stops tiers in reverse order', async () => {

@@ -248,6 +248,8 @@ export class EtcdStore<T> extends Disposable {
       }
       current = this._decode(response.responses[0]?.response_range.kvs[0]);
       this._take(current, 'remote');
+      // Lost to another writer: a short random pause, so that contenders stop colliding in lockstep.
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(8, 1 + attempt)));
     }
     const error = new ConflictError(`store '${this._options.name}': ${attempts} compare-and-swap attempts lost to other writers; nothing was written`);
     for (const op of ops) op.reject(error);

@@ -149,10 +149,18 @@ describe('orchestrator CLI', () => {
     expect(after.a).toBe(before.a);
     expect(after.b).not.toBe(before.b);
 
+    // An added service's progress shows its own probe, from the config being applied.
+    await writeConfig(tmp.path, { a: service('log', 'a'), b: service('log', 'b changed'), c: service('log', 'c up', '    readiness: { type: log, pattern: "c up" }\n') }, 'reload: { debounceMs: 100 }\n');
+    await orchestrator.waitForLine('reloaded: added c', 20_000);
+    expect(orchestrator.lines.some((l) => l.includes('c starting, waiting for log /c up/'))).toBe(true);
+
     await writeFile(join(tmp.path, 'orchestrator.yaml'), 'reload: { debounceMs: 100 }\nservices:\n  a:\n    command: 42\n');
     await orchestrator.waitForLine('config reload refused', 20_000);
+    // One line, errors after the colon (not ':;').
+    const refused = await orchestrator.waitForLine('reload refused, nothing changed: services.a.command', 20_000);
+    expect(refused).not.toContain(':;');
     const snapshot = await status();
-    expect(Object.fromEntries(snapshot.services.map((s) => [s.name, s.pid]))).toEqual(after);
+    expect(Object.fromEntries(snapshot.services.filter((s) => s.name !== 'c').map((s) => [s.name, s.pid]))).toEqual(after);
     expect(snapshot.lastReload).toMatchObject({ ok: false, errors: [expect.stringContaining('services.a.command')] });
     const table = await cli(tmp.path, ['status']);
     expect(table.stdout).toContain('last reload failed');

@@ -139,6 +139,9 @@ describe('a real stack: redis, a node app, nginx', () => {
       }, { timeoutMs: 20_000, what: `redis after kill ${i + 1}` });
     }
     await waitFor(async () => byName(await status()).redis!.state === 'failed', { timeoutMs: 10_000, what: 'redis gave up' });
+    // The terminal and the log give the same count: restarts within the window.
+    await waitFor(() => orchestrator.lines.some((l) => l.includes('redis failed: restarted 2 times within 60 s; gave up')), { what: 'the give-up line' });
+    expect(orchestrator.lines.some((l) => l.includes('restarted 2 times within 60000 ms; giving up'))).toBe(true);
     await waitFor(async () => (byName(await status()).app!.lastExit?.reason ?? '') === 'liveness', { timeoutMs: 20_000, what: 'the app stopped for its liveness' });
     await waitFor(async () => {
       const s = byName(await status());

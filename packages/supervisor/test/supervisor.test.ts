@@ -294,6 +294,17 @@ describe('stop', () => {
     }
   });
 
+  // On every platform: POSIX stops the process group; Windows ends the tree with taskkill /T /F.
+  it('a stop ends the processes a service started, not only the service', async () => {
+    const spawner = "const c = require('child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1e9)'], { stdio: 'ignore' }); console.log('grandchild ' + c.pid); setInterval(() => {}, 1e9);";
+    const { sup } = make({ parent: { command: process.execPath, args: ['-e', spawner], readiness: { type: 'log', pattern: 'grandchild' }, stop: { timeoutMs: 2000 } } });
+    await sup.start();
+    const grandchild = Number(/grandchild (\d+)/.exec(sup.logs('parent').join('\n'))![1]);
+    expect(isAlive(grandchild)).toBe(true);
+    await sup.stop();
+    await waitFor(() => !isAlive(grandchild), { timeoutMs: 5000, what: 'the grandchild gone' });
+  });
+
   it('stops tiers in reverse order', async () => {
     const { sup, changes } = make({ base: { ...svc('silent'), tier: 0 }, top: { ...svc('silent'), tier: 1 } });
     await sup.start();

@@ -103,6 +103,13 @@ describe('a group of real processes', () => {
           m.fixture.send(`call ${callId}`);
           return result;
         });
+        // The leader has done its leader-only work before it goes: the file's last fenced write is
+        // its own (every earlier term wrote too, by this same wait), so the check below that every
+        // term wrote races nothing on a busy machine.
+        await waitFor(async () => (await readFile(sharedFile, 'utf8').catch(() => '')).trim().split('\n').at(-1)?.endsWith(` ${leader!.id}`) === true, {
+          timeoutMs: 15_000,
+          what: `${leader!.id}'s fenced write as leader`,
+        });
         const elected = firstLine(followers, /^role leader /, 10_000);
         if (round % 2 === 0) {
           leader!.fixture.kill('SIGKILL');

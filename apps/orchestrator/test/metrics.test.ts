@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { createServer } from 'node:net';
 import { killAllFixtures, makeTempDir, type TempDir } from '@baton/test-utils';
 import { parseConfig } from '../src/index.js';
-import { cli, service, startOrchestrator, writeConfig } from './helpers.js';
+import { cli, freePort, service, startOrchestrator, writeConfig } from './helpers.js';
 
 let tmp: TempDir;
 beforeEach(async () => {
@@ -14,15 +14,6 @@ afterEach(async () => {
   await killAllFixtures();
   await tmp.cleanup();
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('metrics', () => {
   it('validates metrics.listen, naming the field', () => {

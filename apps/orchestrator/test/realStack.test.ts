@@ -4,27 +4,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isAlive, killAllFixtures, makeTempDir, sleep, waitFor, type Fixture, type TempDir } from '@baton/test-utils';
 import type { StatusSnapshot } from '../src/index.js';
-import { cli, startOrchestrator } from './helpers.js';
+import { answers, cli, freePort, startOrchestrator } from './helpers.js';
 
 const app = fileURLToPath(new URL('./fixtures/redisApp.mjs', import.meta.url));
 const linux = process.platform === 'linux';
 const have = (bin: string) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
 let tmp: TempDir;
 let ports: { redis: number; app: number; nginx: number };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function writeStack(nginxEnv = 'one'): Promise<void> {
   const nginxDir = join(tmp.path, 'nginx');
@@ -72,12 +62,6 @@ function group(pgid: number): number[] {
   const out = spawnSync('ps', ['-eo', 'pid=,pgid=,stat='], { encoding: 'utf8' }).stdout;
   return out.trim().split('\n').map((l) => l.trim().split(/\s+/)).filter(([, g, stat]) => Number(g) === pgid && !stat!.startsWith('Z')).map(([p]) => Number(p));
 }
-const answers = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
 const count = async () => (await fetch(`http://127.0.0.1:${ports.nginx}/count`)).text();
 
 beforeAll(() => {

@@ -1,11 +1,10 @@
 // `orchestrator run -- <command>`: the stack around one command, as a CI job uses it.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isAlive, killAllFixtures, makeTempDir, spawnFixture, type TempDir } from '@baton/test-utils';
-import { cli, cliPath, service, writeConfig } from './helpers.js';
+import { answers, cli, cliPath, freePort, service, writeConfig } from './helpers.js';
 
 const api = fileURLToPath(new URL('../examples/api.mjs', import.meta.url));
 const posix = process.platform !== 'win32';
@@ -17,15 +16,6 @@ afterEach(async () => {
   await killAllFixtures();
   await tmp.cleanup();
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   const started = performance.now();
@@ -49,12 +39,7 @@ describe('orchestrator run', () => {
     const status = await cli(tmp.path, ['status']);
     expect(status.code).toBe(3);
     expect(status.stderr).not.toContain('Left running');
-    const answered = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => (socket.destroy(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
-    expect(answered).toBe(false);
+    expect(await answers(port)).toBe(false);
   }, 60_000);
 
   (posix ? it : it.skip)('exits 4 without running the command when the stack does not start', async () => {

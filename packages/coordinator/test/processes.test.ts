@@ -111,6 +111,9 @@ describe('a group of real processes', () => {
           what: `${leader!.id}'s fenced write as leader`,
         });
         const elected = firstLine(followers, /^role leader /, 10_000);
+        // Where each follower's output stood at the fault: a 'connected' after it is to the new leader
+        // (a stopped or dead leader cannot complete a handshake).
+        const marks = new Map(followers.map((m) => [m, m.fixture.lines.length]));
         if (round % 2 === 0) {
           leader!.fixture.kill('SIGKILL');
           leader!.dead = true;
@@ -123,8 +126,12 @@ describe('a group of real processes', () => {
           throw new Error(`round ${round} (${round % 2 === 0 ? 'SIGKILL' : 'SIGSTOP'} of ${leader!.id}): ${(err as Error).message}\n${dump}`);
         });
         await Promise.all(calls);
-        // Once a new leader is there, a call completes.
-        const caller = live().find((m) => m !== leader && lastRole(m) === 'follower')!;
+        // Once a follower is connected to the new leader, its call completes. (One sent before it
+        // switched went to the old connection and fails with ELEADERCHANGED, as documented.)
+        const caller = await waitFor(() => live().find((m) => m !== leader && lastRole(m) === 'follower' && m.fixture.lines.slice(marks.get(m) ?? 0).includes('connected')), {
+          timeoutMs: 10_000,
+          what: 'a follower connected to the new leader',
+        });
         const afterId = `after${round}`;
         const answered = nextLine(caller, new RegExp(`^called ${afterId} `), 15_000);
         caller.fixture.send(`call ${afterId}`);

@@ -1,5 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { interpolate, parseConfig } from '../src/index.js';
+import type { OrchestratorConfig } from '../src/config.js';
 
 describe('parseConfig', () => {
   it('parses YAML with defaults and validated services', () => {
@@ -51,5 +54,20 @@ describe('parseConfig', () => {
   it('a plain value that is one reference takes its YAML type when it is a number, boolean or null; quoted stays a string', () => {
     expect(interpolate('a: ${N}\nb: "${N}"\nc: ${B}\nd: x-${N}\ne: ${S}', { N: '42', B: 'true', S: 'hello' }).value).toEqual({ a: 42, b: '42', c: true, d: 'x-42', e: 'hello' });
     expect(interpolate('{ type: tcp, port: ${PORT:-3000} }', {}).value).toEqual({ type: 'tcp', port: 3000 });
+  });
+});
+
+describe('the README', () => {
+  it('its config example is a valid config, every key in it checked', () => {
+    const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+    const section = readme.slice(readme.indexOf('## Config'));
+    const example = /```yaml\n([\s\S]*?)```/.exec(section)![1]!;
+    const result = parseConfig(example, { ETCD_HOSTS: 'http://10.0.0.5:2379,http://10.0.0.6:2379' });
+    expect('issues' in result ? result.issues : []).toEqual([]);
+    const { config } = result as { config: OrchestratorConfig };
+    expect(config.services.map((s) => s.name)).toEqual(['db', 'migrate', 'api', 'worker']);
+    expect(config.instance.etcd?.hosts).toEqual(['http://10.0.0.5:2379', 'http://10.0.0.6:2379']);
+    expect(config.metrics).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(config.services.find((s) => s.name === 'api')!.liveness).toMatchObject({ type: 'http', failureThreshold: 3 });
   });
 });

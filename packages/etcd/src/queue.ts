@@ -119,13 +119,15 @@ export class QueueEntry extends Disposable {
       return;
     }
     this._watcher = watcher;
-    watcher.on('put', () => this.check());
+    // From event handlers: a look that fails is logged, never thrown into the watcher.
+    const look = () => void this.check().catch((err: unknown) => this._logger.warn({ err }, 'could not look at the queue'));
+    watcher.on('put', look);
     watcher.on('delete', (kv: IKeyValue) => {
       if (kv.key.equals(this._keyBuffer)) this._end('lost', 'its key was deleted in etcd (lease expired there, or removed by hand)');
-      else this.check();
+      else look();
     });
     // Resumed from its last revision after a reconnect; look anyway, as what was missed is unknown.
-    watcher.on('connected', () => this.check());
+    watcher.on('connected', look);
     watcher.on('error', (err: Error) => {
       this._lastError = err;
       this._logger.warn({ err }, 'etcd watch failed');

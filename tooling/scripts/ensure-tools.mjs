@@ -9,9 +9,10 @@ import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+// Exit status 0 only: `sudo -n true` answers 1 when a password would be needed.
 const has = (command, args = ['--version']) => {
   const result = spawnSync(command, args, { stdio: 'ignore' });
-  return !result.error && (result.status === 0 || result.status === 1);
+  return !result.error && result.status === 0;
 };
 const onPath = (binary) => {
   const result = spawnSync(process.platform === 'win32' ? 'where' : 'sh', process.platform === 'win32' ? [binary] : ['-c', `command -v ${binary}`], { stdio: 'ignore' });

@@ -439,10 +439,9 @@ function oneService(configFile: string, method: 'start-service' | 'stop-service'
  * each still the same process (pid and start time).
  */
 async function leftovers(configFile: string): Promise<{ service: string; pid: number }[]> {
-  const [{ processStartTime }, { orchestratorPaths }] = await Promise.all([import('@baton/supervisor'), import('./paths.js')]);
+  const [{ readLeftovers }, { orchestratorPaths }] = await Promise.all([import('@baton/supervisor'), import('./paths.js')]);
   try {
-    const record = JSON.parse(readFileSync(`${orchestratorPaths(configFile).dir}/supervisor.json`, 'utf8')) as { processes?: { service: string; pid: number; startTime?: string }[] };
-    return (record.processes ?? []).filter((p) => p.startTime !== undefined && processStartTime(p.pid) === p.startTime).map(({ service, pid }) => ({ service, pid }));
+    return (await readLeftovers(`${orchestratorPaths(configFile).dir}/supervisor.json`)).map(({ service, pid }) => ({ service, pid }));
   } catch {
     return [];
   }

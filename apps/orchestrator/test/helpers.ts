@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnFixture, type Fixture } from '@baton/test-utils';
@@ -31,16 +31,6 @@ export function service(mode: string, arg: string | undefined, extra = ''): stri
 export async function writeConfig(dir: string, services: Record<string, string>, top = ''): Promise<void> {
   const body = Object.entries(services).map(([name, spec]) => `  ${name}:\n${spec}`).join('\n');
   await writeFile(join(dir, 'orchestrator.yaml'), `${top}services:\n${body}\n`);
-}
-
-/** A TCP port on loopback that nothing listens on now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Whether something accepts connections on 127.0.0.1:port. */

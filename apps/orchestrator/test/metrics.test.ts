@@ -1,9 +1,9 @@
 // `metrics: { listen }`: Prometheus text from the running orchestrator.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { createServer } from 'node:net';
-import { killAllFixtures, makeTempDir, type TempDir } from '@baton/test-utils';
+import { freePort, killAllFixtures, makeTempDir, type TempDir } from '@baton/test-utils';
 import { parseConfig } from '../src/index.js';
-import { cli, freePort, service, startOrchestrator, writeConfig } from './helpers.js';
+import { cli, service, startOrchestrator, writeConfig } from './helpers.js';
 
 let tmp: TempDir;
 beforeEach(async () => {

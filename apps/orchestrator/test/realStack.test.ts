@@ -6,9 +6,9 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isAlive, killAllFixtures, makeTempDir, sleep, waitFor, type Fixture, type TempDir } from '@baton/test-utils';
+import { freePort, isAlive, killAllFixtures, makeTempDir, sleep, waitFor, type Fixture, type TempDir } from '@baton/test-utils';
 import type { StatusSnapshot } from '../src/index.js';
-import { answers, cli, freePort, startOrchestrator } from './helpers.js';
+import { answers, cli, startOrchestrator } from './helpers.js';
 
 const app = fileURLToPath(new URL('./fixtures/redisApp.mjs', import.meta.url));
 const linux = process.platform === 'linux';

@@ -3,8 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isAlive, killAllFixtures, makeTempDir, spawnFixture, type TempDir } from '@baton/test-utils';
-import { answers, cli, cliPath, freePort, service, writeConfig } from './helpers.js';
+import { freePort, isAlive, killAllFixtures, makeTempDir, spawnFixture, type TempDir } from '@baton/test-utils';
+import { answers, cli, cliPath, service, writeConfig } from './helpers.js';
 
 const api = fileURLToPath(new URL('../examples/api.mjs', import.meta.url));
 const posix = process.platform !== 'win32';

@@ -1,4 +1,4 @@
-import { Etcd3, type IKeyValue, type IOptions } from 'etcd3';
+import { Etcd3, type IOptions } from 'etcd3';
 import { ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
 import { InvalidArgumentError } from '@baton/base';
 
@@ -40,11 +40,6 @@ export function createEtcdClient(options: EtcdClientOptions): Etcd3 {
   });
 }
 
-export interface Keys {
-  /** The prefix every Baton key starts with (default 'baton/'). */
-  readonly prefix: string;
-}
-
 /** Validates a key prefix: non-empty and ending with '/' so that names cannot run into each other. */
 export function normalizePrefix(prefix: string | undefined): string {
   const value = prefix ?? 'baton/';
@@ -77,4 +72,8 @@ export function prefixEnd(prefix: Buffer): Buffer {
   return Buffer.from([0]);
 }
 
-export type KeyValue = IKeyValue;
+/** The checks every constructor makes: a client, and a TTL etcd can grant (whole seconds, at least one). */
+export function checkClientAndTtl(what: string, client: Etcd3 | undefined, ttlMs: number): void {
+  if (!client) throw new InvalidArgumentError(`${what}: client is required (createEtcdClient({ hosts }))`);
+  if (!(ttlMs >= 1000)) throw new InvalidArgumentError(`${what}: ttlMs must be >= 1000 (etcd leases are whole seconds), got ${ttlMs}`);
+}

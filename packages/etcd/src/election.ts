@@ -17,7 +17,7 @@ import {
 } from '@baton/base';
 import { LockLostError, type LeaderInfo, type Role, type RoleChange, type RoleChangeReason } from '@baton/lock';
 import type { Etcd3 } from 'etcd3';
-import { keySegment, normalizePrefix } from './client.js';
+import { checkClientAndTtl, keySegment, normalizePrefix } from './client.js';
 import { QueueEntry, newRecord, type Holder } from './queue.js';
 import { Session } from './session.js';
 
@@ -78,10 +78,9 @@ export class EtcdElection extends Disposable {
 
   constructor(private readonly _options: EtcdElectionOptions) {
     super();
-    if (!_options.client) throw new InvalidArgumentError('etcd election: client is required (createEtcdClient({ hosts }))');
     this.name = _options.name ?? 'leader';
     this._ttlMs = _options.ttlMs ?? 2000;
-    if (!(this._ttlMs >= 1000)) throw new InvalidArgumentError(`etcd election '${this.name}': ttlMs must be >= 1000 (etcd leases are whole seconds), got ${this._ttlMs}`);
+    checkClientAndTtl(`etcd election '${this.name}'`, _options.client, this._ttlMs);
     this.prefix = `${normalizePrefix(_options.prefix)}elections/${keySegment(this.name, 'election name')}/`;
     this.id = _options.id ?? randomUUID();
     this._clock = _options.clock ?? systemClock;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { InvalidArgumentError, LinkedAbortController, TimeoutError, eventToPromise, noopLogger, systemClock, throwIfAborted, type Clock, type Logger } from '@baton/base';
+import { LinkedAbortController, TimeoutError, eventToPromise, noopLogger, systemClock, throwIfAborted, type Clock, type Logger } from '@baton/base';
 import { LockBusyError, LockLostError, LockTimeoutError, type Lock } from '@baton/lock';
 import type { Etcd3 } from 'etcd3';
-import { keySegment, normalizePrefix } from './client.js';
+import { checkClientAndTtl, keySegment, normalizePrefix } from './client.js';
 import { QueueEntry, newRecord } from './queue.js';
 import { Session } from './session.js';
 
@@ -31,9 +31,8 @@ export interface AcquireEtcdLockOptions {
  */
 export async function acquireEtcdLock(options: AcquireEtcdLockOptions): Promise<Lock> {
   throwIfAborted(options.signal);
-  if (!options.client) throw new InvalidArgumentError('etcd lock: client is required (createEtcdClient({ hosts }))');
   const ttlMs = options.ttlMs ?? 5000;
-  if (!(ttlMs >= 1000)) throw new InvalidArgumentError(`etcd lock '${options.name}': ttlMs must be >= 1000 (etcd leases are whole seconds), got ${ttlMs}`);
+  checkClientAndTtl(`etcd lock '${options.name}'`, options.client, ttlMs);
   const prefix = `${normalizePrefix(options.prefix)}locks/${keySegment(options.name, 'lock name')}/`;
   const id = options.id ?? randomUUID();
   const clock = options.clock ?? systemClock;

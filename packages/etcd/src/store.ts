@@ -127,7 +127,10 @@ export class EtcdStore<T> extends Disposable {
       return;
     }
     this._watcher = watcher;
-    watcher.on('put', (kv: IKeyValue) => this._take(this._decode(kv), 'remote'));
+    // This store's own writes come back too: known by their revision, not decoded again.
+    watcher.on('put', (kv: IKeyValue) => {
+      if (revisionOf(kv.mod_revision) > this._last.modRevision) this._take(this._decode(kv), 'remote');
+    });
     watcher.on('delete', () => {
       this._take({ modRevision: 0, missing: true }, 'remote');
       if (this._good.version > 0) this._report(new CorruptStateError('missing', `etcd key ${this.file} was deleted; the next write restores version ${this._good.version}'s value under a new version`));

@@ -7,10 +7,9 @@
 // they led at the same moment.
 // CI runs it for CHAOS_SECONDS (default 20); `CHAOS_SECONDS=600 pnpm --filter @baton/etcd test:chaos` runs longer.
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { killAllFixtures, sleep, type Fixture } from '@baton/test-utils';
+import { killAllFixtures, sleep, startEtcdCluster, stopAllEtcdClusters, watchObserved, type BeliefSpans, type EtcdMember, type Fixture } from '@baton/test-utils';
 import { createEtcdClient } from '../src/index.js';
-import { check, collectSpans } from './checker.js';
-import { startEtcdCluster, stopAllEtcdClusters, type EtcdMember } from '@baton/test-utils';
+import { check } from './checker.js';
 import { isLeaderNow, startContender } from './helpers.js';
 
 const seconds = Number(process.env.CHAOS_SECONDS ?? 20);
@@ -27,7 +26,7 @@ describe('chaos on etcd', () => {
     const cluster = await startEtcdCluster(3);
     const client = createEtcdClient({ hosts: cluster.endpoints });
     const name = 'chaos';
-    const spans = collectSpans();
+    const spans: BeliefSpans = new Map();
     let generation = 0;
     const counts = { kills: 0, pauses: 0, faultPauses: 0, etcdLeaderKills: 0, elections: 0 };
     interface Proc {
@@ -39,7 +38,7 @@ describe('chaos on etcd', () => {
       const id = `p${generation++}`;
       const fixture = await startContender({ hosts: cluster.endpoints, id, name, ttlMs, chaos: true, writeEveryMs: 10, pause: { beforeAcquire: 0.2, beforeKeepAlive: 0.01 } });
       const proc = { fixture, id, stopped: false };
-      spans.watch(fixture, id);
+      watchObserved(spans, fixture, id);
       const handle = (line: string) => {
         if (line.startsWith('role leader')) counts.elections++;
         if (!line.startsWith('paused ')) return;

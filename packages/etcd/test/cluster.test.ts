@@ -1,10 +1,9 @@
 // The etcd side failing: SIGKILL of the Raft leader member of a three-node cluster, and a full
 // restart of a single-node cluster, short (the sessions recover) and long (they report loss).
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
-import { killAllFixtures, sleep, waitFor, type Fixture } from '@baton/test-utils';
+import { killAllFixtures, sleep, startEtcdCluster, stopAllEtcdClusters, waitFor, watchObserved, type BeliefSpans, type Fixture } from '@baton/test-utils';
 import { createEtcdClient, openEtcdStore } from '../src/index.js';
-import { check, collectSpans } from './checker.js';
-import { startEtcdCluster, stopAllEtcdClusters } from '@baton/test-utils';
+import { check } from './checker.js';
 import { ask, isLeaderNow, startContender, tokenOf } from './helpers.js';
 
 afterEach(killAllFixtures);
@@ -22,11 +21,11 @@ describe('etcd failures', () => {
     const client = createEtcdClient({ hosts: cluster.endpoints });
     try {
       const name = 'three';
-      const spans = collectSpans();
+      const spans: BeliefSpans = new Map();
       const members: Fixture[] = [];
       for (const id of ['a', 'b', 'c']) {
         const fixture = await startContender({ hosts: cluster.endpoints, id, name, ttlMs: 2000, chaos: true, writeEveryMs: 10 });
-        spans.watch(fixture, id);
+        watchObserved(spans, fixture, id);
         members.push(fixture);
       }
       const store = await openEtcdStore({ client, name: 'three', initial: { n: 0 } });

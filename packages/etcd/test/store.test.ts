@@ -103,6 +103,14 @@ describe('EtcdStore', () => {
     const schema = z.object({ n: z.number() });
     await client.put('baton/state/foreign').value(JSON.stringify({ format: 1, version: 4, writer: { id: 'x', pid: 1 }, updatedAt: '', checksum: 'x', payload: { n: 'nope' } }));
     await expect(open('foreign', { n: 0 }, { schema })).rejects.toBeInstanceOf(CorruptStateError);
+    // Foreign data that arrives after open: reported, and writes refuse rather than overwrite it.
+    const later = await open('later', { n: 0 }, { schema });
+    await later.set({ n: 1 });
+    const foreign = JSON.stringify({ format: 2, version: 9, payload: {} });
+    await client.put(later.file).value(foreign);
+    await expect(later.update((v) => ({ n: v.n + 1 }))).rejects.toMatchObject({ code: 'ECORRUPT' });
+    expect(await client.get(later.file).string()).toBe(foreign);
+    expect(later.get()).toEqual({ n: 1 });
     const store = await open('checked', { n: 0 }, { schema });
     await expect(store.set({ n: 'x' } as unknown as { n: number })).rejects.toBeInstanceOf(InvalidStateError);
     const small = await open('small', { text: '' }, { maxBytes: 64 });

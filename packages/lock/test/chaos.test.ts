@@ -11,7 +11,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { killAllFixtures, makeTempDir, percentile, sleep, type Fixture } from '@baton/test-utils';
+import { addObservedLine, checkLeadership, killAllFixtures, makeTempDir, percentile, sleep, type BeliefSpans, type Fixture } from '@baton/test-utils';
 import { startContender } from './helpers.js';
 
 const seconds = Number(process.env.CHAOS_SECONDS ?? 30);
@@ -33,7 +33,7 @@ describe('chaos', () => {
     try {
       const sharedFile = join(tmp.path, 'shared.log');
       await writeFile(sharedFile, '');
-      const spans = new Map<number, { first: bigint; last: bigint; ids: Set<string> }>();
+      const spans: BeliefSpans = new Map();
       const elections: { token: number; at: number; id: string }[] = [];
       const failovers: number[] = [];
       const unrecovered: string[] = [];
@@ -47,14 +47,7 @@ describe('chaos', () => {
         const handle = (line: string) => {
           const parts = line.split(' ');
           if (parts[0] === 'observed') {
-            const token = Number(parts[1]);
-            const first = BigInt(parts[2]!);
-            const last = BigInt(parts[3]!);
-            const span = spans.get(token) ?? { first, last, ids: new Set<string>() };
-            span.first = first < span.first ? first : span.first;
-            span.last = last > span.last ? last : span.last;
-            span.ids.add(member.id);
-            spans.set(token, span);
+            addObservedLine(spans, member.id, line);
           } else if (parts[0] === 'role' && parts[1] === 'leader') {
             elections.push({ token: Number(parts[3]), at: performance.now(), id: member.id });
           } else if (parts[0] === 'paused') {
@@ -142,31 +135,13 @@ describe('chaos', () => {
       await sleep(leaseMs * 2);
       await killAllFixtures();
 
-      // Check 1: accepted writes in file order never go back in token; one process per token.
+      // The checks: accepted writes in file order never go back in token, one process per token;
+      // belief spans of different terms never overlap.
       const writes = (await readFile(sharedFile, 'utf8')).trim().split('\n').filter(Boolean).map((l) => {
         const [token, id] = l.split(' ');
         return { token: Number(token), id: id! };
       });
-      const violations: string[] = [];
-      const ownerOf = new Map<number, string>();
-      for (let i = 0; i < writes.length; i++) {
-        const w = writes[i]!;
-        if (i > 0 && w.token < writes[i - 1]!.token) violations.push(`write ${i}: token ${w.token} after ${writes[i - 1]!.token}`);
-        const owner = ownerOf.get(w.token);
-        if (owner && owner !== w.id) violations.push(`token ${w.token} used by ${owner} and ${w.id}`);
-        ownerOf.set(w.token, w.id);
-      }
-      // Check 2: belief spans of different terms never overlap.
-      const ordered = [...spans.entries()].sort((a, b) => (a[1].first < b[1].first ? -1 : 1));
-      for (let i = 1; i < ordered.length; i++) {
-        const [prevToken, prev] = ordered[i - 1]!;
-        const [token, span] = ordered[i]!;
-        if (span.first <= prev.last) {
-          violations.push(`terms ${prevToken} and ${token} both believed they led for ${Number(prev.last - span.first) / 1e6} ms`);
-        }
-        if (token < prevToken) violations.push(`term ${token} led after term ${prevToken}`);
-      }
-      for (const [token, span] of spans) if (span.ids.size > 1) violations.push(`token ${token} led by ${[...span.ids].join(', ')}`);
+      const { violations, terms } = checkLeadership(writes, spans);
 
       const figures = {
         seconds,
@@ -178,7 +153,7 @@ describe('chaos', () => {
         pauses,
         faultPauses,
         acceptedWrites: writes.length,
-        termsWithWrites: ownerOf.size,
+        termsWithWrites: terms,
         failoverP50Ms: Math.round(percentile(failovers, 50) * 10) / 10,
         failoverP99Ms: Math.round(percentile(failovers, 99) * 10) / 10,
         failoverMaxMs: Math.round(Math.max(0, ...failovers) * 10) / 10,

@@ -1,4 +1,4 @@
-export { Supervisor, createSupervisor, type ApplyReport, type ServiceStatus, type SupervisorOptions } from './supervisor.js';
+export { Supervisor, createSupervisor, readLeftovers, type OrphanRecord, type ApplyReport, type ServiceStatus, type SupervisorOptions } from './supervisor.js';
 export { ServiceRunner, spawnProblem, type OutputEntry, type OutputLine, type ServiceInfo, type ServiceState, type StateChange } from './service.js';
 export {
   computeTiers,

@@ -1,6 +1,6 @@
-import { connect } from 'node:net';
 import { execa } from 'execa';
 import { abortableDelay, type Event } from '@baton/base';
+import { portAnswers } from './portHolder.js';
 import type { LivenessSpec, ReadinessSpec } from './spec.js';
 
 export interface ProbeContext {
@@ -125,16 +125,7 @@ async function attempt(spec: ReadinessSpec, context: ProbeContext, signal: Abort
   try {
     switch (spec.type) {
       case 'tcp':
-        return await new Promise<boolean>((resolve) => {
-          const socket = connect({ port: spec.port, host: spec.host });
-          const done = (ok: boolean) => {
-            socket.destroy();
-            resolve(ok);
-          };
-          socket.once('connect', () => done(true));
-          socket.once('error', () => done(false));
-          socket.setTimeout(Math.max(100, spec.periodMs), () => done(false));
-        });
+        return await portAnswers(spec.host, spec.port, Math.max(100, spec.periodMs));
       case 'http': {
         const response = await fetch(spec.url, { signal: AbortSignal.any([signal, AbortSignal.timeout(Math.max(500, spec.periodMs))]) });
         await response.body?.cancel();

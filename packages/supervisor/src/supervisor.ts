@@ -48,7 +48,8 @@ export interface ServiceStatus extends ServiceInfo {
   readonly degraded: readonly string[];
 }
 
-interface OrphanRecord extends ProcessRecord {
+/** A process recorded in a supervisor's state file. */
+export interface OrphanRecord extends ProcessRecord {
   readonly service: string;
   /** Recorded since the stop order and settings were kept; older files stop each with SIGTERM, 3 s. */
   readonly tier?: number;
@@ -294,14 +295,12 @@ export class Supervisor extends Disposable {
   async cleanupOrphans(): Promise<number> {
     const file = this._options.stateFile;
     if (!file) return 0;
-    let records: OrphanRecord[] = [];
+    let leftovers: OrphanRecord[] = [];
     try {
-      const data = await readFileIfExists(file);
-      if (data) records = (JSON.parse(data.toString('utf8')) as { processes?: OrphanRecord[] }).processes ?? [];
+      leftovers = (await readLeftovers(file)).filter((record) => this._processes.get(record.service)?.pid !== record.pid);
     } catch (err) {
       this._logger.warn({ err, file }, 'unreadable supervisor state file; no leftovers to clean');
     }
-    const leftovers = records.filter((record) => this._processes.get(record.service)?.pid !== record.pid && record.startTime && processStartTime(record.pid) === record.startTime);
     // As a stop would: the highest tier first, each tier's services in parallel, each with its
     // own stop signal and timeout, then SIGKILL to its group.
     const tiers = [...new Set(leftovers.map((r) => r.tier ?? 0))].sort((a, b) => b - a);
@@ -341,6 +340,17 @@ export class Supervisor extends Disposable {
     for (const runner of this._runners.values()) runner.dispose();
     super.dispose();
   }
+}
+
+/**
+ * The processes a supervisor recorded in `stateFile` that still run: the same pid *and* start
+ * time, so a reused pid is not taken for one. Rejects if the file is not a state file.
+ */
+export async function readLeftovers(stateFile: string): Promise<OrphanRecord[]> {
+  const data = await readFileIfExists(stateFile);
+  if (!data) return [];
+  const records = (JSON.parse(data.toString('utf8')) as { processes?: OrphanRecord[] }).processes ?? [];
+  return records.filter((record) => record.startTime && processStartTime(record.pid) === record.startTime);
 }
 
 export function createSupervisor(options: SupervisorOptions): Supervisor {

@@ -2,10 +2,9 @@
 // its own temporary data directory, started from the `etcd` binary (Debian's etcd-server) and
 // removed afterwards. Nothing here talks to an etcd the machine already runs.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { makeTempDir, type TempDir } from './tempDir.js';
-import { sleep } from './wait.js';
+import { freePort, sleep } from './wait.js';
 
 export interface EtcdMember {
   readonly name: string;
@@ -40,17 +39,6 @@ export function requireEtcd(): string {
     );
   }
   return /etcd Version: (\S+)/.exec(found.stdout)?.[1] ?? 'unknown';
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function healthy(member: EtcdMember): Promise<boolean> {

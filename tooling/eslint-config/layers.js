@@ -9,6 +9,8 @@ export const packageLayers = {
   supervisor: ['base', 'lock', 'ipc', 'telemetry'],
   coordinator: ['base', 'lock', 'ipc', 'state', 'telemetry'],
   etcd: ['base', 'lock', 'state'],
+  // Runs in browsers: only @baton/base's portable entry (no Node built-ins).
+  'devsync-client': ['base'],
 };
 
 // Tooling packages (tooling/*): configs, test helpers. Anything outside src/ may import them

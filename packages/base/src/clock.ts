@@ -32,12 +32,13 @@ export const systemClock: Clock = {
   now: () => performance.now(),
   setTimeout(callback, ms, options) {
     const handle = setTimeout(guarded(callback), Math.max(0, ms));
-    if (options?.unref) handle.unref();
+    // Browsers (the portable entry) hand back a number, which has nothing to unref.
+    if (options?.unref) (handle as { unref?: () => void }).unref?.();
     return toDisposable(() => clearTimeout(handle));
   },
   setInterval(callback, ms, options) {
     const handle = setInterval(guarded(callback), Math.max(1, ms));
-    if (options?.unref) handle.unref();
+    if (options?.unref) (handle as { unref?: () => void }).unref?.();
     return toDisposable(() => clearInterval(handle));
   },
 };

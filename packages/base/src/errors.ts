@@ -163,7 +163,12 @@ export type UnexpectedErrorHandler = (error: unknown) => void;
 
 const defaultUnexpectedErrorHandler: UnexpectedErrorHandler = (error) => {
   const err = error instanceof Error ? error : new Error(safeString(error));
-  process.emitWarning(err.stack ?? err.message, { type: 'BatonUnexpectedError' });
+  // In a browser (the portable entry) there is no process; reportError is the page's equivalent.
+  if (typeof process !== 'undefined' && typeof process.emitWarning === 'function') {
+    process.emitWarning(err.stack ?? err.message, { type: 'BatonUnexpectedError' });
+  } else {
+    (globalThis as { reportError?: (error: unknown) => void }).reportError?.(err);
+  }
 };
 
 let unexpectedErrorHandler = defaultUnexpectedErrorHandler;

@@ -1,0 +1,30 @@
+export { WebDevSync, type CodeConflict, type CodeUpdate, type CredentialStorage, type SessionEnd, type WebDevSyncOptions, type WebDevSyncStatus } from './webDevSync.js';
+export {
+  RelayConnection,
+  type ConnectionStatus,
+  type ReconnectOptions,
+  type RelayConnectionOptions,
+  type RelayError,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from './connection.js';
+export {
+  DEFAULT_MAX_CODE_BYTES,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  PROTOCOL_VERSION,
+  WS_PATH,
+  browserSessionSchema,
+  encodeMessage,
+  errorCodes,
+  isCodeTooLarge,
+  messageTypes,
+  parseMessage,
+  randomId,
+  type BrowserSession,
+  type ErrorCode,
+  type Message,
+  type MessageOf,
+  type MessageType,
+  type ParseResult,
+  type PayloadOf,
+} from './protocol.js';

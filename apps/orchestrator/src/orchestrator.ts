@@ -1,7 +1,6 @@
-import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { BatonError, Sequencer, abortableDelay, serializeError, type CoordinationPaths, type Logger } from '@baton/base';
+import { BatonError, Sequencer, abortableDelay, serializeError, watchDirectory, type CoordinationPaths, type IDisposable, type Logger } from '@baton/base';
 import { createServer, ensureAuthToken, type IpcServer } from '@baton/ipc';
 import type { Etcd3, EtcdElection } from '@baton/etcd';
 import { MetricsServer } from './metricsServer.js';
@@ -111,8 +110,7 @@ export class Orchestrator {
   private _status: Store<StatusSnapshot | null> | undefined;
   private _events: Batcher<LifecycleEvent> | undefined;
   private _supervisor: Supervisor | undefined;
-  private _watcher: FSWatcher | undefined;
-  private _reloadTimer: NodeJS.Timeout | undefined;
+  private _watcher: IDisposable | undefined;
   private _deferredReload: NodeJS.Timeout | undefined;
   /** The config a reload is applying, while it does. */
   private _applying: OrchestratorConfig | undefined;
@@ -348,15 +346,15 @@ export class Orchestrator {
     const dir = dirname(this._configFile);
     const name = basename(this._configFile);
     try {
-      this._watcher = watch(dir, { persistent: false }, (_event, filename) => {
-        if (filename !== null && filename !== name) return;
-        if (this._reloadTimer) clearTimeout(this._reloadTimer);
-        this._reloadTimer = setTimeout(() => {
-          this._reloadTimer = undefined;
-          void this.reload('file changed');
-        }, this._config.reload.debounceMs);
-      });
-      this._watcher.on('error', (err) => this._options.logger.warn({ err }, 'config watch failed; reload with SIGHUP or `orchestrator reload`'));
+      this._watcher = watchDirectory(
+        dir,
+        {
+          debounceMs: this._config.reload.debounceMs,
+          filter: (filename) => filename === name,
+          onError: (err) => this._options.logger.warn({ err }, 'config watch failed; reload with SIGHUP or `orchestrator reload`'),
+        },
+        () => void this.reload('file changed'),
+      );
     } catch (err) {
       this._options.logger.warn({ err }, 'cannot watch the config; reload with SIGHUP or `orchestrator reload`');
     }
@@ -455,8 +453,7 @@ export class Orchestrator {
   /** Stops every service (reverse tiers), then the socket, status and telemetry. */
   stop(): Promise<void> {
     this._stopped ??= (async () => {
-      this._watcher?.close();
-      if (this._reloadTimer) clearTimeout(this._reloadTimer);
+      this._watcher?.dispose();
       if (this._deferredReload) clearTimeout(this._deferredReload);
       this._deferredReload = undefined;
       await this._ops.whenIdle();

@@ -1,0 +1,411 @@
+import { dirname } from 'node:path';
+import WebSocket from 'ws';
+import {
+  Disposable,
+  Emitter,
+  createBackoff,
+  noopLogger,
+  readFileIfExists,
+  ensureSecureDirectory,
+  systemClock,
+  watchDirectory,
+  writeFileAtomic,
+  type Backoff,
+  type Clock,
+  type IDisposable,
+  type Logger,
+} from '@baton/base';
+import {
+  PROTOCOL_VERSION,
+  RelayConnection,
+  randomId,
+  type ConnectionStatus,
+  type Message,
+  type MessageOf,
+  type PayloadOf,
+  type RelayError,
+  type WebSocketConstructor,
+} from '@baton/devsync-client';
+import { EditDirectory, extensionFor, safeFileName } from './editFiles.js';
+import { openInEditor } from './editor.js';
+
+export interface DesktopAgentOptions {
+  /** The relay's WebSocket URL (`ws://host:port/web-dev-sync/ws`). */
+  url: string;
+  /** Where this desktop's credentials for that relay are kept (0600). */
+  credentialsFile: string;
+  /** The directory fields are edited in (created 0700). */
+  editDir: string;
+  /** The editor command; the file's path is appended. */
+  editor: string;
+  /** Ask the relay for a new pairing token on connect (a first connect always gets one). */
+  pair?: boolean;
+  /** Quiet time after a save before it is sent (ms, default 40): editors write in more than one step. */
+  debounceMs?: number;
+  /** Files of ended sessions older than this are removed (ms, default one day). */
+  maxFileAgeMs?: number;
+  /** Largest file sent back (bytes; default the relay's limit). */
+  maxFileBytes?: number;
+  logger?: Logger;
+  clock?: Clock;
+  /** Default: the `ws` package. */
+  WebSocket?: WebSocketConstructor;
+}
+
+export interface EditSession {
+  readonly sessionId: string;
+  readonly fieldId: string;
+  readonly file: string;
+  version: number;
+}
+
+export interface Conflict {
+  sessionId: string;
+  fieldId: string;
+  /** The editor's file, left as the user saved it. */
+  file: string;
+  /** The page's text at the conflict, written next to it. */
+  pageFile: string;
+  version: number;
+}
+
+interface Session extends EditSession {
+  readonly name: string;
+  type: string;
+  /** The text both sides agree was at `version`: a save that differs from it is sent. */
+  synced: string;
+  /** Our save not yet acknowledged by the page: sent again (same id) until it is. */
+  pending: PayloadOf<'code_update'> | undefined;
+  lastAppliedUpdateId: string | undefined;
+  retry: IDisposable | undefined;
+  retryBackoff: Backoff;
+  /** Since when the relay has not known this session (after a relay restart the page announces it again). */
+  lostSince: number | undefined;
+}
+
+interface Credentials {
+  relay: string;
+  userId: string;
+  secret: string;
+}
+
+/** How long a session the relay does not know is retried before it is given up (the page may come back). */
+const lostSessionGraceMs = 60_000;
+
+/**
+ * The desktop side of WebDevSync: connects as its user's desktop, writes each requested field to a private file,
+ * opens it in the user's editor and sends every save back; writes the page's changes into the file.
+ */
+export class DesktopAgent extends Disposable {
+  private readonly _onDidChangeStatus = this._register(new Emitter<ConnectionStatus>());
+  readonly onDidChangeStatus = this._onDidChangeStatus.event;
+  private readonly _onDidIssuePairingToken = this._register(new Emitter<{ token: string; expiresInMs: number }>());
+  /** The relay issued a pairing token: show it to the user, once. */
+  readonly onDidIssuePairingToken = this._onDidIssuePairingToken.event;
+  private readonly _onDidOpen = this._register(new Emitter<EditSession>());
+  readonly onDidOpen = this._onDidOpen.event;
+  private readonly _onDidSend = this._register(new Emitter<EditSession>());
+  /** A save was sent to the page. */
+  readonly onDidSend = this._onDidSend.event;
+  private readonly _onDidConflict = this._register(new Emitter<Conflict>());
+  readonly onDidConflict = this._onDidConflict.event;
+  private readonly _onDidError = this._register(new Emitter<RelayError>());
+  readonly onDidError = this._onDidError.event;
+
+  private readonly _logger: Logger;
+  private readonly _clock: Clock;
+  private readonly _sessions = new Map<string, Session>();
+  private readonly _byName = new Map<string, Session>();
+  private _connection!: RelayConnection;
+  private _dir!: EditDirectory;
+  private _credentials: Credentials | undefined;
+  private _wantPairing: boolean;
+  private _closed: Promise<void> | undefined;
+
+  private constructor(private readonly _options: DesktopAgentOptions) {
+    super();
+    this._logger = _options.logger ?? noopLogger;
+    this._clock = _options.clock ?? systemClock;
+    this._wantPairing = _options.pair ?? false;
+  }
+
+  /** Prepares the edit directory and credentials, then connects (and keeps reconnecting). */
+  static async start(options: DesktopAgentOptions): Promise<DesktopAgent> {
+    const agent = new DesktopAgent(options);
+    agent._dir = await EditDirectory.open(options.editDir, options.maxFileBytes ?? 512 * 1024);
+    const removed = await agent._dir.removeOlderThan(options.maxFileAgeMs ?? 86_400_000);
+    if (removed > 0) agent._logger.info({ removed, dir: options.editDir }, 'removed old edit files');
+    agent._credentials = await agent._loadCredentials();
+    agent._register(
+      watchDirectory(options.editDir, { debounceMs: options.debounceMs ?? 40, filter: (name) => agent._byName.has(name) }, (name) => {
+        if (name === '') for (const session of agent._sessions.values()) void agent._fileChanged(session);
+        else {
+          const session = agent._byName.get(name);
+          if (session) void agent._fileChanged(session);
+        }
+      }),
+    );
+    agent._register(agent._clock.setInterval(() => void agent._dir.removeOlderThan(options.maxFileAgeMs ?? 86_400_000, new Set(agent._byName.keys())), 3_600_000, { unref: true }));
+    agent._connection = agent._register(
+      new RelayConnection({ url: options.url, hello: () => agent._hello(), WebSocket: options.WebSocket ?? (WebSocket as unknown as WebSocketConstructor), clock: agent._clock }),
+    );
+    agent._register(agent._connection.onDidChangeStatus((status) => agent._onDidChangeStatus.fire(status)));
+    agent._register(agent._connection.onDidConnect((ack) => void agent._connected(ack)));
+    agent._register(agent._connection.onDidReceive((message) => void agent._receive(message)));
+    agent._register(agent._connection.onDidError((error) => agent._error(error)));
+    agent._connection.open();
+    return agent;
+  }
+
+  get status(): ConnectionStatus {
+    return this._connection.status;
+  }
+  get userId(): string | undefined {
+    return this._credentials?.userId;
+  }
+  get sessions(): EditSession[] {
+    return [...this._sessions.values()].map(({ sessionId, fieldId, file, version }) => ({ sessionId, fieldId, file, version }));
+  }
+
+  /** Stops: the connection closes, and the files of open sessions are removed unless they hold unsent saves. */
+  close(): Promise<void> {
+    return (this._closed ??= (async () => {
+      this._connection.close();
+      super.dispose();
+      for (const session of [...this._sessions.values()]) await this._end(session, 'agent stopped');
+    })());
+  }
+
+  override dispose(): void {
+    void this.close();
+  }
+
+  private async _loadCredentials(): Promise<Credentials | undefined> {
+    const data = await readFileIfExists(this._options.credentialsFile);
+    if (!data) return undefined;
+    try {
+      const parsed = JSON.parse(data.toString('utf8')) as Partial<Credentials>;
+      if (parsed.relay === this._options.url && typeof parsed.userId === 'string' && typeof parsed.secret === 'string') {
+        return { relay: parsed.relay, userId: parsed.userId, secret: parsed.secret };
+      }
+      this._logger.warn({ file: this._options.credentialsFile }, 'the credentials file is for another relay; registering anew');
+    } catch (err) {
+      this._logger.warn({ err, file: this._options.credentialsFile }, 'the credentials file is unreadable; registering anew (the file is replaced)');
+    }
+    return undefined;
+  }
+
+  private _hello(): MessageOf<'desktop_connect'> {
+    const credentials = this._credentials;
+    return {
+      type: 'desktop_connect',
+      payload: credentials
+        ? { protocol: PROTOCOL_VERSION, userId: credentials.userId, secret: credentials.secret, ...(this._wantPairing ? { pair: true } : {}) }
+        : { protocol: PROTOCOL_VERSION },
+    };
+  }
+
+  private async _connected(ack: MessageOf<'connection_ack'>): Promise<void> {
+    this._wantPairing = false;
+    if (ack.payload.secret && ack.userId) {
+      this._credentials = { relay: this._options.url, userId: ack.userId, secret: ack.payload.secret };
+      try {
+        await ensureSecureDirectory(dirname(this._options.credentialsFile));
+        await writeFileAtomic(this._options.credentialsFile, JSON.stringify(this._credentials), { mode: 0o600 });
+      } catch (err) {
+        this._logger.error({ err, file: this._options.credentialsFile }, 'cannot save the credentials; this desktop will register anew next time');
+      }
+    }
+    if (ack.payload.pairingToken) this._onDidIssuePairingToken.fire({ token: ack.payload.pairingToken, expiresInMs: ack.payload.pairingExpiresInMs ?? 0 });
+    for (const session of this._sessions.values()) if (session.pending) this._sendPending(session);
+  }
+
+  private async _receive(message: Message): Promise<void> {
+    try {
+      const session = message.sessionId ? this._sessions.get(message.sessionId) : undefined;
+      switch (message.type) {
+        case 'edit_request':
+          return await this._editRequest(message.sessionId!, message.payload, session);
+        case 'code_update':
+          if (session) await this._pageChanged(session, message.payload);
+          return;
+        case 'code_ack':
+          if (session) await this._acknowledged(session, message.payload);
+          return;
+        case 'session_end':
+          if (session) await this._end(session, message.payload.reason);
+          return;
+      }
+    } catch (err) {
+      this._logger.error({ err, type: message.type, sessionId: message.sessionId }, 'failed to handle a message');
+    }
+  }
+
+  private async _editRequest(sessionId: string, request: PayloadOf<'edit_request'>, existing: Session | undefined): Promise<void> {
+    let session = existing;
+    if (!session) {
+      const name = safeFileName(request.fieldId, request.type);
+      let file: string;
+      try {
+        file = await this._dir.write(name, request.code);
+      } catch (err) {
+        this._logger.error({ err, fieldId: request.fieldId }, 'cannot write the field to a file');
+        this._connection.send('session_end', { reason: 'desktop_gone' }, sessionId);
+        return;
+      }
+      session = {
+        sessionId,
+        fieldId: request.fieldId,
+        name,
+        file,
+        type: request.type,
+        version: request.version,
+        synced: request.code,
+        pending: undefined,
+        lastAppliedUpdateId: undefined,
+        retry: undefined,
+        retryBackoff: createBackoff({ initialMs: 200, maxMs: 5000, jitter: 0.5 }),
+        lostSince: undefined,
+      };
+      this._sessions.set(sessionId, session);
+      this._byName.set(name, session);
+      this._logger.info({ fieldId: request.fieldId, file, language: request.type, extension: extensionFor(request.type) }, 'editing a field');
+    } else if (request.version > session.version && !session.pending && (await this._dir.read(session.name)) === session.synced) {
+      // The page opened it again with newer text, and nothing was saved here since: take the page's text.
+      await this._dir.write(session.name, request.code);
+      session.synced = request.code;
+      session.version = request.version;
+    }
+    try {
+      await openInEditor(this._options.editor, session.file);
+    } catch (err) {
+      this._logger.error({ err, file: session.file }, 'cannot open the editor; the file is ready to open by hand');
+    }
+    this._onDidOpen.fire(this._public(session));
+  }
+
+  private async _fileChanged(session: Session): Promise<void> {
+    if (!this._sessions.has(session.sessionId)) return;
+    const text = await this._dir.read(session.name);
+    if (text === undefined || text === session.synced || text === session.pending?.code) return;
+    const update: PayloadOf<'code_update'> = { code: text, baseVersion: session.version, version: session.version + 1, updateId: randomId() };
+    if (session.pending) {
+      // A second save before the first was acknowledged: the newer text replaces it, on the same base.
+      update.baseVersion = session.pending.baseVersion;
+      update.version = session.pending.version;
+    }
+    session.pending = update;
+    session.retryBackoff.reset();
+    this._sendPending(session);
+  }
+
+  private _sendPending(session: Session): void {
+    if (!session.pending) return;
+    session.retry?.dispose();
+    session.retry = undefined;
+    if (this._connection.send('code_update', session.pending, session.sessionId)) this._onDidSend.fire(this._public(session));
+  }
+
+  private _retryLater(session: Session): void {
+    session.retry?.dispose();
+    session.retry = this._clock.setTimeout(() => {
+      session.retry = undefined;
+      this._sendPending(session);
+    }, session.retryBackoff.next());
+  }
+
+  private async _pageChanged(session: Session, update: PayloadOf<'code_update'>): Promise<void> {
+    if (update.updateId === session.lastAppliedUpdateId) {
+      this._connection.send('code_ack', { updateId: update.updateId, status: 'applied', version: session.version }, session.sessionId);
+      return;
+    }
+    // Our own save is in flight, based on an older version: the page answers it with a conflict, which says
+    // what to do; taking the page's text now would overwrite that save in the editor.
+    if (session.pending) return;
+    const onDisk = await this._dir.read(session.name);
+    if (onDisk !== undefined && onDisk !== session.synced) {
+      // Saved here but not yet sent (the debounce): both changed. The editor's text stays in its file.
+      const pageFile = await this._keepPageText(session, update.code, update.version);
+      session.version = update.version;
+      session.synced = onDisk;
+      this._connection.send('code_ack', { updateId: update.updateId, status: 'conflict', version: update.version, code: onDisk }, session.sessionId);
+      this._conflict(session, pageFile);
+      return;
+    }
+    await this._dir.write(session.name, update.code);
+    session.synced = update.code;
+    session.version = update.version;
+    session.lastAppliedUpdateId = update.updateId;
+    this._connection.send('code_ack', { updateId: update.updateId, status: 'applied', version: session.version }, session.sessionId);
+  }
+
+  private async _acknowledged(session: Session, ack: PayloadOf<'code_ack'>): Promise<void> {
+    if (!session.pending || session.pending.updateId !== ack.updateId) return;
+    const sent = session.pending;
+    session.pending = undefined;
+    session.lostSince = undefined;
+    if (ack.status === 'applied') {
+      session.version = ack.version;
+      session.synced = sent.code;
+      // A save that came while this one was in flight is sent now, on the new version.
+      void this._fileChanged(session);
+      return;
+    }
+    const pageFile = await this._keepPageText(session, ack.code ?? '', ack.version);
+    session.version = ack.version;
+    // What is on disk now counts as seen: the next save (made knowing of the conflict) replaces the page's text.
+    session.synced = (await this._dir.read(session.name)) ?? sent.code;
+    this._conflict(session, pageFile);
+  }
+
+  private async _keepPageText(session: Session, text: string, version: number): Promise<string> {
+    const name = session.name.replace(/\.([a-z0-9]+)$/, `.page-v${version}.$1`);
+    return this._dir.write(name, text);
+  }
+
+  private _conflict(session: Session, pageFile: string): void {
+    this._logger.warn(
+      { fieldId: session.fieldId, file: session.file, pageFile, version: session.version },
+      'conflict: the page changed this field while it was being edited here; the editor keeps its text, the page its own (in pageFile); save again to send the editor\'s text',
+    );
+    this._onDidConflict.fire({ sessionId: session.sessionId, fieldId: session.fieldId, file: session.file, pageFile, version: session.version });
+  }
+
+  private _error(error: RelayError): void {
+    this._onDidError.fire(error);
+    const session = error.sessionId ? this._sessions.get(error.sessionId) : undefined;
+    if (!session) {
+      this._logger.warn({ code: error.code, message: error.message }, 'the relay refused a message');
+      return;
+    }
+    if (error.code === 'NO_BROWSER' || error.code === 'RATE_LIMITED' || error.code === 'SESSION_NOT_FOUND') {
+      // SESSION_NOT_FOUND right after a relay restart means the page has not announced it yet.
+      const now = this._clock.now();
+      session.lostSince ??= now;
+      if (error.code === 'SESSION_NOT_FOUND' && now - session.lostSince > lostSessionGraceMs) {
+        void this._end(session, 'the relay no longer knows this session');
+        return;
+      }
+      this._retryLater(session);
+      return;
+    }
+    this._logger.warn({ code: error.code, message: error.message, fieldId: session.fieldId }, 'the relay refused a message of this session');
+  }
+
+  private async _end(session: Session, reason: string): Promise<void> {
+    this._sessions.delete(session.sessionId);
+    this._byName.delete(session.name);
+    session.retry?.dispose();
+    const onDisk = await this._dir.read(session.name);
+    if (session.pending || (onDisk !== undefined && onDisk !== session.synced)) {
+      this._logger.warn({ fieldId: session.fieldId, file: session.file, reason }, 'editing ended with a save the page did not get; the file is kept');
+      return;
+    }
+    await this._dir.remove(session.name);
+    this._logger.info({ fieldId: session.fieldId, reason }, 'editing ended');
+  }
+
+  private _public(session: Session): EditSession {
+    return { sessionId: session.sessionId, fieldId: session.fieldId, file: session.file, version: session.version };
+  }
+}

@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import { readdir, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ensureSecureDirectory, readFileIfExists, writeFileAtomic } from '@baton/base';
+
+/** Languages the agent writes files for, and their extensions; anything else becomes `.txt`. */
+export const extensions: Readonly<Record<string, string>> = {
+  javascript: 'js',
+  js: 'js',
+  jsx: 'jsx',
+  typescript: 'ts',
+  ts: 'ts',
+  tsx: 'tsx',
+  json: 'json',
+  html: 'html',
+  css: 'css',
+  scss: 'scss',
+  less: 'less',
+  markdown: 'md',
+  md: 'md',
+  python: 'py',
+  ruby: 'rb',
+  go: 'go',
+  rust: 'rs',
+  java: 'java',
+  kotlin: 'kt',
+  swift: 'swift',
+  c: 'c',
+  cpp: 'cpp',
+  'c++': 'cpp',
+  csharp: 'cs',
+  'c#': 'cs',
+  php: 'php',
+  sql: 'sql',
+  yaml: 'yaml',
+  xml: 'xml',
+  shell: 'sh',
+  bash: 'sh',
+  lua: 'lua',
+  graphql: 'graphql',
+  text: 'txt',
+  plaintext: 'txt',
+};
+
+/** Names the agent gives its files: `<field>-<random>.<ext>`; cleanup touches nothing else in the directory. */
+const ownName = /^[a-z0-9_]{1,40}-[A-Za-z0-9_-]{12}(\.page-v\d+)?\.[a-z0-9]{1,10}$/;
+
+export function extensionFor(type: string): string {
+  return Object.hasOwn(extensions, type) ? extensions[type]! : 'txt';
+}
+
+/** A file name from a field id a page chose: only [a-z0-9_], never a path, never empty. */
+export function safeFileName(fieldId: string, type: string): string {
+  const stem = fieldId.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 40) || 'field';
+  return `${stem}-${randomBytes(9).toString('base64url')}.${extensionFor(type)}`;
+}
+
+export function isOwnFile(name: string): boolean {
+  return ownName.test(name);
+}
+
+export class TooLargeError extends Error {
+  readonly code = 'ETOOLARGE';
+}
+
+/**
+ * The directory the agent edits in: 0700, files 0600, written atomically (an editor never reads half a file),
+ * each no larger than `maxBytes`.
+ */
+export class EditDirectory {
+  private constructor(
+    readonly path: string,
+    private readonly _maxBytes: number,
+  ) {}
+
+  static async open(path: string, maxBytes: number): Promise<EditDirectory> {
+    await ensureSecureDirectory(path);
+    return new EditDirectory(path, maxBytes);
+  }
+
+  async write(name: string, text: string): Promise<string> {
+    const bytes = Buffer.byteLength(text);
+    if (bytes > this._maxBytes) throw new TooLargeError(`${bytes} bytes is over the limit of ${this._maxBytes}`);
+    const file = join(this.path, name);
+    // Not fsynced: these files are scratch copies of a page's field; atomic is what the editor needs.
+    await writeFileAtomic(file, text, { mode: 0o600, fsync: false });
+    return file;
+  }
+
+  /** The file's text; undefined when it is gone, over the limit, or not UTF-8 text a field could hold. */
+  async read(name: string): Promise<string | undefined> {
+    const file = join(this.path, name);
+    const info = await stat(file).catch(() => undefined);
+    if (!info?.isFile() || info.size > this._maxBytes) return undefined;
+    const data = await readFileIfExists(file);
+    return data === undefined ? undefined : data.toString('utf8');
+  }
+
+  async remove(name: string): Promise<void> {
+    await unlink(join(this.path, name)).catch(() => {});
+  }
+
+  /** Removes the agent's own files last changed more than `maxAgeMs` ago; returns how many. */
+  async removeOlderThan(maxAgeMs: number, keep: ReadonlySet<string> = new Set()): Promise<number> {
+    let removed = 0;
+    const cutoff = Date.now() - maxAgeMs;
+    for (const name of await readdir(this.path)) {
+      if (!isOwnFile(name) || keep.has(name)) continue;
+      const info = await stat(join(this.path, name)).catch(() => undefined);
+      if (info && info.mtimeMs < cutoff) {
+        await this.remove(name);
+        removed++;
+      }
+    }
+    return removed;
+  }
+}

@@ -1,0 +1,126 @@
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
+import { DEFAULT_MAX_CODE_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from '@baton/devsync-client';
+
+export interface RelayConfig {
+  host: string;
+  port: number;
+  /** Origins whose pages may open the WebSocket (exact `scheme://host[:port]`). A connection without an Origin
+   * header is not a browser page, and may only act as a desktop or pair with a token. Undefined: only the relay's
+   * own pages (`http://localhost:<port>`, `http://127.0.0.1:<port>`, with the port it listens on). */
+  allowedOrigins: string[] | undefined;
+  /** Where pairings (hashed) are kept across restarts. */
+  dataDir: string;
+  /** Lets /debug and /metrics answer beyond loopback, to `Authorization: Bearer <token>`. */
+  adminToken: string | undefined;
+  heartbeatMs: number;
+  limits: {
+    maxMessageBytes: number;
+    maxCodeBytes: number;
+    messagesPerSecond: number;
+    burst: number;
+    maxConnections: number;
+    /** Failed pairing attempts per remote address per minute before further ones are refused unread. */
+    pairingFailuresPerMinute: number;
+  };
+  sessions: {
+    /** A session nobody sent anything in for this long ends ("expired"). */
+    idleTimeoutMs: number;
+    /** A session whose page went away ends after this long unless the page comes back ("browser_gone"). */
+    browserGraceMs: number;
+    maxPerUser: number;
+  };
+  pairing: { tokenTtlMs: number };
+}
+
+export type ConfigResult = { ok: true; config: RelayConfig } | { ok: false; errors: string[] };
+
+const englishErrors = { error: en().localeError };
+const positiveInt = (fallback: number) => z._default(z.int().check(z.positive()), fallback);
+const origin = z.string().check(
+  z.refine((value) => value !== '*', { message: "'*' would let any web page connect; list the origins (scheme://host[:port])" }),
+  z.regex(/^https?:\/\/[^/\s]+$/, { message: 'expected an origin: scheme://host[:port], no path (for example "https://app.example.com")' }),
+);
+
+const schema = z.strictObject({
+  host: z._default(z.string().check(z.minLength(1)), '127.0.0.1'),
+  port: z._default(z.int().check(z.gte(0), z.lte(65535)), 8787),
+  allowedOrigins: z.optional(z.array(origin)),
+  dataDir: z._default(z.string().check(z.minLength(1)), '.baton/devsync-relay'),
+  adminToken: z.optional(z.string().check(z.minLength(16, { message: 'an admin token needs at least 16 characters' }))),
+  heartbeatMs: z._default(z.int().check(z.gte(100)), 15_000),
+  limits: z.prefault(
+    z.strictObject({
+      maxMessageBytes: positiveInt(DEFAULT_MAX_MESSAGE_BYTES),
+      maxCodeBytes: positiveInt(DEFAULT_MAX_CODE_BYTES),
+      messagesPerSecond: positiveInt(50),
+      burst: positiveInt(200),
+      maxConnections: positiveInt(20_000),
+      pairingFailuresPerMinute: positiveInt(10),
+    }),
+    {},
+  ),
+  sessions: z.prefault(z.strictObject({ idleTimeoutMs: positiveInt(3_600_000), browserGraceMs: positiveInt(30_000), maxPerUser: positiveInt(100) }), {}),
+  pairing: z.prefault(z.strictObject({ tokenTtlMs: positiveInt(600_000) }), {}),
+});
+
+/** Environment variables and the field each sets; they win over the file. */
+const environment: Record<string, (value: string) => [path: string[], value: unknown]> = {
+  HOST: (v) => [['host'], v],
+  PORT: (v) => [['port'], /^\d+$/.test(v) ? Number(v) : v],
+  CORS_ORIGINS: (v) => [['allowedOrigins'], v.split(',').map((o) => o.trim()).filter(Boolean)],
+  DEVSYNC_DATA_DIR: (v) => [['dataDir'], v],
+  DEVSYNC_ADMIN_TOKEN: (v) => [['adminToken'], v],
+};
+
+/**
+ * The relay's config from a file's text (YAML or JSON; undefined: no file) and the environment. Pure: the caller
+ * reads the file. Errors name the field (or the variable) and the value.
+ */
+export function parseRelayConfig(text: string | undefined, env: Record<string, string | undefined>, source = 'config'): ConfigResult {
+  let raw: unknown = {};
+  if (text !== undefined && text.trim() !== '') {
+    try {
+      raw = parseYaml(text);
+    } catch (err) {
+      const where = err instanceof YAMLParseError && err.linePos ? ` line ${err.linePos[0].line}` : '';
+      return { ok: false, errors: [`${source}${where}: not valid YAML or JSON: ${(err as Error).message.split('\n')[0]}`] };
+    }
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, errors: [`${source}: expected a mapping of settings at the top`] };
+  }
+  const merged = structuredClone(raw) as Record<string, unknown>;
+  const fromEnv = new Map<string, string>();
+  for (const [name, apply] of Object.entries(environment)) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    const [path, parsed] = apply(value);
+    let target = merged;
+    for (const key of path.slice(0, -1)) target = (target[key] ??= {}) as Record<string, unknown>;
+    target[path.at(-1)!] = parsed;
+    fromEnv.set(path.join('.'), name);
+  }
+  const result = schema.safeParse(merged, englishErrors);
+  if (!result.success) {
+    return {
+      ok: false,
+      errors: result.error.issues.map((issue) => {
+        const field = issue.path.join('.');
+        const top = String(issue.path[0] ?? '');
+        const variable = fromEnv.get(field) ?? fromEnv.get(top);
+        let value: unknown = merged;
+        for (const key of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[key as string];
+        const shown = value === undefined ? '' : ` (got ${JSON.stringify(value)})`;
+        return `${variable ? `${variable} (${field || top})` : `${source}: ${field || '(top)'}`}: ${issue.message}${shown}`;
+      }),
+    };
+  }
+  const config = result.data;
+  if (config.limits.maxCodeBytes > config.limits.maxMessageBytes) {
+    return { ok: false, errors: [`${source}: limits.maxCodeBytes (${config.limits.maxCodeBytes}) must not exceed limits.maxMessageBytes (${config.limits.maxMessageBytes})`] };
+  }
+  return {
+    ok: true,
+    config: { ...config, allowedOrigins: config.allowedOrigins ? [...new Set(config.allowedOrigins)] : undefined, adminToken: config.adminToken },
+  };
+}

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { WS_PATH } from '@baton/devsync-client';
 import { createLogger, flushLogger } from '@baton/telemetry';
 import { DesktopAgent } from './agent.js';
-import { resolveEditor, splitCommand } from './editor.js';
+import { relayUrl, resolveEditor, splitCommand } from './editor.js';
 
 const usage = `usage: devsync-desktop [--relay <url>] [--editor <command>] [--pair] [--dir <dir>] [--credentials <file>]
 
@@ -18,15 +18,6 @@ in the editor (--editor, else $VISUAL, $EDITOR, else "code"); every save goes ba
   --dir          where fields are edited (default <tmp>/baton-devsync-<uid>)
   --credentials  this desktop's credentials (default ~/.config/baton/devsync-desktop/<relay>.json)
 `;
-
-/** Accepts ws(s)://, http(s):// and host:port; the path defaults to the relay's WebSocket path. */
-export function relayUrl(input: string): string {
-  const withScheme = /^[a-z]+:\/\//i.test(input) ? input : `ws://${input}`;
-  const url = new URL(withScheme.replace(/^http/i, 'ws'));
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new Error(`not a relay URL: ${input} (expected ws://host:port)`);
-  if (url.pathname === '/' || url.pathname === '') url.pathname = WS_PATH;
-  return url.toString();
-}
 
 async function main(): Promise<number> {
   let args;

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { WS_PATH } from '@baton/devsync-client';
 
 /** The editor command: `--editor`, else $VISUAL, else $EDITOR, else `code` (VS Code). */
 export function resolveEditor(flag: string | undefined, env: Record<string, string | undefined>): string {
@@ -65,4 +66,13 @@ export function openInEditor(command: string, file: string): Promise<void> {
       resolve();
     });
   });
+}
+
+/** Accepts ws(s)://, http(s):// and host:port; the path defaults to the relay's WebSocket path. */
+export function relayUrl(input: string): string {
+  const withScheme = /^[a-z]+:\/\//i.test(input) ? input : `ws://${input}`;
+  const url = new URL(withScheme.replace(/^http/i, 'ws'));
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new Error(`not a relay URL: ${input} (expected ws://host:port)`);
+  if (url.pathname === '/' || url.pathname === '') url.pathname = WS_PATH;
+  return url.toString();
 }

@@ -1,0 +1,233 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { readdir, readFile, rename, stat, utimes, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { makeTempDir, sleep, waitFor, type TempDir } from '@baton/test-utils';
+import { DesktopAgent, type DesktopAgentOptions } from '../src/index.js';
+import { FakeRelay, type Sent } from './fakeRelay.js';
+
+const editorScript = fileURLToPath(new URL('./fixtures/editor-log.mjs', import.meta.url));
+let tmp: TempDir;
+let relay: FakeRelay;
+let agents: DesktopAgent[] = [];
+
+beforeEach(async () => {
+  tmp = await makeTempDir('devsync-desktop-');
+  relay = await FakeRelay.start();
+});
+afterEach(async () => {
+  for (const agent of agents) await agent.close();
+  agents = [];
+  await relay.close();
+  await tmp.cleanup();
+});
+
+async function startAgent(options: Partial<DesktopAgentOptions> = {}): Promise<DesktopAgent> {
+  const agent = await DesktopAgent.start({
+    url: relay.url,
+    credentialsFile: `${tmp.path}/config/credentials.json`,
+    editDir: `${tmp.path}/edit`,
+    editor: `node ${editorScript} ${tmp.path}/editor.log`,
+    debounceMs: 20,
+    maxFileBytes: 1000,
+    ...options,
+  });
+  agents.push(agent);
+  await waitFor(() => agent.status === 'connected');
+  return agent;
+}
+
+let sessionCounter = 0;
+function editRequest(fieldId: string, code: string, type = 'javascript'): string {
+  const sessionId = `session-${String(++sessionCounter).padStart(12, '0')}`;
+  relay.send({ type: 'edit_request', sessionId, payload: { fieldId, type, code, version: 0 } });
+  return sessionId;
+}
+/** Saves as editors do: a temporary file renamed over the old one. */
+async function save(file: string, text: string): Promise<void> {
+  await writeFile(`${file}.swp`, text);
+  await rename(`${file}.swp`, file);
+}
+const fileOf = async (agent: DesktopAgent, sessionId: string) => (await waitFor(() => agent.sessions.find((s) => s.sessionId === sessionId))).file;
+const update = (sessionId: string, code: string, baseVersion: number, updateId: string): Sent => ({
+  type: 'code_update',
+  sessionId,
+  payload: { code, baseVersion, version: baseVersion + 1, updateId },
+});
+
+describe('DesktopAgent', () => {
+  it('registers, keeps its credentials private, shows the pairing token, and resumes with them', async () => {
+    const tokens: string[] = [];
+    const agent = await DesktopAgent.start({ url: relay.url, credentialsFile: `${tmp.path}/config/credentials.json`, editDir: `${tmp.path}/edit`, editor: 'true' });
+    agents.push(agent);
+    agent.onDidIssuePairingToken(({ token }) => tokens.push(token));
+    await waitFor(() => tokens.length === 1);
+    expect(tokens).toEqual(['ABCD-EFGH']);
+    await waitFor(async () => (await stat(`${tmp.path}/config/credentials.json`).catch(() => undefined)) !== undefined);
+    expect((await stat(`${tmp.path}/config/credentials.json`)).mode & 0o777).toBe(0o600);
+    expect((await stat(`${tmp.path}/config`)).mode & 0o777).toBe(0o700);
+    await agent.close();
+    await startAgent({ pair: true });
+    expect(relay.hellos.at(-1)!.payload).toEqual({ protocol: 1, userId: 'user-000000000000001', secret: 'desktop-secret-0000000001', pair: true });
+  });
+
+  it('writes a field to a private file with a safe name, opens the editor, and sends each save', async () => {
+    const agent = await startAgent();
+    const sessionId = editRequest('../../etc/passwd', 'let a = 1;\n');
+    const file = await fileOf(agent, sessionId);
+    expect(file.startsWith(`${tmp.path}/edit/`)).toBe(true);
+    expect(file).toMatch(/\/etc_passwd-[A-Za-z0-9_-]{12}\.js$/);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect((await stat(`${tmp.path}/edit`)).mode & 0o777).toBe(0o700);
+    expect(await readFile(file, 'utf8')).toBe('let a = 1;\n');
+    await waitFor(async () => (await readFile(`${tmp.path}/editor.log`, 'utf8').catch(() => '')).includes(file));
+
+    await save(file, 'let a = 2;\n');
+    const first = await relay.next('code_update');
+    expect(first).toMatchObject({ sessionId, payload: { code: 'let a = 2;\n', baseVersion: 0, version: 1 } });
+    relay.send({ type: 'code_ack', sessionId, payload: { updateId: first.payload!.updateId, status: 'applied', version: 1 } });
+    await sleep(50);
+    await save(file, 'let a = 3;\n');
+    expect((await relay.next('code_update')).payload).toMatchObject({ code: 'let a = 3;\n', baseVersion: 1, version: 2 });
+  });
+
+  it('takes extensions from an allow-list only', async () => {
+    const agent = await startAgent();
+    const css = editRequest('style', 'a {}', 'css');
+    const odd = editRequest('x', 'text', 'exe');
+    expect(await fileOf(agent, css)).toMatch(/\.css$/);
+    expect(await fileOf(agent, odd)).toMatch(/\.txt$/);
+  });
+
+  it("writes the page's changes into the file when nothing was saved here since", async () => {
+    const agent = await startAgent();
+    const sessionId = editRequest('f', 'one\n');
+    const file = await fileOf(agent, sessionId);
+    relay.send(update(sessionId, 'two\n', 0, 'page-update-000000001'));
+    expect((await relay.next('code_ack')).payload).toEqual({ updateId: 'page-update-000000001', status: 'applied', version: 1 });
+    expect(await readFile(file, 'utf8')).toBe('two\n');
+    // Its own write is not sent back as a save.
+    await sleep(150);
+    expect(relay.received.filter((m) => m.type === 'code_update')).toHaveLength(0);
+  });
+
+  it('saves crossing in flight: the editor keeps its text, the page\'s goes next to it, the next save is sent on the new version', async () => {
+    const agent = await startAgent();
+    const conflicts: unknown[] = [];
+    agent.onDidConflict((c) => conflicts.push(c));
+    const sessionId = editRequest('f', 'base\n');
+    const file = await fileOf(agent, sessionId);
+    await save(file, 'editor\n');
+    const sent = await relay.next('code_update');
+    // The page changed the field on the same base before our save reached it; it sends its change, then refuses ours.
+    relay.send(update(sessionId, 'page\n', 0, 'page-update-000000002'));
+    relay.send({ type: 'code_ack', sessionId, payload: { updateId: sent.payload!.updateId, status: 'conflict', version: 1, code: 'page\n' } });
+    await waitFor(() => conflicts.length === 1);
+    expect(await readFile(file, 'utf8')).toBe('editor\n');
+    const pageFile = file.replace(/\.js$/, '.page-v1.js');
+    expect(await readFile(pageFile, 'utf8')).toBe('page\n');
+    expect(conflicts[0]).toMatchObject({ sessionId, file, pageFile, version: 1 });
+    // The page's update was not applied over the save in flight.
+    expect(relay.received.filter((m) => m.type === 'code_ack')).toHaveLength(0);
+    await save(file, 'editor, again\n');
+    expect((await relay.next('code_update')).payload).toMatchObject({ code: 'editor, again\n', baseVersion: 1, version: 2 });
+  });
+
+  it('a page change that meets a save not yet sent is refused as a conflict with the editor\'s text', async () => {
+    const agent = await startAgent({ debounceMs: 500 });
+    const sessionId = editRequest('f', 'base\n');
+    const file = await fileOf(agent, sessionId);
+    await save(file, 'saved here\n');
+    relay.send(update(sessionId, 'page\n', 0, 'page-update-000000003'));
+    expect((await relay.next('code_ack')).payload).toEqual({ updateId: 'page-update-000000003', status: 'conflict', version: 1, code: 'saved here\n' });
+    expect(await readFile(file, 'utf8')).toBe('saved here\n');
+    expect(await readFile(file.replace(/\.js$/, '.page-v1.js'), 'utf8')).toBe('page\n');
+    // The save the conflict reported is not sent on its own afterwards.
+    await sleep(700);
+    expect(relay.received.filter((m) => m.type === 'code_update')).toHaveLength(0);
+  });
+
+  it('a resent page update is acknowledged again, applied once', async () => {
+    const agent = await startAgent();
+    const sessionId = editRequest('f', 'a');
+    const file = await fileOf(agent, sessionId);
+    relay.send(update(sessionId, 'b', 0, 'page-update-000000004'));
+    await relay.next('code_ack');
+    await save(file, 'c');
+    const mine = await relay.next('code_update');
+    relay.send({ type: 'code_ack', sessionId, payload: { updateId: mine.payload!.updateId, status: 'applied', version: 2 } });
+    await sleep(50);
+    relay.send(update(sessionId, 'b', 0, 'page-update-000000004'));
+    expect((await relay.next('code_ack')).payload).toMatchObject({ updateId: 'page-update-000000004', status: 'applied' });
+    expect(await readFile(file, 'utf8')).toBe('c');
+  });
+
+  it('handles many sessions at once, each save to its own session', async () => {
+    const agent = await startAgent();
+    const ids = Array.from({ length: 40 }, (_, i) => editRequest(`field${i}`, `text ${i}\n`));
+    const files = await Promise.all(ids.map((id) => fileOf(agent, id)));
+    expect(new Set(files).size).toBe(40);
+    await Promise.all(files.map((file, i) => save(file, `saved ${i}\n`)));
+    await waitFor(() => relay.received.filter((m) => m.type === 'code_update').length === 40, { timeoutMs: 10_000 });
+    for (const message of relay.received.filter((m) => m.type === 'code_update')) {
+      expect(message.payload!.code).toBe(`saved ${ids.indexOf(message.sessionId!)}\n`);
+    }
+  });
+
+  it('does not send a file over the size limit, and refuses a field too large to write', async () => {
+    const agent = await startAgent();
+    const sessionId = editRequest('f', 'small');
+    const file = await fileOf(agent, sessionId);
+    await save(file, 'x'.repeat(1001));
+    const big = editRequest('g', 'y'.repeat(1001));
+    expect(await relay.next('session_end')).toMatchObject({ sessionId: big, payload: { reason: 'desktop_gone' } });
+    expect(relay.received.filter((m) => m.type === 'code_update')).toHaveLength(0);
+    await save(file, 'small again');
+    expect((await relay.next('code_update')).payload!.code).toBe('small again');
+  });
+
+  it('removes files: old ones at start, ended sessions, and at exit unless a save did not reach the page', async () => {
+    const edit = `${tmp.path}/edit`;
+    const first = await startAgent();
+    const stale = editRequest('stale', 'old');
+    const staleFile = await fileOf(first, stale);
+    await first.close();
+    await writeFile(`${edit}/notes.txt`, 'not the agent\'s');
+    const past = new Date(Date.now() - 2 * 86_400_000);
+    await writeFile(staleFile, 'old');
+    await utimes(staleFile, past, past);
+    await utimes(`${edit}/notes.txt`, past, past);
+
+    const agent = await startAgent();
+    expect(await readdir(edit)).toEqual(['notes.txt']);
+    const ended = editRequest('ended', 'e');
+    const endedFile = await fileOf(agent, ended);
+    relay.send({ type: 'session_end', sessionId: ended, payload: { reason: 'closed' } });
+    await waitFor(async () => !(await readdir(edit)).includes(endedFile.split('/').pop()!));
+    const clean = editRequest('clean', 'c');
+    const dirty = editRequest('dirty', 'd');
+    const cleanFile = await fileOf(agent, clean);
+    const dirtyFile = await fileOf(agent, dirty);
+    await relay.close();
+    await save(dirtyFile, 'unsent');
+    await sleep(100);
+    await agent.close();
+    const left = await readdir(edit);
+    expect(left).toContain(dirtyFile.split('/').pop());
+    expect(left).not.toContain(cleanFile.split('/').pop());
+    relay = await FakeRelay.start();
+  });
+
+  it('reconnects with backoff after the relay goes away and sends the save it could not deliver', async () => {
+    const agent = await startAgent();
+    const sessionId = editRequest('f', 'a');
+    const file = await fileOf(agent, sessionId);
+    const port = Number(new URL(relay.url).port);
+    await relay.close();
+    await waitFor(() => agent.status === 'reconnecting');
+    await save(file, 'while the relay was down');
+    await sleep(300);
+    relay = await FakeRelay.start(port);
+    await waitFor(() => agent.status === 'connected', { timeoutMs: 15_000 });
+    expect((await relay.next('code_update', 10_000)).payload).toMatchObject({ code: 'while the relay was down', baseVersion: 0 });
+  });
+});

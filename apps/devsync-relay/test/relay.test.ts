@@ -1,0 +1,313 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { readFile } from 'node:fs/promises';
+import { sleep, waitFor } from '@baton/test-utils';
+import { RawClient, pairBrowser, registerDesktop, sessionId, startRelay, type TestRelay } from './helpers.js';
+
+let relays: TestRelay[] = [];
+let clients: RawClient[] = [];
+afterEach(async () => {
+  for (const client of clients) client.close();
+  clients = [];
+  await Promise.all(relays.map((r) => r.cleanup()));
+  relays = [];
+});
+
+async function relayWith(overrides: Record<string, unknown> = {}): Promise<TestRelay> {
+  const relay = await startRelay(overrides);
+  relays.push(relay);
+  return relay;
+}
+function track<T extends { desktop?: RawClient; browser?: RawClient }>(value: T): T {
+  if (value.desktop) clients.push(value.desktop);
+  if (value.browser) clients.push(value.browser);
+  return value;
+}
+
+/** A user: desktop registered, browser paired. */
+async function user(ws: string) {
+  const desktop = track(await registerDesktop(ws));
+  const browser = track(await pairBrowser(ws, desktop.token));
+  return { ...desktop, browser: browser.browser, browserSecret: browser.secret };
+}
+
+describe('pairing', () => {
+  it('pairs a browser through the token the desktop was given, once; both resume with their credentials', async () => {
+    const { ws, relay } = await relayWith();
+    const { userId, secret, token, desktop } = track(await registerDesktop(ws));
+    expect(token).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+    const paired = track(await pairBrowser(ws, token.toLowerCase().replace('-', ' ')));
+    expect(paired.userId).toBe(userId);
+
+    // The token is spent.
+    const again = await RawClient.open(ws);
+    clients.push(again);
+    again.send({ type: 'browser_connect', payload: { protocol: 1, pairingToken: token } });
+    expect((await again.next('error')).payload).toMatchObject({ code: 'PAIRING_FAILED', retryable: false });
+    expect((await again.closed).code).toBe(1008);
+
+    // Credentials resume, and they are not kept in the clear.
+    desktop.close();
+    const resumedDesktop = await RawClient.open(ws);
+    clients.push(resumedDesktop);
+    resumedDesktop.send({ type: 'desktop_connect', payload: { protocol: 1, userId, secret } });
+    expect((await resumedDesktop.next('connection_ack')).payload).not.toHaveProperty('secret');
+    const resumedBrowser = await RawClient.open(ws);
+    clients.push(resumedBrowser);
+    resumedBrowser.send({ type: 'browser_connect', payload: { protocol: 1, userId, secret: paired.secret } });
+    expect((await resumedBrowser.next('connection_ack')).payload).toMatchObject({ role: 'browser', desktopConnected: true });
+    const stored = await readFile(`${relays[0]!.dir.path}/data/pairings.state.json`, 'utf8');
+    expect(stored).toContain(userId);
+    expect(stored).not.toContain(secret);
+    expect(stored).not.toContain(paired.secret);
+    expect(relay.status().pairedUsers).toBe(1);
+  });
+
+  it('refuses wrong credentials, an expired token, and a web page posing as a desktop', async () => {
+    const { ws } = await relayWith({ pairing: { tokenTtlMs: 200 } });
+    const { userId, token } = track(await registerDesktop(ws));
+    const wrong = await RawClient.open(ws);
+    clients.push(wrong);
+    wrong.send({ type: 'browser_connect', payload: { protocol: 1, userId, secret: 'x'.repeat(43) } });
+    expect((await wrong.next('error')).payload).toMatchObject({ code: 'AUTH_FAILED' });
+
+    await sleep(300);
+    await expect(pairBrowser(ws, token)).rejects.toThrow(/PAIRING_FAILED/);
+
+    const page = await RawClient.open(ws, { origin: new URL(ws.replace('ws', 'http')).origin });
+    clients.push(page);
+    page.send({ type: 'desktop_connect', payload: { protocol: 1 } });
+    expect((await page.next('error')).payload).toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('a desktop asks for a fresh token with pair: true; failed attempts from one address are limited', async () => {
+    const { ws } = await relayWith({ limits: { pairingFailuresPerMinute: 3 } });
+    const { userId, secret, desktop } = track(await registerDesktop(ws));
+    desktop.close();
+    const resumed = await RawClient.open(ws);
+    clients.push(resumed);
+    resumed.send({ type: 'desktop_connect', payload: { protocol: 1, userId, secret, pair: true } });
+    const fresh = String((await resumed.next('connection_ack')).payload!.pairingToken);
+    for (let i = 0; i < 3; i++) await expect(pairBrowser(ws, 'WRNG-TOKN')).rejects.toThrow(/unknown or expired/);
+    // Now even the right token is refused from this address, unread: guessing stays slow.
+    await expect(pairBrowser(ws, fresh)).rejects.toThrow(/too many failed pairing attempts/);
+  });
+
+  it('keeps pairings across a restart', async () => {
+    const first = await startRelay();
+    const { userId, secret, token } = await registerDesktop(first.ws);
+    const paired = await pairBrowser(first.ws, token);
+    const second = await first.restart();
+    relays.push(second);
+    const desktop = await RawClient.open(second.ws);
+    clients.push(desktop);
+    desktop.send({ type: 'desktop_connect', payload: { protocol: 1, userId, secret } });
+    await desktop.next('connection_ack');
+    const browser = await RawClient.open(second.ws);
+    clients.push(browser);
+    browser.send({ type: 'browser_connect', payload: { protocol: 1, userId, secret: paired.secret } });
+    await browser.next('connection_ack');
+  });
+});
+
+describe('routing', () => {
+  it('routes edit requests to the desktop and updates back to the page, with the sender the relay knows', async () => {
+    const { ws } = await relayWith();
+    const a = await user(ws);
+    const sid = sessionId(1);
+    a.browser.send({ type: 'edit_request', sessionId: sid, payload: { fieldId: 'script', type: 'javascript', code: 'x', version: 0 } });
+    const request = await a.desktop.next('edit_request');
+    expect(request).toMatchObject({ sessionId: sid, userId: a.userId, payload: { fieldId: 'script', code: 'x' } });
+    a.desktop.send({ type: 'code_update', sessionId: sid, payload: { code: 'y', baseVersion: 0, version: 1, updateId: 'update-0000000001' } });
+    const update = await a.browser.next('code_update');
+    expect(update).toMatchObject({ sessionId: sid, userId: a.userId, payload: { code: 'y', version: 1 } });
+    a.browser.send({ type: 'code_ack', sessionId: sid, payload: { updateId: 'update-0000000001', status: 'applied', version: 1 } });
+    expect((await a.desktop.next('code_ack')).payload).toMatchObject({ status: 'applied' });
+    a.browser.send({ type: 'session_end', sessionId: sid, payload: { reason: 'closed' } });
+    expect((await a.desktop.next('session_end')).payload).toEqual({ reason: 'closed' });
+    a.desktop.send({ type: 'code_update', sessionId: sid, payload: { code: 'z', baseVersion: 1, version: 2, updateId: 'update-0000000002' } });
+    expect((await a.desktop.next('error')).payload).toMatchObject({ code: 'SESSION_NOT_FOUND' });
+  });
+
+  it('keeps two users apart: no message of one reaches the other, a session id of one is unknown to the other', async () => {
+    const { ws } = await relayWith();
+    const a = await user(ws);
+    const b = await user(ws);
+    const sid = sessionId(2);
+    a.browser.send({ type: 'edit_request', sessionId: sid, payload: { fieldId: 'f', type: 'css', code: 'secret of a', version: 0 } });
+    await a.desktop.next('edit_request');
+    // B's desktop sends into A's session, B's page claims it, B names A's user id: all refused.
+    b.desktop.send({ type: 'code_update', sessionId: sid, payload: { code: 'evil', baseVersion: 0, version: 1, updateId: 'update-0000000003' } });
+    expect((await b.desktop.next('error')).payload).toMatchObject({ code: 'SESSION_NOT_FOUND' });
+    b.browser.send({ type: 'edit_request', sessionId: sid, payload: { fieldId: 'f', type: 'css', code: 'take over', version: 0 } });
+    expect((await b.browser.next('error')).payload).toMatchObject({ code: 'SESSION_NOT_FOUND' });
+    b.browser.send({ type: 'heartbeat', userId: a.userId, payload: {} });
+    expect((await b.browser.next('error')).payload).toMatchObject({ code: 'FORBIDDEN' });
+    // A page reconnecting with A's session id in its announcement does not get it either.
+    const thief = await RawClient.open(ws);
+    clients.push(thief);
+    thief.send({ type: 'browser_connect', payload: { protocol: 1, userId: b.userId, secret: b.browserSecret, sessions: [{ sessionId: sid, fieldId: 'f', type: 'css', version: 0 }] } });
+    expect((await thief.next('connection_ack')).payload!.sessions).toEqual([]);
+    await sleep(100);
+    for (const client of [b.desktop, b.browser, thief]) expect(JSON.stringify(client.messages)).not.toContain('secret of a');
+    expect(JSON.stringify(a.browser.messages)).not.toContain('evil');
+    expect(a.desktop.messages.filter((m) => m.type === 'edit_request')).toHaveLength(1);
+  });
+
+  it('answers NO_DESKTOP when the user has no desktop connected, and NOT_PAIRED before a hello', async () => {
+    const { ws } = await relayWith();
+    const a = await user(ws);
+    a.desktop.close();
+    await sleep(50);
+    a.browser.send({ type: 'edit_request', sessionId: sessionId(3), payload: { fieldId: 'f', type: 'css', code: '', version: 0 } });
+    expect((await a.browser.next('error')).payload).toMatchObject({ code: 'NO_DESKTOP', retryable: true });
+    const anonymous = await RawClient.open(ws);
+    clients.push(anonymous);
+    anonymous.send({ type: 'edit_request', sessionId: sessionId(4), payload: { fieldId: 'f', type: 'css', code: '', version: 0 } });
+    expect((await anonymous.next('error')).payload).toMatchObject({ code: 'NOT_PAIRED' });
+  });
+
+  it('a newer desktop connection of the same user replaces the older one', async () => {
+    const { ws } = await relayWith();
+    const a = await user(ws);
+    const second = await RawClient.open(ws);
+    clients.push(second);
+    second.send({ type: 'desktop_connect', payload: { protocol: 1, userId: a.userId, secret: a.secret } });
+    await second.next('connection_ack');
+    expect((await a.desktop.closed).code).toBe(4002);
+    a.browser.send({ type: 'edit_request', sessionId: sessionId(5), payload: { fieldId: 'f', type: 'css', code: 'c', version: 0 } });
+    await second.next('edit_request');
+  });
+});
+
+describe('limits and bad input', () => {
+  it('answers 1000 malformed messages with errors and stays up for everyone', async () => {
+    const { ws, relay } = await relayWith({ limits: { messagesPerSecond: 100_000, burst: 100_000 } });
+    const a = await user(ws);
+    const bad = [
+      'not json',
+      '{',
+      '[]',
+      'null',
+      '42',
+      '{"type":"nope","payload":{}}',
+      '{"type":"edit_request","payload":{}}',
+      '{"type":"edit_request","sessionId":"short","payload":{"fieldId":"f","type":"css","code":"","version":0}}',
+      `{"type":"code_update","sessionId":"${sessionId(6)}","payload":{"code":1,"baseVersion":-1,"version":"x","updateId":"u"}}`,
+      '{"type":"heartbeat","payload":{"at":"x"},"extra":true}',
+      '{"type":"browser_connect","payload":{"protocol":1}}',
+      `{"type":"connection_ack","payload":{"role":"browser","heartbeatMs":1,"maxCodeBytes":1}}`,
+      '\u0000\u0001\u0002',
+      '{"__proto__":{"polluted":true},"type":"heartbeat"}',
+    ];
+    for (let i = 0; i < 1000; i++) a.browser.send(bad[i % bad.length]!);
+    await waitFor(() => a.browser.messages.filter((m) => m.type === 'error').length >= 1000, { timeoutMs: 10_000 });
+    const errors = a.browser.messages.filter((m) => m.type === 'error');
+    expect(new Set(errors.map((m) => m.payload!.code))).toEqual(new Set(['INVALID_MESSAGE']));
+    expect(errors.find((m) => String(m.payload!.message).includes('unknown type'))!.payload!.message).toMatch(/unknown type 'nope'/);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    // Still routing, for this user and for a new one.
+    a.browser.send({ type: 'edit_request', sessionId: sessionId(7), payload: { fieldId: 'f', type: 'css', code: 'ok', version: 0 } });
+    await a.desktop.next('edit_request');
+    await user(ws);
+    expect(relay.status().connections.browser).toBe(2);
+  });
+
+  it('refuses code over maxCodeBytes (CODE_TOO_LARGE) and closes on frames over maxMessageBytes (1009)', async () => {
+    const { ws } = await relayWith({ limits: { maxCodeBytes: 1000, maxMessageBytes: 4000 } });
+    const a = await user(ws);
+    a.browser.send({ type: 'edit_request', sessionId: sessionId(8), payload: { fieldId: 'f', type: 'css', code: 'é'.repeat(501), version: 0 } });
+    expect((await a.browser.next('error')).payload).toMatchObject({ code: 'CODE_TOO_LARGE' });
+    a.browser.send('x'.repeat(5000));
+    expect((await a.browser.closed).code).toBe(1009);
+  });
+
+  it('rate-limits a connection: over the burst, messages are dropped with RATE_LIMITED; a flood is disconnected', async () => {
+    const { ws } = await relayWith({ limits: { messagesPerSecond: 5, burst: 10 } });
+    const a = await user(ws);
+    for (let i = 0; i < 30; i++) a.browser.send({ type: 'heartbeat', payload: {} });
+    await a.browser.next('error');
+    await sleep(100);
+    const heartbeats = a.browser.messages.filter((m) => m.type === 'heartbeat').length;
+    // The hello took one token.
+    // 9 tokens at once, plus 5 a second refilled while the burst is handled (a busy machine is slower).
+    expect(heartbeats).toBeLessThanOrEqual(14);
+    expect(heartbeats).toBeGreaterThanOrEqual(8);
+    expect(a.browser.messages.filter((m) => m.type === 'error').map((m) => m.payload!.code)).toEqual(['RATE_LIMITED']);
+    for (let i = 0; i < 1100; i++) a.browser.send({ type: 'heartbeat', payload: {} });
+    expect((await a.browser.closed).code).toBe(1008);
+    // The other side of the same user is not affected.
+    a.desktop.send({ type: 'heartbeat', payload: {} });
+    await a.desktop.next('heartbeat');
+  });
+});
+
+describe('sessions', () => {
+  it('ends a session nobody used for idleTimeoutMs, telling both sides', async () => {
+    const { ws, relay } = await relayWith({ sessions: { idleTimeoutMs: 300 } });
+    const a = await user(ws);
+    a.browser.send({ type: 'edit_request', sessionId: sessionId(9), payload: { fieldId: 'f', type: 'css', code: '', version: 0 } });
+    await a.desktop.next('edit_request');
+    expect(relay.status().sessions).toBe(1);
+    expect((await a.desktop.next('session_end', 3000)).payload).toEqual({ reason: 'expired' });
+    expect((await a.browser.next('session_end', 3000)).payload).toEqual({ reason: 'expired' });
+    expect(relay.status().sessions).toBe(0);
+  });
+
+  it('keeps a session whose page went away for browserGraceMs: a reconnecting page takes it back, else it ends', async () => {
+    const { ws } = await relayWith({ sessions: { browserGraceMs: 400 } });
+    const a = await user(ws);
+    const kept = sessionId(10);
+    const lost = sessionId(11);
+    for (const sid of [kept, lost]) {
+      a.browser.send({ type: 'edit_request', sessionId: sid, payload: { fieldId: sid, type: 'css', code: '', version: 0 } });
+      await a.desktop.next('edit_request');
+    }
+    a.browser.close();
+    await sleep(100);
+    a.desktop.send({ type: 'code_update', sessionId: kept, payload: { code: 'while away', baseVersion: 0, version: 1, updateId: 'update-0000000004' } });
+    expect((await a.desktop.next('error')).payload).toMatchObject({ code: 'NO_BROWSER', retryable: true });
+    const back = await RawClient.open(ws);
+    clients.push(back);
+    back.send({ type: 'browser_connect', payload: { protocol: 1, userId: a.userId, secret: a.browserSecret, sessions: [{ sessionId: kept, fieldId: kept, type: 'css', version: 0 }] } });
+    expect((await back.next('connection_ack')).payload!.sessions).toEqual([kept]);
+    expect(await a.desktop.next((m) => m.type === 'session_end' && m.sessionId === lost, 3000)).toMatchObject({ payload: { reason: 'browser_gone' } });
+    a.desktop.send({ type: 'code_update', sessionId: kept, payload: { code: 'back', baseVersion: 0, version: 1, updateId: 'update-0000000005' } });
+    expect((await back.next('code_update')).payload!.code).toBe('back');
+  });
+});
+
+describe('origins, endpoints and shutdown', () => {
+  it('refuses a WebSocket from an origin not allowed, accepts an allowed one and clients without an Origin', async () => {
+    const { ws } = await relayWith({ allowedOrigins: ['https://app.example.com'] });
+    await expect(RawClient.open(ws, { origin: 'https://evil.example.com' })).rejects.toMatchObject({ status: 403 });
+    clients.push(await RawClient.open(ws, { origin: 'https://app.example.com' }), await RawClient.open(ws));
+  });
+
+  it('answers /status with counts, /debug only to loopback or the admin token', async () => {
+    const { ws, relay } = await relayWith({ adminToken: 'a-very-long-admin-token' });
+    await user(ws);
+    const status = (await (await fetch(`${relay.url}/status`)).json()) as Record<string, unknown>;
+    expect(status).toMatchObject({ connections: { browser: 1, desktop: 1, unpaired: 0 }, users: 1, pairedUsers: 1, sessions: 0 });
+    expect(status.uptimeSeconds).toEqual(expect.any(Number));
+    expect((await fetch(`${relay.url}/debug`)).status).toBe(200);
+    // Through a proxy the address is not the client's: loopback no longer counts.
+    expect((await fetch(`${relay.url}/debug`, { headers: { 'x-forwarded-for': '203.0.113.9' } })).status).toBe(403);
+    const authorized = await fetch(`${relay.url}/debug`, { headers: { 'x-forwarded-for': '203.0.113.9', authorization: 'Bearer a-very-long-admin-token' } });
+    expect(authorized.status).toBe(200);
+    expect(((await authorized.json()) as { connections: unknown[] }).connections).toHaveLength(2);
+    expect(await (await fetch(`${relay.url}/metrics`)).text()).toMatch(/devsync_relay_messages_total\{type="desktop_connect"\} 1/);
+    expect((await fetch(`${relay.url}/nothing`)).status).toBe(404);
+    const page = await fetch(`${relay.url}/`);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(await page.text()).toContain('Edit externally');
+    expect(await (await fetch(`${relay.url}/webdevsync.js`)).text()).toContain('web-dev-sync');
+  });
+
+  it('closes every connection with 1001 on shutdown', async () => {
+    const relay = await startRelay();
+    const a = await user(relay.ws);
+    await relay.cleanup();
+    expect((await a.browser.closed).code).toBe(1001);
+    expect((await a.desktop.closed).code).toBe(1001);
+  });
+});

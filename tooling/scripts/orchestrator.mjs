@@ -9,6 +9,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bundle = join(root, 'apps', 'orchestrator', 'dist', 'orchestrator.mjs');
+// Apps the demo's orchestrator.yaml runs from their builds (the WebDevSync relay): built along with it.
+const demoApps = ['devsync-relay'];
 
 /**
  * Whether the bundle is newer than every source it is built from (the app and the packages it
@@ -22,11 +24,13 @@ function bundleIsFresh() {
   } catch {
     return false;
   }
-  const manifest = JSON.parse(readFileSync(join(root, 'apps', 'orchestrator', 'package.json'), 'utf8'));
-  const packages = Object.keys(manifest.dependencies ?? {})
-    .filter((name) => name.startsWith('@baton/'))
-    .map((name) => join(root, 'packages', name.slice('@baton/'.length)));
-  for (const dir of [join(root, 'apps', 'orchestrator'), ...packages]) {
+  const apps = ['orchestrator', ...demoApps].map((name) => join(root, 'apps', name));
+  const packages = apps.flatMap((dir) =>
+    Object.keys(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).dependencies ?? {})
+      .filter((name) => name.startsWith('@baton/'))
+      .map((name) => join(root, 'packages', name.slice('@baton/'.length))),
+  );
+  for (const dir of new Set([...apps, ...packages])) {
     for (const file of ['package.json', 'tsconfig.json', 'tsconfig.build.json']) {
       if (existsSync(join(dir, file)) && statSync(join(dir, file)).mtimeMs > built) return false;
     }
@@ -39,7 +43,7 @@ function bundleIsFresh() {
 
 let ok = true;
 if (!bundleIsFresh()) {
-  const build = spawnSync(turbo(), ['run', 'build', '--filter=@baton/orchestrator...', '--output-logs=errors-only'], {
+  const build = spawnSync(turbo(), ['run', 'build', '--filter=@baton/orchestrator...', ...demoApps.map((name) => `--filter=@baton/${name}...`), '--output-logs=errors-only'], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', TURBO_NO_UPDATE_NOTIFIER: '1' },

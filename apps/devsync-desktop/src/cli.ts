@@ -73,12 +73,18 @@ async function main(): Promise<number> {
   agent.onDidError((error) => {
     if (!error.retryable) say(`relay refused: ${error.code}: ${error.message}`);
   });
+  // Closed by the relay's refusal (wrong credentials, ...): retrying cannot help, so stop with status 1.
+  let refused = false;
+  let stopping = false;
   agent.onDidChangeStatus((status) => {
-    if (status === 'closed') process.kill(process.pid, 'SIGTERM');
+    if (status !== 'closed' || stopping) return;
+    refused = true;
+    process.kill(process.pid, 'SIGTERM');
   });
   say(`devsync-desktop: relay ${url}, editor "${editor}", files in ${editDir}`);
   await new Promise<void>((resolve) => {
     const stop = () => {
+      stopping = true;
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
       void agent.close().finally(resolve);
@@ -87,7 +93,7 @@ async function main(): Promise<number> {
     process.on('SIGINT', stop);
   });
   flushLogger(logger);
-  return agent.status === 'closed' && agent.userId === undefined ? 1 : 0;
+  return refused ? 1 : 0;
 }
 
 process.exitCode = await main();

@@ -4,14 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { killAllFixtures, makeTempDir, spawnFixture, waitFor, type Fixture, type TempDir } from '@baton/test-utils';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startRelay, type TestRelay } from './helpers.js';
 
-const require = createRequire(import.meta.url);
-const { chromium } = require('playwright-core') as typeof import('playwright-core');
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const desktopBin = fileURLToPath(new URL('../../devsync-desktop/bin/devsync-desktop.mjs', import.meta.url));
 const editorScript = fileURLToPath(new URL('./fixtures/editor.mjs', import.meta.url));

@@ -209,6 +209,18 @@ export class WebDevSync extends Disposable {
     });
   }
 
+  /**
+   * Tells the library that field `id` changed in the page by other means than typing in its textarea (a script
+   * set it, or the field is a code editor widget): the text is sent to the editor as typing would be.
+   */
+  setCode(id: string, code: string): void {
+    const session = this._byField.get(id);
+    if (!session) return;
+    session.typingTimer?.dispose();
+    session.typingTimer = undefined;
+    this._sendLocal(session, code);
+  }
+
   /** Ends the editing of field `id`; the desktop agent removes its file. */
   endSession(id: string): void {
     const session = this._byField.get(id);
@@ -315,7 +327,11 @@ export class WebDevSync extends Disposable {
     session.typingTimer?.dispose();
     session.typingTimer = undefined;
     const code = this._element(session)?.value;
-    if (code === undefined || code === session.code) return;
+    if (code !== undefined) this._sendLocal(session, code);
+  }
+
+  private _sendLocal(session: FieldSession, code: string): void {
+    if (code === session.code) return;
     const update: PayloadOf<'code_update'> = { code, baseVersion: session.version, version: session.version + 1, updateId: randomId() };
     session.version = update.version;
     session.code = code;

@@ -1,4 +1,5 @@
 import { WebSocketServer, type WebSocket } from 'ws';
+import { MessageLog, byType } from '@baton/test-utils';
 
 export interface Sent {
   type: string;
@@ -12,11 +13,13 @@ export interface Sent {
  * what arrives in which order, which is what the conflict cases need.
  */
 export class FakeRelay {
-  readonly received: Sent[] = [];
+  /** Everything the client sent but its hellos, in order. */
+  get received(): readonly Sent[] {
+    return this._log.all;
+  }
+  private readonly _log = new MessageLog<Sent>();
   readonly hellos: Sent[] = [];
   socket: WebSocket | undefined;
-  private readonly _waiters: Array<{ match: (m: Sent) => boolean; resolve: (m: Sent) => void }> = [];
-  private _taken = 0;
 
   private constructor(readonly server: WebSocketServer, readonly url: string) {}
 
@@ -44,9 +47,7 @@ export class FakeRelay {
           });
           return;
         }
-        relay.received.push(message);
-        const index = relay._waiters.findIndex((w) => w.match(message));
-        if (index >= 0) relay._waiters.splice(index, 1)[0]!.resolve(message);
+        relay._log.push(message);
       });
     });
     return relay;
@@ -58,25 +59,9 @@ export class FakeRelay {
 
   /** The next message of `type` (or matching) the agent sent after the ones already taken. */
   next(match: string | ((m: Sent) => boolean), timeoutMs = 5000): Promise<Sent> {
-    const predicate = typeof match === 'string' ? (m: Sent) => m.type === match : match;
-    for (let i = this._taken; i < this.received.length; i++) {
-      if (predicate(this.received[i]!)) {
-        this._taken = i + 1;
-        return Promise.resolve(this.received[i]!);
-      }
-    }
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the agent sent no ${String(match)} within ${timeoutMs} ms; it sent ${JSON.stringify(this.received.slice(-3))}`)), timeoutMs);
-      this._waiters.push({
-        match: predicate,
-        resolve: (m) => {
-          clearTimeout(timer);
-          this._taken = this.received.length;
-          resolve(m);
-        },
-      });
-    });
+    return this._log.next(byType(match), timeoutMs, typeof match === 'string' ? match : undefined);
   }
+
 
   async close(): Promise<void> {
     for (const client of this.server.clients) client.terminate();

@@ -261,6 +261,12 @@ export class Relay extends Disposable {
     });
   }
 
+  /** Answers a refused hello with an error, then closes (1008): the same hello would be refused again. */
+  private _refuse(connection: Connection, code: ErrorCode, message: string, closeReason: string, reply: { inReplyTo: string }): void {
+    this._sendError(connection, code, message, false, reply);
+    connection.socket.close(1008, closeReason);
+  }
+
   private _message(connection: Connection, text: string): void {
     connection.received++;
     if (!connection.bucket.take()) {
@@ -301,6 +307,9 @@ export class Relay extends Disposable {
     if (message.type === 'heartbeat') return this._send(connection, { type: 'heartbeat', payload: { at: Date.now() } });
     if (message.type === 'browser_connect' || message.type === 'desktop_connect') {
       if (connection.role) return this._sendError(connection, 'INVALID_MESSAGE', `already connected as ${connection.role}`, false, reply);
+      if (message.payload.protocol !== PROTOCOL_VERSION) {
+        return this._refuse(connection, 'UNSUPPORTED_PROTOCOL', `this relay speaks protocol ${PROTOCOL_VERSION}, not ${message.payload.protocol}`, 'unsupported protocol', reply);
+      }
       const hello = message.type === 'browser_connect' ? this._browserConnect(connection, message.payload) : this._desktopConnect(connection, message.payload);
       connection.pending = hello
         .catch((err: unknown) => {
@@ -370,40 +379,27 @@ export class Relay extends Disposable {
 
   private async _browserConnect(connection: Connection, payload: PayloadOf<'browser_connect'>): Promise<void> {
     const reply = { inReplyTo: 'browser_connect' };
-    if (payload.protocol !== PROTOCOL_VERSION) {
-      this._sendError(connection, 'UNSUPPORTED_PROTOCOL', `this relay speaks protocol ${PROTOCOL_VERSION}, not ${payload.protocol}`, false, reply);
-      connection.socket.close(1008, 'unsupported protocol');
-      return;
-    }
     let userId: string;
     let secret: string | undefined;
     if (payload.userId !== undefined && payload.secret !== undefined) {
       if (!this._pairings.verifyBrowser(payload.userId, payload.secret)) {
-        this._sendError(connection, 'AUTH_FAILED', 'these browser credentials are not known to this relay; pair again with a token from devsync-desktop', false, reply);
-        connection.socket.close(1008, 'auth failed');
-        return;
+        return this._refuse(connection, 'AUTH_FAILED', 'these browser credentials are not known to this relay; pair again with a token from devsync-desktop', 'auth failed', reply);
       }
       userId = payload.userId;
     } else if (payload.pairingToken !== undefined) {
       if (this._pairingFailures.blocked(connection.remote)) {
-        this._sendError(connection, 'PAIRING_FAILED', 'too many failed pairing attempts from this address; wait a minute', false, reply);
-        connection.socket.close(1008, 'pairing attempts exceeded');
-        return;
+        return this._refuse(connection, 'PAIRING_FAILED', 'too many failed pairing attempts from this address; wait a minute', 'pairing attempts exceeded', reply);
       }
       const registration = await this._pairings.redeem(payload.pairingToken);
       if (!registration) {
         this._pairingFailures.record(connection.remote);
-        this._sendError(connection, 'PAIRING_FAILED', 'unknown or expired pairing token; run `devsync-desktop pair` for a new one', false, reply);
-        connection.socket.close(1008, 'pairing failed');
-        return;
+        return this._refuse(connection, 'PAIRING_FAILED', 'unknown or expired pairing token; run `devsync-desktop --pair` for a new one', 'pairing failed', reply);
       }
       userId = registration.userId;
       secret = registration.secret;
       this._logger.info({ userId, connectionId: connection.id, origin: connection.origin }, 'browser paired');
     } else {
-      this._sendError(connection, 'NOT_PAIRED', 'browser_connect needs a pairingToken, or the userId and secret of an earlier pairing', false, reply);
-      connection.socket.close(1008, 'not paired');
-      return;
+      return this._refuse(connection, 'NOT_PAIRED', 'browser_connect needs a pairingToken, or the userId and secret of an earlier pairing', 'not paired', reply);
     }
     if (connection.socket.readyState !== connection.socket.OPEN) return;
     connection.role = 'browser';
@@ -439,25 +435,16 @@ export class Relay extends Disposable {
 
   private async _desktopConnect(connection: Connection, payload: PayloadOf<'desktop_connect'>): Promise<void> {
     const reply = { inReplyTo: 'desktop_connect' };
-    if (payload.protocol !== PROTOCOL_VERSION) {
-      this._sendError(connection, 'UNSUPPORTED_PROTOCOL', `this relay speaks protocol ${PROTOCOL_VERSION}, not ${payload.protocol}`, false, reply);
-      connection.socket.close(1008, 'unsupported protocol');
-      return;
-    }
     if (connection.origin !== undefined) {
       // A browser always sends Origin; the desktop agent never does. A page must not pose as a desktop.
-      this._sendError(connection, 'FORBIDDEN', 'a web page cannot connect as a desktop', false, reply);
-      connection.socket.close(1008, 'forbidden');
-      return;
+      return this._refuse(connection, 'FORBIDDEN', 'a web page cannot connect as a desktop', 'forbidden', reply);
     }
     let userId: string;
     let secret: string | undefined;
     let pairingToken: string | undefined;
     if (payload.userId !== undefined && payload.secret !== undefined) {
       if (!this._pairings.verifyDesktop(payload.userId, payload.secret)) {
-        this._sendError(connection, 'AUTH_FAILED', 'these desktop credentials are not known to this relay; remove the credentials file to register again', false, reply);
-        connection.socket.close(1008, 'auth failed');
-        return;
+        return this._refuse(connection, 'AUTH_FAILED', 'these desktop credentials are not known to this relay; remove the credentials file to register again', 'auth failed', reply);
       }
       userId = payload.userId;
       if (payload.pair) pairingToken = await this._pairings.issuePairingToken(userId, this._config.pairing.tokenTtlMs);

@@ -1,4 +1,4 @@
-import { makeTempDir, type TempDir } from '@baton/test-utils';
+import { MessageLog, byType, makeTempDir, type TempDir } from '@baton/test-utils';
 import WebSocket from 'ws';
 import { parseRelayConfig, Relay, type RelayConfig } from '../src/index.js';
 
@@ -49,22 +49,16 @@ export interface RawMessage {
 
 /** A bare protocol client: what a stranger implementing the protocol would write, used to probe the relay. */
 export class RawClient {
-  readonly messages: RawMessage[] = [];
-  private readonly _waiters: Array<{ match: (m: RawMessage) => boolean; resolve: (m: RawMessage) => void }> = [];
-  private _seen = 0;
+  private readonly _log = new MessageLog<RawMessage>();
   readonly closed: Promise<{ code: number; reason: string }>;
 
   private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data) => {
-      const message = JSON.parse(String(data)) as RawMessage;
-      this.messages.push(message);
-      const index = this._waiters.findIndex((w) => w.match(message));
-      if (index >= 0) {
-        const [waiter] = this._waiters.splice(index, 1);
-        waiter!.resolve(message);
-      }
-    });
+    socket.on('message', (data) => this._log.push(JSON.parse(String(data)) as RawMessage));
     this.closed = new Promise((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+  }
+
+  get messages(): readonly RawMessage[] {
+    return this._log.all;
   }
 
   static open(url: string, options: { origin?: string } = {}): Promise<RawClient> {
@@ -83,24 +77,7 @@ export class RawClient {
 
   /** The next message (after the ones already taken by earlier calls) that matches; rejects after `timeoutMs`. */
   next(match: string | ((m: RawMessage) => boolean), timeoutMs = 5000): Promise<RawMessage> {
-    const predicate = typeof match === 'string' ? (m: RawMessage) => m.type === match : match;
-    for (let i = this._seen; i < this.messages.length; i++) {
-      if (predicate(this.messages[i]!)) {
-        this._seen = i + 1;
-        return Promise.resolve(this.messages[i]!);
-      }
-    }
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${typeof match === 'string' ? match : 'matching'} message within ${timeoutMs} ms; got ${JSON.stringify(this.messages.slice(-3))}`)), timeoutMs);
-      this._waiters.push({
-        match: predicate,
-        resolve: (m) => {
-          clearTimeout(timer);
-          this._seen = this.messages.length;
-          resolve(m);
-        },
-      });
-    });
+    return this._log.next(byType(match), timeoutMs, typeof match === 'string' ? match : undefined);
   }
 
   close(): void {

@@ -1,37 +1,6 @@
-export {
-  Disposable,
-  DisposableStore,
-  MutableDisposable,
-  disposeAll,
-  isDisposable,
-  toDisposable,
-  type IAsyncDisposable,
-  type IDisposable,
-} from './disposable.js';
-export { Emitter, eventToPromise, noneEventOf, onceEvent, type EmitterOptions, type Event } from './event.js';
-export {
-  AbortError,
-  BatonError,
-  InvalidArgumentError,
-  TimeoutError,
-  UnsafePathError,
-  defineErrorClass,
-  deserializeError,
-  errorCode,
-  isAbortError,
-  isErrorLike,
-  onUnexpectedError,
-  registerErrorClass,
-  serializeError,
-  setUnexpectedErrorHandler,
-  type BatonErrorOptions,
-  type SerializedError,
-  type SerializeErrorOptions,
-  type UnexpectedErrorHandler,
-} from './errors.js';
-export { LinkedAbortController, abortableDelay, onAbort, throwIfAborted } from './abort.js';
-export { createBackoff, retry, validateBackoffOptions, type Backoff, type BackoffOptions, type RetryOptions } from './backoff.js';
-export { FakeClock, systemClock, type Clock, type TimerOptions } from './clock.js';
+// Everything that runs without Node built-ins comes from the portable entry; the rest is Node's.
+export * from './portable.js';
+export { UnsafePathError } from './errors.js';
 export {
   isAtomicWriteTempFile,
   readFileIfExists,

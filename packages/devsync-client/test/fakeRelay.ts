@@ -1,4 +1,5 @@
 import { WebSocketServer, type WebSocket } from 'ws';
+import { MessageLog, byType } from '@baton/test-utils';
 
 export interface Sent {
   type: string;
@@ -9,7 +10,11 @@ export interface Sent {
 
 /** The relay and the desktop in one, played by the test, so it decides what arrives in which order. */
 export class FakeRelay {
-  readonly received: Sent[] = [];
+  /** Everything the client sent but its hellos, in order. */
+  get received(): readonly Sent[] {
+    return this._log.all;
+  }
+  private readonly _log = new MessageLog<Sent>();
   readonly hellos: Sent[] = [];
   readonly connectedAt: number[] = [];
   socket: WebSocket | undefined;
@@ -17,8 +22,6 @@ export class FakeRelay {
   dropConnections = false;
   /** Answer the next browser_connect with this error instead of an ack. */
   refuseWith: string | undefined;
-  private readonly _waiters: Array<{ match: (m: Sent) => boolean; resolve: (m: Sent) => void }> = [];
-  private _taken = 0;
 
   private constructor(readonly server: WebSocketServer, readonly url: string) {}
 
@@ -55,9 +58,7 @@ export class FakeRelay {
       });
       return;
     }
-    this.received.push(message);
-    const index = this._waiters.findIndex((w) => w.match(message));
-    if (index >= 0) this._waiters.splice(index, 1)[0]!.resolve(message);
+    this._log.push(message);
   }
 
   send(message: Sent): void {
@@ -65,25 +66,9 @@ export class FakeRelay {
   }
 
   next(match: string | ((m: Sent) => boolean), timeoutMs = 5000): Promise<Sent> {
-    const predicate = typeof match === 'string' ? (m: Sent) => m.type === match : match;
-    for (let i = this._taken; i < this.received.length; i++) {
-      if (predicate(this.received[i]!)) {
-        this._taken = i + 1;
-        return Promise.resolve(this.received[i]!);
-      }
-    }
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the client sent no ${String(match)} within ${timeoutMs} ms; it sent ${JSON.stringify(this.received.slice(-3))}`)), timeoutMs);
-      this._waiters.push({
-        match: predicate,
-        resolve: (m) => {
-          clearTimeout(timer);
-          this._taken = this.received.length;
-          resolve(m);
-        },
-      });
-    });
+    return this._log.next(byType(match), timeoutMs, typeof match === 'string' ? match : undefined);
   }
+
 
   /** Drops every connection as a crashed relay would (no close frame). */
   dropAll(): void {

@@ -7,3 +7,4 @@ export { readmeExamples, runExample, runReadmeExample, type ExampleRun } from '.
 export { measureIdle, hasStrace, type IdleCost } from './idle.js';
 export { requireEtcd, startEtcdCluster, stopAllEtcdClusters, type EtcdCluster, type EtcdMember } from './etcdCluster.js';
 export { addObservedLine, checkLeadership, watchObserved, type BeliefSpans } from './leadership.js';
+export { MessageLog, byType } from './messageLog.js';

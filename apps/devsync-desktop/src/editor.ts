@@ -9,9 +9,11 @@ export function resolveEditor(flag: string | undefined, env: Record<string, stri
 
 /**
  * Splits a command line the way a shell would for words and quotes (no expansion, no operators): editors are
- * often given as `code --wait` or `"/Applications/My Editor/bin/edit" -n`.
+ * often given as `code --wait` or `"/Applications/My Editor/bin/edit" -n`. On Windows a backslash is a path
+ * separator, not an escape (`C:\Tools\edit.exe`).
  */
-export function splitCommand(command: string): string[] {
+export function splitCommand(command: string, platform: NodeJS.Platform = process.platform): string[] {
+  const escapes = platform !== 'win32';
   const words: string[] = [];
   let word = '';
   let quote: '"' | "'" | undefined;
@@ -20,12 +22,12 @@ export function splitCommand(command: string): string[] {
     const char = command[i]!;
     if (quote) {
       if (char === quote) quote = undefined;
-      else if (char === '\\' && quote === '"' && i + 1 < command.length) word += command[++i];
+      else if (escapes && char === '\\' && quote === '"' && i + 1 < command.length) word += command[++i];
       else word += char;
     } else if (char === '"' || char === "'") {
       quote = char;
       inWord = true;
-    } else if (char === '\\' && i + 1 < command.length) {
+    } else if (escapes && char === '\\' && i + 1 < command.length) {
       word += command[++i];
       inWord = true;
     } else if (/\s/.test(char)) {

@@ -5,6 +5,8 @@ import { makeTempDir, sleep, waitFor, type TempDir } from '@baton/test-utils';
 import { DesktopAgent, type DesktopAgentOptions } from '../src/index.js';
 import { FakeRelay, type Sent } from './fakeRelay.js';
 
+// Windows has no POSIX modes: it reports 0o666 for any file node can write.
+const posix = process.platform !== 'win32';
 const editorScript = fileURLToPath(new URL('./fixtures/editor-log.mjs', import.meta.url));
 let tmp: TempDir;
 let relay: FakeRelay;
@@ -63,8 +65,10 @@ describe('DesktopAgent', () => {
     await waitFor(() => tokens.length === 1);
     expect(tokens).toEqual(['ABCD-EFGH']);
     await waitFor(async () => (await stat(`${tmp.path}/config/credentials.json`).catch(() => undefined)) !== undefined);
-    expect((await stat(`${tmp.path}/config/credentials.json`)).mode & 0o777).toBe(0o600);
-    expect((await stat(`${tmp.path}/config`)).mode & 0o777).toBe(0o700);
+    if (posix) {
+      expect((await stat(`${tmp.path}/config/credentials.json`)).mode & 0o777).toBe(0o600);
+      expect((await stat(`${tmp.path}/config`)).mode & 0o777).toBe(0o700);
+    }
     await agent.close();
     await startAgent({ pair: true });
     expect(relay.hellos.at(-1)!.payload).toEqual({ protocol: 1, userId: 'user-000000000000001', secret: 'desktop-secret-0000000001', pair: true });
@@ -76,8 +80,10 @@ describe('DesktopAgent', () => {
     const file = await fileOf(agent, sessionId);
     expect(file.startsWith(`${tmp.path}/edit/`)).toBe(true);
     expect(file).toMatch(/\/etc_passwd-[A-Za-z0-9_-]{12}\.js$/);
-    expect((await stat(file)).mode & 0o777).toBe(0o600);
-    expect((await stat(`${tmp.path}/edit`)).mode & 0o777).toBe(0o700);
+    if (posix) {
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      expect((await stat(`${tmp.path}/edit`)).mode & 0o777).toBe(0o700);
+    }
     expect(await readFile(file, 'utf8')).toBe('let a = 1;\n');
     await waitFor(async () => (await readFile(`${tmp.path}/editor.log`, 'utf8').catch(() => '')).includes(file));
 

@@ -11,7 +11,8 @@ describe('the editor command', () => {
 
   it('splits like a shell splits words and quotes, and nothing more', () => {
     expect(splitCommand('code --wait')).toEqual(['code', '--wait']);
-    expect(splitCommand(`"/Applications/My Editor/edit" -n 'a b' c\\ d`)).toEqual(['/Applications/My Editor/edit', '-n', 'a b', 'c d']);
+    expect(splitCommand(`"/Applications/My Editor/edit" -n 'a b' c\\ d`, 'linux')).toEqual(['/Applications/My Editor/edit', '-n', 'a b', 'c d']);
+    expect(splitCommand('"C:\\Program Files\\Edit\\edit.exe" C:\\work', 'win32')).toEqual(['C:\\Program Files\\Edit\\edit.exe', 'C:\\work']);
     expect(splitCommand('vim; rm -rf ~')).toEqual(['vim;', 'rm', '-rf', '~']);
     expect(() => splitCommand('"unclosed')).toThrow(/unclosed/);
     expect(() => splitCommand('   ')).toThrow(/empty/);

@@ -9,6 +9,7 @@ import { readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { chromium } from 'playwright-core';
+import { findBrowser } from '../test/browserPath.js';
 import { killAllFixtures, makeTempDir, markdownTable, machineDescription, percentile, round, sleep, spawnFixture, writeBenchResults, type Fixture, type Row } from '@baton/test-utils';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -217,7 +218,7 @@ async function saveToField(): Promise<number[]> {
   const editDir = `${tmp.path}/edit`;
   const desktop = spawnFixture(desktopBin, ['--relay', relay.url, '--dir', editDir, '--credentials', `${tmp.path}/desktop.json`, '--editor', 'true'], { env: { BATON_LOG_LEVEL: 'warn' } });
   const token = /pairing token: (\S+)/.exec(await desktop.waitForLine(/pairing token: /, 15_000))![1]!;
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+  const browser = await chromium.launch({ executablePath: findBrowser(), args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
   try {
     const page = await browser.newPage();
     await page.goto(relay.url.replace(/^ws/, 'http').replace('/ws', '/'));

@@ -1,15 +1,14 @@
 // WebDevSync end to end in a real browser: Debian's Chromium driven by playwright-core opens the demo page the
 // relay serves; the desktop agent runs as a real process, with a test script as its "editor".
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync } from 'node:fs';
 import { readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { killAllFixtures, makeTempDir, spawnFixture, waitFor, type Fixture, type TempDir } from '@baton/test-utils';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { findBrowser } from './browserPath.js';
 import { startRelay, type TestRelay } from './helpers.js';
 
-const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const desktopBin = fileURLToPath(new URL('../../devsync-desktop/bin/devsync-desktop.mjs', import.meta.url));
 const editorScript = fileURLToPath(new URL('./fixtures/editor.mjs', import.meta.url));
 
@@ -61,7 +60,8 @@ const fieldValue = (page: Page, id: string) => page.$eval(`#${id}`, (el) => (el 
 const inputCount = (page: Page, id: string) => page.$eval(`#${id}-inputs`, (el) => Number(el.textContent));
 
 beforeAll(async () => {
-  if (!existsSync(chromiumPath)) throw new Error(`no Chromium at ${chromiumPath}: apt-get install chromium (the test script does it), or set CHROMIUM`);
+  const chromiumPath = findBrowser();
+  if (!chromiumPath) throw new Error('no Chromium or Chrome found: apt-get install chromium (the test script does it), or set CHROMIUM');
   tmp = await makeTempDir('devsync-e2e-');
   relay = await startRelay({ heartbeatMs: 1000 });
   browser = await chromium.launch({

@@ -129,6 +129,31 @@ describe('WebDevSync in Chromium', () => {
     expect(aliceUser).not.toBe(bobUser);
   }, 60_000);
 
+  it("runs the client README's example as written (its import pointed at the relay's bundle, its token a real one)", async () => {
+    const readme = await readFile(fileURLToPath(new URL('../../../packages/devsync-client/README.md', import.meta.url)), 'utf8');
+    const example = /^```js\n([\s\S]*?)^```$/m.exec(readme)![1]!;
+    const { desktop, token } = await startDesktop('carol');
+    // The demo page is a page of the relay's origin with the field the example edits (its own script stays idle:
+    // this profile is not paired). The example runs inline, which the page's CSP forbids, hence bypassCSP.
+    const context = await browser.newContext({ bypassCSP: true });
+    contexts.push(context);
+    const page = await context.newPage();
+    const logged: string[] = [];
+    page.on('console', (message) => logged.push(message.text()));
+    page.on('pageerror', (err) => logged.push(`pageerror: ${err.message}`));
+    await page.goto(`${relay.relay.url}/`);
+    const before = await fieldValue(page, 'script');
+    const code = example.replace("'@baton/devsync-client/browser'", "'./webdevsync.js'").replace("'K7QM-2XWP'", JSON.stringify(token));
+    expect(code).not.toBe(example);
+    await page.addScriptTag({ type: 'module', content: code });
+    await desktop.waitForLine(/editing script: /, 10_000);
+    await waitFor(() => logged.includes('script saved in the editor'), { timeoutMs: 10_000 }).catch((err: Error) => {
+      throw new Error(`${err.message}; the page logged ${JSON.stringify(logged)}`);
+    });
+    expect(logged).toContain('connected');
+    expect(await fieldValue(page, 'script')).toBe(`${before}// saved by carol's editor\n`);
+  }, 60_000);
+
   it('refuses a page from an origin that is not allowed', async () => {
     const server: Server = createServer((_req, res) => res.end('<!doctype html><title>elsewhere</title>'));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

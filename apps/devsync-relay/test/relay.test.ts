@@ -120,8 +120,13 @@ describe('routing', () => {
     a.desktop.send({ type: 'code_update', sessionId: sid, payload: { code: 'y', baseVersion: 0, version: 1, updateId: 'update-0000000001' } });
     const update = await a.browser.next('code_update');
     expect(update).toMatchObject({ sessionId: sid, userId: a.userId, payload: { code: 'y', version: 1 } });
-    a.browser.send({ type: 'code_ack', sessionId: sid, payload: { updateId: 'update-0000000001', status: 'applied', version: 1 } });
-    expect((await a.desktop.next('code_ack')).payload).toMatchObject({ status: 'applied' });
+    // A sender naming a connection id of its own choosing: the forwarded message carries the relay's.
+    a.browser.send({ type: 'code_ack', sessionId: sid, connectionId: 'claimed-connection-0001', payload: { updateId: 'update-0000000001', status: 'applied', version: 1 } });
+    const ack = await a.desktop.next('code_ack');
+    expect(ack.payload).toMatchObject({ status: 'applied' });
+    expect(ack.connectionId).toBe(request.connectionId);
+    expect(ack.connectionId).not.toBe('claimed-connection-0001');
+    expect(ack.userId).toBe(a.userId);
     a.browser.send({ type: 'session_end', sessionId: sid, payload: { reason: 'closed' } });
     expect((await a.desktop.next('session_end')).payload).toEqual({ reason: 'closed' });
     a.desktop.send({ type: 'code_update', sessionId: sid, payload: { code: 'z', baseVersion: 1, version: 2, updateId: 'update-0000000002' } });

@@ -5,7 +5,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { WS_PATH } from '@baton/devsync-client';
-import { createLogger, flushLogger } from '@baton/telemetry';
+import { createLogger, flushLogger, installShutdownHooks } from '@baton/telemetry';
 import { DesktopAgent } from './agent.js';
 import { relayUrl, resolveEditor, splitCommand } from './editor.js';
 
@@ -83,14 +83,13 @@ async function main(): Promise<number> {
   });
   say(`devsync-desktop: relay ${url}, editor "${editor}", files in ${editDir}`);
   await new Promise<void>((resolve) => {
-    const stop = () => {
-      stopping = true;
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      void agent.close().finally(resolve);
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
+    installShutdownHooks({
+      shutdown: async () => {
+        stopping = true;
+        await agent.close();
+      },
+      afterSignal: () => resolve(),
+    });
   });
   flushLogger(logger);
   return refused ? 1 : 0;

@@ -271,15 +271,19 @@ try {
     }
     await sleep(500);
   }
-  for (const subject of subjects) {
-    progress(`${subject.name}: memory (${idleConnections} idle connections)`);
-    const owner = await subject.pair();
-    const secret = 'secretOf' in subject ? (subject as Awaited<ReturnType<typeof startBaton>>).secretOf.get(owner.userId) : undefined;
-    results.get(subject)!.bytesPerConnection = await idleMemory(subject, owner.userId, secret);
-    owner.desktop.ws.terminate();
-    owner.browser.ws.terminate();
+  for (const [i, subject] of subjects.entries()) {
     subject.process.kill('SIGTERM');
     await subject.process.exited;
+    // A fresh process: one that carried the throughput run keeps the memory it grew to, and new connections reuse it.
+    const fresh = await [startBaton, startMinimal][i]!();
+    progress(`${fresh.name}: memory (${idleConnections} idle connections, a fresh process)`);
+    const owner = await fresh.pair();
+    const secret = 'secretOf' in fresh ? (fresh as Awaited<ReturnType<typeof startBaton>>).secretOf.get(owner.userId) : undefined;
+    results.get(subject)!.bytesPerConnection = await idleMemory(fresh, owner.userId, secret);
+    owner.desktop.ws.terminate();
+    owner.browser.ws.terminate();
+    fresh.process.kill('SIGTERM');
+    await fresh.process.exited;
   }
   const summary = (subject: Subject) => {
     const r = results.get(subject)!;

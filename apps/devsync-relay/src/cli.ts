@@ -2,7 +2,7 @@
 // (PORT, HOST, CORS_ORIGINS, DEVSYNC_DATA_DIR, DEVSYNC_ADMIN_TOKEN), then flags.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { createLogger, flushLogger } from '@baton/telemetry';
+import { createLogger, flushLogger, installShutdownHooks } from '@baton/telemetry';
 import { parseRelayConfig } from './config.js';
 import { Relay } from './relay.js';
 
@@ -59,14 +59,13 @@ async function main(): Promise<number> {
   // Printed for scripts and the orchestrator's readiness check.
   process.stdout.write(`devsync-relay listening on ${relay.url}/\n`);
   await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      logger.info({ signal }, 'stopping');
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      void relay.close().finally(resolve);
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
+    installShutdownHooks({
+      shutdown: async (reason) => {
+        logger.info({ reason }, 'stopping');
+        await relay.close();
+      },
+      afterSignal: () => resolve(),
+    });
   });
   flushLogger(logger);
   return 0;

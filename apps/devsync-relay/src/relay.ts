@@ -85,6 +85,7 @@ export class Relay extends Disposable {
   private _allowedOrigins = new Set<string>();
   private _pairings!: PairingStore;
   private _startedAt = 0;
+  private _listenPort: number | undefined;
   private _closing: Promise<void> | undefined;
   private readonly _demoFiles = new Map<string, string>();
   private _clientBundle: string | undefined;
@@ -126,6 +127,7 @@ export class Relay extends Disposable {
       throw err;
     }
     relay._startedAt = relay._clock.now();
+    relay._listenPort = (relay._server.address() as { port: number }).port;
     const port = relay.port;
     relay._allowedOrigins = new Set(relay._config.allowedOrigins ?? [`http://localhost:${port}`, `http://127.0.0.1:${port}`]);
     relay._register(relay._clock.setInterval(() => relay._pingAll(), relay._config.heartbeatMs, { unref: true }));
@@ -134,9 +136,9 @@ export class Relay extends Disposable {
     return relay;
   }
 
+  /** The port it listens on (kept after close, so a restart can take the same one). */
   get port(): number {
-    const address = this._server.address();
-    return typeof address === 'object' && address ? address.port : this._config.port;
+    return this._listenPort ?? this._config.port;
   }
   /** The HTTP base of the relay's endpoints, for example `http://127.0.0.1:8787/web-dev-sync`. */
   get url(): string {

@@ -101,6 +101,17 @@ for (const format of ['cjs', 'esm'] as const) {
       expect((await member.exited).code).toBe(1);
     }, 30_000);
 
+    it('WebDevSync works bundled: relay, desktop agent and client in one file', async () => {
+      const dir = join(tmp.path, `devsync-${format}`);
+      await mkdir(dir);
+      await shipAddon(dir);
+      const run = spawnFixture(await bundle('devsync', format, dir), [dir], { cwd: dir, env: { BATON_LOG_LEVEL: 'warn' } });
+      const { code } = await run.exited;
+      expect(run.stderr()).toBe('');
+      expect(run.lines).toEqual(['relay listening', 'desktop registered', 'browser paired', 'code update "let a = 2;\\n"', 'done']);
+      expect(code).toBe(0);
+    }, 60_000);
+
     it('@baton/etcd works with etcd3 external and shipped beside the bundle', async () => {
       const cluster = await startEtcdCluster(1);
       try {

@@ -92,6 +92,21 @@ describe('pairing', () => {
     await expect(pairBrowser(ws, fresh)).rejects.toThrow(/too many failed pairing attempts/);
   });
 
+  it('of pages presenting the same token at once, exactly one is paired', async () => {
+    // Two failures a round: the per-address limit is raised so that it is the redemption that refuses them.
+    const { ws } = await relayWith({ limits: { pairingFailuresPerMinute: 100 } });
+    for (let round = 0; round < 10; round++) {
+      const { token } = track(await registerDesktop(ws));
+      const pages = await Promise.all([RawClient.open(ws), RawClient.open(ws), RawClient.open(ws)]);
+      clients.push(...pages);
+      // Sent together: the relay sees all three before the first redemption is written.
+      for (const page of pages) page.send({ type: 'browser_connect', payload: { protocol: 1, pairingToken: token } });
+      const answers = await Promise.all(pages.map((page) => page.next((m) => m.type === 'connection_ack' || m.type === 'error')));
+      expect(answers.filter((m) => m.type === 'connection_ack')).toHaveLength(1);
+      expect(answers.filter((m) => m.type === 'error').map((m) => m.payload!.code)).toEqual(['PAIRING_FAILED', 'PAIRING_FAILED']);
+    }
+  });
+
   it('keeps pairings across a restart', async () => {
     const first = await startRelay();
     const { userId, secret, token } = await registerDesktop(first.ws);

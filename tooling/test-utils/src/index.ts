@@ -8,3 +8,4 @@ export { measureIdle, hasStrace, type IdleCost } from './idle.js';
 export { requireEtcd, startEtcdCluster, stopAllEtcdClusters, type EtcdCluster, type EtcdMember } from './etcdCluster.js';
 export { addObservedLine, checkLeadership, watchObserved, type BeliefSpans } from './leadership.js';
 export { MessageLog, byType } from './messageLog.js';
+export { ScriptedWebSocketServer, type ScriptedMessage } from './scriptedServer.js';

@@ -5,6 +5,7 @@ export {
   isAtomicWriteTempFile,
   readFileIfExists,
   syncDirectory,
+  syncDirectorySync,
   writeFileAtomic,
   type WriteFileAtomicOptions,
 } from './atomicWrite.js';

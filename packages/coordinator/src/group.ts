@@ -27,7 +27,7 @@ import { createElection, type Election, type LeaderInfo, type RoleChange } from 
 import { openStore, type Store, type StoreOptions } from '@baton/state';
 import { GroupClosedError, LeaderChangedError, NoLeaderError, NotLeaderError } from './errors.js';
 import { GroupMetrics, type GroupMetricsReport } from './metrics.js';
-import { methods, parseCall, parseJoin, parseMembers, parsePublish, parseStoreNotice, parseWelcome, topics, type Member, type StoreNotice } from './protocol.js';
+import { methods, parseCall, parseJoin, parseMembers, parsePublish, parseStoreNotice, parseWelcome, topics, type Member, type StoreNotice, type Welcome } from './protocol.js';
 import type { Metrics } from '@baton/telemetry';
 
 export interface GroupOptions {
@@ -91,6 +91,13 @@ export type LeaderTask = (signal: AbortSignal, token: number) => unknown;
 
 export type GroupStoreOptions<T> = Omit<StoreOptions<T>, 'dir' | 'name' | 'logger' | 'signal'>;
 
+interface Reserve {
+  readonly id: string;
+  readonly client: IpcClient;
+  /** The standby has the registration: it will send the welcome when it takes over. */
+  registered: boolean;
+}
+
 interface TaskEntry {
   readonly task: LeaderTask;
   controller: AbortController | undefined;
@@ -99,6 +106,16 @@ interface TaskEntry {
 
 /** How long the leader gathers member changes before sending the list to the members. */
 const membersBroadcastDelayMs = 5;
+
+/**
+ * Heartbeat of the connections kept in reserve to the standby (and of a member's server while it
+ * does not lead): on one machine the kernel closes the connection of a member that dies, and a
+ * paused standby costs only the claim delay, so these beat rarely and cost a follower nothing idle.
+ */
+const reserveHeartbeat = { intervalMs: 60_000, timeoutMs: 180_000 };
+
+/** After the followers' lists name a new standby: wait this long (plus jitter) before connecting to it, clear of a failover's rush. */
+const reserveOpenDelayMs = 100;
 
 /** Wall clock with sub-millisecond resolution, comparable between processes (for latency metrics only). */
 const preciseNow = () => performance.timeOrigin + performance.now();
@@ -136,6 +153,17 @@ export class Group extends Disposable {
   private _server: IpcServer | undefined;
   /** This follower's connection to the leader, once joined. */
   private _client: IpcClient | undefined;
+  /** Who `_client` is joined to, and in which term. */
+  private _clientLeader: { id: string; token: number } | undefined;
+  /** The member a join is being sent to over a reserve connection, and that connection. */
+  private _joining: { id: string; client: IpcClient } | undefined;
+  /** At a follower: a connection kept open to the standby, registered with it, so that a failover is one message. */
+  private _reserve: Reserve | undefined;
+  /** At the standby (any member not leading): the followers registered on reserve connections, by IPC peer id. */
+  private readonly _reservePeers = new Map<string, Member>();
+  private _reserveTimer: ReturnType<typeof setTimeout> | undefined;
+  /** How long a follower other than the standby waits before claiming a free term (see setClaimDelay). */
+  private readonly _claimDelayMs: number;
   /** Bumped whenever the leader to follow changes: older connection attempts give up. */
   private _followSeq = 0;
   private _lostAt: number | undefined;
@@ -164,8 +192,9 @@ export class Group extends Disposable {
     const heartbeatMs = _options.heartbeatMs ?? 2000;
     if (!(heartbeatMs >= 10)) throw new InvalidArgumentError(`joinGroup: heartbeatMs must be >= 10, got ${heartbeatMs}`);
     this._heartbeat = { intervalMs: heartbeatMs, timeoutMs: heartbeatMs * 3 };
+    this._claimDelayMs = Math.min(100, this._leaseMs / 4);
     this._logger = (_options.logger ?? noopLogger).child({ pkg: 'coordinator', group: this.name, member: this.id });
-    this._socket = socketPathIn(this._dir, `${this.name}.${shortHash(this.id).slice(0, 12)}`);
+    this._socket = this._memberSocket(this.id);
     this._metrics = new GroupMetrics(this.name);
     this._election = this._register(
       createElection({
@@ -191,13 +220,16 @@ export class Group extends Disposable {
     this._authToken = await ensureAuthToken(join(this._dir, `${toFileName(this.name, 'group name')}.group-token`));
     // Every member serves from the start, so the new leader is reachable the moment followers see
     // its term: nothing waits for a server to come up after an election.
-    const server = new IpcServer({ path: this._socket, auth: { token: this._authToken }, heartbeat: this._heartbeat, logger: this._logger });
+    // Heartbeats are for the leader's connections; until this member leads, only reserves connect.
+    const server = new IpcServer({ path: this._socket, auth: { token: this._authToken }, heartbeat: reserveHeartbeat, logger: this._logger });
     this._server = this._register(server);
     server.handle(methods.join, (params, context) => this._serveJoin(params, context));
     server.handle(methods.call, (params, context) => this._serveCall(params, context));
     server.handle(methods.publish, (params, context) => this._servePublish(params, context));
     server.handle(methods.stored, (params, context) => this._serveStored(params, context));
+    server.handle(methods.standby, (params, context) => this._serveStandby(params, context));
     this._register(server.onDidDisconnect((peer) => {
+      this._reservePeers.delete(peer.id);
       if (this._followers.delete(peer.id)) this._membersChanged();
     }));
     await server.listen();
@@ -229,7 +261,16 @@ export class Group extends Disposable {
 
   /** The members connected to the leader, the leader first; as the leader last sent it, at a follower. */
   get members(): readonly Member[] {
-    if (this.role === 'leader') return [this._self(), ...this._followers.values()];
+    if (this.role === 'leader') {
+      // The longest-joined follower stands by: it has most likely finished starting up.
+      let first = true;
+      const followers = [...this._followers.values()].map((member) => {
+        const standby = first;
+        first = false;
+        return member.standby === standby ? member : { ...member, standby };
+      });
+      return [this._self(), ...followers];
+    }
     return this._memberList;
   }
 
@@ -246,7 +287,14 @@ export class Group extends Disposable {
 
   /** The coordination metrics as one report. */
   metrics(): Promise<GroupMetricsReport> {
-    return this._metrics.report({ role: this.role, token: this._election.leader?.token, members: this.members.length });
+    const members = this.members;
+    const standby = members.find((m) => m.standby)?.id;
+    return this._metrics.report({
+      role: this.role,
+      token: this._election.leader?.token,
+      members: members.length,
+      standby: { id: standby, connected: standby !== undefined && this._reserve?.id === standby && this._reserve.registered && this._reserve.client.state === 'connected' },
+    });
   }
 
   // ---- stores ----
@@ -441,6 +489,7 @@ export class Group extends Disposable {
       set = new Set();
       this._listeners.set(topic, set);
       this._client?.subscribe(topics.user(topic), (payload) => this._deliver(topic, payload));
+      this._reserve?.client.subscribe(topics.user(topic), (payload) => this._deliver(topic, payload));
     }
     set.add(listener);
     return toDisposable(() => set.delete(listener));
@@ -465,12 +514,20 @@ export class Group extends Disposable {
       // The follower saw this member's new term before this member heard its claim succeed: wait.
       await this._whenLeader(this._leaseMs, context.signal);
     }
-    const member: Member = { id: join.id, pid: join.pid, metadata: join.metadata, leader: false, joinedAt: new Date().toISOString() };
+    const member: Member = { id: join.id, pid: join.pid, metadata: join.metadata, leader: false, standby: false, joinedAt: new Date().toISOString() };
+    this._reservePeers.delete(context.peer.id);
     this._followers.set(context.peer.id, member);
     this._membersChanged();
-    const stores: Record<string, number> = {};
-    for (const [name, store] of this._stores) stores[name] = store.version;
-    return { token: this._election.token ?? 0, members: this.members, stores };
+    return { token: this._election.token ?? 0, members: this.members, stores: this._storeVersions() };
+  }
+
+  /** A follower registers its reserve connection: welcomed at once if this member takes over. */
+  private _serveStandby(params: unknown, context: RequestContext): { leading: boolean } {
+    const join = this._checked(() => parseJoin(params), context);
+    // Already leading (the list that named this member was old): the follower joins the usual way.
+    if (this._election.isLeader) return { leading: true };
+    this._reservePeers.set(context.peer.id, { id: join.id, pid: join.pid, metadata: join.metadata, leader: false, standby: false, joinedAt: '' });
+    return { leading: false };
   }
 
   private _serveCall(params: unknown, context: RequestContext): Promise<unknown> {
@@ -543,8 +600,35 @@ export class Group extends Disposable {
     }
   }
 
+  /**
+   * Taking over: the followers registered on reserve connections become this term's followers,
+   * and each gets its welcome now, unasked. A failover costs each of them this one message.
+   */
+  private _welcomeReserves(token: number): void {
+    const server = this._server;
+    if (!server || this._reservePeers.size === 0) return;
+    const joinedAt = new Date().toISOString();
+    for (const [peer, member] of this._reservePeers) this._followers.set(peer, { ...member, joinedAt });
+    this._reservePeers.clear();
+    const welcome: Welcome = { token, members: [...this.members], stores: this._storeVersions() };
+    for (const peer of this._followers.keys()) server.send(peer, topics.leading, welcome);
+    // Out now, not after the rest of the term's start (tasks, listeners) has run.
+    server.flush();
+  }
+
+  private _storeVersions(): Record<string, number> {
+    const stores: Record<string, number> = {};
+    for (const [name, store] of this._stores) stores[name] = store.version;
+    return stores;
+  }
+
   private _self(): Member {
-    return { id: this.id, pid: process.pid, metadata: this._options.metadata, leader: this.role === 'leader', joinedAt: this._joinedAt };
+    return { id: this.id, pid: process.pid, metadata: this._options.metadata, leader: this.role === 'leader', standby: false, joinedAt: this._joinedAt };
+  }
+
+  /** A member's socket path: every member serves at one derived from its id. */
+  private _memberSocket(id: string): string {
+    return socketPathIn(this._dir, `${this.name}.${shortHash(id).slice(0, 12)}`);
   }
 
   // ---- following ----
@@ -555,7 +639,11 @@ export class Group extends Disposable {
     if (role === 'leader') {
       this._metrics.leadershipChanges.inc();
       this._unfollow();
+      this._closeReserve();
+      this._election.setClaimDelay(0);
+      this._server?.setHeartbeat(this._heartbeat);
       this._followers.clear();
+      this._welcomeReserves(change.token ?? 0);
       // After the failover's rush, not in it: a dead leader's files can wait a moment.
       const token = change.token;
       setTimeout(() => {
@@ -565,6 +653,7 @@ export class Group extends Disposable {
     } else if (previous === 'leader') {
       this._metrics.leadershipChanges.inc();
       for (const entry of this._tasks) entry.controller?.abort(new NotLeaderError('the term ended'));
+      this._server?.setHeartbeat(reserveHeartbeat);
       // Followers stay connected until they see the next term (the election tells them); what
       // they send meanwhile is refused with ENOTLEADER, not run, and calls go to the next leader.
       this._followers.clear();
@@ -585,6 +674,10 @@ export class Group extends Disposable {
   }
 
   private _follow(info: LeaderInfo): void {
+    // Joined to it in this term already, or joining it over the reserve: nothing to do.
+    if (this._client && this._clientLeader?.id === info.id && this._clientLeader.token >= info.token) return;
+    if (this._joining?.id === info.id) return;
+    if (this._reserve?.id === info.id && this._joinReserve(info.token)) return;
     this._unfollow();
     const seq = this._followSeq;
     const socket = (info.metadata as { socket?: unknown } | undefined)?.socket;
@@ -597,9 +690,11 @@ export class Group extends Disposable {
 
   private _unfollow(): void {
     this._followSeq++;
+    this._joining = undefined;
     const client = this._client;
     if (!client) return;
     this._client = undefined;
+    this._clientLeader = undefined;
     this._lostAt ??= performance.now();
     void client.close();
     this._onDidChangeConnection.fire({ connected: false });
@@ -620,57 +715,192 @@ export class Group extends Disposable {
     }
   }
 
+  private _newClient(id: string, path: string, heartbeat: { intervalMs: number; timeoutMs: number }): IpcClient {
+    const client = new IpcClient({ path, auth: { token: this._authToken }, name: `${this.name}/${this.id}`, reconnect: false, heartbeat, logger: this._logger });
+    // Subscribed before joining: nothing published after the join's answer is missed.
+    client.subscribe(topics.members, (payload) => this._receiveMembers(client, payload));
+    client.subscribe(topics.leading, (payload) => this._receiveLeading(client, payload));
+    client.subscribe(topics.store, (payload) => this._receiveFromLeader(() => this._receiveStoreNotice(parseStoreNotice(payload))));
+    for (const topic of this._listeners.keys()) client.subscribe(topics.user(topic), (payload) => this._deliver(topic, payload));
+    this._logger.debug({ member: id }, 'connecting to a member');
+    return client;
+  }
+
   private async _connect(seq: number, info: LeaderInfo, socket: string): Promise<void> {
-    const client = new IpcClient({
-      path: socket,
-      auth: { token: this._authToken },
-      name: `${this.name}/${this.id}`,
-      reconnect: false,
-      heartbeat: this._heartbeat,
-      logger: this._logger,
-    });
+    const client = this._newClient(info.id, socket, this._heartbeat);
     try {
       await client.connect();
       if (seq !== this._followSeq || this._closed) throw new GroupClosedError('superseded');
-      // Subscribed before joining: nothing published after the join's answer is missed.
-      client.subscribe(topics.members, (payload) => this._receiveMembers(client, payload));
-      client.subscribe(topics.store, (payload) => this._receiveFromLeader(() => this._receiveStoreNotice(parseStoreNotice(payload))));
-      for (const topic of this._listeners.keys()) client.subscribe(topics.user(topic), (payload) => this._deliver(topic, payload));
-      const welcome = parseWelcome(
-        await client.request(methods.join, { id: this.id, pid: process.pid, metadata: this._options.metadata, term: info.token }, { timeoutMs: this._leaseMs * 2 }),
-      );
-      if (seq !== this._followSeq || this._closed) throw new GroupClosedError('superseded');
-      this._client = client;
-      this._memberList = welcome.members;
-      client.onDidChangeConnection(({ state }) => {
-        if (state === 'closed' && this._client === client) this._onConnectionLost(client, info);
-      });
-      if (this._lostAt !== undefined) {
-        this._metrics.observeFailover(performance.now() - this._lostAt);
-        this._lostAt = undefined;
-      }
-      for (const [name, version] of Object.entries(welcome.stores)) this._receiveStoreNotice({ store: name, version, at: 0 });
-      this._logger.info({ leader: info.id, fencingToken: welcome.token, members: welcome.members.length }, 'joined the leader');
-      this._onDidChangeConnection.fire({ connected: true });
-      this._onDidChangeMembers.fire(this._memberList);
-      this._wake();
+      await this._join(seq, client, info.id, info.token, 'new');
     } catch (err) {
       void client.close();
       throw err;
     }
   }
 
-  private _onConnectionLost(client: IpcClient, info: LeaderInfo): void {
+  /**
+   * Joins the member `leaderId` over `client` (connected and subscribed) and follows it through
+   * that connection. `term` is the token this follower knows of; a member that does not lead yet
+   * answers once it does (it may have claimed a moment before its followers saw the term).
+   */
+  private async _join(seq: number, client: IpcClient, leaderId: string, term: number, via: 'standby' | 'new'): Promise<void> {
+    const welcome = parseWelcome(
+      await client.request(methods.join, { id: this.id, pid: process.pid, metadata: this._options.metadata, term }, { timeoutMs: this._leaseMs * 2 }),
+    );
+    await this._adopt(seq, client, leaderId, welcome, via);
+  }
+
+  /** Follows `leaderId` through `client`, as its `welcome` says (the answer to a join, or the standby's welcome when it took over). */
+  private async _adopt(seq: number, client: IpcClient, leaderId: string, welcome: Welcome, via: 'standby' | 'new'): Promise<void> {
+    if (seq !== this._followSeq || this._closed) throw new GroupClosedError('superseded');
+    if (client.state !== 'connected') throw new GroupClosedError('the connection closed as the welcome came');
+    // Told by the leader before the lock directory was looked at again (a failover to the
+    // standby): look now, so that `leader` is the new one before `connected` is reported.
+    if ((this._election.leader?.token ?? 0) < welcome.token) {
+      await this._election.checkNow();
+      if (seq !== this._followSeq || this._closed) throw new GroupClosedError('superseded');
+    }
+    this._client = client;
+    this._clientLeader = { id: leaderId, token: welcome.token };
+    this._joining = undefined;
+    client.setHeartbeat(this._heartbeat);
+    this._memberList = welcome.members;
+    client.onDidChangeConnection(({ state }) => {
+      if (state === 'closed' && this._client === client) this._onConnectionLost(client, leaderId);
+    });
+    if (this._lostAt !== undefined) {
+      this._metrics.observeFailover(performance.now() - this._lostAt);
+      this._lostAt = undefined;
+    }
+    this._metrics.joins.inc({ via });
+    for (const [name, version] of Object.entries(welcome.stores)) this._receiveStoreNotice({ store: name, version, at: 0 });
+    this._logger.info({ leader: leaderId, fencingToken: welcome.token, members: welcome.members.length, via }, 'joined the leader');
+    this._onDidChangeConnection.fire({ connected: true });
+    this._onDidChangeMembers.fire(this._memberList);
+    this._updateStandby(this._memberList);
+    this._wake();
+  }
+
+  private _onConnectionLost(client: IpcClient, leaderId: string): void {
     if (this._client !== client) return;
     this._client = undefined;
+    this._clientLeader = undefined;
     this._lostAt = performance.now();
     this._onDidChangeConnection.fire({ connected: false });
-    // A dead leader is replaced through the election, which calls _follow with the new one. If the
-    // same leader is still there (this process was paused past the heartbeat), join it again.
+    // The standby, if any, claims the term the moment it sees the death and sends its welcome
+    // over the reserve connection: nothing to send from here. Otherwise the election names the
+    // next leader and calls _follow. If the same leader is still there (this process was paused
+    // past the heartbeat), join it again.
     const seq = this._followSeq;
     setTimeout(() => {
-      if (seq === this._followSeq && !this._closed && this._election.leader?.id === info.id && info.id !== this.id) this._follow(info);
+      const leader = this._election.leader;
+      if (seq === this._followSeq && !this._closed && leader?.id === leaderId && leaderId !== this.id) this._follow(leader);
     }, 50).unref();
+  }
+
+  // ---- the reserve connection to the standby ----
+
+  /**
+   * Joins the standby over the reserve connection (the election named it before its welcome
+   * came). Returns false when there is no open reserve (the caller connects the usual way).
+   */
+  private _joinReserve(term: number): boolean {
+    const reserve = this._reserve;
+    if (!reserve || reserve.client.state !== 'connected') return false;
+    this._reserve = undefined;
+    this._unfollow();
+    const seq = this._followSeq;
+    this._joining = { id: reserve.id, client: reserve.client };
+    this._join(seq, reserve.client, reserve.id, term, 'standby').catch((err: unknown) => {
+      this._dropClient(reserve.client);
+      if (seq !== this._followSeq || this._closed) return;
+      this._joining = undefined;
+      this._logger.debug({ err, member: reserve.id }, 'could not join the standby; following whoever the election names');
+      const leader = this._election.leader;
+      if (leader && leader.id !== this.id) this._follow(leader);
+    });
+    return true;
+  }
+
+  /**
+   * The standby took over and sends its welcome over the reserve connection (or over the one a
+   * join is pending on). Taken unless this follower is already joined to a term as new.
+   */
+  private _receiveLeading(client: IpcClient, payload: unknown): void {
+    this._receiveFromLeader(() => {
+      const welcome = parseWelcome(payload);
+      const reserve = this._reserve?.client === client ? this._reserve : this._joining?.client === client ? this._joining : undefined;
+      if (!reserve || (this._client && (this._clientLeader?.token ?? 0) >= welcome.token)) return;
+      // A welcome for a term older than one the election has seen: that standby's term is over.
+      if (welcome.token < (this._election.leader?.token ?? 0)) return;
+      if (this._reserve === reserve) this._reserve = undefined;
+      this._unfollow();
+      const seq = this._followSeq;
+      this._joining = { id: reserve.id, client };
+      this._adopt(seq, client, reserve.id, welcome, 'standby').catch((err: unknown) => {
+        this._dropClient(client);
+        if (seq !== this._followSeq || this._closed) return;
+        this._joining = undefined;
+        this._logger.debug({ err, member: reserve.id }, 'could not follow the standby; following whoever the election names');
+        const leader = this._election.leader;
+        if (leader && leader.id !== this.id) this._follow(leader);
+      });
+    });
+  }
+
+  /** From the leader's member list: who stands by. The standby claims at once; the others wait a moment, connected to it. */
+  private _updateStandby(members: readonly Member[]): void {
+    const standby = members.find((m) => m.standby)?.id;
+    this._election.setClaimDelay(standby === undefined || standby === this.id ? 0 : this._claimDelayMs);
+    if (standby === undefined || standby === this.id || this._closed) {
+      this._closeReserve();
+      return;
+    }
+    if (this._reserve?.id === standby) return;
+    this._closeReserve();
+    // A moment later, with jitter: right after a failover every follower learns of the new standby at once.
+    this._reserveTimer = setTimeout(() => {
+      this._reserveTimer = undefined;
+      this._openReserve(standby);
+    }, reserveOpenDelayMs * (1 + Math.random()));
+    this._reserveTimer.unref();
+  }
+
+  private _openReserve(id: string): void {
+    if (this._closed || this.role === 'leader' || this._memberList.find((m) => m.standby)?.id !== id) return;
+    const client = this._newClient(id, this._memberSocket(id), reserveHeartbeat);
+    const reserve: Reserve = { id, client, registered: false };
+    this._reserve = reserve;
+    client.onDidChangeConnection(({ state }) => {
+      if (state === 'closed' && this._reserve === reserve) this._reserve = undefined;
+    });
+    void (async () => {
+      try {
+        await client.connect();
+        const answer = (await client.request(methods.standby, { id: this.id, pid: process.pid, metadata: this._options.metadata, term: 0 }, { timeoutMs: this._leaseMs * 2 })) as { leading?: unknown } | undefined;
+        if (this._reserve !== reserve) return;
+        reserve.registered = true;
+        // It leads already: let the election say so, and _follow joins over this connection.
+        if (answer?.leading === true) void this._election.checkNow();
+      } catch (err) {
+        this._logger.debug({ err, member: id }, 'could not connect to the standby; a failover will connect the usual way');
+        if (this._reserve === reserve) this._reserve = undefined;
+        this._dropClient(client);
+      }
+    })();
+  }
+
+  /** Closes a connection that failed to become the leader connection, unless another path now uses it. */
+  private _dropClient(client: IpcClient): void {
+    if (client !== this._client && client !== this._joining?.client && client !== this._reserve?.client) void client.close();
+  }
+
+  private _closeReserve(): void {
+    clearTimeout(this._reserveTimer);
+    this._reserveTimer = undefined;
+    const reserve = this._reserve;
+    this._reserve = undefined;
+    if (reserve && reserve.client !== this._client) void reserve.client.close();
   }
 
   private _receiveMembers(client: IpcClient, payload: unknown): void {
@@ -679,6 +909,7 @@ export class Group extends Disposable {
       if (this._client !== client) return;
       this._memberList = members;
       this._onDidChangeMembers.fire(members);
+      this._updateStandby(members);
     });
   }
 
@@ -729,7 +960,10 @@ export class Group extends Disposable {
     this._metrics.dispose();
     for (const entry of this._tasks) entry.controller?.abort(new GroupClosedError('group closed'));
     this._election.dispose();
+    const joining = this._joining?.client;
     this._unfollow();
+    void joining?.close();
+    this._closeReserve();
     this._server?.dispose();
     for (const store of this._stores.values()) store.dispose();
     this._wake();

@@ -16,6 +16,8 @@ export interface GroupMetricsReport {
   /** The current leader's fencing token (undefined before any leader was seen). */
   readonly token: number | undefined;
   readonly members: number;
+  /** The member named to take over if the leader goes, and (at another follower) whether this member is connected to it in advance. */
+  readonly standby: { readonly id: string | undefined; readonly connected: boolean };
   /** Times this member became leader or stopped leading. */
   readonly leadershipChanges: number;
   /** Store versions this member wrote (and pushed), and versions written elsewhere that it took in. */
@@ -24,6 +26,11 @@ export interface GroupMetricsReport {
   readonly pushLatencyMs: LatencyReport;
   /** Connection to the leader lost -> joined to the next one, at a follower (ms). */
   readonly failoverMs: LatencyReport;
+  /**
+   * Joins to a leader by this follower: over the connection it kept open to the standby (a
+   * failover the standby took), or over a new connection (first join, or another member took over).
+   */
+  readonly joins: { readonly standby: number; readonly new: number };
   /** Calls this member made, by outcome, and calls it served as leader. */
   readonly calls: { readonly ok: number; readonly leaderChanged: number; readonly error: number; readonly served: number };
   /** Messages published while no leader could be reached. */
@@ -40,6 +47,7 @@ export class GroupMetrics {
   readonly stateUpdatesReceived: Counter;
   readonly pushLatency: Summary;
   readonly failover: Summary;
+  readonly joins: Counter;
   readonly calls: Counter;
   readonly callsServed: Counter;
   readonly dropped: Counter;
@@ -56,6 +64,7 @@ export class GroupMetrics {
     this.stateUpdatesReceived = registry.counter('group_state_updates_received_total', 'Store versions written elsewhere and taken in here');
     this.pushLatency = registry.histogram('group_push_latency_ms', 'Store push from the writer to the change event here (ms)');
     this.failover = registry.histogram('group_failover_ms', 'Connection to the leader lost -> joined to the next leader (ms)');
+    this.joins = registry.counter('group_joins_total', 'Joins to a leader, over the connection kept to the standby or over a new one', ['via']);
     this.calls = registry.counter('group_calls_total', 'Calls made to the leader, by outcome', ['outcome']);
     this.callsServed = registry.counter('group_calls_served_total', 'Calls served as leader');
     this.dropped = registry.counter('group_published_dropped_total', 'Messages published while no leader was reachable');
@@ -85,14 +94,14 @@ export class GroupMetrics {
     this.flush();
   }
 
-  async report(now: { role: string; token: number | undefined; members: number }): Promise<GroupMetricsReport> {
+  async report(now: Pick<GroupMetricsReport, 'role' | 'token' | 'members' | 'standby'>): Promise<GroupMetricsReport> {
     this.flush();
     type Value = { value: number; labels: Record<string, string | number>; metricName?: string };
     const snapshot = (await this.registry.snapshot()) as { name: string; values: Value[] }[];
     const values = (name: string) => snapshot.find((m) => m.name === `baton_${name}`)?.values ?? [];
-    const total = (name: string, outcome?: string) =>
+    const total = (name: string, outcome?: string, label = 'outcome') =>
       values(name)
-        .filter((v) => outcome === undefined || v.labels.outcome === outcome)
+        .filter((v) => outcome === undefined || v.labels[label] === outcome)
         .reduce((sum, v) => sum + v.value, 0);
     const latency = (name: string): LatencyReport => {
       const all = values(name);
@@ -109,6 +118,7 @@ export class GroupMetrics {
       stateUpdates: { sent: total('group_state_updates_sent_total'), received: total('group_state_updates_received_total') },
       pushLatencyMs: latency('group_push_latency_ms'),
       failoverMs: latency('group_failover_ms'),
+      joins: { standby: total('group_joins_total', 'standby', 'via'), new: total('group_joins_total', 'new', 'via') },
       calls: {
         ok: total('group_calls_total', 'ok'),
         leaderChanged: total('group_calls_total', 'leader-changed'),

@@ -11,8 +11,10 @@ import { InvalidArgumentError } from '@baton/base';
  *                                      group.call  { method, params }          -> the handler's result
  *   follower -> leader, notifications: group.publish { topic, payload }
  *                                      group.stored  { store, version, at }
- *   leader -> followers, topics:       group.members { members }
+ *   leader -> followers, topics:       group.members { members }  (one of them marked standby)
  *                                      group.store   { store, version, at }
+ *   follower -> standby, request:      group.standby { id, pid, metadata, term } -> { leading }
+ *   standby, taking over -> each follower registered with it: group.leading Welcome
  *                                      t:<topic>     a user payload
  */
 export const methods = {
@@ -20,10 +22,12 @@ export const methods = {
   call: 'group.call',
   publish: 'group.publish',
   stored: 'group.stored',
+  standby: 'group.standby',
 } as const;
 
 export const topics = {
   members: 'group.members',
+  leading: 'group.leading',
   store: 'group.store',
   user: (topic: string) => `t:${topic}`,
 } as const;
@@ -34,6 +38,11 @@ export interface Member {
   /** What the member passed as `metadata` to joinGroup. */
   readonly metadata: unknown;
   readonly leader: boolean;
+  /**
+   * The follower named to take over if the leader goes: it claims at once while the others wait
+   * a moment, and they are connected to it in advance (see the README's failover section).
+   */
+  readonly standby: boolean;
   /** Wall-clock time the member joined the current leader (display only). */
   readonly joinedAt: string;
 }
@@ -111,6 +120,7 @@ function parseMember(value: unknown): Member {
     pid: count(v.pid, 'member pid'),
     metadata: v.metadata,
     leader: v.leader === true,
+    standby: v.standby === true,
     joinedAt: typeof v.joinedAt === 'string' ? v.joinedAt : '',
   };
 }

@@ -87,6 +87,30 @@ describe('joinGroup', () => {
     expect(await follower.metricsRegistry.render()).toMatch(/baton_group_failover_ms_count\{[^}]*\} 1/);
   });
 
+  it('names the longest-joined follower standby; when the leader goes the standby leads alone, and the others join it over the connection they kept to it', async () => {
+    const a = await member('a');
+    const b = await member('b');
+    const c = await member('c');
+    const d = await member('d');
+    const standbyOf = (g: Group) => g.members.filter((m) => m.standby).map((m) => m.id);
+    await waitFor(() => [a, b, c, d].every((g) => standbyOf(g).join() === 'b'), { what: 'b named standby everywhere' });
+    // c and d connect to b in advance (a moment after the list, clear of a failover's rush).
+    await waitFor(async () => (await c.metrics()).standby.connected && (await d.metrics()).standby.connected, { what: 'c and d connected to the standby' });
+    expect((await b.metrics()).standby).toEqual({ id: 'b', connected: false });
+    const claims: string[] = [];
+    for (const g of [c, d]) g.onDidChangeRole(({ role }) => role === 'leader' && claims.push(g.id));
+    await a.close();
+    await waitFor(() => b.role === 'leader' && c.connected && d.connected && c.leader?.id === 'b' && d.leader?.id === 'b', { timeoutMs: 3000, what: 'c and d joined to b' });
+    expect(claims).toEqual([]);
+    for (const g of [c, d]) {
+      const report = await g.metrics();
+      expect(report.joins).toEqual({ standby: 1, new: 1 });
+      expect(report.failoverMs.count).toBe(1);
+    }
+    // The new leader names the next standby, one of the two.
+    await waitFor(() => [b, c, d].every((g) => standbyOf(g).length === 1 && ['c', 'd'].includes(standbyOf(g)[0]!)), { what: 'a new standby' });
+  });
+
   it('pushes store versions: a follower that does not watch the directory still gets every change', async () => {
     const a = await member('a');
     const b = await member('b');

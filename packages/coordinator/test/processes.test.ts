@@ -228,3 +228,96 @@ describe('a group of real processes', () => {
     expect((await status(late)).version).toBe(version);
   });
 });
+
+interface Report {
+  readonly standby: string;
+  /** Holds a registered connection to the standby. */
+  readonly reserve: boolean;
+  readonly viaStandby: number;
+  readonly viaNew: number;
+}
+
+function report(m: Member): Promise<Report> {
+  const line = nextLine(m, /^report /);
+  m.fixture.send('report');
+  return line.then((l) => {
+    const [, standby, reserve, viaStandby, viaNew] = l.split(' ');
+    return { standby: standby!, reserve: reserve === 'true', viaStandby: Number(viaStandby), viaNew: Number(viaNew) };
+  });
+}
+
+/** Until every member names the same standby and every other follower is connected to it in advance. */
+async function standbyReady(members: Member[]): Promise<{ leader: Member; standby: Member }> {
+  let last = '';
+  return waitFor(async () => {
+    const leader = members.find((m) => lastRole(m) === 'leader');
+    const reports = await Promise.all(members.map(report));
+    last = members.map((m, i) => `${m.id}: ${JSON.stringify(reports[i])} ${m.fixture.lines.slice(-3).join(' | ')}`).join('\n');
+    const named = new Set(reports.map((r) => r.standby));
+    const standby = members.find((m) => m.id === [...named][0]);
+    if (!leader || named.size !== 1 || !standby) return undefined;
+    return members.every((m, i) => m === leader || m === standby || reports[i]!.reserve) ? { leader, standby } : undefined;
+  }, { timeoutMs: 10_000, what: 'a standby named everywhere, with every other follower connected to it' }).catch((err: unknown) => {
+    throw new Error(`${(err as Error).message}\n${last}`);
+  });
+}
+
+describe('the standby', () => {
+  (posix ? it : it.skip)('after SIGKILL of the leader the standby leads, nobody else claims, and every follower joins it over the connection it kept', async () => {
+    const members: Member[] = [];
+    for (let i = 0; i < 5; i++) members.push(await startMember(`s${i}`));
+    let next = 5;
+    for (let round = 0; round < 3; round++) {
+      const { leader, standby } = await standbyReady(members);
+      const others = members.filter((m) => m !== leader && m !== standby);
+      const before = await Promise.all(others.map(report));
+      const marks = new Map(members.map((m) => [m, m.fixture.lines.length]));
+      leader.fixture.kill('SIGKILL');
+      leader.dead = true;
+      members.splice(members.indexOf(leader), 1);
+      await nextLine(standby, /^role leader /, 5000);
+      await waitFor(() => others.every((m) => m.fixture.lines.slice(marks.get(m)).includes('connected')), { timeoutMs: 5000, what: 'every follower joined the standby' });
+      for (const [i, m] of others.entries()) {
+        // Never a claim by a follower that was not the standby, and the join went over the reserve.
+        expect(m.fixture.lines.slice(marks.get(m)).filter((l) => l.startsWith('role leader'))).toEqual([]);
+        const after = await report(m);
+        expect(after.viaStandby).toBe(before[i]!.viaStandby + 1);
+        expect(after.viaNew).toBe(before[i]!.viaNew);
+      }
+      members.push(await startMember(`s${next++}`));
+    }
+  });
+
+  (posix ? it : it.skip)('when the standby dies with the leader, or is paused, another follower takes over after the claim delay', async () => {
+    const members: Member[] = [];
+    for (let i = 0; i < 5; i++) members.push(await startMember(`p${i}`));
+    // Dead with the leader.
+    let { leader, standby } = await standbyReady(members);
+    let others = members.filter((m) => m !== leader && m !== standby);
+    standby.fixture.kill('SIGKILL');
+    leader.fixture.kill('SIGKILL');
+    leader.dead = standby.dead = true;
+    const elected = await firstLine(others, /^role leader /, 5000);
+    expect(elected).toBeDefined();
+    await waitFor(() => others.filter((m) => lastRole(m) === 'follower').every((m) => m.fixture.lines.at(-1) !== 'disconnected' && m.fixture.lines.includes('connected')), { timeoutMs: 5000, what: 'the others joined the new leader' });
+    members.splice(0, members.length, ...others, await startMember('p5'), await startMember('p6'));
+    // Paused: its reserve connections stay open, and a join sent over one gets no answer.
+    ({ leader, standby } = await standbyReady(members));
+    others = members.filter((m) => m !== leader && m !== standby);
+    const marks = new Map(others.map((m) => [m, m.fixture.lines.length]));
+    standby.fixture.kill('SIGSTOP');
+    standby.stopped = true;
+    leader.fixture.kill('SIGKILL');
+    leader.dead = true;
+    const newLeaderLine = await firstLine(others, /^role leader /, 5000);
+    const newLeader = others.find((m) => m.fixture.lines.slice(marks.get(m)).includes(newLeaderLine))!;
+    const followers = others.filter((m) => m !== newLeader);
+    await waitFor(() => followers.every((m) => m.fixture.lines.slice(marks.get(m)).includes('connected')), { timeoutMs: 5000, what: 'the others joined the new leader' });
+    for (const m of followers) expect((await status(m)).role).toBe('follower');
+    standby.fixture.kill('SIGCONT');
+    standby.stopped = false;
+    const lastMembers = (m: Member) => m.fixture.lines.filter((l) => l.startsWith('members ')).at(-1)?.split(' ')[1]?.split(',') ?? [];
+    await waitFor(() => lastMembers(newLeader).includes(standby.id), { timeoutMs: 5000, what: 'the continued standby back as a follower' });
+    expect((await status(standby)).role).toBe('follower');
+  });
+});

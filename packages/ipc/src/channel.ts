@@ -269,6 +269,14 @@ export class FramedChannel extends Disposable {
     }
   }
 
+  /**
+   * Writes what is queued now instead of at the end of this turn: for a message that others are
+   * waiting on, sent from code that has more to do before it returns.
+   */
+  flush(): void {
+    this._flush();
+  }
+
   /** Over the bound: drop or disconnect by policy. Returns false when the channel was closed. */
   private _relieve(): boolean {
     if (this._policy === 'drop-oldest') {

@@ -54,9 +54,11 @@ export class IpcClient extends Disposable {
   private _retryTimer: NodeJS.Timeout | undefined;
   private readonly _waiting = new Set<() => void>();
   private _closing: Promise<void> | undefined;
+  private _heartbeat: HeartbeatOptions | undefined;
 
   constructor(private readonly _options: ClientOptions) {
     super();
+    this._heartbeat = _options.heartbeat;
     this._logger = (_options.logger ?? noopLogger).child({ pkg: 'ipc', role: 'client', path: _options.path });
     const reconnect = _options.reconnect ?? {};
     this._backoff = reconnect === false ? undefined : createBackoff({ initialMs: reconnect.initialMs ?? 50, maxMs: reconnect.maxMs ?? 5000 });
@@ -107,7 +109,7 @@ export class IpcClient extends Disposable {
         },
       },
       this._logger,
-      { heartbeat: this._options.heartbeat },
+      { heartbeat: this._heartbeat },
     );
     this._rpc = rpc;
     this._peerId = id;
@@ -219,6 +221,16 @@ export class IpcClient extends Disposable {
   }
 
   /** Fire-and-forget to the server. Dropped (with a debug log) while disconnected. */
+  /**
+   * Replaces the heartbeat's periods, for this connection and the ones after a reconnect (for
+   * example a connection kept in reserve can beat slowly). Silence counts from now or the last
+   * frame received, whichever is later.
+   */
+  setHeartbeat(heartbeat: HeartbeatOptions | undefined): void {
+    this._heartbeat = heartbeat;
+    this._rpc?.setHeartbeat(heartbeat);
+  }
+
   notify(method: string, params?: unknown): void {
     if (!this._rpc) return this._logger.debug({ method }, 'notification dropped: not connected');
     this._rpc.notify(method, params);

@@ -79,7 +79,7 @@ export class RpcConnection extends Disposable {
    */
   private _deadlineTimer: NodeJS.Timeout | undefined;
   private _armedFor = Infinity;
-  private readonly _heartbeat: NodeJS.Timeout;
+  private _heartbeat: NodeJS.Timeout;
 
   private readonly _errorStacks: boolean;
 
@@ -93,27 +93,46 @@ export class RpcConnection extends Disposable {
     this._errorStacks = options.errorStacks ?? false;
     this._register(channel.onMessage((value) => this._receive(value)));
     this._register(channel.onClose(({ reason, error }) => this._shutdown(reason, error)));
-    const intervalMs = options.heartbeat?.intervalMs ?? 1000;
-    const timeoutMs = options.heartbeat?.timeoutMs ?? 5000;
-    const frameTimeoutMs = options.heartbeat?.frameTimeoutMs ?? 10_000;
+    this._heartbeat = this._startHeartbeat(options.heartbeat);
+    this._register({ dispose: () => clearInterval(this._heartbeat) });
+  }
+
+  /**
+   * Replaces the heartbeat's periods (for example slower while a connection only stands by).
+   * Silence is counted from the change or the last frame received, whichever is later: a
+   * connection quiet under a long timeout is not closed the moment a shorter one is set.
+   */
+  setHeartbeat(options: HeartbeatOptions | undefined): void {
+    if (this._closed) return;
+    clearInterval(this._heartbeat);
+    this._heartbeat = this._startHeartbeat(options);
+  }
+
+  private _startHeartbeat(options: HeartbeatOptions | undefined): NodeJS.Timeout {
+    const channel = this.channel;
+    const intervalMs = options?.intervalMs ?? 1000;
+    const timeoutMs = options?.timeoutMs ?? 5000;
+    const frameTimeoutMs = options?.frameTimeoutMs ?? 10_000;
+    const since = performance.now();
+    const silence = () => performance.now() - Math.max(channel.lastReceivedAt, since);
     let judging = false;
     // Silence is judged only after the event loop has read what is waiting on the sockets: after
     // a stall of this process (a handler that blocked, a SIGSTOP), timers run before the poll that
     // reads, and every healthy peer would look silent. The check phase comes after that poll.
     const judge = () => {
       judging = false;
-      const silentMs = performance.now() - channel.lastReceivedAt;
+      const silentMs = silence();
       if (silentMs <= timeoutMs || this._closed) return;
       this._logger.warn({ silentMs: Math.round(silentMs), timeoutMs }, 'peer stopped answering heartbeats; closing');
       channel.destroy(new ConnectionLostError(`Peer sent nothing for ${Math.round(silentMs)} ms (heartbeat timeout ${timeoutMs} ms)`));
     };
-    this._heartbeat = setInterval(() => {
+    const timer = setInterval(() => {
       const now = performance.now();
       if (channel.partialSince !== undefined && now - channel.partialSince > frameTimeoutMs) {
         const error = new FrameTimeoutError(`A frame began ${Math.round(now - channel.partialSince)} ms ago and is not complete (frame timeout ${frameTimeoutMs} ms); closing`);
         this._logger.warn({ err: error }, 'closing connection: incomplete frame');
         refuse(channel, error);
-      } else if (now - channel.lastReceivedAt > timeoutMs) {
+      } else if (silence() > timeoutMs) {
         if (!judging) {
           judging = true;
           setImmediate(judge);
@@ -122,8 +141,8 @@ export class RpcConnection extends Disposable {
         channel.send({ t: 'ping' });
       }
     }, Math.max(10, Math.min(intervalMs, timeoutMs / 2)));
-    this._heartbeat.unref();
-    this._register({ dispose: () => clearInterval(this._heartbeat) });
+    timer.unref();
+    return timer;
   }
 
   get isClosed(): boolean {

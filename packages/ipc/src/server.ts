@@ -98,11 +98,13 @@ export class IpcServer extends Disposable {
   private _lockFd: number | undefined;
   private _socketIno: number | undefined;
   private _nextPeer = 1;
+  private _heartbeat: HeartbeatOptions | undefined;
   private _closing: Promise<void> | undefined;
 
   constructor(private readonly _options: ServerOptions) {
     super();
     if (!_options.auth?.token) throw new InvalidArgumentError('createServer: auth.token is required');
+    this._heartbeat = _options.heartbeat;
     this._logger = (_options.logger ?? noopLogger).child({ pkg: 'ipc', path: _options.path });
     if (_options.signal) this._register(onAbort(_options.signal, () => void this.close()));
   }
@@ -142,6 +144,24 @@ export class IpcServer extends Disposable {
       count++;
     }
     return count;
+  }
+
+  /**
+   * Writes what is queued to every peer now rather than at the end of this turn (messages are
+   * batched per turn): for messages that peers wait on, sent from code with more to do.
+   */
+  flush(): void {
+    for (const peer of this._peers.values()) peer.rpc.channel.flush();
+  }
+
+  /**
+   * Replaces the heartbeat's periods for every connection, open and future (for example slower
+   * while the server only stands by). Silence counts from now or each peer's last frame,
+   * whichever is later.
+   */
+  setHeartbeat(heartbeat: HeartbeatOptions | undefined): void {
+    this._heartbeat = heartbeat;
+    for (const peer of this._peers.values()) peer.rpc.setHeartbeat(heartbeat);
   }
 
   /** Sends to one peer on `topic`, subscribed or not. Returns false if no such peer. */
@@ -294,7 +314,7 @@ export class IpcServer extends Disposable {
         unsubscribe: (topic) => void topics.delete(topic),
       },
       logger,
-      { heartbeat: this._options.heartbeat, errorStacks: this._options.errorStacks },
+      { heartbeat: this._heartbeat, errorStacks: this._options.errorStacks },
     );
     this._peers.set(info.id, { info, rpc, topics });
     rpc.onDidClose(({ reason }) => {

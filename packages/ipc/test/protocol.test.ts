@@ -177,6 +177,32 @@ describe('after the handshake', () => {
     peer.socket.destroy();
   });
 
+  it('setHeartbeat() changes the periods of open connections, counting silence from the change', async () => {
+    const server = await h.server({ heartbeat: { intervalMs: 60_000, timeoutMs: 120_000 } });
+    const peer = await rawPeer(h.path);
+    peer.send(hello());
+    await peer.next();
+    // Quiet for longer than the timeout about to be set: the change must not close it at once.
+    await sleep(600);
+    const changedAt = performance.now();
+    server.setHeartbeat({ intervalMs: 50, timeoutMs: 400 });
+    expect(await peer.next(1000, { pings: true })).toEqual({ t: 'ping' });
+    await peer.closed;
+    expect(performance.now() - changedAt).toBeGreaterThanOrEqual(390);
+  });
+
+  it("a client's setHeartbeat() takes effect on its open connection", async () => {
+    const server = await h.server({ heartbeat: { intervalMs: 60_000, timeoutMs: 300 } });
+    const client = await h.client({ heartbeat: { intervalMs: 50, timeoutMs: 60_000 }, reconnect: false });
+    const states: string[] = [];
+    client.onDidChangeConnection(({ state }) => states.push(state));
+    await sleep(700);
+    expect(states).toEqual([]);
+    expect(server.peers).toHaveLength(1);
+    client.setHeartbeat({ intervalMs: 60_000, timeoutMs: 60_000 });
+    await waitFor(() => server.peers.length === 0, { timeoutMs: 3000, what: 'the server to drop the silent client' });
+  });
+
   it('an unknown message type: EPROTOCOL; an unknown field is ignored', async () => {
     const server = await h.server();
     server.handle('echo', (p) => p);

@@ -34,6 +34,9 @@ export interface LoseEvent {
   readonly detail: string;
 }
 
+/** After a beacon ends: how long the term may still look held while its holder's process is torn down. */
+const beaconEndGraceMs = 50;
+
 /**
  * Takes part in one name's lease protocol (see leaseFiles.ts): as a follower it watches for the
  * holder's death, release or lease expiry and claims the next slot; as the holder it renews.
@@ -70,6 +73,16 @@ export class LeaseContender extends Disposable {
   private _watch: BeaconWatch | undefined;
   /** After a failed connection: when to try the term's beacon again. */
   private _watchRetry: { term: number; at: number; failures: number } | undefined;
+  /**
+   * When the beacon of a term ended while its holder was connected: the holder died or let go,
+   * and its OS lock goes with it, a moment later if it is dying (the kernel closes a dying
+   * process's descriptors one by one, the beacon's maybe first).
+   */
+  private _beaconEnded: { term: number; at: number } | undefined;
+  /** How long to leave a free name to a designated successor before claiming it (setClaimDelay). */
+  private _claimDelayMs = 0;
+  /** When this process first saw the current term free, while it defers its claim. */
+  private _deferred: { term: number; since: number; until: number } | undefined;
 
   constructor(private readonly _options: ContenderOptions) {
     super();
@@ -133,6 +146,18 @@ export class LeaseContender extends Disposable {
     if (this._held) this._holdoff = { term: this._held.token, until: this._options.clock.now() + holdoffMs };
   }
 
+  /**
+   * When the holder dies, releases or lets its lease run out, waits `ms` before claiming (0: claim
+   * at once). A group names one successor that claims at once while the others defer, so a
+   * failover is one claim rather than a race of every waiter. Only timing: whoever claims, the
+   * slot files and the OS lock decide, and a successor that never claims delays the others by `ms`.
+   */
+  setClaimDelay(ms: number): void {
+    this._claimDelayMs = Math.max(0, ms);
+    // Deferring now: look again under the new delay rather than at the end of the old one.
+    if (this._deferred && !this._closed) void this._runTick();
+  }
+
   /** Runs one observation or renewal now (serialized with the timer's ticks). */
   tickNow(): Promise<void> {
     return this._runTick();
@@ -158,7 +183,12 @@ export class LeaseContender extends Disposable {
     const observed = this._observed;
     const watch = this._watch;
     if (!watch?.connected || observed?.term !== watch.term) {
-      this._schedule(pollMs);
+      // The beacon just ended and the term still looked held: the holder's exit is under way;
+      // look again in a millisecond rather than a poll period.
+      const ended = this._beaconEnded;
+      // Only a process that would claim at once: the others would only take CPU from the dying one.
+      const soon = this._claimDelayMs === 0 && ended !== undefined && ended.term === observed?.term && clock.now() - ended.at < beaconEndGraceMs;
+      this._schedule(soon ? 1 : pollMs);
       return;
     }
     this._schedule(Math.max(pollMs, observed.at + leaseMs - clock.now()), () => {
@@ -186,6 +216,8 @@ export class LeaseContender extends Disposable {
     }
     if (this._closed) return;
     if (this._held) this._schedule(this._renewIntervalMs());
+    // Deferring: look every pollMs, so the successor's term is seen as soon as it is there.
+    else if (this._deferred) this._schedule(Math.max(0, Math.min(this._options.pollMs, this._deferred.until - this._options.clock.now())));
     else this._scheduleFollower();
   }
 
@@ -209,17 +241,34 @@ export class LeaseContender extends Disposable {
       if (scan.term === 0) why = 'never held';
       else if (this._files.isReleased(scan.term)) why = 'holder released or died';
       else if (now - this._observed.at >= leaseMs) why = `no renewal for ${Math.round(now - this._observed.at)} ms (lease ${leaseMs} ms)`;
+      if (why && this._deferClaim(scan.term, now)) return;
+      this._deferred = undefined;
       if (why) {
         await this._claim(scan, why);
         return;
       }
     }
+    this._deferred = undefined;
     this._followBeacon(scan.term, now);
+  }
+
+  /** Whether to leave the free term `term` to a successor a while longer (see setClaimDelay). */
+  private _deferClaim(term: number, now: number): boolean {
+    if (term === 0 || this._claimDelayMs === 0) return false;
+    if (this._deferred?.term !== term) this._deferred = { term, since: now, until: now + this._claimDelayMs };
+    // Measured from when this process first saw the term free, so a shorter delay set meanwhile counts too.
+    this._deferred.until = this._deferred.since + this._claimDelayMs;
+    return now < this._deferred.until;
   }
 
   private _followBeacon(term: number, now: number): void {
     if (this._watch && this._watch.term !== term) this._closeWatch();
     if (this._watch || term === 0) return;
+    // Its beacon just ended: the holder is going. Its listening socket may outlive the connection
+    // for a while as the kernel tears the process down, and a new connection would only sleep
+    // until that closes too; look at the directory instead (every millisecond, see _scheduleFollower).
+    const ended = this._beaconEnded;
+    if (ended?.term === term && now - ended.at < beaconEndGraceMs) return;
     const retry = this._watchRetry;
     if (retry?.term === term && now < retry.at) return;
     const path = beaconPath(this._options.lockDir, term);
@@ -249,6 +298,7 @@ export class LeaseContender extends Disposable {
           return;
         }
         // The holder died or let go: look now, not at the next expiry check.
+        this._beaconEnded = { term, at: this._options.clock.now() };
         if (!this._closed && !this._held) void this._runTick();
       },
     );
@@ -362,6 +412,7 @@ export class LeaseContender extends Disposable {
     this._held = undefined;
     this._expiryTimer.clear();
     this._observed = undefined;
+    this._deferred = undefined;
     // Closing the term file drops the OS lock, then closing the beacon tells the waiters: they find
     // the name free and claim at once.
     closeQuietly(held.fd);

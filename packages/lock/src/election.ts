@@ -142,6 +142,27 @@ export class Election extends Disposable {
   }
 
   /**
+   * When the leader dies, resigns or lets its lease run out, waits `ms` before claiming (default
+   * 0: at once). For a designated successor scheme: the successor keeps 0 and the others wait, so
+   * one process claims instead of all of them racing. It changes only who tries first: the
+   * election stays safe whatever the delays, and if nobody with a shorter delay claims, the others
+   * claim after theirs.
+   */
+  setClaimDelay(ms: number): void {
+    if (!(ms >= 0)) throw new InvalidArgumentError(`election '${this.name}': the claim delay must be >= 0, got ${ms}`);
+    this._contender.setClaimDelay(ms);
+  }
+
+  /**
+   * Looks at the lock directory now rather than at the next scheduled look: for a process told
+   * of a new term by other means (a message from the new leader), so that `leader` and
+   * `onDidChangeLeader` catch up at once. Resolves when the look is done.
+   */
+  checkNow(): Promise<void> {
+    return this._closed ? Promise.resolve() : this._contender.tickNow();
+  }
+
+  /**
    * Steps down and hands over to a waiting process. This process stays a follower and claims
    * again only if nobody else has taken over within the lease.
    */

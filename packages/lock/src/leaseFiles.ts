@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, linkSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ensureSecureDirectory, syncDirectory, tryLockFd, unlockFd, type Logger } from '@baton/base';
+import { ensureSecureDirectory, syncDirectorySync, tryLockFd, unlockFd, type Logger } from '@baton/base';
 
 /**
  * The on-disk protocol for one name: a directory of numbered slot files, one file name per index.
@@ -252,10 +252,12 @@ export class LeaseFiles {
     this._termOf.set(index, index);
     onLinked?.();
     // The token is the slot's name: persisting the directory entry is what makes it survive a
-    // power loss. The record inside is display data, and a torn record is tolerated.
+    // power loss. The record inside is display data, and a torn record is tolerated. Blocking:
+    // every waiter of the name waits for this term to begin, and through the thread pool the
+    // answer would queue behind whatever else this process has to do just then.
     if (this._durable) {
       try {
-        await syncDirectory(this.dir);
+        syncDirectorySync(this.dir);
       } catch (err) {
         closeQuietly(fd);
         throw err;

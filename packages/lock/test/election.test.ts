@@ -219,6 +219,69 @@ describe('createElection', () => {
   });
 });
 
+describe('claim delay: a designated successor takes over alone', () => {
+  it('when the leader goes, the waiter without a delay leads and the deferring waiters never claim', async () => {
+    // The successor starts last, so it is the last of the three to hear of the release: without
+    // the others' delay, one of them would claim first in every round.
+    for (let round = 0; round < 5; round++) {
+      const dir = join(tmp.path, `round${round}`);
+      await mkdir(dir);
+      const leader = elect({ dir, id: 'leader' });
+      await leader.start();
+      const successor = elect({ dir, id: 'successor' });
+      const others = [elect({ dir, id: 'w1' }), elect({ dir, id: 'w2' })];
+      const claims: string[] = [];
+      for (const e of [...others, successor]) {
+        e.setClaimDelay(e === successor ? 0 : 5000);
+        e.onDidChangeRole((c) => c.role === 'leader' && claims.push(e.id));
+        await e.start();
+      }
+      await leader.close();
+      await successor.whenLeader();
+      // The deferring waiters catch up on being told, without claiming.
+      await Promise.all(others.map((e) => e.checkNow()));
+      for (const e of others) {
+        expect(e.role).toBe('follower');
+        expect(e.leader).toMatchObject({ id: 'successor', token: successor.token });
+      }
+      expect(claims).toEqual(['successor']);
+    }
+  });
+
+  it('when the successor is gone too, a deferring waiter claims once its delay has passed', async () => {
+    const leader = elect({ id: 'leader' });
+    await leader.start();
+    const successor = elect({ id: 'successor' });
+    await successor.start();
+    const waiter = elect({ id: 'waiter' });
+    waiter.setClaimDelay(300);
+    await waiter.start();
+    await successor.close();
+    const releasedAt = performance.now();
+    await leader.close();
+    await waiter.whenLeader();
+    const waited = performance.now() - releasedAt;
+    expect(waited).toBeGreaterThanOrEqual(295);
+    expect(waited).toBeLessThan(2000);
+  });
+
+  it('a shorter delay set while deferring is used at once, and a delay below zero is refused', async () => {
+    const leader = elect({ id: 'leader' });
+    await leader.start();
+    const waiter = elect({ id: 'waiter' });
+    waiter.setClaimDelay(60_000);
+    await waiter.start();
+    await leader.close();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(waiter.role).toBe('follower');
+    const changedAt = performance.now();
+    waiter.setClaimDelay(0);
+    await waiter.whenLeader();
+    expect(performance.now() - changedAt).toBeLessThan(1000);
+    expect(() => waiter.setClaimDelay(-1)).toThrow(InvalidArgumentError);
+  });
+});
+
 describe('after a pause past the lease, the first look ends the term', () => {
   for (const look of ['isLeader', 'token', 'leadershipSignal'] as const) {
     it(`reading ${look} aborts the captured leadershipSignal and fires 'lost' before it returns`, async () => {

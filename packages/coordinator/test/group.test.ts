@@ -231,13 +231,14 @@ describe('joinGroup', () => {
     await rogue.connect();
     await expect(rogue.request('group.join', { id: 42 })).rejects.toMatchObject({ code: 'EINVALIDARG' });
     await expect(rogue.request('group.call', 'not an object')).rejects.toMatchObject({ code: 'EINVALIDARG' });
+    await expect(rogue.request('group.standby', { id: 'x', pid: -1 })).rejects.toMatchObject({ code: 'EINVALIDARG' });
     rogue.notify('group.publish', { topic: 7 });
     rogue.notify('group.stored', { store: 'results', version: -1 });
     await rogue.close();
     await expect(b.call('ping')).resolves.toBe('pong');
     const refused = lines.filter((l) => l.msg === 'refused a bad message from a member');
-    expect(refused).toHaveLength(4);
-    expect((await a.metrics()).errors).toBe(4);
+    expect(refused).toHaveLength(5);
+    expect((await a.metrics()).errors).toBe(5);
   });
 
   it('reports the coordination metrics as one report, and as Prometheus text', async () => {

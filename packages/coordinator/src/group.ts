@@ -811,14 +811,7 @@ export class Group extends Disposable {
     this._unfollow();
     const seq = this._followSeq;
     this._joining = { id: reserve.id, client: reserve.client };
-    this._join(seq, reserve.client, reserve.id, term, 'standby').catch((err: unknown) => {
-      this._dropClient(reserve.client);
-      if (seq !== this._followSeq || this._closed) return;
-      this._joining = undefined;
-      this._logger.debug({ err, member: reserve.id }, 'could not join the standby; following whoever the election names');
-      const leader = this._election.leader;
-      if (leader && leader.id !== this.id) this._follow(leader);
-    });
+    this._join(seq, reserve.client, reserve.id, term, 'standby').catch((err: unknown) => this._standbyFailed(seq, reserve, err));
     return true;
   }
 
@@ -837,15 +830,19 @@ export class Group extends Disposable {
       this._unfollow();
       const seq = this._followSeq;
       this._joining = { id: reserve.id, client };
-      this._adopt(seq, client, reserve.id, welcome, 'standby').catch((err: unknown) => {
-        this._dropClient(client);
-        if (seq !== this._followSeq || this._closed) return;
-        this._joining = undefined;
-        this._logger.debug({ err, member: reserve.id }, 'could not follow the standby; following whoever the election names');
-        const leader = this._election.leader;
-        if (leader && leader.id !== this.id) this._follow(leader);
-      });
+      this._adopt(seq, client, reserve.id, welcome, 'standby').catch((err: unknown) => this._standbyFailed(seq, { id: reserve.id, client }, err));
     });
+  }
+
+  /** Following the standby over the reserve failed (it did not take over, or its connection closed): follow whoever the election names. */
+  private _standbyFailed(seq: number, reserve: { id: string; client: IpcClient }, err: unknown): void {
+    const current = seq === this._followSeq && !this._closed;
+    if (current) this._joining = undefined;
+    this._dropClient(reserve.client);
+    if (!current) return;
+    this._logger.debug({ err, member: reserve.id }, 'could not follow the standby; following whoever the election names');
+    const leader = this._election.leader;
+    if (leader && leader.id !== this.id) this._follow(leader);
   }
 
   /** From the leader's member list: who stands by. The standby claims at once; the others wait a moment, connected to it. */

@@ -14,14 +14,20 @@ describe('Lifecycle', () => {
     const states = recorder(lifecycle);
     lifecycle.ready();
     const applied: number[] = [];
-    const slow = lifecycle.track('probe', () => sleep(50));
+    // The probe ends when the test says, after both reloads: a timer racing the reload's timer
+    // would make the order up to the machine's load.
+    let finishProbe!: () => void;
+    const slow = lifecycle.track('probe', () => new Promise<void>((resolve) => (finishProbe = resolve)));
     const first = lifecycle.reload('config 1', async () => {
       await sleep(30);
       applied.push(1);
     });
     const second = lifecycle.reload('config 2', () => void applied.push(2));
     expect(lifecycle.running).toEqual(['probe']);
-    await Promise.all([slow, first, second]);
+    await Promise.all([first, second]);
+    expect(lifecycle.state).toBe('BUSY');
+    finishProbe();
+    await slow;
     expect(applied).toEqual([1, 2]);
     expect(states).toEqual(['INITIALIZING', 'READY', 'BUSY', 'RELOADING', 'BUSY', 'READY']);
     lifecycle.dispose();

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '@baton/base';
 import type { OutputLine } from '@baton/supervisor';
@@ -68,8 +68,12 @@ export class ServiceLogs {
         // Not there yet.
       }
     }
-    if (keep > 0) renameSync(path, `${path}.1`);
-    else rmSync(path, { force: true });
+    // `path` never goes missing, for a reader between two lines: the full file takes its `.1` name
+    // by a hard link, then an empty file replaces `path` in one rename.
+    if (keep > 0) linkSync(path, `${path}.1`);
+    const fresh = `${path}.new`;
+    closeSync(openSync(fresh, 'w', 0o600));
+    renameSync(fresh, path);
   }
 
   close(): void {

@@ -19,8 +19,13 @@ export async function startContender(config: ContenderConfig): Promise<Fixture> 
   return fixture;
 }
 
-/** Resolves with the token of the next `role leader elected <token>` line the fixture prints after now. */
-export function nextElected(fixture: Fixture, timeoutMs = 20_000): Promise<number> {
+/**
+ * Resolves with the token of the next `role leader elected <token>` line the fixture prints after
+ * now, or, with `since`, the first one from its line `since` on (printed already, or to come).
+ */
+export function nextElected(fixture: Fixture, timeoutMs = 20_000, since?: number): Promise<number> {
+  const printed = since === undefined ? undefined : fixture.lines.slice(since).find((l) => /^role leader elected \d+/.test(l));
+  if (printed) return Promise.resolve(Number(/^role leader elected (\d+)/.exec(printed)![1]));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       off();

@@ -81,6 +81,10 @@ interface Session extends EditSession {
   retryBackoff: Backoff;
   /** Since when the relay has not known this session (after a relay restart the page announces it again). */
   lostSince: number | undefined;
+  /** Bumped before and after each write of the page's text into the file (see _writeOwn). */
+  writeSeq: number;
+  /** A read of the file raced one of those writes: look again once it is done. */
+  recheck: boolean;
 }
 
 interface Credentials {
@@ -266,13 +270,15 @@ export class DesktopAgent extends Disposable {
         retry: undefined,
         retryBackoff: createBackoff({ initialMs: 200, maxMs: 5000, jitter: 0.5 }),
         lostSince: undefined,
+        writeSeq: 0,
+        recheck: false,
       };
       this._sessions.set(sessionId, session);
       this._byName.set(name, session);
       this._logger.info({ fieldId: request.fieldId, file, language: request.type, extension: extensionFor(request.type) }, 'editing a field');
     } else if (request.version > session.version && !session.pending && (await this._dir.read(session.name)) === session.synced) {
       // The page opened it again with newer text, and nothing was saved here since: take the page's text.
-      await this._dir.write(session.name, request.code);
+      await this._writeOwn(session, request.code);
       session.synced = request.code;
       session.version = request.version;
     }
@@ -284,9 +290,35 @@ export class DesktopAgent extends Disposable {
     this._onDidOpen.fire(this._public(session));
   }
 
+  /**
+   * Writes the page's text into the session's file. A save-detecting read that overlaps it may
+   * see the old text and compare it with the new state: such a read is dropped and done again
+   * afterwards (see _fileChanged), after the caller has recorded the new text.
+   */
+  private async _writeOwn(session: Session, text: string): Promise<void> {
+    session.writeSeq++;
+    try {
+      await this._dir.write(session.name, text);
+    } finally {
+      session.writeSeq++;
+      if (session.recheck) {
+        session.recheck = false;
+        // After the caller's continuation (a microtask) has set `synced` and `version`.
+        setImmediate(() => void this._fileChanged(session));
+      }
+    }
+  }
+
   private async _fileChanged(session: Session): Promise<void> {
     if (!this._sessions.has(session.sessionId)) return;
+    const seq = session.writeSeq;
     const text = await this._dir.read(session.name);
+    if (seq !== session.writeSeq || seq % 2 === 1) {
+      // The page's text was being written meanwhile: this read may be of the old file.
+      if (session.writeSeq % 2 === 1) session.recheck = true;
+      else setImmediate(() => void this._fileChanged(session));
+      return;
+    }
     if (text === undefined || text === session.synced || text === session.pending?.code) return;
     const update: PayloadOf<'code_update'> = { code: text, baseVersion: session.version, version: session.version + 1, updateId: randomId() };
     if (session.pending) {
@@ -332,7 +364,7 @@ export class DesktopAgent extends Disposable {
       this._conflict(session, pageFile);
       return;
     }
-    await this._dir.write(session.name, update.code);
+    await this._writeOwn(session, update.code);
     session.synced = update.code;
     session.version = update.version;
     session.lastAppliedUpdateId = update.updateId;

@@ -59,6 +59,12 @@ export function isOwnFile(name: string): boolean {
   return ownName.test(name);
 }
 
+/** Test-only pauses, to force an interleaving a test names. */
+export const editFaultPoints: {
+  /** After a read of an edit file got its text, before the text is returned. */
+  afterRead?: (name: string, text: string) => void | Promise<void>;
+} = {};
+
 export class TooLargeError extends Error {
   readonly code = 'ETOOLARGE';
 }
@@ -93,7 +99,9 @@ export class EditDirectory {
     const info = await stat(file).catch(() => undefined);
     if (!info?.isFile() || info.size > this._maxBytes) return undefined;
     const data = await readFileIfExists(file);
-    return data === undefined ? undefined : data.toString('utf8');
+    const text = data === undefined ? undefined : data.toString('utf8');
+    if (text !== undefined) await editFaultPoints.afterRead?.(name, text);
+    return text;
   }
 
   async remove(name: string): Promise<void> {

@@ -3,6 +3,7 @@ import { readdir, readFile, rename, stat, utimes, writeFile } from 'node:fs/prom
 import { fileURLToPath } from 'node:url';
 import { makeTempDir, sleep, waitFor, type TempDir } from '@baton/test-utils';
 import { DesktopAgent, type DesktopAgentOptions } from '../src/index.js';
+import { editFaultPoints } from '../src/editFiles.js';
 import { FakeRelay, type Sent } from './fakeRelay.js';
 
 // Windows has no POSIX modes: it reports 0o666 for any file node can write.
@@ -114,6 +115,37 @@ describe('DesktopAgent', () => {
     // Its own write is not sent back as a save.
     await sleep(150);
     expect(relay.received.filter((m) => m.type === 'code_update')).toHaveLength(0);
+  });
+
+  it("a save check that read the file just before the page's text was written into it sends nothing", async () => {
+    const agent = await startAgent();
+    const sessionId = editRequest('f', 'one\n');
+    const file = await fileOf(agent, sessionId);
+    // The next read that finds "one" (a save check after the touch below) is held until the page's
+    // update has been written and acknowledged: it then returns the old text.
+    let held!: () => void;
+    const reading = new Promise<void>((resolve) => {
+      editFaultPoints.afterRead = async (_name, text) => {
+        if (text !== 'one\n') return;
+        editFaultPoints.afterRead = undefined;
+        resolve();
+        await new Promise<void>((release) => (held = release));
+      };
+    });
+    try {
+      const now = new Date();
+      await utimes(file, now, now);
+      await reading;
+      relay.send(update(sessionId, 'two\n', 0, 'page-update-000000001'));
+      expect((await relay.next('code_ack')).payload).toMatchObject({ status: 'applied', version: 1 });
+      held();
+      await sleep(150);
+      expect(relay.received.filter((m) => m.type === 'code_update')).toHaveLength(0);
+      expect(await readFile(file, 'utf8')).toBe('two\n');
+    } finally {
+      editFaultPoints.afterRead = undefined;
+      held?.();
+    }
   });
 
   it('saves crossing in flight: the editor keeps its text, the page\'s goes next to it, the next save is sent on the new version', async () => {

@@ -52,6 +52,18 @@ async function healthy(member: EtcdMember): Promise<boolean> {
 }
 
 export async function startEtcdCluster(size = 1, options: { heartbeatMs?: number; electionMs?: number } = {}): Promise<EtcdCluster> {
+  // The ports are free when chosen and bound by etcd a moment later: another test process running
+  // at the same time can take one in between. Then start again on new ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startEtcdClusterOnce(size, options);
+    } catch (err) {
+      if (attempt >= 4 || !/address already in use/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+async function startEtcdClusterOnce(size: number, options: { heartbeatMs?: number; electionMs?: number }): Promise<EtcdCluster> {
   requireEtcd();
   const tmp: TempDir = await makeTempDir('baton-etcd-');
   const token = `baton-${process.pid}-${Date.now()}`;

@@ -27,7 +27,7 @@ import { createElection, type Election, type LeaderInfo, type RoleChange } from 
 import { openStore, type Store, type StoreOptions } from '@baton/state';
 import { GroupClosedError, LeaderChangedError, NoLeaderError, NotLeaderError } from './errors.js';
 import { GroupMetrics, type GroupMetricsReport } from './metrics.js';
-import { methods, parseCall, parseJoin, parseMembers, parsePublish, parseStoreNotice, parseWelcome, topics, type Member, type StoreNotice, type Welcome } from './protocol.js';
+import { methods, parseCall, parseJoin, parseMembers, parsePublish, parseStoreNotice, parseWelcome, topics, type JoinParams, type Member, type StoreNotice, type Welcome } from './protocol.js';
 import type { Metrics } from '@baton/telemetry';
 
 export interface GroupOptions {
@@ -263,12 +263,7 @@ export class Group extends Disposable {
   get members(): readonly Member[] {
     if (this.role === 'leader') {
       // The longest-joined follower stands by: it has most likely finished starting up.
-      let first = true;
-      const followers = [...this._followers.values()].map((member) => {
-        const standby = first;
-        first = false;
-        return member.standby === standby ? member : { ...member, standby };
-      });
+      const followers = [...this._followers.values()].map((member, i) => (member.standby === (i === 0) ? member : { ...member, standby: i === 0 }));
       return [this._self(), ...followers];
     }
     return this._memberList;
@@ -288,7 +283,7 @@ export class Group extends Disposable {
   /** The coordination metrics as one report. */
   metrics(): Promise<GroupMetricsReport> {
     const members = this.members;
-    const standby = members.find((m) => m.standby)?.id;
+    const standby = standbyOf(members);
     return this._metrics.report({
       role: this.role,
       token: this._election.leader?.token,
@@ -514,9 +509,8 @@ export class Group extends Disposable {
       // The follower saw this member's new term before this member heard its claim succeed: wait.
       await this._whenLeader(this._leaseMs, context.signal);
     }
-    const member: Member = { id: join.id, pid: join.pid, metadata: join.metadata, leader: false, standby: false, joinedAt: new Date().toISOString() };
     this._reservePeers.delete(context.peer.id);
-    this._followers.set(context.peer.id, member);
+    this._followers.set(context.peer.id, toMember(join, new Date().toISOString()));
     this._membersChanged();
     return { token: this._election.token ?? 0, members: this.members, stores: this._storeVersions() };
   }
@@ -526,7 +520,7 @@ export class Group extends Disposable {
     const join = this._checked(() => parseJoin(params), context);
     // Already leading (the list that named this member was old): the follower joins the usual way.
     if (this._election.isLeader) return { leading: true };
-    this._reservePeers.set(context.peer.id, { id: join.id, pid: join.pid, metadata: join.metadata, leader: false, standby: false, joinedAt: '' });
+    this._reservePeers.set(context.peer.id, toMember(join, ''));
     return { leading: false };
   }
 
@@ -610,7 +604,7 @@ export class Group extends Disposable {
     const joinedAt = new Date().toISOString();
     for (const [peer, member] of this._reservePeers) this._followers.set(peer, { ...member, joinedAt });
     this._reservePeers.clear();
-    const welcome: Welcome = { token, members: [...this.members], stores: this._storeVersions() };
+    const welcome: Welcome = { token, members: this.members as Member[], stores: this._storeVersions() };
     for (const peer of this._followers.keys()) server.send(peer, topics.leading, welcome);
     // Out now, not after the rest of the term's start (tasks, listeners) has run.
     server.flush();
@@ -847,7 +841,7 @@ export class Group extends Disposable {
 
   /** From the leader's member list: who stands by. The standby claims at once; the others wait a moment, connected to it. */
   private _updateStandby(members: readonly Member[]): void {
-    const standby = members.find((m) => m.standby)?.id;
+    const standby = standbyOf(members);
     this._election.setClaimDelay(standby === undefined || standby === this.id ? 0 : this._claimDelayMs);
     if (standby === undefined || standby === this.id || this._closed) {
       this._closeReserve();
@@ -864,7 +858,7 @@ export class Group extends Disposable {
   }
 
   private _openReserve(id: string): void {
-    if (this._closed || this.role === 'leader' || this._memberList.find((m) => m.standby)?.id !== id) return;
+    if (this._closed || this.role === 'leader' || standbyOf(this._memberList) !== id) return;
     const client = this._newClient(id, this._memberSocket(id), reserveHeartbeat);
     const reserve: Reserve = { id, client, registered: false };
     this._reserve = reserve;
@@ -1000,6 +994,16 @@ async function waitForEvent<T>(event: Event<T>, done: () => boolean, timeoutMs: 
     clearTimeout(timer);
     link.dispose();
   }
+}
+
+/** The id of the member a member list names standby. */
+function standbyOf(members: readonly Member[]): string | undefined {
+  return members.find((m) => m.standby)?.id;
+}
+
+/** A follower as the leader (or the standby) records it, from its join or standby registration. */
+function toMember(join: JoinParams, joinedAt: string): Member {
+  return { id: join.id, pid: join.pid, metadata: join.metadata, leader: false, standby: false, joinedAt };
 }
 
 function toGroupLeader(info: LeaderInfo | undefined): GroupLeader | undefined {

@@ -19,6 +19,21 @@ export class NoLeaderError extends defineErrorClass('ENOLEADER') {}
 /** The group was closed. */
 export class GroupClosedError extends defineErrorClass('EGROUPCLOSED') {}
 
+/**
+ * A welcome (the answer to a join, or the standby's message when it takes over) for a term the
+ * lock directory does not show that member holding: an older term, or one it never claimed.
+ * Internal: the follower refuses it and follows whoever the election names.
+ */
+export class StaleWelcomeError extends defineErrorClass('ESTALEWELCOME') {
+  constructor(
+    readonly member: string,
+    readonly token: number,
+    readonly held: { readonly id: string; readonly token: number } | undefined,
+  ) {
+    super(`refused a welcome from '${member}' for term ${token}: the lock shows ${held ? `'${held.id}' in term ${held.token}` : 'no leader'}`);
+  }
+}
+
 for (const errorClass of [NotLeaderError, LeaderChangedError, NoLeaderError, GroupClosedError]) registerErrorClass(errorClass);
 
 /** Whether a failed call can be tried again (the new leader will serve it). */

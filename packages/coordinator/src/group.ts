@@ -25,7 +25,7 @@ import {
 import { IpcClient, IpcServer, MethodNotFoundError, ensureAuthToken, removeStaleSocketFiles, type RequestContext } from '@baton/ipc';
 import { createElection, type Election, type LeaderInfo, type RoleChange } from '@baton/lock';
 import { openStore, type Store, type StoreOptions } from '@baton/state';
-import { GroupClosedError, LeaderChangedError, NoLeaderError, NotLeaderError } from './errors.js';
+import { GroupClosedError, LeaderChangedError, NoLeaderError, NotLeaderError, StaleWelcomeError } from './errors.js';
 import { GroupMetrics, type GroupMetricsReport } from './metrics.js';
 import { methods, parseCall, parseJoin, parseMembers, parsePublish, parseStoreNotice, parseWelcome, topics, type JoinParams, type Member, type StoreNotice, type Welcome } from './protocol.js';
 import type { Metrics } from '@baton/telemetry';
@@ -118,6 +118,12 @@ const reserveHeartbeat = { intervalMs: 60_000, timeoutMs: 180_000 };
 const reserveOpenDelayMs = 100;
 
 /** Wall clock with sub-millisecond resolution, comparable between processes (for latency metrics only). */
+/** Test-only fault points: a test sets one to change what a member does at that exact place. */
+export const groupFaultPoints: {
+  /** In a member taking over as standby: the welcome it is about to push to its reserve peers. */
+  welcome?: (welcome: Welcome) => Welcome;
+} = {};
+
 const preciseNow = () => performance.timeOrigin + performance.now();
 
 /**
@@ -604,7 +610,8 @@ export class Group extends Disposable {
     const joinedAt = new Date().toISOString();
     for (const [peer, member] of this._reservePeers) this._followers.set(peer, { ...member, joinedAt });
     this._reservePeers.clear();
-    const welcome: Welcome = { token, members: this.members as Member[], stores: this._storeVersions() };
+    let welcome: Welcome = { token, members: this.members as Member[], stores: this._storeVersions() };
+    if (groupFaultPoints.welcome) welcome = groupFaultPoints.welcome(welcome);
     for (const peer of this._followers.keys()) server.send(peer, topics.leading, welcome);
     // Out now, not after the rest of the term's start (tasks, listeners) has run.
     server.flush();
@@ -754,6 +761,12 @@ export class Group extends Disposable {
       await this._election.checkNow();
       if (seq !== this._followSeq || this._closed) throw new GroupClosedError('superseded');
     }
+    // The lock decides who leads, not the message: a welcome for a term the lock directory does
+    // not show this member holding (an older term, or one it never claimed) is refused.
+    const held = this._election.leader;
+    if (held?.id !== leaderId || held.token !== welcome.token) {
+      throw new StaleWelcomeError(leaderId, welcome.token, held);
+    }
     this._client = client;
     this._clientLeader = { id: leaderId, token: welcome.token };
     this._joining = undefined;
@@ -834,7 +847,8 @@ export class Group extends Disposable {
     if (current) this._joining = undefined;
     this._dropClient(reserve.client);
     if (!current) return;
-    this._logger.debug({ err, member: reserve.id }, 'could not follow the standby; following whoever the election names');
+    if (err instanceof StaleWelcomeError) this._logger.warn({ member: reserve.id, fencingToken: err.token, leader: err.held?.id, leaderToken: err.held?.token }, err.message);
+    else this._logger.debug({ err, member: reserve.id }, 'could not follow the standby; following whoever the election names');
     const leader = this._election.leader;
     if (leader && leader.id !== this.id) this._follow(leader);
   }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { IpcClient, readAuthToken } from '@baton/ipc';
 import { expectNoLeaks, makeTempDir, snapshotResources, sleep, waitFor, type TempDir } from '@baton/test-utils';
 import { joinGroup, isRetryable, type Group, type GroupOptions } from '../src/index.js';
+import { groupFaultPoints } from '../src/group.js';
 
 let tmp: TempDir;
 const open: Group[] = [];
@@ -109,6 +110,33 @@ describe('joinGroup', () => {
     }
     // The new leader names the next standby, one of the two.
     await waitFor(() => [b, c, d].every((g) => standbyOf(g).length === 1 && ['c', 'd'].includes(standbyOf(g)[0]!)), { what: 'a new standby' });
+  });
+
+  it('refuses a standby\'s welcome for a term the lock does not show it holding, and joins it the usual way instead', async () => {
+    const lines: Logged[] = [];
+    const a = await member('a');
+    const b = await member('b');
+    const c = await member('c', { logger: recordingLogger(lines) as never });
+    await waitFor(async () => (await c.metrics()).standby.connected, { what: 'c connected to the standby b' });
+    // b takes over term N but its welcome claims N + 1, a term it never held.
+    const forged: number[] = [];
+    groupFaultPoints.welcome = (welcome) => {
+      forged.push(welcome.token + 1);
+      return { ...welcome, token: welcome.token + 1 };
+    };
+    try {
+      await a.close();
+      await waitFor(() => b.role === 'leader' && c.connected && c.leader?.id === 'b', { timeoutMs: 3000, what: 'c joined to b' });
+    } finally {
+      delete groupFaultPoints.welcome;
+    }
+    expect(forged).toHaveLength(1);
+    const refusal = lines.find((l) => l.msg.startsWith('refused a welcome'));
+    expect(refusal?.msg).toBe(`refused a welcome from 'b' for term ${forged[0]}: the lock shows 'b' in term ${b.token}`);
+    // Joined by a join request over a new connection, answered with b's real term.
+    expect((await c.metrics()).joins).toEqual({ standby: 0, new: 2 });
+    b.handle('whoami', (_params, context) => context.token);
+    await expect(c.call('whoami', {})).resolves.toBe(b.token);
   });
 
   it('pushes store versions: a follower that does not watch the directory still gets every change', async () => {

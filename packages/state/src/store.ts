@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { watch, type FSWatcher, readFileSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import {
   Disposable,
@@ -546,7 +545,11 @@ export class Store<T> extends Disposable {
     const seenBefore = this._good;
     let read: FileRead<T>;
     try {
-      const data = await readFile(this.file);
+      // Read at once, on this thread: a state file is at most maxBytes (1 MiB by default; a larger
+      // one is refused once read), and through the thread pool each of open, stat, read and close
+      // waits behind the pool's other work, which on a busy machine put milliseconds between a
+      // push (or the watch's event) and onDidChange.
+      const data = readFileSync(this.file);
       await storeFaultPoints.afterRemoteRead?.();
       read = this._decode(data, this.file);
     } catch (err) {

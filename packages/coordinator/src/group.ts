@@ -117,13 +117,13 @@ const reserveHeartbeat = { intervalMs: 60_000, timeoutMs: 180_000 };
 /** After the followers' lists name a new standby: wait this long (plus jitter) before connecting to it, clear of a failover's rush. */
 const reserveOpenDelayMs = 100;
 
-/** Wall clock with sub-millisecond resolution, comparable between processes (for latency metrics only). */
 /** Test-only fault points: a test sets one to change what a member does at that exact place. */
 export const groupFaultPoints: {
   /** In a member taking over as standby: the welcome it is about to push to its reserve peers. */
   welcome?: (welcome: Welcome) => Welcome;
 } = {};
 
+/** Wall clock with sub-millisecond resolution, comparable between processes (for latency metrics only). */
 const preciseNow = () => performance.timeOrigin + performance.now();
 
 /**

@@ -19,20 +19,22 @@ export async function startContender(config: ContenderConfig): Promise<Fixture> 
   return fixture;
 }
 
+const electedLine = /^role leader elected (\d+)/;
+
 /**
  * Resolves with the token of the next `role leader elected <token>` line the fixture prints after
  * now, or, with `since`, the first one from its line `since` on (printed already, or to come).
  */
 export function nextElected(fixture: Fixture, timeoutMs = 20_000, since?: number): Promise<number> {
-  const printed = since === undefined ? undefined : fixture.lines.slice(since).find((l) => /^role leader elected \d+/.test(l));
-  if (printed) return Promise.resolve(Number(/^role leader elected (\d+)/.exec(printed)![1]));
+  const printed = since === undefined ? undefined : fixture.lines.slice(since).find((l) => electedLine.test(l));
+  if (printed) return Promise.resolve(Number(electedLine.exec(printed)![1]));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       off();
       reject(new Error(`fixture ${fixture.pid} was not elected within ${timeoutMs} ms; stderr: ${fixture.stderr().slice(-2000)}`));
     }, timeoutMs);
     const off = fixture.onLine((line) => {
-      const match = /^role leader elected (\d+)/.exec(line);
+      const match = electedLine.exec(line);
       if (!match) return;
       off();
       clearTimeout(timer);
@@ -49,8 +51,8 @@ export function isLeaderNow(fixture: Fixture): boolean {
 
 /** The token of the fixture's current term, from its last election line. */
 export function tokenOf(fixture: Fixture): number {
-  const line = [...fixture.lines].reverse().find((l) => /^role leader elected \d+/.test(l));
-  return Number(/^role leader elected (\d+)/.exec(line ?? '')?.[1] ?? NaN);
+  const line = [...fixture.lines].reverse().find((l) => electedLine.test(l));
+  return Number(electedLine.exec(line ?? '')?.[1] ?? NaN);
 }
 
 /** Sends a command and resolves with the next line matching `reply`. */

@@ -96,6 +96,8 @@ interface Reserve {
   readonly client: IpcClient;
   /** The standby has the registration: it will send the welcome when it takes over. */
   registered: boolean;
+  /** It led already when it registered this follower: no welcome comes, the follower joins. */
+  leading?: boolean;
 }
 
 interface TaskEntry {
@@ -106,6 +108,8 @@ interface TaskEntry {
 
 /** How long the leader gathers member changes before sending the list to the members. */
 const membersBroadcastDelayMs = 5;
+/** The same for a term's first list: the followers are joining all at once just then. */
+const takeoverBroadcastDelayMs = 50;
 
 /**
  * Heartbeat of the connections kept in reserve to the standby (and of a member's server while it
@@ -114,13 +118,23 @@ const membersBroadcastDelayMs = 5;
  */
 const reserveHeartbeat = { intervalMs: 60_000, timeoutMs: 180_000 };
 
+/**
+ * A follower that sees the standby's new term before the welcome the standby sends it: how long
+ * it waits for that welcome before asking with a join (the welcome normally follows within a
+ * few milliseconds, behind the claim's fsync).
+ */
+const welcomeWaitMs = 50;
+
 /** After the followers' lists name a new standby: wait this long (plus jitter) before connecting to it, clear of a failover's rush. */
 const reserveOpenDelayMs = 100;
 
 /** Test-only fault points: a test sets one to change what a member does at that exact place. */
 export const groupFaultPoints: {
-  /** In a member taking over as standby: the welcome it is about to push to its reserve peers. */
-  welcome?: (welcome: Welcome) => Welcome;
+  /**
+   * In a member taking over as standby, instead of pushing its welcome to its reserve peers: the
+   * welcome and the function that pushes one (call it with another, later, or not at all).
+   */
+  welcome?: (welcome: Welcome, send: (welcome: Welcome) => void) => void;
 } = {};
 
 /** Wall clock with sub-millisecond resolution, comparable between processes (for latency metrics only). */
@@ -517,6 +531,7 @@ export class Group extends Disposable {
     }
     this._reservePeers.delete(context.peer.id);
     this._followers.set(context.peer.id, toMember(join, new Date().toISOString()));
+    this._logger.debug({ follower: join.id, fencingToken: this._election.token }, 'a member joined by request');
     this._membersChanged();
     return { token: this._election.token ?? 0, members: this.members, stores: this._storeVersions() };
   }
@@ -570,7 +585,7 @@ export class Group extends Disposable {
     }
   }
 
-  private _membersChanged(): void {
+  private _membersChanged(delayMs = membersBroadcastDelayMs): void {
     this._onDidChangeMembers.fire(this.members);
     // Sent a moment later, once for a burst: after a failover every follower joins within a few
     // milliseconds, and a list per join would be a message per join to every member (quadratic)
@@ -578,7 +593,7 @@ export class Group extends Disposable {
     this._membersTimer ??= setTimeout(() => {
       this._membersTimer = undefined;
       if (this.role === 'leader') this._server?.publish(topics.members, { members: this.members });
-    }, membersBroadcastDelayMs);
+    }, delayMs);
   }
 
   /**
@@ -610,11 +625,15 @@ export class Group extends Disposable {
     const joinedAt = new Date().toISOString();
     for (const [peer, member] of this._reservePeers) this._followers.set(peer, { ...member, joinedAt });
     this._reservePeers.clear();
-    let welcome: Welcome = { token, members: this.members as Member[], stores: this._storeVersions() };
-    if (groupFaultPoints.welcome) welcome = groupFaultPoints.welcome(welcome);
-    for (const peer of this._followers.keys()) server.send(peer, topics.leading, welcome);
-    // Out now, not after the rest of the term's start (tasks, listeners) has run.
-    server.flush();
+    const peers = [...this._followers.keys()];
+    const send = (welcome: Welcome) => {
+      for (const peer of peers) server.send(peer, topics.leading, welcome);
+      // Out now, not after the rest of the term's start (tasks, listeners) has run.
+      server.flush();
+    };
+    const welcome: Welcome = { token, members: this.members as Member[], stores: this._storeVersions() };
+    if (groupFaultPoints.welcome) groupFaultPoints.welcome(welcome, send);
+    else send(welcome);
   }
 
   private _storeVersions(): Record<string, number> {
@@ -660,7 +679,8 @@ export class Group extends Disposable {
       this._followers.clear();
     }
     this._onDidChangeRole.fire({ role, previous, token: change.token, reason: change.reason });
-    if (role === 'leader') this._membersChanged();
+    // Each follower has the list from its welcome: the first broadcast of the term can wait until the failover is over.
+    if (role === 'leader') this._membersChanged(takeoverBroadcastDelayMs);
     this._wake();
   }
 
@@ -815,6 +835,18 @@ export class Group extends Disposable {
     const reserve = this._reserve;
     if (!reserve || reserve.client.state !== 'connected') return false;
     this._reserve = undefined;
+    if (reserve.registered && !reserve.leading) {
+      // Registered before it took over: its welcome is on the way, unasked. A join now would be
+      // one more request for the new leader to serve in the failover's busiest milliseconds.
+      this._unfollow();
+      const seq = this._followSeq;
+      this._joining = { id: reserve.id, client: reserve.client };
+      setTimeout(() => {
+        if (seq !== this._followSeq || this._closed || this._joining?.client !== reserve.client) return;
+        this._join(seq, reserve.client, reserve.id, term, 'standby').catch((err: unknown) => this._standbyFailed(seq, reserve, err));
+      }, welcomeWaitMs).unref();
+      return true;
+    }
     this._unfollow();
     const seq = this._followSeq;
     this._joining = { id: reserve.id, client: reserve.client };
@@ -885,8 +917,11 @@ export class Group extends Disposable {
         const answer = (await client.request(methods.standby, { id: this.id, pid: process.pid, metadata: this._options.metadata, term: 0 }, { timeoutMs: this._leaseMs * 2 })) as { leading?: unknown } | undefined;
         if (this._reserve !== reserve) return;
         reserve.registered = true;
-        // It leads already: let the election say so, and _follow joins over this connection.
-        if (answer?.leading === true) void this._election.checkNow();
+        // It leads already (no welcome will come): let the election say so, and _follow joins over this connection.
+        if (answer?.leading === true) {
+          reserve.leading = true;
+          void this._election.checkNow();
+        }
       } catch (err) {
         this._logger.debug({ err, member: id }, 'could not connect to the standby; a failover will connect the usual way');
         if (this._reserve === reserve) this._reserve = undefined;

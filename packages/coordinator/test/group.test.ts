@@ -36,7 +36,7 @@ function recordingLogger(lines: Logged[]) {
   const logger = {
     child: () => logger,
     trace: () => {},
-    debug: () => {},
+    debug: (obj: Record<string, unknown>, msg: string) => void lines.push({ level: 'debug', obj, msg }),
     info: () => {},
     warn: (obj: Record<string, unknown>, msg: string) => void lines.push({ level: 'warn', obj, msg }),
     error: (obj: Record<string, unknown>, msg: string) => void lines.push({ level: 'error', obj, msg }),
@@ -112,6 +112,55 @@ describe('joinGroup', () => {
     await waitFor(() => [b, c, d].every((g) => standbyOf(g).length === 1 && ['c', 'd'].includes(standbyOf(g)[0]!)), { what: 'a new standby' });
   });
 
+  it('a follower that sees the standby\'s new term before its welcome waits for the welcome instead of asking with a join', async () => {
+    const lines: Logged[] = [];
+    const a = await member('a');
+    const b = await member('b', { logger: recordingLogger(lines) as never });
+    const c = await member('c');
+    await waitFor(async () => (await c.metrics()).standby.connected, { what: 'c connected to the standby b' });
+    // b's welcome goes out only once c's election has seen b's term (c's group reacts to that
+    // first, as it registered its listener first): a follower that asked at that moment would
+    // send its join before the welcome could arrive.
+    let seenFirst = false;
+    groupFaultPoints.welcome = (welcome, send) => {
+      const seen = c.onDidChangeLeader((leader) => {
+        if (leader?.id !== 'b' || leader.token !== welcome.token) return;
+        seen.dispose();
+        seenFirst = true;
+        send(welcome);
+      });
+    };
+    try {
+      await a.close();
+      await waitFor(() => b.role === 'leader' && c.connected && c.leader?.id === 'b', { timeoutMs: 3000, what: 'c joined to b' });
+    } finally {
+      delete groupFaultPoints.welcome;
+    }
+    expect(seenFirst).toBe(true);
+    expect(lines.filter((l) => l.msg === 'a member joined by request')).toEqual([]);
+    expect((await c.metrics()).joins).toEqual({ standby: 1, new: 1 });
+    b.handle('whoami', (_params, context) => context.token);
+    await expect(c.call('whoami', {})).resolves.toBe(b.token);
+  });
+
+  it('a follower whose standby took over without sending the welcome joins it by request a moment later', async () => {
+    const lines: Logged[] = [];
+    const a = await member('a');
+    const b = await member('b', { logger: recordingLogger(lines) as never });
+    const c = await member('c');
+    await waitFor(async () => (await c.metrics()).standby.connected, { what: 'c connected to the standby b' });
+    groupFaultPoints.welcome = () => {};
+    try {
+      await a.close();
+      await waitFor(() => b.role === 'leader' && c.connected && c.leader?.id === 'b', { timeoutMs: 3000, what: 'c joined to b' });
+    } finally {
+      delete groupFaultPoints.welcome;
+    }
+    expect(lines.filter((l) => l.msg === 'a member joined by request').map((l) => l.obj.follower)).toEqual(['c']);
+    // Over the connection it kept to b, as a welcome would have come.
+    expect((await c.metrics()).joins).toEqual({ standby: 1, new: 1 });
+  });
+
   it('refuses a standby\'s welcome for a term the lock does not show it holding, and joins it the usual way instead', async () => {
     const lines: Logged[] = [];
     const a = await member('a');
@@ -120,9 +169,9 @@ describe('joinGroup', () => {
     await waitFor(async () => (await c.metrics()).standby.connected, { what: 'c connected to the standby b' });
     // b takes over term N but its welcome claims N + 1, a term it never held.
     const forged: number[] = [];
-    groupFaultPoints.welcome = (welcome) => {
+    groupFaultPoints.welcome = (welcome, send) => {
       forged.push(welcome.token + 1);
-      return { ...welcome, token: welcome.token + 1 };
+      send({ ...welcome, token: welcome.token + 1 });
     };
     try {
       await a.close();

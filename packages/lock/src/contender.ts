@@ -36,6 +36,8 @@ export interface LoseEvent {
 
 /** After a beacon ends: how long the term may still look held while its holder's process is torn down. */
 const beaconEndGraceMs = 50;
+/** How long a process that defers its claims waits before connecting to a new term's beacon. */
+const newTermBeaconDelayMs = 50;
 
 /**
  * Takes part in one name's lease protocol (see leaseFiles.ts): as a follower it watches for the
@@ -79,6 +81,8 @@ export class LeaseContender extends Disposable {
    * process's descriptors one by one, the beacon's maybe first).
    */
   private _beaconEnded: { term: number; at: number } | undefined;
+  /** When this process last saw the term change (a new holder). */
+  private _termSeenAt: number | undefined;
   /** How long to leave a free name to a designated successor before claiming it (setClaimDelay). */
   private _claimDelayMs = 0;
   /** When this process first saw the current term free, while it defers its claim. */
@@ -188,7 +192,9 @@ export class LeaseContender extends Disposable {
       const ended = this._beaconEnded;
       // Only a process that would claim at once: the others would only take CPU from the dying one.
       const soon = this._claimDelayMs === 0 && ended !== undefined && ended.term === observed?.term && clock.now() - ended.at < beaconEndGraceMs;
-      this._schedule(soon ? 1 : pollMs);
+      // Holding back from a new term's beacon (see _followBeacon): connect when that ends, without polling meanwhile.
+      const connectIn = this._beaconHeldBackFor(clock.now());
+      this._schedule(soon ? 1 : connectIn > 0 ? Math.max(connectIn, 1) : pollMs);
       return;
     }
     this._schedule(Math.max(pollMs, observed.at + leaseMs - clock.now()), () => {
@@ -232,6 +238,7 @@ export class LeaseContender extends Disposable {
     // Lease expiry is judged from when *this* process last saw the slots change, never from
     // timestamps written by another process.
     if (!this._observed || this._observed.latest !== scan.latest) {
+      if (this._observed && this._observed.term !== scan.term) this._termSeenAt = now;
       this._observed = { latest: scan.latest, at: now, term: scan.term };
     }
     if (scan.term !== this._holder?.token || scan.term === 0) this._updateHolder(scan.term);
@@ -271,6 +278,11 @@ export class LeaseContender extends Disposable {
     if (ended?.term === term && now - ended.at < beaconEndGraceMs) return;
     const retry = this._watchRetry;
     if (retry?.term === term && now < retry.at) return;
+    // A process that defers its claims (a group's follower other than the standby) connects to a
+    // new term's beacon a moment after the term began, not in the rush: the new holder is taking
+    // its followers on just then. Meanwhile it does not poll: it looks again when the moment is
+    // over (speed only: the beacon carries no authority, and its group tells it of a new term).
+    if (this._beaconHeldBackFor(now) > 0) return;
     const path = beaconPath(this._options.lockDir, term);
     if (!path) return;
     const watch = new BeaconWatch(
@@ -297,12 +309,22 @@ export class LeaseContender extends Disposable {
           if (!this._closed && !this._held && delay < this._options.pollMs) this._schedule(delay);
           return;
         }
-        // The holder died or let go: look now, not at the next expiry check.
+        // The holder died or let go: look now, not at the next expiry check. A process that
+        // defers its claim looks at its next poll instead: just now the dying holder's exit and
+        // the successor's claim need the CPU more than its scan does.
         this._beaconEnded = { term, at: this._options.clock.now() };
-        if (!this._closed && !this._held) void this._runTick();
+        if (this._closed || this._held) return;
+        if (this._claimDelayMs > 0) this._schedule(this._options.pollMs);
+        else void this._runTick();
       },
     );
     this._watch = watch;
+  }
+
+  /** How much longer this process holds back from connecting to the current term's beacon (0: not holding back). */
+  private _beaconHeldBackFor(now: number): number {
+    if (this._claimDelayMs === 0 || this._termSeenAt === undefined || this._held) return 0;
+    return Math.max(0, this._termSeenAt + newTermBeaconDelayMs - now);
   }
 
   private _closeWatch(): void {

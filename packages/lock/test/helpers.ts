@@ -9,6 +9,8 @@ export interface ContenderConfig {
   id: string;
   leaseMs?: number;
   pollMs?: number;
+  /** setClaimDelay before start. */
+  claimDelayMs?: number;
   sharedFile?: string;
   writeEveryMs?: number;
   pause?: { beforeRenew?: number | 'once'; beforeClaim?: number | 'once' };

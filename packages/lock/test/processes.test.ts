@@ -123,6 +123,32 @@ describe('election across real processes', () => {
     expect(isLeaderNow(leader)).toBe(true);
   });
 
+  (posix ? it : it.skip)('a waiter that defers its claims follows the next holder\'s beacon after a takeover too: it reads the directory rarely and sees that holder die at once', async () => {
+    const leaseMs = 4000;
+    const leader = await startContender({ dir: tmp.path, id: 'leader', leaseMs, pollMs: 5 });
+    const successor = await startContender({ dir: tmp.path, id: 'successor', leaseMs, pollMs: 5 });
+    const waiter = await startContender({ dir: tmp.path, id: 'waiter', leaseMs, pollMs: 5, claimDelayMs: 200 });
+    const elected = nextElected(successor);
+    leader.kill('SIGKILL');
+    const token = await elected;
+    await waiter.waitForLine(`leader ${token} successor`);
+    // It connects to the new beacon a moment after the term began (not in the takeover's rush).
+    await sleep(300);
+    await fileOps(waiter);
+    await sleep(1000);
+    const counts = await fileOps(waiter);
+    // Polling every 5 ms would read the directory about 200 times a second.
+    expect(counts.readdirSync ?? 0).toBeLessThanOrEqual(2);
+    const next = nextElected(waiter);
+    const killedAt = performance.now();
+    successor.kill('SIGKILL');
+    await next;
+    // Its delay, then the claim; without the beacon it would have waited for the lease (4 s).
+    const waited = performance.now() - killedAt;
+    expect(waited).toBeGreaterThanOrEqual(190);
+    expect(waited).toBeLessThan(2000);
+  });
+
   (posix ? it : it.skip)('a follower that polls slowly still sees a SIGKILLed leader at once, when the kernel closes its beacon', async () => {
     const leader = await startContender({ dir: tmp.path, id: 'leader', leaseMs: 8000, pollMs: 2000 });
     const follower = await startContender({ dir: tmp.path, id: 'follower', leaseMs: 8000, pollMs: 2000 });

@@ -116,6 +116,8 @@ const takeoverBroadcastDelayMs = 50;
  * does not lead): on one machine the kernel closes the connection of a member that dies, and a
  * paused standby costs only the claim delay, so these beat rarely and cost a follower nothing idle.
  */
+/** The safety poll of a group's store (a plain store's is 5 s): pushes and the directory watch come first. */
+const groupStorePollMs = 15_000;
 const reserveHeartbeat = { intervalMs: 60_000, timeoutMs: 180_000 };
 
 /**
@@ -165,6 +167,7 @@ export class Group extends Disposable {
   private readonly _logger: Logger;
   private readonly _leaseMs: number;
   private readonly _heartbeat: { intervalMs: number; timeoutMs: number };
+  private readonly _followerHeartbeat: { intervalMs: number; timeoutMs: number };
   private readonly _election: Election;
   private readonly _socket: string;
   private readonly _metrics: GroupMetrics;
@@ -212,6 +215,11 @@ export class Group extends Disposable {
     const heartbeatMs = _options.heartbeatMs ?? 2000;
     if (!(heartbeatMs >= 10)) throw new InvalidArgumentError(`joinGroup: heartbeatMs must be >= 10, got ${heartbeatMs}`);
     this._heartbeat = { intervalMs: heartbeatMs, timeoutMs: heartbeatMs * 3 };
+    // A follower only answers the leader's pings (the answers keep what it sends fresh, so it
+    // never pings itself) and gives up a silent leader only after six periods, looking every
+    // three: one wakeup per ping instead of its own ping's two and a timer every period. A paused
+    // leader is replaced by the lease long before that; a dead one closes the connection.
+    this._followerHeartbeat = { intervalMs: heartbeatMs * 6, timeoutMs: heartbeatMs * 6 };
     this._claimDelayMs = Math.min(100, this._leaseMs / 4);
     this._logger = (_options.logger ?? noopLogger).child({ pkg: 'coordinator', group: this.name, member: this.id });
     this._socket = this._memberSocket(this.id);
@@ -324,7 +332,10 @@ export class Group extends Disposable {
     if (this._closed) throw new GroupClosedError(`group '${this.name}' is closed`);
     const existing = this._stores.get(name);
     if (existing) return existing as Store<T>;
-    const store = await openStore<T>({ ...options, dir: this._dir, name: `${this.name}.${name}`, logger: this._options.logger });
+    // Versions are pushed and the directory is watched: the safety poll is a third net, so a slow
+    // one (unless the caller chose a mode or a period).
+    const pollMs = options.pollMs ?? (options.watch === undefined || options.watch === 'auto' ? groupStorePollMs : undefined);
+    const store = await openStore<T>({ ...options, pollMs, dir: this._dir, name: `${this.name}.${name}`, logger: this._options.logger });
     if (this._closed) {
       store.dispose();
       throw new GroupClosedError(`group '${this.name}' is closed`);
@@ -748,7 +759,7 @@ export class Group extends Disposable {
   }
 
   private async _connect(seq: number, info: LeaderInfo, socket: string): Promise<void> {
-    const client = this._newClient(info.id, socket, this._heartbeat);
+    const client = this._newClient(info.id, socket, this._followerHeartbeat);
     try {
       await client.connect();
       if (seq !== this._followSeq || this._closed) throw new GroupClosedError('superseded');
@@ -790,7 +801,7 @@ export class Group extends Disposable {
     this._client = client;
     this._clientLeader = { id: leaderId, token: welcome.token };
     this._joining = undefined;
-    client.setHeartbeat(this._heartbeat);
+    client.setHeartbeat(this._followerHeartbeat);
     this._memberList = welcome.members;
     client.onDidChangeConnection(({ state }) => {
       if (state === 'closed' && this._client === client) this._onConnectionLost(client, leaderId);

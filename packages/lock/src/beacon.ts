@@ -9,6 +9,9 @@ import { unlinkQuietly } from './leaseFiles.js';
  * that waiters connect to instead of polling. The kernel closes it the moment the holder dies, so
  * a waiter learns of a death or a release at once; while the holder lives, it sends one line per
  * renewal (`<slot index>\n`), so a waiter sees the lease move without reading the directory.
+ * A waiter may write `2\n` to get only every other beat (and `1\n` for all again): one that
+ * defers its claims to another waiter wakes half as often, and may judge the lease expired up to
+ * a renewal interval late (it dates a renewal it was not told of from the scan that found it).
  *
  * A beacon carries no authority. Safety stays with the slot files and the OS lock: a waiter
  * claims only after its own scan of the directory, and a beat can only push its expiry check
@@ -29,7 +32,9 @@ const maxQueuedBytes = 1024;
 
 export class BeaconServer {
   private readonly _server: Server;
-  private readonly _sockets = new Set<Socket>();
+  /** Each waiter's connection, with the beats it asked for: every one (1) or every other (2). */
+  private readonly _sockets = new Map<Socket, { every: 1 | 2 }>();
+  private _beats = 0;
   private _lastBeat = '';
   private _closed = false;
 
@@ -44,11 +49,21 @@ export class BeaconServer {
         socket.destroy();
         return;
       }
-      this._sockets.add(socket);
+      const waiter: { every: 1 | 2 } = { every: 1 };
+      this._sockets.set(socket, waiter);
       socket.on('error', () => socket.destroy());
       socket.on('close', () => this._sockets.delete(socket));
-      // Waiters send nothing; read anyway so a stray byte cannot fill a buffer.
-      socket.resume();
+      // A waiter sends only its rate, as a line `1` or `2`; any other line is ignored, and all of
+      // it is read (a partial line kept to a few bytes), so a stray writer cannot fill a buffer.
+      let partial = '';
+      socket.on('data', (chunk: Buffer) => {
+        const lines = (partial + chunk.toString('latin1')).split('\n');
+        partial = (lines.pop() ?? '').slice(0, 8);
+        for (const line of lines) {
+          if (line === '1') waiter.every = 1;
+          else if (line === '2') waiter.every = 2;
+        }
+      });
       if (this._lastBeat) socket.write(this._lastBeat);
     });
     this._server.on('error', (err) => {
@@ -65,11 +80,12 @@ export class BeaconServer {
     });
   }
 
-  /** Tells every waiter that slot `index` was linked. */
+  /** Tells every waiter that slot `index` was linked (those that asked for every other beat, every other time). */
   beat(index: number): void {
+    this._beats += 1;
     this._lastBeat = `${index}\n`;
-    for (const socket of this._sockets) {
-      if (socket.writableLength < maxQueuedBytes) socket.write(this._lastBeat);
+    for (const [socket, { every }] of this._sockets) {
+      if (this._beats % every === 0 && socket.writableLength < maxQueuedBytes) socket.write(this._lastBeat);
     }
   }
 
@@ -78,7 +94,7 @@ export class BeaconServer {
     if (this._closed) return;
     this._closed = true;
     this._server.close();
-    for (const socket of this._sockets) socket.destroy();
+    for (const socket of this._sockets.keys()) socket.destroy();
     this._sockets.clear();
     unlinkQuietly(this.path);
   }
@@ -90,15 +106,18 @@ export class BeaconWatch {
   private _connected = false;
   private _ended = false;
   private _partial = '';
+  private _everyOther = false;
 
   constructor(
     readonly term: number,
     path: string,
+    everyOther: boolean,
     private readonly _onBeat: (index: number) => void,
     private readonly _onEnd: (wasConnected: boolean) => void,
   ) {
     this._socket = createConnection(path);
     this._socket.setEncoding('utf8');
+    this.setEveryOther(everyOther);
     this._socket.on('connect', () => {
       this._connected = true;
     });
@@ -113,6 +132,14 @@ export class BeaconWatch {
 
   get connected(): boolean {
     return this._connected && !this._ended;
+  }
+
+  /** Asks the holder for every other beat only (true) or for every beat (false). */
+  setEveryOther(everyOther: boolean): void {
+    if (everyOther === this._everyOther || this._ended) return;
+    this._everyOther = everyOther;
+    // Written before the connection is up, it is sent once it is.
+    this._socket.write(everyOther ? '2\n' : '1\n');
   }
 
   private _receive(chunk: string): void {

@@ -158,6 +158,9 @@ export class LeaseContender extends Disposable {
    */
   setClaimDelay(ms: number): void {
     this._claimDelayMs = Math.max(0, ms);
+    // The waiter that claims at once dates every renewal from its beat (takeover within the lease
+    // of a paused holder); one that defers needs only every other beat.
+    this._watch?.setEveryOther(this._claimDelayMs > 0);
     // Deferring now: look again under the new delay rather than at the end of the old one.
     if (this._deferred && !this._closed) void this._runTick();
   }
@@ -227,8 +230,14 @@ export class LeaseContender extends Disposable {
     else this._scheduleFollower();
   }
 
+  /**
+   * 40% of the lease: a holder stalled for up to 55% of it (60% less the margin) keeps its term,
+   * and a waiter woken by every beat wakes 2.5 times per lease, and its expiry check, which the
+   * beats keep moving, once per two renewals (not the three of a third-lease interval, which
+   * drifts just past the lease: each check would run just before the next beat).
+   */
   private _renewIntervalMs(): number {
-    return Math.max(this._options.pollMs, this._options.leaseMs / 4);
+    return Math.max(this._options.pollMs, this._options.leaseMs * 0.4);
   }
 
   private async _observe(): Promise<void> {
@@ -288,6 +297,7 @@ export class LeaseContender extends Disposable {
     const watch = new BeaconWatch(
       term,
       path,
+      this._claimDelayMs > 0,
       (index) => {
         const observed = this._observed;
         // Seen now, so never earlier than the renewal was linked: a beat can only make this
@@ -413,9 +423,11 @@ export class LeaseContender extends Disposable {
     held.renewals += 1;
     held.validUntil = startedAt + leaseMs - this._margin;
     this._armExpiry(held);
-    // Every other renewal (every half lease) is enough: a waiter looks only when a whole lease
-    // passed without a beat, and half as many wakeups for every waiter.
-    if (held.renewals % 2 === 0) this._beacon?.beat(held.latest);
+    // Every renewal: a waiter dates a renewal from the beat that announced it. One found by a
+    // scan instead can only be dated from the scan (it may have been linked just before), so a
+    // waiter that missed the last renewal before a pause would take over up to a lease late.
+    // (Waiters that defer their claims asked for every other beat: see BeaconWatch.)
+    this._beacon?.beat(held.latest);
     if (held.renewals % 8 === 0) this._files.prune(held.token, this._files.scan());
   }
 

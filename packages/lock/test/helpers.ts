@@ -13,7 +13,7 @@ export interface ContenderConfig {
   claimDelayMs?: number;
   sharedFile?: string;
   writeEveryMs?: number;
-  pause?: { beforeRenew?: number | 'once'; beforeClaim?: number | 'once' };
+  pause?: { beforeRenew?: number | 'once' | 'afterOdd'; beforeClaim?: number | 'once' };
 }
 
 export async function startContender(config: ContenderConfig): Promise<Fixture> {

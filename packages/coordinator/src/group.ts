@@ -110,14 +110,14 @@ interface TaskEntry {
 const membersBroadcastDelayMs = 5;
 /** The same for a term's first list: the followers are joining all at once just then. */
 const takeoverBroadcastDelayMs = 50;
+/** The safety poll of a group's store (a plain store's is 5 s): pushes and the directory watch come first. */
+const groupStorePollMs = 15_000;
 
 /**
  * Heartbeat of the connections kept in reserve to the standby (and of a member's server while it
  * does not lead): on one machine the kernel closes the connection of a member that dies, and a
  * paused standby costs only the claim delay, so these beat rarely and cost a follower nothing idle.
  */
-/** The safety poll of a group's store (a plain store's is 5 s): pushes and the directory watch come first. */
-const groupStorePollMs = 15_000;
 const reserveHeartbeat = { intervalMs: 60_000, timeoutMs: 180_000 };
 
 /**
@@ -333,8 +333,8 @@ export class Group extends Disposable {
     const existing = this._stores.get(name);
     if (existing) return existing as Store<T>;
     // Versions are pushed and the directory is watched: the safety poll is a third net, so a slow
-    // one (unless the caller chose a mode or a period).
-    const pollMs = options.pollMs ?? (options.watch === undefined || options.watch === 'auto' ? groupStorePollMs : undefined);
+    // one (unless the caller asked for polling or chose a period).
+    const pollMs = options.pollMs ?? (options.watch === 'poll' ? undefined : groupStorePollMs);
     const store = await openStore<T>({ ...options, pollMs, dir: this._dir, name: `${this.name}.${name}`, logger: this._options.logger });
     if (this._closed) {
       store.dispose();

@@ -231,10 +231,10 @@ export class LeaseContender extends Disposable {
   }
 
   /**
-   * 40% of the lease: a holder stalled for up to 55% of it (60% less the margin) keeps its term,
-   * and a waiter woken by every beat wakes 2.5 times per lease, and its expiry check, which the
-   * beats keep moving, once per two renewals (not the three of a third-lease interval, which
-   * drifts just past the lease: each check would run just before the next beat).
+   * 40% of the lease: a holder stalled for up to 60% of it less the margin keeps its term, and a
+   * waiter woken by every beat wakes 2.5 times per lease, and its expiry check, which the beats
+   * keep moving, once per two renewals (not per three as at a third of the lease, which drifts
+   * just past the lease: each check would run just before the next beat).
    */
   private _renewIntervalMs(): number {
     return Math.max(this._options.pollMs, this._options.leaseMs * 0.4);

@@ -13,7 +13,7 @@ export interface ContenderConfig {
   claimDelayMs?: number;
   sharedFile?: string;
   writeEveryMs?: number;
-  pause?: { beforeRenew?: number | 'once' | 'afterOdd'; beforeClaim?: number | 'once' };
+  pause?: { beforeRenew?: number | 'once'; beforeClaim?: number | 'once' };
 }
 
 export async function startContender(config: ContenderConfig): Promise<Fixture> {
@@ -41,7 +41,7 @@ export function isLeaderNow(fixture: Fixture): boolean {
 }
 
 /** A clock whose time can jump without firing timers: a pause, as the process sees it when it resumes. */
-export function pausableClock(): { clock: Clock; pause(ms: number): void } {
+export function pausableClock(): { clock: Clock; pause(ms: number): void; advance(ms: number): void } {
   const fake = new FakeClock();
   let skipped = 0;
   return {
@@ -53,5 +53,7 @@ export function pausableClock(): { clock: Clock; pause(ms: number): void } {
     pause: (ms) => {
       skipped += ms;
     },
+    /** Time moves and the timers due run. */
+    advance: (ms) => fake.advance(ms),
   };
 }

@@ -196,6 +196,23 @@ describe('a group of real processes', () => {
     d.fixture.kill('SIGCONT');
   });
 
+  (posix ? it : it.skip)('a follower gives up a leader silent for six heartbeats when the lease has not replaced it yet', async () => {
+    // A lease far longer than the heartbeat: here the connection's silence is what the follower sees first.
+    const a = await startMember('a', { leaseMs: 20_000 });
+    const b = await startMember('b', { leaseMs: 20_000 });
+    await waitFor(() => a.fixture.lines.includes('members a,b'), { what: 'b joined to a' });
+    const disconnected = nextLine(b, /^disconnected$/, 5000);
+    const stoppedAt = performance.now();
+    a.fixture.kill('SIGSTOP');
+    await disconnected;
+    // Heartbeat 200 ms: a follower only answers the leader's pings and gives up after 1200 ms of
+    // silence, looked at every 600 ms (the leader drops a silent member after 600 ms).
+    const silentMs = performance.now() - stoppedAt;
+    expect(silentMs).toBeGreaterThanOrEqual(1100);
+    expect(silentMs).toBeLessThan(4000);
+    a.fixture.kill('SIGCONT');
+  });
+
   (posix ? it : it.skip)("the next leader removes the socket files of members that were SIGKILLed; a member that leaves removes its own", async () => {
     const sockets = async () => (await readdir(tmp.path)).filter((f) => f.includes('.sock')).length;
     const a = await startMember('a');

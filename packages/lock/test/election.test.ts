@@ -305,6 +305,35 @@ describe('after a pause past the lease, the first look ends the term', () => {
 });
 
 describe('lease expiry on the holder side', () => {
+  // Lease 1000 ms, margin 50 ms, renewals every 400 ms: a stall that begins when a renewal is due
+  // may last up to 60% of the lease less the margin (550 ms) and the term goes on.
+  for (const [stallMs, keeps] of [[540, true], [560, false]] as const) {
+    it(`a holder whose renewal is held up ${stallMs} ms ${keeps ? 'renews and keeps its term' : 'finds its lease gone and steps down'}`, async () => {
+      const { clock, pause, advance } = pausableClock();
+      const a = elect({ clock, leaseMs: 1000, pollMs: 10 });
+      await a.start();
+      const lockDir = a.lockDir;
+      const slots = async () => (await readdir(lockDir)).filter((name) => name.endsWith('.slot')).length;
+      // No renewal before 40% of the lease.
+      advance(399);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await slots()).toBe(1);
+      // The event loop stalls as the renewal falls due: no timer runs, and the clock moves on. Then it runs.
+      pause(stallMs);
+      advance(1);
+      if (keeps) {
+        await waitFor(async () => (await slots()) === 2, { what: 'the renewal' });
+        expect(a.isLeader).toBe(true);
+        // The renewal counts from its own clock read: a lease less the margin from there.
+        pause(900);
+        expect(a.isLeader).toBe(true);
+      } else {
+        await waitFor(() => a.role === 'follower', { what: 'the term ending' });
+        expect(await slots()).toBe(1);
+      }
+    });
+  }
+
   it('stops trusting its lease when it cannot renew before the deadline, and says so', async () => {
     const clock = new FakeClock();
     const a = elect({ clock, leaseMs: 1000, pollMs: 10 });

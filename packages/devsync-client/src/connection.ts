@@ -35,6 +35,7 @@ export interface RelayConnectionOptions {
 /** Error codes after which reconnecting with the same credentials cannot help. */
 const finalCodes = new Set(['AUTH_FAILED', 'PAIRING_FAILED', 'UNSUPPORTED_PROTOCOL', 'FORBIDDEN']);
 const OPEN = 1;
+const ignoreError = (): void => undefined;
 
 export interface RelayError {
   code: string;
@@ -125,7 +126,10 @@ export class RelayConnection extends Disposable {
     const socket = this._socket;
     this._socket = undefined;
     if (socket) {
-      socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
+      socket.onopen = socket.onmessage = socket.onclose = null;
+      // Not null: closing a socket still connecting makes `ws` report the aborted handshake as an
+      // 'error' on a later tick, and an 'error' nobody listens to is an uncaught exception.
+      socket.onerror = ignoreError;
       try {
         socket.close(1000, 'client closed');
       } catch {

@@ -37,6 +37,19 @@ const finalCodes = new Set(['AUTH_FAILED', 'PAIRING_FAILED', 'UNSUPPORTED_PROTOC
 const OPEN = 1;
 const ignoreError = (): void => undefined;
 
+/** Closes `socket` and stops hearing from it. */
+function abandon(socket: WebSocketLike, code: number, reason: string): void {
+  socket.onopen = socket.onmessage = socket.onclose = null;
+  // Not null: closing a socket still connecting makes `ws` report the aborted handshake as an
+  // 'error' on a later tick, and an 'error' nobody listens to is an uncaught exception.
+  socket.onerror = ignoreError;
+  try {
+    socket.close(code, reason);
+  } catch {
+    // Closing a socket that never opened (or is closing) throws in some implementations; it is gone either way.
+  }
+}
+
 export interface RelayError {
   code: string;
   message: string;
@@ -125,17 +138,7 @@ export class RelayConnection extends Disposable {
     this._heartbeat = undefined;
     const socket = this._socket;
     this._socket = undefined;
-    if (socket) {
-      socket.onopen = socket.onmessage = socket.onclose = null;
-      // Not null: closing a socket still connecting makes `ws` report the aborted handshake as an
-      // 'error' on a later tick, and an 'error' nobody listens to is an uncaught exception.
-      socket.onerror = ignoreError;
-      try {
-        socket.close(1000, 'client closed');
-      } catch {
-        // Closing a socket that never opened throws in some implementations; it is gone either way.
-      }
-    }
+    if (socket) abandon(socket, 1000, 'client closed');
   }
 
   private _setStatus(status: ConnectionStatus): void {
@@ -229,12 +232,7 @@ export class RelayConnection extends Disposable {
       if (this._clock.now() - this._lastHeard > this._heartbeatMs * 2.5) {
         // Silent for too long: the path is dead even if the socket does not know it yet.
         this._socket = undefined;
-        socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
-        try {
-          socket.close(4000, 'heartbeat timeout');
-        } catch {
-          // already closing
-        }
+        abandon(socket, 4000, 'heartbeat timeout');
         this._heartbeat?.dispose();
         this._heartbeat = undefined;
         this._scheduleReconnect();

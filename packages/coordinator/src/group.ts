@@ -201,6 +201,8 @@ export class Group extends Disposable {
   private readonly _tasks = new Set<TaskEntry>();
   private readonly _running = new Set<Promise<void>>();
   private _membersTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The term whose welcome went out as its claim became visible, before the claim was durable (see _onWillLead). */
+  private _welcomed: number | undefined;
   private _closed = false;
   private _closePromise: Promise<void> | undefined;
 
@@ -234,6 +236,7 @@ export class Group extends Disposable {
         logger: _options.logger,
       }),
     );
+    this._register(this._election.onWillLead(({ token }) => this._onWillLead(token)));
     this._register(this._election.onDidChangeRole((change) => this._onRole(change)));
     this._register(this._election.onDidChangeLeader((info) => this._onLeader(info)));
     if (_options.signal) this._register(onAbort(_options.signal, () => void this.close()));
@@ -289,12 +292,14 @@ export class Group extends Disposable {
 
   /** The members connected to the leader, the leader first; as the leader last sent it, at a follower. */
   get members(): readonly Member[] {
-    if (this.role === 'leader') {
-      // The longest-joined follower stands by: it has most likely finished starting up.
-      const followers = [...this._followers.values()].map((member, i) => (member.standby === (i === 0) ? member : { ...member, standby: i === 0 }));
-      return [this._self(), ...followers];
-    }
-    return this._memberList;
+    return this.role === 'leader' ? this._leaderView() : this._memberList;
+  }
+
+  /** The member list as this member, leading, sends it. */
+  private _leaderView(): Member[] {
+    // The longest-joined follower stands by: it has most likely finished starting up.
+    const followers = [...this._followers.values()].map((member, i) => (member.standby === (i === 0) ? member : { ...member, standby: i === 0 }));
+    return [{ ...this._self(), leader: true }, ...followers];
   }
 
   /** The fencing token of this member's term, while it leads. */
@@ -642,7 +647,7 @@ export class Group extends Disposable {
       // Out now, not after the rest of the term's start (tasks, listeners) has run.
       server.flush();
     };
-    const welcome: Welcome = { token, members: this.members as Member[], stores: this._storeVersions() };
+    const welcome: Welcome = { token, members: this._leaderView(), stores: this._storeVersions() };
     if (groupFaultPoints.welcome) groupFaultPoints.welcome(welcome, send);
     else send(welcome);
   }
@@ -664,6 +669,20 @@ export class Group extends Disposable {
 
   // ---- following ----
 
+  /**
+   * This member's claim is visible in the lock directory and is being made durable: the
+   * followers registered with it are welcomed now, so that they join during the fsync rather
+   * than after it. The election reports the term in the same turn of the event loop, so no
+   * request from them is served before this member leads; if the claim fails, the lock shows
+   * the term given back, and they follow whoever the election names next.
+   */
+  private _onWillLead(token: number): void {
+    if (this._closed) return;
+    this._welcomed = token;
+    this._followers.clear();
+    this._welcomeReserves(token);
+  }
+
   private _onRole(change: RoleChange): void {
     const role: GroupRole = change.role === 'stopped' ? 'closed' : change.role;
     const previous: GroupRole = change.previous === 'stopped' ? 'closed' : change.previous;
@@ -673,8 +692,12 @@ export class Group extends Disposable {
       this._closeReserve();
       this._election.setClaimDelay(0);
       this._server?.setHeartbeat(this._heartbeat);
-      this._followers.clear();
-      this._welcomeReserves(change.token ?? 0);
+      // Welcomed as the claim became visible already, or (a claim that failed before) not yet.
+      if (this._welcomed !== change.token) {
+        this._followers.clear();
+        this._welcomeReserves(change.token ?? 0);
+      }
+      this._welcomed = undefined;
       // After the failover's rush, not in it: a dead leader's files can wait a moment.
       const token = change.token;
       setTimeout(() => {

@@ -305,6 +305,29 @@ describe('the standby', () => {
     }
   });
 
+  (posix ? it : it.skip)('the followers join the standby while its claim is made durable, and a call sent at once is served by it as leader', async () => {
+    // A slow disk: a claim's fsync takes 600 ms (the lease is 2 s here, so the term survives it).
+    const members: Member[] = [];
+    for (let i = 0; i < 4; i++) members.push(await startMember(`d${i}`, { leaseMs: 2000, slowClaimMs: 600 }));
+    const { leader, standby } = await standbyReady(members);
+    const others = members.filter((m) => m !== leader && m !== standby);
+    const mark = standby.fixture.lines.length;
+    const joined = Promise.all(others.map((m) => nextLine(m, /^connected$/, 5000)));
+    leader.fixture.kill('SIGKILL');
+    leader.dead = true;
+    await joined;
+    // Welcomed as the claim became visible: the standby is still in its fsync and has not reported the term.
+    expect(standby.fixture.lines.slice(mark).filter((l) => l.startsWith('role '))).toEqual([]);
+    const called = Promise.all(others.map((m, i) => {
+      const line = nextLine(m, /^called /, 5000);
+      m.fixture.send(`call early${i}`);
+      return line;
+    }));
+    // Served once it leads, not refused as sent to a member that does not lead yet.
+    expect(await called).toEqual(others.map((_, i) => `called early${i} ok ${standby.id}`));
+    expect(standby.fixture.lines.slice(mark).filter((l) => l.startsWith('role '))).toEqual([expect.stringMatching(/^role leader \d+$/)]);
+  });
+
   (posix ? it : it.skip)('when the standby dies with the leader, or is paused, another follower takes over after the claim delay', async () => {
     const members: Member[] = [];
     for (let i = 0; i < 5; i++) members.push(await startMember(`p${i}`));

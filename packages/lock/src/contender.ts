@@ -50,6 +50,13 @@ export class LeaseContender extends Disposable {
   private readonly _files: LeaseFiles;
   private readonly _onDidAcquire = this._register(new Emitter<Held>());
   readonly onDidAcquire = this._onDidAcquire.event;
+  private readonly _onWillAcquire = this._register(new Emitter<number>());
+  /**
+   * A claim of this token is linked (the other processes can see it) and is being made durable:
+   * onDidAcquire follows in the same turn of the event loop (the fsync is synchronous), unless
+   * the claim fails.
+   */
+  readonly onWillAcquire = this._onWillAcquire.event;
   private readonly _onDidLose = this._register(new Emitter<LoseEvent>());
   readonly onDidLose = this._onDidLose.event;
   private readonly _onDidChangeHolder = this._register(new Emitter<TermRecord | undefined>());
@@ -271,7 +278,13 @@ export class LeaseContender extends Disposable {
   /** Whether to leave the free term `term` to a successor a while longer (see setClaimDelay). */
   private _deferClaim(term: number, now: number): boolean {
     if (term === 0 || this._claimDelayMs === 0) return false;
-    if (this._deferred?.term !== term) this._deferred = { term, since: now, until: now + this._claimDelayMs };
+    if (this._deferred?.term !== term) {
+      // From the end of the term's beacon, when that is what told this process (it looks only
+      // later, see _followBeacon): the delay is the same whenever it looks.
+      const ended = this._beaconEnded;
+      const since = ended?.term === term && now - ended.at < this._claimDelayMs ? ended.at : now;
+      this._deferred = { term, since, until: since + this._claimDelayMs };
+    }
     // Measured from when this process first saw the term free, so a shorter delay set meanwhile counts too.
     this._deferred.until = this._deferred.since + this._claimDelayMs;
     return now < this._deferred.until;
@@ -320,11 +333,13 @@ export class LeaseContender extends Disposable {
           return;
         }
         // The holder died or let go: look now, not at the next expiry check. A process that
-        // defers its claim looks at its next poll instead: just now the dying holder's exit and
-        // the successor's claim need the CPU more than its scan does.
+        // defers its claim looks only halfway through its delay: just then the dying holder's
+        // exit, the successor's claim and the successor's messages to its followers need the
+        // CPU more than every deferring waiter's scans, and the successor's term shows up in
+        // the directory (or its group says so) before the delay is over anyway.
         this._beaconEnded = { term, at: this._options.clock.now() };
         if (this._closed || this._held) return;
-        if (this._claimDelayMs > 0) this._schedule(this._options.pollMs);
+        if (this._claimDelayMs > 0) this._schedule(Math.max(this._options.pollMs, this._claimDelayMs / 2));
         else void this._runTick();
       },
     );
@@ -362,6 +377,7 @@ export class LeaseContender extends Disposable {
         // connect, rather than find no beacon and poll until the next try.
         const path = beaconPath(this._options.lockDir, index);
         if (path) beacon = new BeaconServer(path, logger);
+        this._onWillAcquire.fire(index);
       });
     } catch (err) {
       beacon?.close();

@@ -48,6 +48,15 @@ export class Election extends Disposable {
   readonly onDidChangeRole: Event<RoleChange> = this._onDidChangeRole.event;
   private readonly _onDidChangeLeader = this._register(new Emitter<LeaderInfo | undefined>());
   readonly onDidChangeLeader: Event<LeaderInfo | undefined> = this._onDidChangeLeader.event;
+  private readonly _onWillLead = this._register(new Emitter<{ token: number }>());
+  /**
+   * This process's claim of a new term is visible to the other participants and is being made
+   * durable (the fsync of `durable`). `onDidChangeRole` 'elected' follows in the same turn of the
+   * event loop unless the claim fails (then the term is given back, and the failure logged). For
+   * telling others early that this process takes over: it does not lead yet (`isLeader` is
+   * false), and its token must not be used for anything that lasts before 'elected'.
+   */
+  readonly onWillLead: Event<{ token: number }> = this._onWillLead.event;
 
   private _role: Role = 'stopped';
   private _termController: AbortController | undefined;
@@ -65,6 +74,7 @@ export class Election extends Disposable {
     const resolved = contenderOptions({ ..._options, name: this.name }, this._leaseMs, `election '${this.name}'`, true);
     this.id = resolved.id;
     this._contender = new LeaseContender(resolved);
+    this._register(this._contender.onWillAcquire((token) => this._onWillLead.fire({ token })));
     this._register(this._contender.onDidAcquire((held) => {
       this._termController = new AbortController();
       this._setRole('leader', 'elected', held.token);

@@ -74,6 +74,11 @@ export const faultPoints: {
   beforeRenew?: (index: number) => void | Promise<void>;
   /** In a waiter that decided to take over, before it creates the slot. */
   beforeClaim?: (index: number) => void | Promise<void>;
+  /**
+   * In a claimer, after its slot is linked (and onLinked ran), before the fsync that makes it
+   * durable. Synchronous, as the fsync is: a test stalls here as a slow disk would.
+   */
+  beforeDurable?: (index: number) => void;
 } = {};
 
 function errno(err: unknown): string | undefined {
@@ -251,6 +256,7 @@ export class LeaseFiles {
     if (fd === undefined) return undefined;
     this._termOf.set(index, index);
     onLinked?.();
+    faultPoints.beforeDurable?.(index);
     // The token is the slot's name: persisting the directory entry is what makes it survive a
     // power loss. The record inside is display data, and a torn record is tolerated. Blocking:
     // every waiter of the name waits for this term to begin, and through the thread pool the

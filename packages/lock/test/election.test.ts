@@ -1,11 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { chmod, mkdir, readdir, rename, stat, symlink, unlink } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { expectNoLeaks, killAllFixtures, makeTempDir, snapshotResources, waitFor, type TempDir } from '@baton/test-utils';
 import { getEventListeners } from 'node:events';
 import { FakeClock, InvalidArgumentError } from '@baton/base';
 import { acquireLock, createElection, createFence, type Election, type RoleChange } from '../src/index.js';
 import { pausableClock, startContender } from './helpers.js';
+import { faultPoints, slotName } from '../src/leaseFiles.js';
 
 let tmp: TempDir;
 const open: Election[] = [];
@@ -265,6 +267,29 @@ describe('claim delay: a designated successor takes over alone', () => {
     expect(waited).toBeLessThan(2000);
   });
 
+  it('a deferring waiter stays out of the takeover: it first looks halfway through its delay, counted from the beacon\'s end', async () => {
+    const leader = elect({ id: 'leader' });
+    await leader.start();
+    const successor = elect({ id: 'successor' });
+    await successor.start();
+    const waiter = elect({ id: 'waiter' });
+    waiter.setClaimDelay(400);
+    await waiter.start();
+    // Connected to the leader's beacon, asleep.
+    await new Promise((r) => setTimeout(r, 100));
+    let seenAt: number | undefined;
+    waiter.onDidChangeLeader((info) => {
+      if (info?.id === 'successor') seenAt ??= performance.now();
+    });
+    const releasedAt = performance.now();
+    await leader.close();
+    await successor.whenLeader();
+    await waitFor(() => seenAt !== undefined, { timeoutMs: 3000, what: 'the waiter to see the successor' });
+    // It looked only at 200 ms (a waiter that looked at once, or every pollMs, saw it within a few ms).
+    expect(seenAt! - releasedAt).toBeGreaterThanOrEqual(190);
+    expect(waiter.role).toBe('follower');
+  });
+
   it('a shorter delay set while deferring is used at once, and a delay below zero is refused', async () => {
     const leader = elect({ id: 'leader' });
     await leader.start();
@@ -279,6 +304,51 @@ describe('claim delay: a designated successor takes over alone', () => {
     await waiter.whenLeader();
     expect(performance.now() - changedAt).toBeLessThan(1000);
     expect(() => waiter.setClaimDelay(-1)).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('onWillLead: the claim is visible before it is durable', () => {
+  afterEach(() => {
+    delete faultPoints.beforeDurable;
+  });
+
+  it('fires once the others can see the new term and before its fsync; elected follows in the same turn', async () => {
+    const a = elect({ id: 'a' });
+    const order: string[] = [];
+    a.onWillLead(({ token }) => {
+      // Linked and locked: another process scanning the directory now sees term `token` held.
+      const visible = readdirSync(a.lockDir).includes(slotName(token));
+      order.push(`will ${token} visible=${visible} isLeader=${a.isLeader} role=${a.role}`);
+      setImmediate(() => order.push('next turn'));
+    });
+    faultPoints.beforeDurable = (index) => order.push(`fsync ${index}`);
+    a.onDidChangeRole(({ role, reason, token }) => order.push(`${role} ${reason} ${token}`));
+    await a.start();
+    await new Promise((r) => setImmediate(r));
+    expect(order).toEqual(['will 1 visible=true isLeader=false role=stopped', 'fsync 1', 'leader elected 1', 'next turn']);
+  });
+
+  it('a claim closed after onWillLead gives its term back: no elected, and the next claimer takes the token after it', async () => {
+    const leader = elect({ id: 'leader' });
+    await leader.start();
+    const quitter = elect({ id: 'quitter' });
+    const roles: string[] = [];
+    let willToken: number | undefined;
+    quitter.onWillLead(({ token }) => {
+      willToken = token;
+      quitter.dispose();
+    });
+    quitter.onDidChangeRole(({ role, reason }) => roles.push(`${role} ${reason}`));
+    await quitter.start();
+    const next = elect({ id: 'next' });
+    next.setClaimDelay(100);
+    await next.start();
+    await leader.close();
+    await next.whenLeader();
+    expect(willToken).toBe(2);
+    expect(roles).toEqual(['follower joined', 'stopped closed']);
+    expect(next.token).toBe(3);
+    expect(next.leader).toMatchObject({ id: 'next', token: 3 });
   });
 });
 

@@ -636,6 +636,8 @@ export class Group extends Disposable {
    * and each gets its welcome now, unasked. A failover costs each of them this one message.
    */
   private _welcomeReserves(token: number): void {
+    // A new term starts with no followers but these (the last term's, if any, have gone to the next leader).
+    this._followers.clear();
     const server = this._server;
     if (!server || this._reservePeers.size === 0) return;
     const joinedAt = new Date().toISOString();
@@ -679,7 +681,6 @@ export class Group extends Disposable {
   private _onWillLead(token: number): void {
     if (this._closed) return;
     this._welcomed = token;
-    this._followers.clear();
     this._welcomeReserves(token);
   }
 
@@ -693,10 +694,7 @@ export class Group extends Disposable {
       this._election.setClaimDelay(0);
       this._server?.setHeartbeat(this._heartbeat);
       // Welcomed as the claim became visible already, or (a claim that failed before) not yet.
-      if (this._welcomed !== change.token) {
-        this._followers.clear();
-        this._welcomeReserves(change.token ?? 0);
-      }
+      if (this._welcomed !== change.token) this._welcomeReserves(change.token ?? 0);
       this._welcomed = undefined;
       // After the failover's rush, not in it: a dead leader's files can wait a moment.
       const token = change.token;

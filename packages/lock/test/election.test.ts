@@ -290,6 +290,22 @@ describe('claim delay: a designated successor takes over alone', () => {
     expect(waiter.role).toBe('follower');
   });
 
+  it('the delay counts from the beacon\'s end, not from the waiter\'s first look halfway through it', async () => {
+    const leader = elect({ id: 'leader' });
+    await leader.start();
+    const waiter = elect({ id: 'waiter' });
+    waiter.setClaimDelay(1000);
+    await waiter.start();
+    await new Promise((r) => setTimeout(r, 100));
+    const releasedAt = performance.now();
+    await leader.close();
+    await waiter.whenLeader();
+    const waited = performance.now() - releasedAt;
+    // Counted from the first look (at 500 ms) it would claim at 1500 ms.
+    expect(waited).toBeGreaterThanOrEqual(990);
+    expect(waited).toBeLessThan(1400);
+  });
+
   it('a shorter delay set while deferring is used at once, and a delay below zero is refused', async () => {
     const leader = elect({ id: 'leader' });
     await leader.start();

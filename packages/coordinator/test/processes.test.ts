@@ -306,9 +306,11 @@ describe('the standby', () => {
   });
 
   (posix ? it : it.skip)('the followers join the standby while its claim is made durable, and a call sent at once is served by it as leader', async () => {
-    // A slow disk: a claim's fsync takes 600 ms (the lease is 2 s here, so the term survives it).
+    // A slow disk: a claim's fsync takes 1400 ms of the 2 s lease. The term survives it (the first
+    // renewal falls due 800 ms after the claim began, so it runs at once), and the followers do not
+    // wait for it. Heartbeats of 400 ms: a follower gives up a leader silent for 2.4 s.
     const members: Member[] = [];
-    for (let i = 0; i < 4; i++) members.push(await startMember(`d${i}`, { leaseMs: 2000, slowClaimMs: 600 }));
+    for (let i = 0; i < 4; i++) members.push(await startMember(`d${i}`, { leaseMs: 2000, heartbeatMs: 400, slowClaimMs: 1400 }));
     const { leader, standby } = await standbyReady(members);
     const others = members.filter((m) => m !== leader && m !== standby);
     const mark = standby.fixture.lines.length;
@@ -325,6 +327,10 @@ describe('the standby', () => {
     }));
     // Served once it leads, not refused as sent to a member that does not lead yet.
     expect(await called).toEqual(others.map((_, i) => `called early${i} ok ${standby.id}`));
+    // Still leading once the lease counted from the claim's start has passed (a first renewal due
+    // 800 ms after the claim ended, at 2.2 s, would come after the expiry at 1.9 s and end the term).
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect((await status(standby)).role).toBe('leader');
     expect(standby.fixture.lines.slice(mark).filter((l) => l.startsWith('role '))).toEqual([expect.stringMatching(/^role leader \d+$/)]);
   });
 

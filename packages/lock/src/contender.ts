@@ -19,6 +19,10 @@ export interface Held {
   readonly record: TermRecord;
   /** Monotonic deadline after which this process must not act as holder. */
   validUntil: number;
+  /** When the lease was last secured: the start of the claim or of the latest renewal (validUntil counts from it). */
+  securedAt: number;
+  /** After a renewal that failed with an I/O error: not before this (monotonic). */
+  retryAt?: number;
   /** The term file, kept open and OS-locked for the whole term. */
   readonly fd: number;
   /** Slot index of the latest renewal (or the claim). */
@@ -231,7 +235,7 @@ export class LeaseContender extends Disposable {
       this._options.logger.warn({ err, dir: this._options.lockDir }, 'lock tick failed; retrying');
     }
     if (this._closed) return;
-    if (this._held) this._schedule(this._renewIntervalMs());
+    if (this._held) this._schedule(this._renewDueInMs(this._held));
     // Deferring: look every pollMs, so the successor's term is seen as soon as it is there.
     else if (this._deferred) this._schedule(Math.max(0, Math.min(this._options.pollMs, this._deferred.until - this._options.clock.now())));
     else this._scheduleFollower();
@@ -245,6 +249,18 @@ export class LeaseContender extends Disposable {
    */
   private _renewIntervalMs(): number {
     return Math.max(this._options.pollMs, this._options.leaseMs * 0.4);
+  }
+
+  /**
+   * The next renewal is due an interval after the lease was last secured, not after the tick
+   * that secured it ended: the lease counts from the claim's start, and a claim whose fsync took
+   * most of the lease (a busy disk) would otherwise renew past its own expiry and lose the term
+   * it had just taken: an overdue renewal runs at once. A renewal that failed (transient I/O
+   * trouble) is retried every pollMs while the lease lasts, not in a busy loop.
+   */
+  private _renewDueInMs(held: Held): number {
+    const due = Math.max(held.securedAt + this._renewIntervalMs(), held.retryAt ?? 0);
+    return Math.max(0, due - this._options.clock.now());
   }
 
   private async _observe(): Promise<void> {
@@ -397,7 +413,7 @@ export class LeaseContender extends Disposable {
       beacon?.close();
       return;
     }
-    const held: Held = { token: index, record, validUntil: startedAt + leaseMs - this._margin, fd, latest: index, renewals: 0 };
+    const held: Held = { token: index, record, validUntil: startedAt + leaseMs - this._margin, securedAt: startedAt, fd, latest: index, renewals: 0 };
     this._held = held;
     this._holder = record;
     this._armExpiry(held);
@@ -428,6 +444,7 @@ export class LeaseContender extends Disposable {
     } catch (err) {
       // Transient I/O trouble: keep the term while the lease lasts; the expiry timer ends it otherwise.
       this._options.logger.warn({ err, fencingToken: held.token }, 'could not renew the lease; will retry');
+      held.retryAt = clock.now() + this._options.pollMs;
       return;
     }
     if (this._held !== held) return;
@@ -438,6 +455,8 @@ export class LeaseContender extends Disposable {
     held.latest += 1;
     held.renewals += 1;
     held.validUntil = startedAt + leaseMs - this._margin;
+    held.securedAt = startedAt;
+    held.retryAt = undefined;
     this._armExpiry(held);
     // Every renewal: a waiter dates a renewal from the beat that announced it. One found by a
     // scan instead can only be dated from the scan (it may have been linked just before), so a

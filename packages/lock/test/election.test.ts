@@ -420,6 +420,41 @@ describe('lease expiry on the holder side', () => {
     });
   }
 
+  // The lease counts from the claim's start, so a claim whose fsync takes most of it (a busy
+  // disk) must renew at once afterwards: a renewal interval after the claim ended is past its expiry.
+  for (const [stallMs, keeps] of [[900, true], [960, false]] as const) {
+    it(`a claim whose fsync takes ${stallMs} ms of a 1000 ms lease ${keeps ? 'renews at once and keeps its term' : 'ends its term as it begins'}`, async () => {
+      const { clock, pause, advance } = pausableClock();
+      faultPoints.beforeDurable = () => pause(stallMs);
+      const a = elect({ clock, leaseMs: 1000, pollMs: 10 });
+      const changes: string[] = [];
+      a.onDidChangeRole((c) => changes.push(`${c.role} ${c.reason} ${c.token}`));
+      try {
+        await a.start();
+      } finally {
+        delete faultPoints.beforeDurable;
+      }
+      const lockDir = a.lockDir;
+      const slots = async () => (await readdir(lockDir)).filter((name) => name.endsWith('.slot')).length;
+      advance(1);
+      if (keeps) {
+        await waitFor(async () => (await slots()) === 2, { what: 'the first renewal' });
+        // And it goes on renewing: two more leases' worth of time, in renewal-sized steps (fewer
+        // than the eight renewals after which old slots are pruned).
+        for (let i = 0; i < 5; i++) {
+          advance(400);
+          await waitFor(async () => (await slots()) >= 3 + i, { what: `renewal ${i + 2}` });
+        }
+        expect(a.isLeader).toBe(true);
+        expect(changes).toEqual(['leader elected 1']);
+      } else {
+        await waitFor(() => a.role === 'follower', { what: 'the term ending' });
+        expect(changes.at(-1)).toBe('follower lost 1');
+        expect(await slots()).toBe(1);
+      }
+    });
+  }
+
   it('stops trusting its lease when it cannot renew before the deadline, and says so', async () => {
     const clock = new FakeClock();
     const a = elect({ clock, leaseMs: 1000, pollMs: 10 });

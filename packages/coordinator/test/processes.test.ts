@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killAllFixtures, makeTempDir, sleep, spawnFixture, waitFor, type Fixture, type TempDir } from '@baton/test-utils';
@@ -228,6 +228,33 @@ describe('a group of real processes', () => {
     b.fixture.send('close');
     await b.fixture.exited;
     expect(await sockets()).toBe(0);
+  });
+
+  (posix ? it : it.skip)('the lock directory removed under a running group: a lease later one member leads, above the old tokens, and the others follow it', async () => {
+    const members = [await startMember('r0'), await startMember('r1'), await startMember('r2')];
+    await sleep(300);
+    // The token of the term in force: the highest slot whose record is a term.
+    const lockDir = join(tmp.path, 'group.chaos.lock');
+    const slots = (await readdir(lockDir)).filter((f) => f.endsWith('.slot'));
+    // (A slot pruned since the listing reads as nothing.)
+    const kinds = await Promise.all(slots.map(async (f) => [Number(f.slice(0, 15)), (JSON.parse(await readFile(join(lockDir, f), 'utf8').catch(() => '{}')) as { kind?: string }).kind] as const));
+    const oldToken = Math.max(...kinds.filter(([, kind]) => kind === 'term').map(([index]) => index));
+    expect(oldToken).toBeGreaterThan(0);
+    const marks = new Map(members.map((m) => [m, m.fixture.lines.length]));
+    await rm(lockDir, { recursive: true });
+    const line = await firstLine(members, /^role leader /, 5000);
+    const token = Number(line.split(' ')[2]);
+    expect(token).toBeGreaterThan(oldToken);
+    const leader = members.find((m) => m.fixture.lines.slice(marks.get(m)).includes(line))!;
+    // Every member is served by it: the others joined it.
+    const called = await Promise.all(members.map((m, i) => {
+      const answer = nextLine(m, /^called /, 5000);
+      m.fixture.send(`call after${i}`);
+      return answer;
+    }));
+    expect(called).toEqual(members.map((_, i) => `called after${i} ok ${leader.id}`));
+    const roles = await Promise.all(members.map(status));
+    expect(roles.map((r) => r.role).sort()).toEqual(['follower', 'follower', 'leader']);
   });
 
   (posix ? it : it.skip)('publish reaches every member; a follower that joins later gets the current state', async () => {

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { Disposable, Emitter, MutableDisposable, ensureOsLock, type Clock, type Logger } from '@baton/base';
 import { BeaconServer, BeaconWatch, beaconPath } from './beacon.js';
-import { LeaseFiles, closeQuietly, faultPoints, type Scan, type TermRecord } from './leaseFiles.js';
+import { LeaseFiles, closeQuietly, faultPoints, type RenewResult, type Scan, type TermRecord } from './leaseFiles.js';
 
 export interface ContenderOptions {
   lockDir: string;
@@ -94,6 +94,8 @@ export class LeaseContender extends Disposable {
   private _beaconEnded: { term: number; at: number } | undefined;
   /** When this process last saw the term change (a new holder). */
   private _termSeenAt: number | undefined;
+  /** The highest slot index this process has seen: a directory removed in use is recreated above it. */
+  private _highestSeen = 0;
   /** How long to leave a free name to a designated successor before claiming it (setClaimDelay). */
   private _claimDelayMs = 0;
   /** When this process first saw the current term free, while it defers its claim. */
@@ -264,8 +266,21 @@ export class LeaseContender extends Disposable {
   }
 
   private async _observe(): Promise<void> {
-    const { clock, leaseMs } = this._options;
-    const scan = this._files.scan();
+    const { clock, leaseMs, logger } = this._options;
+    let scan = this._files.scan();
+    // The latest slot is never removed, so a directory whose latest is below one seen here lost
+    // its history: removed while in use (by hand, or a cleaner of temporary files) and maybe made
+    // again. Recreate it with a reset slot above every index seen, which nobody claims until a
+    // lease has passed (see LeaseFiles). A process that never saw a slot cannot tell this from a first start.
+    const seen = Math.max(this._highestSeen, this._observed?.latest ?? 0);
+    if (scan.latest < seen) {
+      await this._files.ensure();
+      if (this._files.reset(seen + 1)) {
+        logger.warn({ dir: this._options.lockDir, latest: scan.latest, seen, resetSlot: seen + 1 }, 'the lock directory lost its slots while in use (removed?); wrote a reset slot, and nobody claims the name until a lease has passed');
+      }
+      scan = this._files.scan();
+    }
+    if (scan.latest > this._highestSeen) this._highestSeen = scan.latest;
     const now = clock.now();
     // Lease expiry is judged from when *this* process last saw the slots change, never from
     // timestamps written by another process.
@@ -273,12 +288,16 @@ export class LeaseContender extends Disposable {
       if (this._observed && this._observed.term !== scan.term) this._termSeenAt = now;
       this._observed = { latest: scan.latest, at: now, term: scan.term };
     }
-    if (scan.term !== this._holder?.token || scan.term === 0) this._updateHolder(scan.term);
+    // A reset slot: nobody holds the name, and nobody may claim it before the lease has passed.
+    const holderTerm = scan.reset ? 0 : scan.term;
+    if (holderTerm !== this._holder?.token || holderTerm === 0) this._updateHolder(holderTerm);
     if (this._holdoff && (this._holdoff.term !== scan.term || now >= this._holdoff.until)) this._holdoff = undefined;
     if (this._contending && !this._holdoff) {
       let why: string | undefined;
       if (scan.term === 0) why = 'never held';
-      else if (this._files.isReleased(scan.term)) why = 'holder released or died';
+      else if (scan.reset) {
+        if (now - this._observed.at >= leaseMs) why = `the lock directory was recreated ${Math.round(now - this._observed.at)} ms ago (lease ${leaseMs} ms)`;
+      } else if (this._files.isReleased(scan.term)) why = 'holder released or died';
       else if (now - this._observed.at >= leaseMs) why = `no renewal for ${Math.round(now - this._observed.at)} ms (lease ${leaseMs} ms)`;
       if (why && this._deferClaim(scan.term, now)) return;
       this._deferred = undefined;
@@ -288,7 +307,8 @@ export class LeaseContender extends Disposable {
       }
     }
     this._deferred = undefined;
-    this._followBeacon(scan.term, now);
+    // A reset slot has no beacon: this process polls until the lease has passed.
+    this._followBeacon(holderTerm, now);
   }
 
   /** Whether to leave the free term `term` to a successor a while longer (see setClaimDelay). */
@@ -403,8 +423,9 @@ export class LeaseContender extends Disposable {
       logger.debug({ fencingToken: index }, 'another process claimed the slot first');
       // Learn the winner now rather than at the next poll: its slot is complete once linked.
       const after = this._files.scan();
-      if (after.term !== this._holder?.token) this._updateHolder(after.term);
-      if (!this._closed) this._followBeacon(after.term, clock.now());
+      const holderTerm = after.reset ? 0 : after.term;
+      if (holderTerm !== this._holder?.token) this._updateHolder(holderTerm);
+      if (!this._closed) this._followBeacon(holderTerm, clock.now());
       return;
     }
     if (this._closed || !this._contending) {
@@ -438,7 +459,7 @@ export class LeaseContender extends Disposable {
       await fault(held.latest + 1);
       if (this._held !== held) return;
     }
-    let renewed: boolean;
+    let renewed: RenewResult;
     try {
       renewed = this._files.renew(held.latest + 1, held.token);
     } catch (err) {
@@ -448,8 +469,12 @@ export class LeaseContender extends Disposable {
       return;
     }
     if (this._held !== held) return;
-    if (!renewed) {
+    if (renewed === 'taken') {
       this._lose(held, 'lost', 'another process took over the name');
+      return;
+    }
+    if (renewed === 'gone') {
+      this._lose(held, 'lost', 'the lock directory was removed while held (the term is no longer on disk)');
       return;
     }
     held.latest += 1;
@@ -479,6 +504,8 @@ export class LeaseContender extends Disposable {
   private _lose(held: Held, reason: LoseReason, detail: string): void {
     if (this._held !== held) return;
     this._held = undefined;
+    // Its own slots count as seen: if the directory was removed, it is recreated above them.
+    if (held.latest > this._highestSeen) this._highestSeen = held.latest;
     this._expiryTimer.clear();
     this._observed = undefined;
     this._deferred = undefined;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, linkSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, linkSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ensureSecureDirectory, syncDirectorySync, tryLockFd, unlockFd, type Logger } from '@baton/base';
 
@@ -20,6 +20,16 @@ import { ensureSecureDirectory, syncDirectorySync, tryLockFd, unlockFd, type Log
  * the file is linked), which the kernel drops when the holder dies: a waiter whose tryLock
  * succeeds knows the term is over. The latest slot is never deleted, so tokens never go back.
  * See README "Why it is safe".
+ *
+ * If the directory is removed while in use (its latest slot is then below one a process saw), a
+ * process that had seen slots in it recreates it with a reset slot above the highest index it saw:
+ *
+ *   000000000000012.slot    {"kind":"reset"}                     history lost; nobody holds
+ *
+ * A reset slot counts as a term nobody can be seen to hold or release: it ends by lease expiry
+ * only, so no process claims until a lease after it saw the reset, by when every holder of the
+ * lost history has stopped trusting its lease (a holder also finds its own term slot gone at its
+ * next renewal and steps down). Tokens go on above the reset slot.
  *
  * Earlier versions named slots `<n>.term` and `<n>.renew`; such files still count toward the
  * latest index (tokens continue above them) but are never created.
@@ -53,7 +63,12 @@ export interface Scan {
   readonly slots: readonly Slot[];
   /** Beacon sockets (`<term>.beacon`), left behind by holders that died. */
   readonly beacons: readonly Slot[];
+  /** The latest slot is a reset slot: the directory was recreated after it was removed in use. */
+  readonly reset?: boolean;
 }
+
+/** What became of an attempt to renew. */
+export type RenewResult = 'renewed' | 'taken' | 'gone';
 
 // Lock directories this process has created or checked; a name acquired again skips the checks.
 const ensuredDirs = new Set<string>();
@@ -87,8 +102,14 @@ function errno(err: unknown): string | undefined {
 
 export class LeaseFiles {
   private readonly _reported = new Set<string>();
-  /** Slot index -> the term it belongs to. A slot's content never changes once linked. */
+  /**
+   * Slot index -> the term it belongs to. A slot's content never changes once linked; a slot
+   * whose index was used again (the directory removed and recreated, or a slot removed) is told
+   * apart by its term slot missing from the directory, and read again.
+   */
   private readonly _termOf = new Map<number, number>();
+  /** Indexes of reset slots among those in _termOf. */
+  private readonly _resets = new Set<number>();
   /** Slot index -> its file name, for the slots of the last scan (legacy names included). */
   private _files = new Map<number, string>();
   private _watched: { term: number; fd: number | undefined } | undefined;
@@ -128,8 +149,11 @@ export class LeaseFiles {
     try {
       names = readdirSync(this.dir);
     } catch (err) {
-      if (errno(err) === 'ENOENT') return { latest: 0, term: 0, slots: [], beacons: [] };
-      throw err;
+      if (errno(err) !== 'ENOENT') throw err;
+      // Gone: whatever was known of its slots no longer holds, and the next ensure() makes it again.
+      this.invalidate();
+      this._forgetSlots();
+      return { latest: 0, term: 0, slots: [], beacons: [] };
     }
     let latest = 0;
     const slots: Slot[] = [];
@@ -153,25 +177,44 @@ export class LeaseFiles {
       if (index > latest) latest = index;
     }
     this._files = files;
-    return { latest, term: latest === 0 ? 0 : this._termAt(latest), slots, beacons };
+    if (latest === 0) return { latest, term: 0, slots, beacons };
+    let term = this._termAt(latest);
+    // A renewal whose term slot is not there: the term slot is never pruned while its term lasts,
+    // so the index may have been used again since it was read (see _termOf). Read it again.
+    if (term !== latest && !files.has(term)) {
+      this._termOf.delete(latest);
+      term = this._termAt(latest);
+    }
+    return { latest, term, slots, beacons, reset: this._resets.has(term) };
   }
 
-  /** The term slot `index` belongs to: its own index for a term, the renewed term for a renewal. */
+  /** The term slot `index` belongs to: its own index for a term or a reset, the renewed term for a renewal. */
   private _termAt(index: number): number {
     const known = this._termOf.get(index);
     if (known !== undefined) return known;
     let term = index;
+    this._resets.delete(index);
     try {
       const content = JSON.parse(readFileSync(join(this.dir, this._fileOf(index)), 'utf8')) as { kind?: unknown; term?: unknown };
       if (content.kind === 'renew' && Number.isSafeInteger(content.term) && (content.term as number) > 0 && (content.term as number) < index) {
         term = content.term as number;
+      } else if (content.kind === 'reset') {
+        this._resets.add(index);
       }
     } catch {
       // Empty, torn, foreign or gone: read as a term. Unlocked, it ends at the next poll.
     }
-    if (this._termOf.size > 256) this._termOf.clear();
+    if (this._termOf.size > 256) this._forgetSlots();
     this._termOf.set(index, term);
     return term;
+  }
+
+  /** Drops what was read of slots (their terms, the watched term file): their indexes may be used again. */
+  private _forgetSlots(): void {
+    this._termOf.clear();
+    this._resets.clear();
+    this._files = new Map();
+    this._closeWatched();
   }
 
   private _fileOf(index: number): string {
@@ -220,6 +263,9 @@ export class LeaseFiles {
    * free. The descriptor is kept open between calls for the same term.
    */
   isReleased(term: number): boolean {
+    // A descriptor of a file since unlinked (its directory removed, or the term pruned) says
+    // nothing of the slot now at that index.
+    if (this._watched?.fd !== undefined && this._watched.term === term && linkCount(this._watched.fd) === 0) this._closeWatched();
     if (this._watched?.term !== term) {
       this._closeWatched();
       let fd: number | undefined;
@@ -253,8 +299,9 @@ export class LeaseFiles {
     const fault = faultPoints.beforeClaim;
     if (fault) await fault(index);
     const fd = this._link(index, { kind: 'term', ...record }, true);
-    if (fd === undefined) return undefined;
+    if (typeof fd !== 'number') return undefined;
     this._termOf.set(index, index);
+    this._resets.delete(index);
     onLinked?.();
     faultPoints.beforeDurable?.(index);
     // The token is the slot's name: persisting the directory entry is what makes it survive a
@@ -273,23 +320,40 @@ export class LeaseFiles {
   }
 
   /**
-   * Tries to record a renewal of term `term` at slot `index`; false when another process created
-   * that slot first (the term was taken over).
+   * Tries to record a renewal of term `term` at slot `index`: 'taken' when another process
+   * created that slot (or a later one) first, 'gone' when the directory or the term's own slot
+   * is gone (removed in use: the term's history is lost, and a waiter that saw it starts afresh).
    */
-  renew(index: number, term: number): boolean {
-    const fd = this._link(index, { kind: 'renew', term }, false);
-    if (fd === undefined) return false;
+  renew(index: number, term: number): RenewResult {
+    const fd = this._link(index, { kind: 'renew', term }, false, term);
+    if (typeof fd !== 'number') return fd;
     closeQuietly(fd);
     this._termOf.set(index, term);
+    this._resets.delete(index);
+    return 'renewed';
+  }
+
+  /**
+   * Writes a reset slot at `index` in a directory that was recreated after it was removed in use
+   * (see the top of this file). False when the slot exists or is not the latest: another process
+   * wrote its reset, or a slot above it, first; its slots count the same.
+   */
+  reset(index: number): boolean {
+    const fd = this._link(index, { kind: 'reset', at: new Date().toISOString() }, false);
+    if (typeof fd !== 'number') return false;
+    closeQuietly(fd);
+    this._termOf.set(index, index);
+    this._resets.add(index);
     return true;
   }
 
   /**
    * Creates slot `index` with `content`: a complete temp file (OS-locked first when `lock`),
-   * linked into place under the index's only name. Returns the temp file's descriptor, or
-   * undefined when the slot exists or is not the latest.
+   * linked into place under the index's only name. Returns the temp file's descriptor; 'taken'
+   * when the slot exists or is not the latest; 'gone' when the directory is gone, or (with
+   * `termSlot`) that slot is not in it.
    */
-  private _link(index: number, content: object, lock: boolean): number | undefined {
+  private _link(index: number, content: object, lock: boolean, termSlot?: number): number | 'taken' | 'gone' {
     const temp = join(this.dir, `.claim-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
     const target = join(this.dir, slotName(index));
     let fd: number;
@@ -297,7 +361,7 @@ export class LeaseFiles {
       fd = openSync(temp, 'wx+', 0o600);
     } catch (err) {
       // The directory was removed: nothing can be created in it until it is made again.
-      if (errno(err) === 'ENOENT') return undefined;
+      if (errno(err) === 'ENOENT') return 'gone';
       throw err;
     }
     let linked = false;
@@ -309,16 +373,18 @@ export class LeaseFiles {
         linkSync(temp, target);
         linked = true;
       } catch (err) {
-        if (errno(err) === 'EEXIST' || errno(err) === 'ENOENT') return undefined;
+        if (errno(err) === 'EEXIST') return 'taken';
+        if (errno(err) === 'ENOENT') return 'gone';
         throw err;
       }
     } finally {
       unlinkQuietly(temp);
       if (!linked) closeQuietly(fd);
     }
-    if (!this._isLatest(index, target)) {
+    const result = this._checkLinked(index, target, termSlot);
+    if (result !== 'ok') {
       closeQuietly(fd);
-      return undefined;
+      return result;
     }
     return fd;
   }
@@ -326,17 +392,15 @@ export class LeaseFiles {
   /**
    * After creating slot `index`: it must be the latest. Slots below the latest are pruned, so a
    * process that was paused for long can recreate a pruned slot; then a higher slot exists, and
-   * the slot it made is removed again and means nothing.
+   * the slot it made is removed again and means nothing. A renewal also needs its term's slot
+   * (never pruned while the term lasts): without it the directory was removed and made again,
+   * and the renewal would extend a term nobody else can see.
    */
-  private _isLatest(index: number, file: string): boolean {
-    const { latest } = this.scan();
-    if (latest === index) return true;
-    try {
-      unlinkSync(file);
-    } catch {
-      // Already gone.
-    }
-    return false;
+  private _checkLinked(index: number, file: string, termSlot: number | undefined): 'ok' | 'taken' | 'gone' {
+    const scan = this.scan();
+    const result = scan.latest !== index ? 'taken' : termSlot !== undefined && !scan.slots.some((slot) => slot.index === termSlot) ? 'gone' : 'ok';
+    if (result !== 'ok') unlinkQuietly(file);
+    return result;
   }
 
   /**
@@ -372,6 +436,14 @@ export class LeaseFiles {
 
   close(): void {
     this._closeWatched();
+  }
+}
+
+function linkCount(fd: number): number {
+  try {
+    return fstatSync(fd).nlink;
+  } catch {
+    return 0;
   }
 }
 

@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeTempDir, type TempDir } from '@baton/test-utils';
+import { makeTempDir, waitFor, type TempDir } from '@baton/test-utils';
 import type { Logger } from '@baton/base';
 import { createElection, type Election } from '../src/index.js';
+import { faultPoints, slotName } from '../src/leaseFiles.js';
 
 let tmp: TempDir;
 const open: Election[] = [];
@@ -20,8 +21,8 @@ function recordingLogger(lines: string[]): Logger {
   return logger;
 }
 
-async function elect(lines: string[] = []): Promise<Election> {
-  const e = createElection({ dir: tmp.path, leaseMs: 200, pollMs: 5, logger: recordingLogger(lines) });
+async function elect(lines: string[] = [], leaseMs = 200): Promise<Election> {
+  const e = createElection({ dir: tmp.path, leaseMs, pollMs: 5, logger: recordingLogger(lines) });
   open.push(e);
   await e.start();
   return e;
@@ -80,5 +81,88 @@ describe('garbage on disk never wedges the name', () => {
     const leaders = [a, b, c].filter((e) => e!.isLeader);
     expect(leaders).toHaveLength(1);
     expect(leaders[0]!.token).toBe(10);
+  });
+});
+
+describe('a lock directory removed while in use', () => {
+  /** Lets a renewal held up at the fault point go on (a holder stuck there could not close). */
+  let release: () => void = () => {};
+  afterEach(() => {
+    delete faultPoints.beforeRenew;
+    release();
+  });
+
+  const slotIndexes = async () => (await readdir(lockDir())).filter((n) => n.endsWith('.slot')).map((n) => Number(n.slice(0, 15))).sort((x, y) => x - y);
+
+  /** Records the role changes of `elections` and whether two ever led at once. */
+  function watchLeaders(elections: Record<string, Election>): { events: string[]; overlap: () => boolean } {
+    const leading = new Set(Object.values(elections).filter((e) => e.isLeader));
+    let overlap = false;
+    const events: string[] = [];
+    for (const [name, e] of Object.entries(elections)) {
+      e.onDidChangeRole(({ role, reason, token }) => {
+        if (role === 'leader') leading.add(e);
+        else leading.delete(e);
+        if (leading.size > 1) overlap = true;
+        events.push(`${name} ${role} ${reason} ${token ?? '-'}`);
+      });
+    }
+    return { events, overlap: () => overlap };
+  }
+
+  it('a waiter that finds it gone writes a reset slot and nobody claims for a lease: the held-up holder stops first, and tokens go on above', async () => {
+    // A lease of 1 s: the holder still trusts its lease while the test looks, on a busy machine too.
+    const lines: string[] = [];
+    const a = await elect([], 1000);
+    const b = await elect(lines, 1000);
+    expect(a.token).toBe(1);
+    await waitFor(async () => (await slotIndexes()).at(-1)! >= 3, { what: 'a few renewals' });
+    // The holder's next renewal is held up: it holds, and cannot notice anything meanwhile.
+    let reached!: () => void;
+    const atRenewal = new Promise<void>((resolve) => (reached = resolve));
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    faultPoints.beforeRenew = () => {
+      reached();
+      return gate;
+    };
+    await atRenewal;
+    const seen = (await slotIndexes()).at(-1)!;
+    const { events, overlap } = watchLeaders({ a, b });
+    await rm(lockDir(), { recursive: true });
+    const removedAt = performance.now();
+    // The waiter looks (as a poll would): the directory is made again with a reset slot above
+    // what it saw, nobody is named, and it does not claim while the holder may still trust its lease.
+    await b.checkNow();
+    expect(await readdir(lockDir())).toEqual([slotName(seen + 1)]);
+    expect(JSON.parse(await readFile(join(lockDir(), slotName(seen + 1)), 'utf8'))).toMatchObject({ kind: 'reset' });
+    expect(b.isLeader).toBe(false);
+    expect(b.leader).toBeUndefined();
+    expect(a.isLeader).toBe(true);
+    expect(lines.some((l) => l.startsWith('the lock directory lost its slots while in use'))).toBe(true);
+    // The held-up renewal goes on: its slot is taken by the reset, and the holder steps down.
+    release();
+    await waitFor(() => !a.isLeader, { what: 'the holder stepping down' });
+    const leader = await waitFor(() => (a.isLeader ? a : b.isLeader ? b : undefined), { timeoutMs: 3000, what: 'a leader again' });
+    expect(performance.now() - removedAt).toBeGreaterThanOrEqual(1000);
+    expect(events[0]).toBe('a follower lost 1');
+    expect(overlap()).toBe(false);
+    expect(leader.token).toBe(seen + 2);
+    const other = leader === a ? b : a;
+    await waitFor(() => other.leader?.token === seen + 2, { what: 'the other one seeing the new term' });
+  });
+
+  it('a holder whose directory was removed and made again empty steps down at its next renewal; a lease later the name is held again, above the old tokens', async () => {
+    const lines: string[] = [];
+    const a = await elect(lines);
+    const b = await elect();
+    await waitFor(async () => (await slotIndexes()).at(-1)! >= 3, { what: 'a few renewals' });
+    const { events, overlap } = watchLeaders({ a, b });
+    await rm(lockDir(), { recursive: true });
+    await mkdir(lockDir(), { mode: 0o700 });
+    await waitFor(() => !a.isLeader, { what: 'the holder stepping down' });
+    expect(lines.some((l) => l.includes('the lock directory was removed while held'))).toBe(true);
+    const leader = await waitFor(() => (a.isLeader ? a : b.isLeader ? b : undefined), { timeoutMs: 3000, what: 'a leader again' });
+    // One object, so that a failure shows the events.
+    expect({ first: events[0], overlap: overlap(), tokenAbove: (leader.token ?? 0) > 3, events }).toEqual({ first: 'a follower lost 1', overlap: false, tokenAbove: true, events: expect.any(Array) });
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { noopLogger } from '@baton/base';
 import { makeTempDir, type TempDir } from '@baton/test-utils';
@@ -36,7 +36,7 @@ describe('LeaseFiles: one file name per slot index, whatever its kind', () => {
     // The holder read its clock and was paused; meanwhile the waiter took slot 2 over.
     const taken = await waiter.claim(2, record('waiter', 2));
     expect(taken).toBeDefined();
-    expect(holder.renew(2, 1)).toBe(false);
+    expect(holder.renew(2, 1)).toBe('taken');
     expect(await slotsAt(holder.dir, 2)).toHaveLength(1);
     expect(holder.scan()).toMatchObject({ latest: 2, term: 2 });
     expect(holder.readTerm(2)).toMatchObject({ id: 'waiter' });
@@ -47,7 +47,7 @@ describe('LeaseFiles: one file name per slot index, whatever its kind', () => {
   it('a takeover after a renewal of the same index fails, and the renewal keeps the term', async () => {
     const [holder, waiter] = await twoViews();
     const term = (await holder.claim(1, record('holder', 1)))!;
-    expect(holder.renew(2, 1)).toBe(true);
+    expect(holder.renew(2, 1)).toBe('renewed');
     expect(await waiter.claim(2, record('waiter', 2))).toBeUndefined();
     expect(await slotsAt(holder.dir, 2)).toHaveLength(1);
     expect(JSON.parse(await readFile(join(holder.dir, '000000000000002.slot'), 'utf8'))).toEqual({ kind: 'renew', term: 1 });
@@ -63,8 +63,8 @@ describe('LeaseFiles: one file name per slot index, whatever its kind', () => {
     const [a, b] = await twoViews();
     const first = await a.claim(1, record('a', 1));
     expect(await b.claim(1, record('b', 1))).toBeUndefined();
-    expect(a.renew(2, 1)).toBe(true);
-    expect(b.renew(2, 1)).toBe(false);
+    expect(a.renew(2, 1)).toBe('renewed');
+    expect(b.renew(2, 1)).toBe('taken');
     expect((await readdir(a.dir)).filter((n) => n.endsWith('.slot'))).toEqual(['000000000000001.slot', '000000000000002.slot']);
     closeQuietly(first!);
   });
@@ -72,11 +72,11 @@ describe('LeaseFiles: one file name per slot index, whatever its kind', () => {
   it('a slot recreated below the latest (a long-paused process) is removed and means nothing', async () => {
     const [a, b] = await twoViews();
     const first = (await a.claim(1, record('a', 1)))!;
-    for (let i = 2; i <= 6; i++) expect(a.renew(i, 1)).toBe(true);
+    for (let i = 2; i <= 6; i++) expect(a.renew(i, 1)).toBe('renewed');
     a.prune(1, a.scan());
     expect(await slotsAt(a.dir, 3)).toEqual([]);
     expect(await b.claim(3, record('b', 3))).toBeUndefined();
-    expect(b.renew(3, 1)).toBe(false);
+    expect(b.renew(3, 1)).toBe('taken');
     expect(await slotsAt(a.dir, 3)).toEqual([]);
     expect(a.scan()).toMatchObject({ latest: 6, term: 1 });
     closeQuietly(first);
@@ -94,5 +94,66 @@ describe('LeaseFiles: one file name per slot index, whatever its kind', () => {
     expect(a.scan()).toMatchObject({ latest: 9, term: 9 });
     closeQuietly(fd!);
     a.close();
+  });
+});
+
+describe('LeaseFiles: a directory removed and made again', () => {
+  /** rm -r, and make it again as the next process to look would (ensure() is remembered per directory). */
+  async function remake(files: LeaseFiles): Promise<void> {
+    await rm(files.dir, { recursive: true });
+    files.invalidate();
+    await files.ensure();
+  }
+
+  it('a slot index used again is read afresh, not taken from what was read of the old one', async () => {
+    const [a, b] = await twoViews();
+    const first = (await a.claim(5, record('a', 5)))!;
+    expect(a.renew(6, 5)).toBe('renewed');
+    expect(b.scan()).toMatchObject({ latest: 6, term: 5 });
+    closeQuietly(first);
+    await remake(a);
+    // Index 6 is a term now, in the new directory.
+    const again = (await a.claim(6, record('a', 6)))!;
+    expect(b.scan()).toMatchObject({ latest: 6, term: 6 });
+    expect(b.isReleased(6)).toBe(false);
+    closeQuietly(again);
+  });
+
+  it('a term file watched before the removal says nothing of the term at that index after it', async () => {
+    const [a, b] = await twoViews();
+    const old = (await a.claim(3, record('a', 3)))!;
+    expect(b.isReleased(3)).toBe(false);
+    const c = new LeaseFiles(a.dir, noopLogger, false);
+    await remake(c);
+    const fresh = (await c.claim(3, record('c', 3)))!;
+    // The old holder lets go of its (unlinked) file: its lock is free, the new term's is not.
+    closeQuietly(old);
+    expect(b.isReleased(3)).toBe(false);
+    closeQuietly(fresh);
+    expect(b.isReleased(3)).toBe(true);
+    b.close();
+  });
+
+  it("a renewal finds its term's slot gone: 'gone', and its own slot is removed again", async () => {
+    const [a] = await twoViews();
+    const term = (await a.claim(1, record('a', 1)))!;
+    expect(a.renew(2, 1)).toBe('renewed');
+    await rm(a.dir, { recursive: true });
+    expect(a.renew(3, 1)).toBe('gone');
+    a.invalidate();
+    await a.ensure();
+    expect(a.renew(3, 1)).toBe('gone');
+    expect(await readdir(a.dir)).toEqual([]);
+    closeQuietly(term);
+  });
+
+  it('a reset slot reads as a term that is not released, and above it claims go on', async () => {
+    const [a, b] = await twoViews();
+    expect(a.reset(8)).toBe(true);
+    expect(b.reset(8)).toBe(false);
+    expect(b.scan()).toMatchObject({ latest: 8, term: 8, reset: true });
+    const fd = (await b.claim(9, record('b', 9)))!;
+    expect(a.scan()).toMatchObject({ latest: 9, term: 9, reset: false });
+    closeQuietly(fd);
   });
 });

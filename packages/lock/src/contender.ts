@@ -96,6 +96,8 @@ export class LeaseContender extends Disposable {
   private _termSeenAt: number | undefined;
   /** The highest slot index this process has seen: a directory removed in use is recreated above it. */
   private _highestSeen = 0;
+  /** The latest slot, at the last look, is this reset slot (see LeaseFiles). */
+  private _resetTerm: number | undefined;
   /** How long to leave a free name to a designated successor before claiming it (setClaimDelay). */
   private _claimDelayMs = 0;
   /** When this process first saw the current term free, while it defers its claim. */
@@ -202,6 +204,12 @@ export class LeaseContender extends Disposable {
     const { clock, leaseMs, pollMs } = this._options;
     const observed = this._observed;
     const watch = this._watch;
+    if (observed && observed.term === this._resetTerm) {
+      // A reset slot: no beacon to hear from, and nobody claims before a lease has passed since it
+      // was seen; a slot added meanwhile only makes the wait longer. Look when the lease is over.
+      this._schedule(Math.max(pollMs, observed.at + leaseMs - clock.now()));
+      return;
+    }
     if (!watch?.connected || observed?.term !== watch.term) {
       // The beacon just ended and the term still looked held: the holder's exit is under way;
       // look again in a millisecond rather than a poll period.
@@ -290,6 +298,7 @@ export class LeaseContender extends Disposable {
     }
     // A reset slot: nobody holds the name, and nobody may claim it before the lease has passed.
     const holderTerm = scan.reset ? 0 : scan.term;
+    this._resetTerm = scan.reset ? scan.term : undefined;
     if (holderTerm !== this._holder?.token || holderTerm === 0) this._updateHolder(holderTerm);
     if (this._holdoff && (this._holdoff.term !== scan.term || now >= this._holdoff.until)) this._holdoff = undefined;
     if (this._contending && !this._holdoff) {
@@ -424,6 +433,7 @@ export class LeaseContender extends Disposable {
       // Learn the winner now rather than at the next poll: its slot is complete once linked.
       const after = this._files.scan();
       const holderTerm = after.reset ? 0 : after.term;
+      this._resetTerm = after.reset ? after.term : undefined;
       if (holderTerm !== this._holder?.token) this._updateHolder(holderTerm);
       if (!this._closed) this._followBeacon(holderTerm, clock.now());
       return;

@@ -98,6 +98,8 @@ export class LeaseContender extends Disposable {
   private _highestSeen = 0;
   /** The latest slot, at the last look, is this reset slot (see LeaseFiles). */
   private _resetTerm: number | undefined;
+  /** The directory's generation (LeaseFiles.generation) that what this process saw belongs to. */
+  private _generation = 0;
   /** How long to leave a free name to a designated successor before claiming it (setClaimDelay). */
   private _claimDelayMs = 0;
   /** When this process first saw the current term free, while it defers its claim. */
@@ -276,11 +278,20 @@ export class LeaseContender extends Disposable {
   private async _observe(): Promise<void> {
     const { clock, leaseMs, logger } = this._options;
     let scan = this._files.scan();
-    // The latest slot is never removed, so a directory whose latest is below one seen here lost
-    // its history: removed while in use (by hand, or a cleaner of temporary files) and maybe made
-    // again. Recreate it with a reset slot above every index seen, which nobody claims until a
-    // lease has passed (see LeaseFiles). A process that never saw a slot cannot tell this from a first start.
+    // The directory was removed while in use (by hand, or a cleaner of temporary files), and
+    // maybe made again: what this process saw there says nothing of the slots now at those
+    // indexes. The same when its latest slot is below one seen here (slots removed by hand; the
+    // latest is never removed otherwise). Start afresh, and write a reset slot above every index
+    // seen, which nobody claims until a lease has passed (see LeaseFiles). A process that never
+    // saw a slot cannot tell this from a first start.
     const seen = Math.max(this._highestSeen, this._observed?.latest ?? 0);
+    const fresh = this._files.generation !== this._generation || scan.latest < seen;
+    if (fresh) {
+      this._generation = this._files.generation;
+      this._observed = undefined;
+      this._beaconEnded = undefined;
+      this._deferred = undefined;
+    }
     if (scan.latest < seen) {
       await this._files.ensure();
       if (this._files.reset(seen + 1)) {
@@ -299,7 +310,7 @@ export class LeaseContender extends Disposable {
     // A reset slot: nobody holds the name, and nobody may claim it before the lease has passed.
     const holderTerm = scan.reset ? 0 : scan.term;
     this._resetTerm = scan.reset ? scan.term : undefined;
-    if (holderTerm !== this._holder?.token || holderTerm === 0) this._updateHolder(holderTerm);
+    if (fresh || holderTerm !== this._holder?.token || holderTerm === 0) this._updateHolder(holderTerm);
     if (this._holdoff && (this._holdoff.term !== scan.term || now >= this._holdoff.until)) this._holdoff = undefined;
     if (this._contending && !this._holdoff) {
       let why: string | undefined;
@@ -316,7 +327,7 @@ export class LeaseContender extends Disposable {
       }
     }
     this._deferred = undefined;
-    // A reset slot has no beacon: this process polls until the lease has passed.
+    // A reset slot has no beacon: this process looks again when the lease has passed (see _scheduleFollower).
     this._followBeacon(holderTerm, now);
   }
 
@@ -406,7 +417,8 @@ export class LeaseContender extends Disposable {
     const record = term === 0 ? undefined : this._files.readTerm(term);
     const previous = this._holder;
     this._holder = record ?? (term === 0 ? undefined : { token: term, id: 'unknown', pid: 0, hostname: '', since: '' });
-    if (previous?.token !== this._holder?.token) this._onDidChangeHolder.fire(this._holder);
+    // The same token by another holder: a term at an index used again (the directory made again).
+    if (previous?.token !== this._holder?.token || previous?.id !== this._holder?.id) this._onDidChangeHolder.fire(this._holder);
   }
 
   private async _claim(scan: Scan, why: string): Promise<void> {

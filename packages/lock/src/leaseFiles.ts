@@ -113,6 +113,13 @@ export class LeaseFiles {
   /** Slot index -> its file name, for the slots of the last scan (legacy names included). */
   private _files = new Map<number, string>();
   private _watched: { term: number; fd: number | undefined } | undefined;
+  /**
+   * The directory, held open across scans (not on Windows): one removed while open keeps its
+   * inode with no links, which tells its removal, and a directory made again at the path, from
+   * any change of its slots. Slot indexes in a directory made again mean other slots.
+   */
+  private _dirFd: number | undefined;
+  private _generation = 0;
 
   constructor(
     readonly dir: string,
@@ -144,7 +151,17 @@ export class LeaseFiles {
     ensuredDirs.delete(this.dir);
   }
 
+  /**
+   * Counts the times the directory was found removed (or made again) since this object first
+   * listed it: whoever reasons from what it saw in the directory compares it before and after.
+   */
+  get generation(): number {
+    return this._generation;
+  }
+
   scan(): Scan {
+    // Opened before the listing, so that a removal before or during it is seen after it.
+    if (this._dirFd === undefined && process.platform !== 'win32') this._dirFd = openDirectory(this.dir);
     let names: string[];
     try {
       names = readdirSync(this.dir);
@@ -152,9 +169,11 @@ export class LeaseFiles {
       if (errno(err) !== 'ENOENT') throw err;
       // Gone: whatever was known of its slots no longer holds, and the next ensure() makes it again.
       this.invalidate();
-      this._forgetSlots();
+      this._lostDirectory();
       return { latest: 0, term: 0, slots: [], beacons: [] };
     }
+    // Removed before or during the listing: the listing may be of a directory made again since.
+    if (this._dirFd !== undefined && linkCount(this._dirFd) === 0) this._lostDirectory();
     let latest = 0;
     const slots: Slot[] = [];
     const beacons: Slot[] = [];
@@ -207,6 +226,15 @@ export class LeaseFiles {
     if (this._termOf.size > 256) this._forgetSlots();
     this._termOf.set(index, term);
     return term;
+  }
+
+  /** The directory listed before is gone: forget what was read of its slots, and count a generation. */
+  private _lostDirectory(): void {
+    this._forgetSlots();
+    if (this._dirFd === undefined) return;
+    closeQuietly(this._dirFd);
+    this._dirFd = undefined;
+    this._generation += 1;
   }
 
   /** Drops what was read of slots (their terms, the watched term file): their indexes may be used again. */
@@ -263,9 +291,6 @@ export class LeaseFiles {
    * free. The descriptor is kept open between calls for the same term.
    */
   isReleased(term: number): boolean {
-    // A descriptor of a file since unlinked (its directory removed, or the term pruned) says
-    // nothing of the slot now at that index.
-    if (this._watched?.fd !== undefined && this._watched.term === term && linkCount(this._watched.fd) === 0) this._closeWatched();
     if (this._watched?.term !== term) {
       this._closeWatched();
       let fd: number | undefined;
@@ -354,6 +379,7 @@ export class LeaseFiles {
    * `termSlot`) that slot is not in it.
    */
   private _link(index: number, content: object, lock: boolean, termSlot?: number): number | 'taken' | 'gone' {
+    const generation = this._generation;
     const temp = join(this.dir, `.claim-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
     const target = join(this.dir, slotName(index));
     let fd: number;
@@ -381,7 +407,7 @@ export class LeaseFiles {
       unlinkQuietly(temp);
       if (!linked) closeQuietly(fd);
     }
-    const result = this._checkLinked(index, target, termSlot);
+    const result = this._checkLinked(index, target, termSlot, generation);
     if (result !== 'ok') {
       closeQuietly(fd);
       return result;
@@ -392,13 +418,16 @@ export class LeaseFiles {
   /**
    * After creating slot `index`: it must be the latest. Slots below the latest are pruned, so a
    * process that was paused for long can recreate a pruned slot; then a higher slot exists, and
-   * the slot it made is removed again and means nothing. A renewal also needs its term's slot
-   * (never pruned while the term lasts): without it the directory was removed and made again,
+   * the slot it made is removed again and means nothing. If the directory was removed (and made
+   * again) since the caller last looked, the slot was decided on what the old one showed: 'gone'.
+   * A renewal also needs its term's slot (never pruned while the term lasts): without it the
+   * directory lost its history (on Windows, where no generation is kept, this is what tells it),
    * and the renewal would extend a term nobody else can see.
    */
-  private _checkLinked(index: number, file: string, termSlot: number | undefined): 'ok' | 'taken' | 'gone' {
+  private _checkLinked(index: number, file: string, termSlot: number | undefined, generation: number): 'ok' | 'taken' | 'gone' {
     const scan = this.scan();
-    const result = scan.latest !== index ? 'taken' : termSlot !== undefined && !scan.slots.some((slot) => slot.index === termSlot) ? 'gone' : 'ok';
+    const lost = this._generation !== generation || (termSlot !== undefined && !scan.slots.some((slot) => slot.index === termSlot));
+    const result = lost ? 'gone' : scan.latest !== index ? 'taken' : 'ok';
     if (result !== 'ok') unlinkQuietly(file);
     return result;
   }
@@ -406,9 +435,12 @@ export class LeaseFiles {
   /**
    * Removes slots of older terms and old renewals of the current one; keeps the term slot and the
    * latest slots. Every slot above `term` is a renewal of it: the holder renews at the next index
-   * only, so no other process created one in between.
+   * only, so no other process created one in between. Only while the latest slot belongs to
+   * `term`: a holder paused before it pruned may find another term there (taken over, or the
+   * directory made again), whose slots are not its to judge.
    */
   prune(term: number, scan: Scan, sweepTemp = false): void {
+    if (scan.term !== term) return;
     const keepFrom = scan.latest - 2;
     for (const slot of scan.slots) {
       const old = slot.index < term || (slot.index > term && slot.index < keepFrom);
@@ -436,6 +468,17 @@ export class LeaseFiles {
 
   close(): void {
     this._closeWatched();
+    if (this._dirFd !== undefined) closeQuietly(this._dirFd);
+    this._dirFd = undefined;
+  }
+}
+
+function openDirectory(dir: string): number | undefined {
+  try {
+    return openSync(dir, 'r');
+  } catch {
+    // Not there yet (the listing says so too) or not readable (the listing fails with the reason).
+    return undefined;
   }
 }
 

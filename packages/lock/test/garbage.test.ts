@@ -2,9 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTempDir, waitFor, type TempDir } from '@baton/test-utils';
-import type { Logger } from '@baton/base';
+import { noopLogger, type Logger } from '@baton/base';
 import { createElection, type Election } from '../src/index.js';
-import { faultPoints, slotName } from '../src/leaseFiles.js';
+import { LeaseFiles, closeQuietly, faultPoints, slotName } from '../src/leaseFiles.js';
+import { pausableClock } from './helpers.js';
 
 let tmp: TempDir;
 const open: Election[] = [];
@@ -149,6 +150,33 @@ describe('a lock directory removed while in use', () => {
     expect(leader.token).toBe(seen + 2);
     const other = leader === a ? b : a;
     await waitFor(() => other.leader?.token === seen + 2, { what: 'the other one seeing the new term' });
+  });
+
+  it('a waiter paused across the removal does not judge the term now at an index it saw by what it saw there', async () => {
+    // Lease 5 s: the holder does not renew while the test runs. The waiter's clock only moves when told.
+    const a = await elect([], 5000);
+    const { clock, pause } = pausableClock();
+    const x = createElection({ dir: tmp.path, leaseMs: 5000, pollMs: 5, clock });
+    open.push(x);
+    await x.start();
+    expect(x.leader).toMatchObject({ token: 1 });
+    // Removed and made again, and a new term begins there at the same index, 1.
+    await rm(lockDir(), { recursive: true });
+    const q = new LeaseFiles(lockDir(), noopLogger, false);
+    q.invalidate();
+    await q.ensure();
+    const qTerm = (await q.claim(1, { token: 1, id: 'q', pid: process.pid, hostname: '', since: '' }))!;
+    try {
+      // Paused for a lease since it saw slot 1 (of the old directory): the new slot 1 is fresh.
+      pause(5000);
+      await x.checkNow();
+      expect(x.isLeader).toBe(false);
+      expect(x.leader).toMatchObject({ id: 'q', token: 1 });
+      expect(a.isLeader).toBe(true); // until its next renewal, which finds its term gone
+    } finally {
+      closeQuietly(qTerm);
+      q.close();
+    }
   });
 
   it('a holder whose directory was removed and made again empty steps down at its next renewal; a lease later the name is held again, above the old tokens', async () => {

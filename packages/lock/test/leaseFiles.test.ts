@@ -82,6 +82,20 @@ describe('LeaseFiles: one file name per slot index, whatever its kind', () => {
     closeQuietly(first);
   });
 
+  it("a holder that prunes late, after another term began, leaves that term's slots alone", async () => {
+    const [a, b] = await twoViews();
+    const first = (await a.claim(1, record('a', 1)))!;
+    expect(a.renew(2, 1)).toBe('renewed');
+    // a is paused before it prunes; b takes over at 3 and renews.
+    const taken = (await b.claim(3, record('b', 3)))!;
+    for (let i = 4; i <= 8; i++) expect(b.renew(i, 3)).toBe('renewed');
+    a.prune(1, a.scan());
+    expect(await slotsAt(a.dir, 3)).toHaveLength(1);
+    expect(b.scan()).toMatchObject({ latest: 8, term: 3 });
+    closeQuietly(first);
+    closeQuietly(taken);
+  });
+
   it('slots in the earlier `<n>.term` / `<n>.renew` naming count toward the latest index', async () => {
     const [a] = await twoViews();
     await writeFile(join(a.dir, '000000000000007.term'), JSON.stringify({ id: 'old', pid: 1 }));
@@ -112,7 +126,8 @@ describe('LeaseFiles: a directory removed and made again', () => {
     expect(b.scan()).toMatchObject({ latest: 6, term: 5 });
     closeQuietly(first);
     await remake(a);
-    // Index 6 is a term now, in the new directory.
+    // Index 6 is a term now, in the new directory (claimed after a look at it).
+    a.scan();
     const again = (await a.claim(6, record('a', 6)))!;
     expect(b.scan()).toMatchObject({ latest: 6, term: 6 });
     expect(b.isReleased(6)).toBe(false);
@@ -122,16 +137,35 @@ describe('LeaseFiles: a directory removed and made again', () => {
   it('a term file watched before the removal says nothing of the term at that index after it', async () => {
     const [a, b] = await twoViews();
     const old = (await a.claim(3, record('a', 3)))!;
+    expect(b.scan()).toMatchObject({ latest: 3, term: 3 });
     expect(b.isReleased(3)).toBe(false);
     const c = new LeaseFiles(a.dir, noopLogger, false);
     await remake(c);
     const fresh = (await c.claim(3, record('c', 3)))!;
     // The old holder lets go of its (unlinked) file: its lock is free, the new term's is not.
     closeQuietly(old);
+    expect(b.generation).toBe(0);
+    expect(b.scan()).toMatchObject({ latest: 3, term: 3 });
+    expect(b.generation).toBe(1);
     expect(b.isReleased(3)).toBe(false);
     closeQuietly(fresh);
     expect(b.isReleased(3)).toBe(true);
     b.close();
+  });
+
+  it("a claim decided on the directory before its removal is 'gone' when linked into the one made again, and removed", async () => {
+    const [a, c] = await twoViews();
+    expect(a.scan()).toMatchObject({ latest: 0 });
+    await remake(c);
+    expect(await a.claim(1, record('a', 1))).toBeUndefined();
+    expect(a.generation).toBe(1);
+    expect(await readdir(a.dir)).toEqual([]);
+    // Decided afresh, on the new directory: taken.
+    expect(a.scan()).toMatchObject({ latest: 0 });
+    const fd = (await a.claim(1, record('a', 1)))!;
+    expect(fd).toBeDefined();
+    closeQuietly(fd);
+    a.close();
   });
 
   it("a renewal finds its term's slot gone: 'gone', and its own slot is removed again", async () => {

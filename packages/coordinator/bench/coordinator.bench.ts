@@ -6,7 +6,9 @@
 // set() in one member -> onDidChange in the others with 10 members, pushed
 // (group) beside the directory watch alone and the 1 s polling recipe, in one run; heap added
 // per member.
-// BENCH_QUICK=1 for a short run; BENCH_ONLY=idle,failover,pause,push,heap for parts; IDLE_SECONDS, BENCH_KILLS, BENCH_STOPS, BENCH_SETS.
+// BENCH_QUICK=1 for a short run; BENCH_ONLY=idle,failover,pause,push,heap for parts; IDLE_SECONDS, BENCH_KILLS, BENCH_STOPS, BENCH_SETS;
+// BENCH_REST_MS (rest before each kill, default 1000); BENCH_NODE_ARGS (node options for every member and floor
+// process, e.g. --no-lazy, to see what compiling the failover path costs).
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -28,6 +30,7 @@ import {
 
 const quick = process.env.BENCH_QUICK === '1';
 const only = process.env.BENCH_ONLY;
+const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const runs = (part: string) => !only || only.split(',').includes(part);
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const memberFixture = fileURLToPath(new URL('./fixtures/member.mjs', import.meta.url));
@@ -38,7 +41,7 @@ const nowNs = () => process.hrtime.bigint();
 type Mode = 'group' | 'watch' | 'poll' | 'election';
 
 async function start(dir: string, id: string, mode: Mode, leaseMs = 2000): Promise<Fixture> {
-  const f = spawnFixture(memberFixture, [JSON.stringify({ dir, id, mode, leaseMs })], { env: { NODE_OPTIONS: '--expose-gc' } });
+  const f = spawnFixture(memberFixture, [JSON.stringify({ dir, id, mode, leaseMs })], { env: { NODE_OPTIONS: '--expose-gc' }, nodeArgs });
   await f.waitForLine(/^ready /);
   return f;
 }
@@ -75,7 +78,7 @@ if (runs('idle')) {
 }
 
 /** Before each kill: every process started a second or more before it (as in use, where members start long before a failover). */
-const restMs = 1000;
+const restMs = Number(process.env.BENCH_REST_MS ?? 1000);
 
 interface Failovers {
   /** From the signal until the last follower is done (ms). */
@@ -155,7 +158,7 @@ async function floorFailovers(count: number, size = 10): Promise<Failovers> {
   const victim = join(dir.path, 'victim.sock');
   const standby = join(dir.path, 'standby.sock');
   const spawnRole = async (role: string) => {
-    const f = spawnFixture(floorFixture, [JSON.stringify({ role, victim, standby, dir: dir.path })]);
+    const f = spawnFixture(floorFixture, [JSON.stringify({ role, victim, standby, dir: dir.path })], { nodeArgs });
     await f.waitForLine(/^ready/);
     return f;
   };

@@ -13,6 +13,8 @@ export interface FixtureOptions {
   cwd?: string;
   /** Pass stderr through to the test's stderr (default: collect it for error messages). */
   inheritStderr?: boolean;
+  /** Options for node itself, before the file (V8 flags such as `--no-lazy` that NODE_OPTIONS refuses). */
+  nodeArgs?: readonly string[];
 }
 
 export interface Fixture {
@@ -39,7 +41,7 @@ const live = new Set<Fixture>();
  */
 export function spawnFixture(file: string, args: readonly string[] = [], options: FixtureOptions = {}): Fixture {
   const loader = /\.m?js$/.test(file) ? [] : ['--import', tsxLoader];
-  const child = spawn(process.execPath, [...loader, file, ...args], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...loader, file, ...args], {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     stdio: ['pipe', 'pipe', options.inheritStderr ? 'inherit' : 'pipe'],

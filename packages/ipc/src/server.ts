@@ -203,7 +203,7 @@ export class IpcServer extends Disposable {
     // coordinationPaths().ensure() would): whoever can write there could replace the socket.
     await ensureSecureDirectory(dirname(path));
     refuseNonSocket(path);
-    this._lockFd = lockPathFile(path);
+    this._lockFd = await lockPathFile(path);
     const state = await probe(path);
     if (state === 'live') {
       this._releasePathLock();
@@ -381,16 +381,41 @@ function refuseNonSocket(path: string): void {
  * ServerRunningError when a live server holds it. A lock file unlinked by its previous owner
  * between our open and our lock is not the path's lock any more: open the new one.
  */
-function lockPathFile(path: string): number {
+/**
+ * How long a server that finds its lock file locked waits for the holder to remove it: a sweeper
+ * (removeStaleSocketFiles) locks a free lock file for a moment, then removes it; a live server
+ * keeps its file. Only a holder whose file is still there after this is taken for a server.
+ */
+const sweeperGraceMs = 200;
+
+async function lockPathFile(path: string): Promise<number> {
   const lockPath = `${path}.lock`;
+  const deadline = performance.now() + sweeperGraceMs;
   for (let attempt = 0; ; attempt++) {
     const fd = openSync(lockPath, 'a+', 0o600);
     if (!tryLockFd(fd)) {
+      const ino = fstatSync(fd).ino;
       closeSync(fd);
-      throw new ServerRunningError(`Another server owns ${path} (its lock file ${lockPath} is held); not touching it`, { data: { path } });
+      if (!(await removedBefore(lockPath, ino, deadline))) {
+        throw new ServerRunningError(`Another server owns ${path} (its lock file ${lockPath} is held); not touching it`, { data: { path } });
+      }
+      continue;
     }
     if (isSameFile(lockPath, fd) || attempt >= 10) return fd;
     closeSync(fd);
+  }
+}
+
+/** Whether the file at `path` stops being inode `ino` (removed, or made again) before `deadline`. */
+async function removedBefore(path: string, ino: number, deadline: number): Promise<boolean> {
+  for (;;) {
+    try {
+      if (statSync(path).ino !== ino) return true;
+    } catch {
+      return true;
+    }
+    if (performance.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 2));
   }
 }
 

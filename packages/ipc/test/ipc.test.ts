@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { closeSync, openSync, unlinkSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { readFile, stat, writeFile } from 'node:fs/promises';
-import { BatonError, InvalidArgumentError, registerErrorClass } from '@baton/base';
+import { BatonError, InvalidArgumentError, registerErrorClass, tryLockFd } from '@baton/base';
 import { makeTempDir, sleep, waitFor, type TempDir } from '@baton/test-utils';
 import {
   AuthError,
@@ -17,6 +18,8 @@ import {
   protocolVersion,
 } from '../src/index.js';
 import { Harness, rawPeer, token } from './helpers.js';
+
+const posix = process.platform !== 'win32';
 
 class QuotaExceededError extends BatonError {
   constructor(message: string) {
@@ -309,6 +312,23 @@ describe('socket path ownership', () => {
     await expect(createServer({ path: h.path, auth: { token } })).rejects.toBeInstanceOf(ServerRunningError);
     const c = await h.client();
     await expect(c.request('who')).resolves.toBe('first');
+  });
+
+  // removeStaleSocketFiles locks a lock file it finds free, then removes it: a server starting on
+  // that path just then (its file created, not yet locked, or a dead server's file reused) finds
+  // the lock held for that moment. It must start, not take the sweeper for a live server.
+  (posix ? it : it.skip)('a server starting while a sweeper holds its lock file for a moment starts once the sweeper removed it', async () => {
+    const lockPath = `${h.path}.lock`;
+    const sweeper = openSync(lockPath, 'a+', 0o600);
+    expect(tryLockFd(sweeper)).toBe(true);
+    const starting = h.server();
+    await sleep(20);
+    unlinkSync(lockPath);
+    closeSync(sweeper);
+    const server = await starting;
+    server.handle('who', () => 'started');
+    const c = await h.client();
+    await expect(c.request('who')).resolves.toBe('started');
   });
 
   it('two servers racing for one path end with exactly one listening', async () => {

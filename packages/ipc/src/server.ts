@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { createConnection, createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import {
   Disposable,
+  abortableDelay,
   Emitter,
   InvalidArgumentError,
   UnsafePathError,
@@ -377,45 +378,32 @@ function refuseNonSocket(path: string): void {
 }
 
 /**
- * Opens and OS-locks `<path>.lock`, the token of ownership of the socket `path`. Throws
- * ServerRunningError when a live server holds it. A lock file unlinked by its previous owner
- * between our open and our lock is not the path's lock any more: open the new one.
- */
-/**
- * How long a server that finds its lock file locked waits for the holder to remove it: a sweeper
- * (removeStaleSocketFiles) locks a free lock file for a moment, then removes it; a live server
- * keeps its file. Only a holder whose file is still there after this is taken for a server.
+ * How long a server that finds its lock file held keeps trying: a sweeper (removeStaleSocketFiles)
+ * holds a free lock file for a moment and then removes it; a live server holds its lock for good.
  */
 const sweeperGraceMs = 200;
 
+/**
+ * Opens and OS-locks `<path>.lock`, the token of ownership of the socket `path`. Throws
+ * ServerRunningError when the lock stays held for sweeperGraceMs (a live server). A lock file
+ * unlinked by its previous owner (or a sweeper) between our open and our lock is not the path's
+ * lock any more: open the new one.
+ */
 async function lockPathFile(path: string): Promise<number> {
   const lockPath = `${path}.lock`;
   const deadline = performance.now() + sweeperGraceMs;
-  for (let attempt = 0; ; attempt++) {
+  for (let unlinked = 0; ; ) {
     const fd = openSync(lockPath, 'a+', 0o600);
     if (!tryLockFd(fd)) {
-      const ino = fstatSync(fd).ino;
       closeSync(fd);
-      if (!(await removedBefore(lockPath, ino, deadline))) {
+      if (performance.now() >= deadline) {
         throw new ServerRunningError(`Another server owns ${path} (its lock file ${lockPath} is held); not touching it`, { data: { path } });
       }
+      await abortableDelay(2);
       continue;
     }
-    if (isSameFile(lockPath, fd) || attempt >= 10) return fd;
+    if (isSameFile(lockPath, fd) || unlinked++ >= 10) return fd;
     closeSync(fd);
-  }
-}
-
-/** Whether the file at `path` stops being inode `ino` (removed, or made again) before `deadline`. */
-async function removedBefore(path: string, ino: number, deadline: number): Promise<boolean> {
-  for (;;) {
-    try {
-      if (statSync(path).ino !== ino) return true;
-    } catch {
-      return true;
-    }
-    if (performance.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 2));
   }
 }
 

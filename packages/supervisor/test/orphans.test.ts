@@ -42,6 +42,17 @@ describe('orphans', () => {
     await next.stop();
   }, 60_000);
 
+  // Windows has no orphans to stop: Node puts every child it starts without `detached` in a job
+  // object that ends with the parent, so a supervisor's services end with it however it ends.
+  (posix ? it.skip : it)('on Windows, the services of a killed supervisor end with it', async () => {
+    const first = spawnFixture(supervisorFixture, [join(tmp.path, 'supervisor.json'), worker]);
+    const pids = (await first.waitForLine(/^pids /, 20_000)).split(' ').slice(1).map(Number);
+    expect(pids.filter(isAlive)).toHaveLength(3);
+    first.kill('SIGKILL');
+    await first.exited;
+    await waitFor(() => pids.every((pid) => !isAlive(pid)), { timeoutMs: 5000, what: 'the services to end with their supervisor' });
+  });
+
   (posix ? it : it.skip)('leaves alone a recorded pid that now belongs to another process', async () => {
     const stateFile = join(tmp.path, 'supervisor.json');
     // This test's own pid, with a start time that is not its own: a reused pid.

@@ -70,14 +70,17 @@ describe('supervisor output files', () => {
       outputDir,
       services: {
         ok: { ...svc('log', ['listening']), readiness: { type: 'log', pattern: 'listening' } },
-        dying: { command: `echo first; echo 'last words' >&2; exit 3`, tier: 1, readiness: { type: 'log', pattern: 'never' } },
+        // A program rather than a shell line, so that Windows (cmd.exe) runs it too; exitCode rather than
+        // process.exit, which would drop output still queued for a pipe on Windows.
+        dying: { command: process.execPath, args: ['-e', "console.log('first'); console.error('last words'); process.exitCode = 3"], tier: 1, readiness: { type: 'log', pattern: 'never' } },
       },
     });
     const err = await sup.start().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ReadinessError);
     expect((err as ReadinessError).lastLines).toEqual(['first', 'last words']);
     expect(readFileSync(join(outputDir, 'ok.stdout.log'), 'utf8')).toContain('listening');
-    expect(statSync(outputDir).mode & 0o777).toBe(0o700);
+    // Windows has no mode bits to check (stat reports 0o666 or 0o777 whatever the ACL).
+    if (posix) expect(statSync(outputDir).mode & 0o777).toBe(0o700);
     await sup.stop();
     sup.dispose();
   });

@@ -151,7 +151,10 @@ const bundleOptions = {
 const written = [];
 // A bundle's fixtures are run with node alone, as spawnFixture runs .mjs files; tsx is not needed.
 const rewrite = (text) =>
-  text.replace(/require\.resolve\("tsx\/esm"\)/g, '"tsx-is-not-used-under-wine"').replace(/(fixtures\/[\w.-]+)\.ts(?=["'])/g, '$1.wine.mjs');
+  text
+    .replace(/\b[\w$]+\.resolve\("tsx\/esm"\)/g, '"tsx-is-not-used-under-wine"')
+    // A fixture named in a string or a template (`fixtures/${name}.ts`) runs as its bundle.
+    .replace(/(fixtures\/[^'"`\s]*?)\.ts(?=['"`])/g, '$1.wine.mjs');
 
 let passed = 0;
 let failed = 0;

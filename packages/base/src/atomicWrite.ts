@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fchmodSync, fsync as fsyncCallback, fsyncSync, linkSync, openSync, renameSync, unlinkSync, write, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { throwIfAborted } from './abort.js';
+import { abortableDelay, throwIfAborted } from './abort.js';
 import { BatonError } from './errors.js';
 
 export interface WriteFileAtomicOptions {
@@ -73,7 +73,7 @@ export async function writeFileAtomic(
       // A link never replaces: the first writer's file stays, and a loser learns it by EEXIST.
       linkSync(temp, path);
       unlinkSync(temp);
-    } else renameSync(temp, path);
+    } else await renameOver(temp, path, signal);
     renamed = true;
     if (fsync) await syncDirectory(dirname(path));
   } catch (err) {
@@ -89,6 +89,29 @@ export async function writeFileAtomic(
       cause: err,
       data: { path },
     });
+  }
+}
+
+/**
+ * How long a rename over `path` is retried on Windows. There a rename fails for a moment with
+ * EPERM, EACCES or EBUSY while another process renames onto the same file or holds it open without
+ * delete sharing (a virus scanner, an indexer, a reader of another runtime); graceful-fs retries
+ * such renames for the same reason.
+ */
+export const windowsRenameRetryMs = 2000;
+
+async function renameOver(temp: string, path: string, signal: AbortSignal | undefined): Promise<void> {
+  const started = performance.now();
+  for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
+    try {
+      renameSync(temp, path);
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const transient = process.platform === 'win32' && (code === 'EPERM' || code === 'EACCES' || code === 'EBUSY');
+      if (!transient || performance.now() - started >= windowsRenameRetryMs) throw err;
+    }
+    await abortableDelay(wait, { signal });
   }
 }
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, lstatSync, mkdirSync, type Stats } from 'node:fs';
 import { chmod, lstat, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, posix, win32 } from 'node:path';
 import { InvalidArgumentError, UnsafePathError } from './errors.js';
 
 export interface CoordinationPathsOptions {
@@ -88,9 +88,10 @@ export function socketPathIn(dir: string, name: string, options: SocketPathOptio
   const file = toFileName(name, 'socket name');
   const hash = shortHash(`${dir}\0${name}`);
   if (platform === 'win32') return `\\\\.\\pipe\\baton-${hash}`;
-  const natural = join(dir, `${file}.sock`);
+  // A POSIX platform's paths even when simulated on Windows (the platform option).
+  const natural = posix.join(dir, `${file}.sock`);
   if (Buffer.byteLength(natural) <= maxSocketPathBytes(platform)) return natural;
-  const short = join(options.runtimeDir ?? defaultRuntimeDir(), `baton-${hash}.sock`);
+  const short = posix.join(options.runtimeDir ?? defaultRuntimeDir(), `baton-${hash}.sock`);
   if (Buffer.byteLength(short) <= maxSocketPathBytes(platform)) return short;
   throw new InvalidArgumentError(
     `No socket path for '${name}' fits the ${maxSocketPathBytes(platform)}-byte limit: ${short} is too long; set runtimeDir to a shorter directory`,
@@ -100,6 +101,8 @@ export function socketPathIn(dir: string, name: string, options: SocketPathOptio
 /** Where a scope's lock, state, log and socket files live. Pure: call `ensure()` to create them. */
 export function coordinationPaths(options: CoordinationPathsOptions): CoordinationPaths {
   const platform = options.platform ?? process.platform;
+  // The given platform's path rules, so that one simulated (the platform option) is simulated whole.
+  const { dirname, join, resolve } = platform === 'win32' ? win32 : posix;
   const scope = toFileName(options.scope, 'scope');
   const batonDir = resolve(options.root ?? process.cwd(), '.baton');
   const dir = join(batonDir, scope);

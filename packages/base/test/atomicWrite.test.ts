@@ -1,13 +1,17 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
+import { closeSync, constants, openSync } from 'node:fs';
 import { chmod, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killAllFixtures, makeTempDir, sleep, spawnFixture, type TempDir } from '@baton/test-utils';
 import { BatonError, isAtomicWriteTempFile, readFileIfExists, writeFileAtomic } from '../src/index.js';
+import { windowsRenameRetryMs } from '../src/atomicWrite.js';
 
 const writerFixture = fileURLToPath(new URL('./fixtures/atomicWriter.ts', import.meta.url));
 const isRoot = process.getuid?.() === 0;
+// Mode bits make a directory unwritable on POSIX only (Windows ignores them; root passes them).
+const canMakeUnwritable = !isRoot && process.platform !== 'win32';
 
 let tmp: TempDir;
 beforeEach(async () => {
@@ -75,7 +79,27 @@ describe('writeFileAtomic', () => {
     expect(await readdir(tmp.path)).toEqual(['target']);
   });
 
-  (isRoot ? it.skip : it)('reports an unwritable directory without touching the file', async () => {
+  // UV_FS_O_EXLOCK opens with no sharing at all, as a scanner or another runtime's reader may.
+  (process.platform === 'win32' ? it : it.skip)('on Windows, a rename over a file held open without delete sharing is retried until the handle is let go', async () => {
+    const file = join(tmp.path, 'held.json');
+    await writeFile(file, 'old');
+    // Defined on Windows only, and not in @types/node.
+    const exclusiveLock = (constants as unknown as { UV_FS_O_EXLOCK: number }).UV_FS_O_EXLOCK;
+    const fd = openSync(file, constants.O_RDONLY | exclusiveLock);
+    const holdMs = 300;
+    const released = sleep(holdMs).then(() => closeSync(fd));
+    const started = performance.now();
+    try {
+      await writeFileAtomic(file, 'new');
+    } finally {
+      await released;
+    }
+    expect(performance.now() - started).toBeGreaterThanOrEqual(holdMs - 50);
+    expect(holdMs).toBeLessThan(windowsRenameRetryMs);
+    expect(await readFile(file, 'utf8')).toBe('new');
+  });
+
+  (canMakeUnwritable ? it : it.skip)('reports an unwritable directory without touching the file', async () => {
     const file = join(tmp.path, 'keep.txt');
     await writeFile(file, 'old');
     await chmod(tmp.path, 0o500);

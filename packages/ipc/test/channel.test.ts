@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { createConnection, createServer as createNetServer, type Server, type Socket } from 'node:net';
-import { join } from 'node:path';
-import { noopLogger } from '@baton/base';
+import { noopLogger, socketPathIn } from '@baton/base';
 import { makeTempDir, sleep, waitFor, type TempDir } from '@baton/test-utils';
 import { FrameDecoder, FramedChannel, encodeFrames, encodePayload, framesPerTurn, protocolVersion } from '../src/index.js';
 import { Harness, token } from './helpers.js';
@@ -18,9 +17,9 @@ afterEach(async () => {
   await tmp.cleanup();
 });
 
-/** Two ends of a real Unix socket: the channel's side and the peer's. */
+/** Two ends of a real Unix socket (a named pipe on Windows): the channel's side and the peer's. */
 async function socketPair(): Promise<{ near: Socket; far: Socket }> {
-  const path = join(tmp.path, `pair-${listeners.length}.sock`);
+  const path = socketPathIn(tmp.path, `pair-${listeners.length}`);
   let listener!: Server;
   const accepted = new Promise<Socket>((resolve) => {
     listener = createNetServer((s) => resolve(s));

@@ -1,5 +1,5 @@
 import { createConnection, type Socket } from 'node:net';
-import { join } from 'node:path';
+import { socketPathIn } from '@baton/base';
 import { FrameDecoder, encodeFrames, encodePayload, createServer, connect, type ClientOptions, type IpcClient, type IpcServer, type ServerOptions } from '../src/index.js';
 
 export const token = 'a'.repeat(64);
@@ -9,8 +9,9 @@ export class Harness {
   readonly clients: IpcClient[] = [];
   constructor(readonly dir: string) {}
 
+  /** `<dir>/test.sock`; a named pipe on Windows, where a server cannot listen on a file path. */
   get path(): string {
-    return join(this.dir, 'test.sock');
+    return socketPathIn(this.dir, 'test');
   }
 
   async server(options: Partial<ServerOptions> = {}): Promise<IpcServer> {

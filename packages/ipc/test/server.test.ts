@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { chmod, lstat, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { coordinationPaths } from '@baton/base';
+import { coordinationPaths, socketPathIn } from '@baton/base';
 import { getEventListeners } from 'node:events';
 import { expectNoLeaks, makeTempDir, snapshotResources, type TempDir } from '@baton/test-utils';
 import { connect, createServer } from '../src/index.js';
@@ -56,7 +56,7 @@ describe('socket directories', () => {
 
 describe('dispose()', () => {
   it('a server and a client release what close() releases: no socket, timer, descriptor or listener left', async () => {
-    const path = join(tmp.path, 'disposed.sock');
+    const path = socketPathIn(tmp.path, 'disposed');
     const before = snapshotResources();
     const controller = new AbortController();
     const server = await createServer({ path, auth: { token }, signal: controller.signal });

@@ -164,7 +164,8 @@ async function startEtcdClusterOnce(size: number, options: { heartbeatMs?: numbe
       clusters.delete(cluster);
       for (const member of members) {
         // A stopped (SIGSTOP) member must be continued to die of SIGKILL promptly everywhere.
-        member.child?.kill('SIGCONT');
+        // (Windows has neither signal; Node throws ERR_UNKNOWN_SIGNAL for SIGCONT there.)
+        if (process.platform !== 'win32') member.child?.kill('SIGCONT');
         await kill(member);
       }
       await tmp.cleanup();

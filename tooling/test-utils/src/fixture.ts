@@ -115,8 +115,9 @@ export function spawnFixture(file: string, args: readonly string[] = [], options
 export async function killAllFixtures(): Promise<void> {
   const running = [...live];
   for (const fixture of running) {
-    // A stopped process cannot act on SIGKILL until it is continued on some systems.
-    fixture.kill('SIGCONT');
+    // A stopped process cannot act on SIGKILL until it is continued on some systems. Windows has no
+    // SIGCONT (nor SIGSTOP): Node throws ERR_UNKNOWN_SIGNAL for it there.
+    if (process.platform !== 'win32') fixture.kill('SIGCONT');
     fixture.kill('SIGKILL');
   }
   await Promise.all(running.map((fixture) => fixture.exited));

@@ -15,6 +15,8 @@ export function snapshotResources(): ResourceSnapshot {
 }
 
 function countDescriptors(): number | undefined {
+  // Windows has neither directory (under Wine, /proc/self/fd would list Wine's own descriptors).
+  if (process.platform === 'win32') return undefined;
   for (const dir of ['/proc/self/fd', '/dev/fd']) {
     try {
       return readdirSync(dir).length;

@@ -111,6 +111,10 @@ describe('LeaseFiles: one file name per slot index, whatever its kind', () => {
   });
 });
 
+// Windows (Node 20) keeps the name of a file deleted while open until it is closed: `rm -r` of a
+// directory whose files these tests hold open fails there (garbage.test.ts has the Windows case).
+const removable = process.platform !== 'win32';
+
 describe('LeaseFiles: a directory removed and made again', () => {
   /** rm -r, and make it again as the next process to look would (ensure() is remembered per directory). */
   async function remake(files: LeaseFiles): Promise<void> {
@@ -119,7 +123,7 @@ describe('LeaseFiles: a directory removed and made again', () => {
     await files.ensure();
   }
 
-  it('a slot index used again is read afresh, not taken from what was read of the old one', async () => {
+  (removable ? it : it.skip)('a slot index used again is read afresh, not taken from what was read of the old one', async () => {
     const [a, b] = await twoViews();
     const first = (await a.claim(5, record('a', 5)))!;
     expect(a.renew(6, 5)).toBe('renewed');
@@ -134,7 +138,7 @@ describe('LeaseFiles: a directory removed and made again', () => {
     closeQuietly(again);
   });
 
-  it('a term file watched before the removal says nothing of the term at that index after it', async () => {
+  (removable ? it : it.skip)('a term file watched before the removal says nothing of the term at that index after it', async () => {
     const [a, b] = await twoViews();
     const old = (await a.claim(3, record('a', 3)))!;
     expect(b.scan()).toMatchObject({ latest: 3, term: 3 });
@@ -153,7 +157,7 @@ describe('LeaseFiles: a directory removed and made again', () => {
     b.close();
   });
 
-  it("a claim decided on the directory before its removal is 'gone' when linked into the one made again, and removed", async () => {
+  (removable ? it : it.skip)("a claim decided on the directory before its removal is 'gone' when linked into the one made again, and removed", async () => {
     const [a, c] = await twoViews();
     expect(a.scan()).toMatchObject({ latest: 0 });
     await remake(c);
@@ -168,7 +172,7 @@ describe('LeaseFiles: a directory removed and made again', () => {
     a.close();
   });
 
-  it("a renewal finds its term's slot gone: 'gone', and its own slot is removed again", async () => {
+  (removable ? it : it.skip)("a renewal finds its term's slot gone: 'gone', and its own slot is removed again", async () => {
     const [a] = await twoViews();
     const term = (await a.claim(1, record('a', 1)))!;
     expect(a.renew(2, 1)).toBe('renewed');

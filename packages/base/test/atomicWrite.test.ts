@@ -99,6 +99,22 @@ describe('writeFileAtomic', () => {
     expect(await readFile(file, 'utf8')).toBe('new');
   });
 
+  (process.platform === 'win32' ? it : it.skip)('on Windows, a rename refused for longer than the retry fails with EWRITEFAILED, keeping the old content and no temp file', async () => {
+    const file = join(tmp.path, 'held.json');
+    await writeFile(file, 'old');
+    const exclusiveLock = (constants as unknown as { UV_FS_O_EXLOCK: number }).UV_FS_O_EXLOCK;
+    const fd = openSync(file, constants.O_RDONLY | exclusiveLock);
+    const started = performance.now();
+    try {
+      await expect(writeFileAtomic(file, 'new')).rejects.toMatchObject({ code: 'EWRITEFAILED' });
+      expect(performance.now() - started).toBeGreaterThanOrEqual(windowsRenameRetryMs - 50);
+    } finally {
+      closeSync(fd);
+    }
+    expect(await readFile(file, 'utf8')).toBe('old');
+    expect(await readdir(tmp.path)).toEqual(['held.json']);
+  });
+
   (canMakeUnwritable ? it : it.skip)('reports an unwritable directory without touching the file', async () => {
     const file = join(tmp.path, 'keep.txt');
     await writeFile(file, 'old');

@@ -115,7 +115,7 @@ describe('Health Watch across windows (real processes)', () => {
     const closedAt = performance.now();
     leader.send('close');
     await waitFor(() => others.some((w) => roleOf(w) === 'leader'), { timeoutMs: 5000, what: 'a new leader' });
-    // Far below the 1 s lease: the resignation is seen through the beacon.
+    // Far below the 1 s lease: the leader tells the others that its term ended.
     expect(performance.now() - closedAt).toBeLessThan(1000);
     await leader.exited;
     const before = hits.length;

@@ -27,7 +27,7 @@ import { createElection, type Election, type LeaderInfo, type RoleChange } from 
 import { openStore, type Store, type StoreOptions } from '@baton/state';
 import { GroupClosedError, LeaderChangedError, NoLeaderError, NotLeaderError, StaleWelcomeError } from './errors.js';
 import { GroupMetrics, type GroupMetricsReport } from './metrics.js';
-import { methods, parseCall, parseJoin, parseMembers, parsePublish, parseStoreNotice, parseWelcome, topics, type JoinParams, type Member, type StoreNotice, type Welcome } from './protocol.js';
+import { methods, parseCall, parseJoin, parseLeaseNotice, parseMembers, parsePublish, parseStoreNotice, parseWelcome, topics, type JoinParams, type LeaseNotice, type Member, type StoreNotice, type Welcome } from './protocol.js';
 import type { Metrics } from '@baton/telemetry';
 
 export interface GroupOptions {
@@ -234,9 +234,15 @@ export class Group extends Disposable {
         id: this.id,
         metadata: { member: _options.metadata, socket: this._socket },
         logger: _options.logger,
+        // The leader tells its followers of its renewals and its end over the connections they
+        // hold to it (group.lease), and the kernel closes those when it dies: a lock beacon would
+        // be a second socket to the leader per follower, and a failover would wake each of them
+        // twice while the dying leader is still releasing its descriptors, its term file among them.
+        beacon: false,
       }),
     );
     this._register(this._election.onWillLead(({ token }) => this._onWillLead(token)));
+    this._register(this._election.onDidRenew(({ token, index }) => this._sendLease(token, index)));
     this._register(this._election.onDidChangeRole((change) => this._onRole(change)));
     this._register(this._election.onDidChangeLeader((info) => this._onLeader(info)));
     if (_options.signal) this._register(onAbort(_options.signal, () => void this.close()));
@@ -645,13 +651,25 @@ export class Group extends Disposable {
     this._reservePeers.clear();
     const peers = [...this._followers.keys()];
     const send = (welcome: Welcome) => {
-      for (const peer of peers) server.send(peer, topics.leading, welcome);
+      server.sendTo(peers, topics.leading, welcome);
       // Out now, not after the rest of the term's start (tasks, listeners) has run.
       server.flush();
     };
     const welcome: Welcome = { token, members: this._leaderView(), stores: this._storeVersions() };
     if (groupFaultPoints.welcome) groupFaultPoints.welcome(welcome, send);
     else send(welcome);
+  }
+
+  /**
+   * After each renewal of this leader's lease: the standby hears of every one (it takes over a
+   * paused leader a lease after the last), the other followers of every other (they only claim
+   * if the standby does not, so a renewal late costs nothing), as from the lock's beacon.
+   */
+  private _sendLease(token: number, index: number): void {
+    const server = this._server;
+    if (!server || this._followers.size === 0) return;
+    const peers = [...this._followers.keys()];
+    server.sendTo(index % 2 === 0 ? peers : peers.slice(0, 1), topics.lease, { token, index } satisfies LeaseNotice);
   }
 
   private _storeVersions(): Record<string, number> {
@@ -704,6 +722,8 @@ export class Group extends Disposable {
       for (const entry of this._tasks) this._startTask(entry);
     } else if (previous === 'leader') {
       this._metrics.leadershipChanges.inc();
+      // The followers' elections hear of the end from this, not from a beacon: the standby claims at once.
+      if (change.token !== undefined) this._server?.publish(topics.lease, { token: change.token, ended: true } satisfies LeaseNotice);
       for (const entry of this._tasks) entry.controller?.abort(new NotLeaderError('the term ended'));
       this._server?.setHeartbeat(reserveHeartbeat);
       // Followers stay connected until they see the next term (the election tells them); what
@@ -774,6 +794,7 @@ export class Group extends Disposable {
     client.subscribe(topics.members, (payload) => this._receiveMembers(client, payload));
     client.subscribe(topics.leading, (payload) => this._receiveLeading(client, payload));
     client.subscribe(topics.store, (payload) => this._receiveFromLeader(() => this._receiveStoreNotice(parseStoreNotice(payload))));
+    client.subscribe(topics.lease, (payload) => this._receiveFromLeader(() => this._receiveLease(client, parseLeaseNotice(payload))));
     for (const topic of this._listeners.keys()) client.subscribe(topics.user(topic), (payload) => this._deliver(topic, payload));
     this._logger.debug({ member: id }, 'connecting to a member');
     return client;
@@ -840,8 +861,17 @@ export class Group extends Disposable {
     this._wake();
   }
 
+  /** From the leader joined: a renewal of its lease, or the end of its term (see _sendLease). */
+  private _receiveLease(client: IpcClient, notice: LeaseNotice): void {
+    if (this._client !== client || this._clientLeader?.token !== notice.token) return;
+    if (notice.ended) this._election.holderGone(notice.token);
+    else this._election.holderRenewed(notice.token, notice.index ?? 0);
+  }
+
   private _onConnectionLost(client: IpcClient, leaderId: string): void {
     if (this._client !== client) return;
+    // The kernel closed it: the leader died, or let go and left. The election hears of it here.
+    if (this._clientLeader) this._election.holderGone(this._clientLeader.token);
     this._client = undefined;
     this._clientLeader = undefined;
     this._lostAt = performance.now();

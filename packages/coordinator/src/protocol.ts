@@ -13,6 +13,10 @@ import { InvalidArgumentError } from '@baton/base';
  *                                      group.stored  { store, version, at }
  *   leader -> followers, topics:       group.members { members }  (one of them marked standby)
  *                                      group.store   { store, version, at }
+ *                                      group.lease   { token, index } after each renewal of the
+ *                                                    leader's lease (to the standby every one, to
+ *                                                    the others every other); { token, ended: true }
+ *                                                    when its term ends while it lives
  *   follower -> standby, request:      group.standby { id, pid, metadata, term } -> { leading }
  *   standby, taking over -> each follower registered with it: group.leading Welcome
  *                                      t:<topic>     a user payload
@@ -29,6 +33,7 @@ export const topics = {
   members: 'group.members',
   leading: 'group.leading',
   store: 'group.store',
+  lease: 'group.lease',
   user: (topic: string) => `t:${topic}`,
 } as const;
 
@@ -66,6 +71,15 @@ export interface StoreNotice {
   version: number;
   /** Sender's high-resolution wall clock (performance.timeOrigin + now()), for the push latency metric. */
   at: number;
+}
+
+/** What the leader tells its followers of its lease, in place of the lock's beacon (see group.ts). */
+export interface LeaseNotice {
+  token: number;
+  /** The renewal's slot in the lock directory. */
+  index?: number;
+  /** The term ended (resigned, closed, or its lease ran out while paused). */
+  ended?: boolean;
 }
 
 const maxNameLength = 200;
@@ -111,6 +125,13 @@ export function parseStoreNotice(value: unknown): StoreNotice {
   const v = record(value, 'store notice');
   const at = typeof v.at === 'number' && Number.isFinite(v.at) ? v.at : 0;
   return { store: name(v.store, 'store notice store'), version: count(v.version, 'store notice version'), at };
+}
+
+export function parseLeaseNotice(value: unknown): LeaseNotice {
+  const v = record(value, 'lease notice');
+  const token = count(v.token, 'lease notice token');
+  if (v.ended === true) return { token, ended: true };
+  return { token, index: count(v.index, 'lease notice index') };
 }
 
 function parseMember(value: unknown): Member {

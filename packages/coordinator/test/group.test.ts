@@ -69,7 +69,7 @@ describe('joinGroup', () => {
     const closedAt = performance.now();
     await a.close();
     await waitFor(() => b.role === 'leader', { timeoutMs: 2000, what: 'b leading' });
-    // Far below the 400 ms lease: the beacon tells b at once.
+    // Far below the 400 ms lease: the leader tells b that its term ended, at once.
     expect(performance.now() - closedAt).toBeLessThan(300);
     expect(memberIds(b)).toEqual(['b']);
   });

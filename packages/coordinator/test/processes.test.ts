@@ -332,6 +332,30 @@ describe('the standby', () => {
     }
   });
 
+  (posix ? it : it.skip)('a leader stopped as a renewal falls due is replaced by the standby a lease after its last renewal, which the standby heard of over its connection to the leader', async () => {
+    const leaseMs = 1000;
+    const members: Member[] = [];
+    for (let i = 0; i < 3; i++) members.push(await startMember(`p${i}`, { leaseMs, heartbeatMs: 2000 }));
+    for (let round = 0; round < 2; round++) {
+      const { leader, standby } = await standbyReady(members);
+      const elected = nextLine(standby, /^role leader /, 5000);
+      const paused = nextLine(leader, /^paused$/, 5000);
+      leader.fixture.send('pause-at-renewal');
+      await paused;
+      const pausedAt = performance.now();
+      await elected;
+      const takeoverMs = performance.now() - pausedAt;
+      // The last renewal was 40% of the lease before the stop, so 60% of the lease after it. A
+      // standby that dated the renewals by its own looks at the directory (one a lease) would
+      // take over up to a lease and a half later.
+      expect(takeoverMs).toBeGreaterThanOrEqual(leaseMs * 0.6 - 100);
+      expect(takeoverMs).toBeLessThan(leaseMs * 0.8);
+      const rejoined = nextLine(leader, /^connected$/, 10_000);
+      leader.fixture.kill('SIGCONT');
+      await rejoined;
+    }
+  });
+
   (posix ? it : it.skip)('the followers join the standby while its claim is made durable, and a call sent at once is served by it as leader', async () => {
     // A slow disk: a claim's fsync takes 1400 ms of the 2 s lease. The term survives it (the first
     // renewal falls due 800 ms after the claim began, so it runs at once), and the followers do not

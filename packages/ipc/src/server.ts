@@ -173,6 +173,20 @@ export class IpcServer extends Disposable {
     return true;
   }
 
+  /** Sends `payload` under `topic` to each of the peers `peerIds` that is connected, encoded once; returns how many. */
+  sendTo(peerIds: Iterable<string>, topic: string, payload: unknown): number {
+    let encoded: ReturnType<typeof encodePayload> | undefined;
+    let count = 0;
+    for (const id of peerIds) {
+      const peer = this._peers.get(id);
+      if (!peer) continue;
+      encoded ??= encodePayload({ t: 'pub', topic, p: payload }, this._options.maxFrameBytes ?? defaultMaxFrameBytes);
+      peer.rpc.sendEncoded(encoded, true);
+      count++;
+    }
+    return count;
+  }
+
   async listen(): Promise<void> {
     const { path } = this._options;
     if (process.platform !== 'win32') await this._takePath(path);

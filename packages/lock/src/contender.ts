@@ -12,6 +12,12 @@ export interface ContenderOptions {
   logger: Logger;
   clock: Clock;
   durable: boolean;
+  /**
+   * Serve and watch beacons (default). Without: the holder's renewals and end come from the
+   * owner (holderRenewed, holderGone), told by other means, and otherwise this process looks at
+   * the directory when the lease could have run out since the last change it saw.
+   */
+  beacon: boolean;
 }
 
 export interface Held {
@@ -63,6 +69,9 @@ export class LeaseContender extends Disposable {
   readonly onWillAcquire = this._onWillAcquire.event;
   private readonly _onDidLose = this._register(new Emitter<LoseEvent>());
   readonly onDidLose = this._onDidLose.event;
+  private readonly _onDidRenew = this._register(new Emitter<{ token: number; index: number }>());
+  /** This process, holding, recorded a renewal at slot `index` (what a beacon announces). */
+  readonly onDidRenew = this._onDidRenew.event;
   private readonly _onDidChangeHolder = this._register(new Emitter<TermRecord | undefined>());
   /** The holder seen on disk changed (a new term), including this process. */
   readonly onDidChangeHolder = this._onDidChangeHolder.event;
@@ -182,6 +191,44 @@ export class LeaseContender extends Disposable {
     if (this._deferred && !this._closed) void this._runTick();
   }
 
+  /**
+   * The holder of `term` recorded a renewal at slot `index`, as told by other means than its
+   * beacon (the holder's onDidRenew, passed on): the lease is dated from now, as for a beat.
+   */
+  holderRenewed(term: number, index: number): void {
+    this._noteBeat(term, index);
+  }
+
+  /**
+   * The holder of `term` died or let go, as told by other means than its beacon (a connection to
+   * it closed): looks as when the term's beacon ends. Speed only: a claim still waits for this
+   * process's own scan and the OS lock.
+   */
+  holderGone(term: number): void {
+    if (this._closed || this._held || this._observed?.term !== term || this._beaconEnded?.term === term) return;
+    this._beaconEnded = { term, at: this._options.clock.now() };
+    this._lookAfterHolderEnded();
+  }
+
+  /** Seen now, so never earlier than the renewal was linked: a beat can only make this process wait longer before judging the lease expired. */
+  private _noteBeat(term: number, index: number): void {
+    const observed = this._observed;
+    if (!this._held && observed?.term === term && index > observed.latest) {
+      this._observed = { latest: index, at: this._options.clock.now(), term };
+    }
+  }
+
+  /** The holder just ended (its beacon closed, or holderGone): look now, or halfway through a claim delay. */
+  private _lookAfterHolderEnded(): void {
+    if (this._closed || this._held) return;
+    // A process that defers its claim looks only halfway through its delay: just then the dying
+    // holder's exit, the successor's claim and the successor's messages to its followers need
+    // the CPU more than every deferring waiter's scans, and the successor's term shows up in
+    // the directory (or its group says so) before the delay is over anyway.
+    if (this._claimDelayMs > 0) this._schedule(Math.max(this._options.pollMs, this._claimDelayMs / 2));
+    else void this._runTick();
+  }
+
   /** Runs one observation or renewal now (serialized with the timer's ticks). */
   tickNow(): Promise<void> {
     return this._runTick();
@@ -218,6 +265,16 @@ export class LeaseContender extends Disposable {
       const ended = this._beaconEnded;
       // Only a process that would claim at once: the others would only take CPU from the dying one.
       const soon = this._claimDelayMs === 0 && ended !== undefined && ended.term === observed?.term && clock.now() - ended.at < beaconEndGraceMs;
+      if (!this._options.beacon && !soon && observed && observed.term !== 0) {
+        // Told of renewals and of the holder's end by the owner: look when the lease could have
+        // run out since the last renewal heard of, or sleep again if one was heard meanwhile.
+        this._schedule(Math.max(pollMs, observed.at + leaseMs - clock.now()), () => {
+          const current = this._observed;
+          if (current?.term === observed.term && clock.now() < current.at + leaseMs) this._scheduleFollower();
+          else void this._runTick();
+        });
+        return;
+      }
       // Holding back from a new term's beacon (see _followBeacon): connect when that ends, without polling meanwhile.
       const connectIn = this._beaconHeldBackFor(clock.now());
       this._schedule(soon ? 1 : connectIn > 0 ? Math.max(connectIn, 1) : pollMs);
@@ -348,7 +405,7 @@ export class LeaseContender extends Disposable {
 
   private _followBeacon(term: number, now: number): void {
     if (this._watch && this._watch.term !== term) this._closeWatch();
-    if (this._watch || term === 0) return;
+    if (this._watch || term === 0 || !this._options.beacon) return;
     // Its beacon just ended: the holder is going. Its listening socket may outlive the connection
     // for a while as the kernel tears the process down, and a new connection would only sleep
     // until that closes too; look at the directory instead (every millisecond, see _scheduleFollower).
@@ -367,14 +424,7 @@ export class LeaseContender extends Disposable {
       term,
       path,
       this._claimDelayMs > 0,
-      (index) => {
-        const observed = this._observed;
-        // Seen now, so never earlier than the renewal was linked: a beat can only make this
-        // process wait longer before judging the lease expired.
-        if (!this._held && observed?.term === term && index > observed.latest) {
-          this._observed = { latest: index, at: this._options.clock.now(), term };
-        }
-      },
+      (index) => this._noteBeat(term, index),
       (wasConnected) => {
         if (this._watch !== watch) return;
         this._watch = undefined;
@@ -388,15 +438,9 @@ export class LeaseContender extends Disposable {
           if (!this._closed && !this._held && delay < this._options.pollMs) this._schedule(delay);
           return;
         }
-        // The holder died or let go: look now, not at the next expiry check. A process that
-        // defers its claim looks only halfway through its delay: just then the dying holder's
-        // exit, the successor's claim and the successor's messages to its followers need the
-        // CPU more than every deferring waiter's scans, and the successor's term shows up in
-        // the directory (or its group says so) before the delay is over anyway.
+        // The holder died or let go: look now, not at the next expiry check.
         this._beaconEnded = { term, at: this._options.clock.now() };
-        if (this._closed || this._held) return;
-        if (this._claimDelayMs > 0) this._schedule(Math.max(this._options.pollMs, this._claimDelayMs / 2));
-        else void this._runTick();
+        this._lookAfterHolderEnded();
       },
     );
     this._watch = watch;
@@ -432,7 +476,7 @@ export class LeaseContender extends Disposable {
       fd = await this._files.claim(index, record, () => {
         // Listening before the fsync: the waiters that lost the race see the new term at once and
         // connect, rather than find no beacon and poll until the next try.
-        const path = beaconPath(this._options.lockDir, index);
+        const path = this._options.beacon ? beaconPath(this._options.lockDir, index) : undefined;
         if (path) beacon = new BeaconServer(path, logger);
         this._onWillAcquire.fire(index);
       });
@@ -510,6 +554,7 @@ export class LeaseContender extends Disposable {
     // waiter that missed the last renewal before a pause would take over up to a lease late.
     // (Waiters that defer their claims asked for every other beat: see BeaconWatch.)
     this._beacon?.beat(held.latest);
+    this._onDidRenew.fire({ token: held.token, index: held.latest });
     if (held.renewals % 8 === 0) this._files.prune(held.token, this._files.scan());
   }
 

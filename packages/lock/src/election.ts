@@ -11,6 +11,13 @@ export interface ElectionOptions extends Omit<CommonLockOptions, 'name'> {
   leaseMs?: number;
   /** Closes the election when aborted. */
   signal?: AbortSignal;
+  /**
+   * Serve and watch the holder's beacon (default true, and never on Windows). False for a program
+   * that tells its election of the holder's renewals and end over its own connections
+   * (`holderRenewed`, `holderGone`), as `@baton/coordinator` does: then nobody connects to the
+   * holder twice. Without either, a waiter sees the holder's death up to a lease late.
+   */
+  beacon?: boolean;
 }
 
 export type Role = 'leader' | 'follower' | 'stopped';
@@ -57,6 +64,11 @@ export class Election extends Disposable {
    * false), and its token must not be used for anything that lasts before 'elected'.
    */
   readonly onWillLead: Event<{ token: number }> = this._onWillLead.event;
+  /**
+   * This process, leading, renewed its lease: `index` is the renewal's slot (what the beacon
+   * announces). For passing renewals on to the followers over another connection (`holderRenewed`).
+   */
+  readonly onDidRenew: Event<{ token: number; index: number }>;
 
   private _role: Role = 'stopped';
   private _termController: AbortController | undefined;
@@ -71,9 +83,10 @@ export class Election extends Disposable {
     super();
     this.name = _options.name ?? 'leader';
     this._leaseMs = _options.leaseMs ?? 2000;
-    const resolved = contenderOptions({ ..._options, name: this.name }, this._leaseMs, `election '${this.name}'`, true);
+    const resolved = { ...contenderOptions({ ..._options, name: this.name }, this._leaseMs, `election '${this.name}'`, true), beacon: _options.beacon ?? true };
     this.id = resolved.id;
     this._contender = new LeaseContender(resolved);
+    this.onDidRenew = this._contender.onDidRenew;
     this._register(this._contender.onWillAcquire((token) => this._onWillLead.fire({ token })));
     this._register(this._contender.onDidAcquire((held) => {
       this._termController = new AbortController();
@@ -161,6 +174,26 @@ export class Election extends Disposable {
   setClaimDelay(ms: number): void {
     if (!(ms >= 0)) throw new InvalidArgumentError(`election '${this.name}': the claim delay must be >= 0, got ${ms}`);
     this._contender.setClaimDelay(ms);
+  }
+
+  /**
+   * The leader of term `token` renewed its lease at slot `index`, as told by other means than
+   * the beacon (the leader's `onDidRenew`, passed on over a connection to it): this process dates
+   * the lease from now, as for a beat. Ignored unless it is the term this process follows and a
+   * slot after the last one it saw. A beat can only delay the judgement that the lease ran out.
+   */
+  holderRenewed(token: number, index: number): void {
+    if (!this._closed) this._contender.holderRenewed(token, index);
+  }
+
+  /**
+   * The leader of term `token` died or let go, as seen by other means than its beacon (a
+   * connection to it closed): this process looks at the directory as when the beacon ends (at
+   * once, or halfway through its claim delay). Ignored unless it is the term this process
+   * follows. A hint only: the directory and the OS lock decide.
+   */
+  holderGone(token: number): void {
+    if (!this._closed) this._contender.holderGone(token);
   }
 
   /**

@@ -48,5 +48,6 @@ export function contenderOptions(options: CommonLockOptions, leaseMs: number, wh
     logger: (options.logger ?? noopLogger).child({ pkg: 'lock', name: options.name, id }),
     clock: options.clock ?? systemClock,
     durable: options.durable ?? durableByDefault,
+    beacon: true,
   };
 }

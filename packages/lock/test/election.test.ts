@@ -324,6 +324,73 @@ describe('claim delay: a designated successor takes over alone', () => {
   });
 });
 
+describe('without a beacon: the holder\'s renewals and end told by other means', () => {
+  const beacons = async (election: Election) => (await readdir(election.lockDir)).filter((name) => name.endsWith('.beacon'));
+
+  it('a waiter told holderGone looks at once; one not told sees the new term only at its lease look, and does not poll meanwhile', async () => {
+    const clock = new FakeClock();
+    const a = elect({ id: 'a', clock, leaseMs: 1000, pollMs: 10, beacon: false });
+    const told = elect({ id: 'told', clock, leaseMs: 1000, pollMs: 10, beacon: false });
+    const untold = elect({ id: 'untold', clock, leaseMs: 1000, pollMs: 10, beacon: false });
+    await a.start();
+    await told.start();
+    await untold.start();
+    expect(await beacons(a)).toEqual([]);
+    // The holder lets go (its OS lock is dropped, as the kernel drops a dead process's).
+    a.dispose();
+    told.holderGone(1);
+    // No time passes on the waiters' clock: only the hint can make the told one look.
+    await waitFor(() => told.role === 'leader', { what: 'the told waiter leading' });
+    expect(told.token).toBe(2);
+    // Until its lease look (1000 ms after its last), the other one does not look: it would have
+    // seen the new term. Time moves in steps, so that the new holder's renewals run when due.
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+    for (const step of [100, 300, 400, 199]) {
+      clock.advance(step);
+      await settle();
+      expect(untold.leader?.token).toBe(1);
+    }
+    // At its lease look it does, and follows it (the new term is live: it does not claim).
+    clock.advance(1);
+    await waitFor(() => untold.leader?.token === 2, { what: 'the untold waiter seeing term 2' });
+    expect(untold.role).toBe('follower');
+    expect(await beacons(told)).toEqual([]);
+  });
+
+  it('a waiter told of each renewal (holderRenewed) takes over a holder that stopped renewing a lease after the last one, not a lease after its own last look', async () => {
+    const clock = new FakeClock();
+    const a = elect({ id: 'a', clock, leaseMs: 1000, pollMs: 10, beacon: false });
+    const b = elect({ id: 'b', clock, leaseMs: 1000, pollMs: 10, beacon: false });
+    a.onDidRenew(({ token, index }) => b.holderRenewed(token, index));
+    await a.start();
+    await b.start();
+    const renewals: number[] = [];
+    a.onDidRenew(({ index }) => renewals.push(index));
+    // One renewal at 400 ms, passed on to b; b's own last look was at 0.
+    clock.advance(400);
+    await waitFor(() => renewals.length === 1, { what: 'the first renewal' });
+    // The holder stops renewing (a pause, as b sees it), and its own expiry ends its term at 1350.
+    let resume = () => {};
+    faultPoints.beforeRenew = () => new Promise<void>((resolve) => (resume = resolve));
+    try {
+      clock.advance(400);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      clock.advance(599);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(b.role).toBe('follower');
+      // A lease after the renewal it was told of. Without being told, b would judge from its own
+      // look at 1000 ms, which found slot 2, and take over at 2000 ms.
+      clock.advance(1);
+      await waitFor(() => b.role === 'leader', { what: 'b taking over at 1400 ms' });
+      expect(b.token).toBe(3);
+      expect(renewals).toEqual([2]);
+    } finally {
+      delete faultPoints.beforeRenew;
+      resume();
+    }
+  });
+});
+
 describe('onWillLead: the claim is visible before it is durable', () => {
   afterEach(() => {
     delete faultPoints.beforeDurable;

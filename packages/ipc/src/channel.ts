@@ -133,7 +133,6 @@ export class FramedChannel extends Disposable {
   private _lastDropWarning = -Infinity;
   /** Monotonic time of the last frame received (heartbeats use it). */
   lastReceivedAt = performance.now();
-  lastSentAt = performance.now();
   /** Monotonic time the frame being received began to arrive; undefined between frames. */
   partialSince: number | undefined;
 
@@ -186,7 +185,14 @@ export class FramedChannel extends Disposable {
       if (!this._blocked) this._onDidDrain.fire();
     };
     const onError = (err: Error) => this._close(`socket error: ${err.message}`, err);
-    const onEnd = () => this._close('peer closed the connection');
+    // The peer is done: nothing more is sent to it either, so the socket is destroyed at once.
+    // (Client and server sockets are opened half-open-capable, so Node does not first send its
+    // own end and wait out the shutdown: on the failover path, in every follower at once, that
+    // is a good part of what a closed connection costs.)
+    const onEnd = () => {
+      this._close('peer closed the connection');
+      _socket.destroy();
+    };
     const onClose = () => this._close('connection closed');
     _socket.on('data', onData);
     _socket.on('drain', onDrain);
@@ -382,7 +388,6 @@ export class FramedChannel extends Disposable {
     const batch = this._holes > 0 ? (this._queue.filter(Boolean) as Queued[]) : (this._queue as Queued[]);
     this._resetQueue();
     if (batch.length === 0) return;
-    this.lastSentAt = performance.now();
     const ok = this._socket.write(encodeBatch(batch));
     if (!ok) this._blocked = true;
   }

@@ -285,7 +285,8 @@ export class IpcClient extends Disposable {
 
 function openSocket(path: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = createConnection(path);
+    // Half-open-capable: the channel destroys the socket when the peer ends (see FramedChannel).
+    const socket = createConnection({ path, allowHalfOpen: true });
     const onError = (err: NodeJS.ErrnoException) => {
       socket.destroy();
       reject(

@@ -116,6 +116,7 @@ export class RpcConnection extends Disposable {
     const since = performance.now();
     const silence = () => performance.now() - Math.max(channel.lastReceivedAt, since);
     let judging = false;
+    let pingedAt = -Infinity;
     // Silence is judged only after the event loop has read what is waiting on the sockets: after
     // a stall of this process (a handler that blocked, a SIGSTOP), timers run before the poll that
     // reads, and every healthy peer would look silent. The check phase comes after that poll.
@@ -137,7 +138,11 @@ export class RpcConnection extends Disposable {
           judging = true;
           setImmediate(judge);
         }
-      } else if (now - channel.lastSentAt >= intervalMs) {
+      } else if (silence() >= intervalMs && now - pingedAt >= intervalMs) {
+        // Asked of a peer that has been quiet, whatever this side sent it: a side that sends all
+        // the time (a leader passing on its renewals) still needs to hear from a peer that only
+        // answers, and it hears that peer's pong.
+        pingedAt = now;
         channel.send({ t: 'ping' });
       }
     }, Math.max(10, Math.min(intervalMs, timeoutMs / 2)));

@@ -190,7 +190,8 @@ export class IpcServer extends Disposable {
   async listen(): Promise<void> {
     const { path } = this._options;
     if (process.platform !== 'win32') await this._takePath(path);
-    const net = createNetServer((socket) => this._accept(socket));
+    // Half-open-capable: the channel destroys the socket when the peer ends (see FramedChannel).
+    const net = createNetServer({ allowHalfOpen: true }, (socket) => this._accept(socket));
     this._net = net;
     await new Promise<void>((resolve, reject) => {
       net.once('error', (err: NodeJS.ErrnoException) => {

@@ -177,6 +177,25 @@ describe('after the handshake', () => {
     peer.socket.destroy();
   });
 
+  it('a server that publishes all the time still pings a peer that only answers pings, and keeps it', async () => {
+    const server = await h.server({ heartbeat: { intervalMs: 50, timeoutMs: 300 } });
+    const peer = await rawPeer(h.path);
+    // The peer answers each ping and sends nothing else, as PROTOCOL.md allows.
+    peer.socket.on('data', () => {
+      for (const message of peer.messages.splice(0)) if (message.t === 'ping') peer.send({ t: 'pong' });
+    });
+    peer.send(hello(), { t: 'sub', topic: 'ticks' });
+    await waitFor(() => server.subscriberCount('ticks') === 1, { what: 'the subscription' });
+    // Publishing every 20 ms for four heartbeat timeouts: the server never idles, so a rule that
+    // pinged only after sending nothing for a period would never ask, and would drop the peer.
+    for (let i = 0; i < 60; i++) {
+      server.publish('ticks', i);
+      await sleep(20);
+    }
+    expect(server.peers).toHaveLength(1);
+    peer.socket.destroy();
+  });
+
   it('setHeartbeat() changes the periods of open connections, counting silence from the change', async () => {
     const server = await h.server({ heartbeat: { intervalMs: 60_000, timeoutMs: 120_000 } });
     const peer = await rawPeer(h.path);

@@ -358,6 +358,10 @@ export class LeaseContender extends Disposable {
     }
     if (scan.latest > this._highestSeen) this._highestSeen = scan.latest;
     const now = clock.now();
+    // A term this process sees for the first time was most likely claimed a moment ago by a live
+    // process (in a group, the look that confirms its welcome): its lock is probed from the next
+    // look on. Only a claim waits for that look; what may be claimed does not change.
+    const newTerm = this._observed !== undefined && this._observed.term !== scan.term;
     // Lease expiry is judged from when *this* process last saw the slots change, never from
     // timestamps written by another process.
     if (!this._observed || this._observed.latest !== scan.latest) {
@@ -374,7 +378,7 @@ export class LeaseContender extends Disposable {
       if (scan.term === 0) why = 'never held';
       else if (scan.reset) {
         if (now - this._observed.at >= leaseMs) why = `the lock directory was recreated ${Math.round(now - this._observed.at)} ms ago (lease ${leaseMs} ms)`;
-      } else if (this._files.isReleased(scan.term)) why = 'holder released or died';
+      } else if (!newTerm && this._files.isReleased(scan.term)) why = 'holder released or died';
       else if (now - this._observed.at >= leaseMs) why = `no renewal for ${Math.round(now - this._observed.at)} ms (lease ${leaseMs} ms)`;
       if (why && this._deferClaim(scan.term, now)) return;
       this._deferred = undefined;

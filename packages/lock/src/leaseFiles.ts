@@ -113,6 +113,8 @@ export class LeaseFiles {
   /** Slot index -> its file name, for the slots of the last scan (legacy names included). */
   private _files = new Map<number, string>();
   private _watched: { term: number; fd: number | undefined } | undefined;
+  /** The latest slot as the last scan read it (a new term's record): readTerm right after reads it from here. */
+  private _justRead: { index: number; text: string } | undefined;
   /**
    * The directory, held open across scans (not on Windows): one removed while open keeps its
    * inode with no links, which tells its removal, and a directory made again at the path, from
@@ -160,6 +162,7 @@ export class LeaseFiles {
   }
 
   scan(): Scan {
+    this._justRead = undefined;
     // Opened before the listing, so that a removal before or during it is seen after it.
     if (this._dirFd === undefined && process.platform !== 'win32') this._dirFd = openDirectory(this.dir);
     let names: string[];
@@ -214,7 +217,9 @@ export class LeaseFiles {
     let term = index;
     this._resets.delete(index);
     try {
-      const content = JSON.parse(readFileSync(join(this.dir, this._fileOf(index)), 'utf8')) as { kind?: unknown; term?: unknown };
+      const text = readFileSync(join(this.dir, this._fileOf(index)), 'utf8');
+      this._justRead = { index, text };
+      const content = JSON.parse(text) as { kind?: unknown; term?: unknown };
       if (content.kind === 'renew' && Number.isSafeInteger(content.term) && (content.term as number) > 0 && (content.term as number) < index) {
         term = content.term as number;
       } else if (content.kind === 'reset') {
@@ -241,6 +246,7 @@ export class LeaseFiles {
   private _forgetSlots(): void {
     this._termOf.clear();
     this._resets.clear();
+    this._justRead = undefined;
     this._files = new Map();
     this._closeWatched();
   }
@@ -258,12 +264,18 @@ export class LeaseFiles {
   /** The holder record of term `token`; undefined (and reported once) when missing or unreadable. */
   readTerm(token: number): TermRecord | undefined {
     const file = join(this.dir, this._fileOf(token));
+    // A term seen for the first time: the scan just read its slot (slot files never change once linked).
+    const read = this._justRead;
+    this._justRead = undefined;
     let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      if (errno(err) !== 'ENOENT') this._logger.warn({ err, file }, 'could not read the term record');
-      return undefined;
+    if (read?.index === token) text = read.text;
+    else {
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (err) {
+        if (errno(err) !== 'ENOENT') this._logger.warn({ err, file }, 'could not read the term record');
+        return undefined;
+      }
     }
     try {
       const record = JSON.parse(text) as Partial<TermRecord>;

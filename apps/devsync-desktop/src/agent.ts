@@ -383,8 +383,11 @@ export class DesktopAgent extends Disposable {
       void this._fileChanged(session);
       return;
     }
-    const pageFile = await this._keepPageText(session, ack.code ?? '', ack.version);
+    // Settled before anything is awaited: a change event that comes meanwhile (late, for the save the page
+    // just refused) finds that text seen and sends nothing, and a new save goes out on the page's version.
     session.version = ack.version;
+    session.synced = sent.code;
+    const pageFile = await this._keepPageText(session, ack.code ?? '', ack.version);
     // What is on disk now counts as seen: the next save (made knowing of the conflict) replaces the page's text.
     session.synced = (await this._dir.read(session.name)) ?? sent.code;
     this._conflict(session, pageFile);

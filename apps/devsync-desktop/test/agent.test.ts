@@ -148,6 +148,43 @@ describe('DesktopAgent', () => {
     }
   });
 
+  it('a change event for the save a conflict refused, late, sends nothing: only the next save goes out, on the new version', async () => {
+    const agent = await startAgent();
+    const conflicts: unknown[] = [];
+    agent.onDidConflict((c) => conflicts.push(c));
+    const sessionId = editRequest('f', 'base\n');
+    const file = await fileOf(agent, sessionId);
+    await save(file, 'editor\n');
+    const sent = await relay.next('code_update');
+    // The agent's read of the editor's file as it takes in the conflict is held, and the file's
+    // watch fires meanwhile (on a loaded machine an event can come that late).
+    let held: (() => void) | undefined;
+    const reading = new Promise<void>((resolve) => {
+      editFaultPoints.afterRead = async (_name, text) => {
+        if (text !== 'editor\n') return;
+        editFaultPoints.afterRead = undefined;
+        resolve();
+        await new Promise<void>((release) => (held = release));
+      };
+    });
+    try {
+      relay.send({ type: 'code_ack', sessionId, payload: { updateId: sent.payload!.updateId, status: 'conflict', version: 1, code: 'page\n' } });
+      await reading;
+      const now = new Date();
+      await utimes(file, now, now);
+      await sleep(300);
+      held!();
+      await waitFor(() => conflicts.length === 1);
+      await sleep(100);
+      expect(relay.received.filter((m) => m.type === 'code_update')).toHaveLength(1);
+    } finally {
+      editFaultPoints.afterRead = undefined;
+      held?.();
+    }
+    await save(file, 'editor, again\n');
+    expect((await relay.next('code_update')).payload).toMatchObject({ code: 'editor, again\n', baseVersion: 1, version: 2 });
+  });
+
   it('saves crossing in flight: the editor keeps its text, the page\'s goes next to it, the next save is sent on the new version', async () => {
     const agent = await startAgent();
     const conflicts: unknown[] = [];

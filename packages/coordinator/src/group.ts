@@ -27,7 +27,7 @@ import { createElection, type Election, type LeaderInfo, type RoleChange } from 
 import { openStore, type Store, type StoreOptions } from '@baton/state';
 import { GroupClosedError, LeaderChangedError, NoLeaderError, NotLeaderError, StaleWelcomeError } from './errors.js';
 import { GroupMetrics, type GroupMetricsReport } from './metrics.js';
-import { methods, parseCall, parseJoin, parseLeaseNotice, parseMembers, parsePublish, parseStoreNotice, parseWelcome, topics, type JoinParams, type LeaseNotice, type Member, type StoreNotice, type Welcome } from './protocol.js';
+import { methods, parseCall, parseHeard, parseJoin, parseLeaseNotice, parseMembers, parsePublish, parseStoreNotice, parseWelcome, topics, type JoinParams, type LeaseNotice, type Member, type StoreNotice, type Welcome } from './protocol.js';
 import type { Metrics } from '@baton/telemetry';
 
 export interface GroupOptions {
@@ -265,6 +265,8 @@ export class Group extends Disposable {
     server.handle(methods.publish, (params, context) => this._servePublish(params, context));
     server.handle(methods.stored, (params, context) => this._serveStored(params, context));
     server.handle(methods.standby, (params, context) => this._serveStandby(params, context));
+    // Nothing to do: hearing it is the point (the heartbeat pings only members it has not heard from).
+    server.handle(methods.heard, (params, context) => void this._quietly(() => parseHeard(params), context));
     this._register(server.onDidDisconnect((peer) => {
       this._reservePeers.delete(peer.id);
       if (this._followers.delete(peer.id)) this._membersChanged();
@@ -864,8 +866,13 @@ export class Group extends Disposable {
   /** From the leader joined: a renewal of its lease, or the end of its term (see _sendLease). */
   private _receiveLease(client: IpcClient, notice: LeaseNotice): void {
     if (this._client !== client || this._clientLeader?.token !== notice.token) return;
-    if (notice.ended) this._election.holderGone(notice.token);
-    else this._election.holderRenewed(notice.token, notice.index ?? 0);
+    if (notice.ended) {
+      this._election.holderGone(notice.token);
+      return;
+    }
+    this._election.holderRenewed(notice.token, notice.index ?? 0);
+    // Answered while awake for it anyway: the leader, having heard from this member, does not ping it.
+    client.notify(methods.heard, { token: notice.token });
   }
 
   private _onConnectionLost(client: IpcClient, leaderId: string): void {

@@ -11,6 +11,8 @@ import { InvalidArgumentError } from '@baton/base';
  *                                      group.call  { method, params }          -> the handler's result
  *   follower -> leader, notifications: group.publish { topic, payload }
  *                                      group.stored  { store, version, at }
+ *                                      group.heard   { token } for each group.lease renewal: the
+ *                                                    leader hears from it without pinging it
  *   leader -> followers, topics:       group.members { members }  (one of them marked standby)
  *                                      group.store   { store, version, at }
  *                                      group.lease   { token, index } after each renewal of the
@@ -27,6 +29,7 @@ export const methods = {
   publish: 'group.publish',
   stored: 'group.stored',
   standby: 'group.standby',
+  heard: 'group.heard',
 } as const;
 
 export const topics = {
@@ -125,6 +128,11 @@ export function parseStoreNotice(value: unknown): StoreNotice {
   const v = record(value, 'store notice');
   const at = typeof v.at === 'number' && Number.isFinite(v.at) ? v.at : 0;
   return { store: name(v.store, 'store notice store'), version: count(v.version, 'store notice version'), at };
+}
+
+export function parseHeard(value: unknown): { token: number } {
+  const v = record(value, 'group.heard');
+  return { token: count(v.token, 'group.heard token') };
 }
 
 export function parseLeaseNotice(value: unknown): LeaseNotice {

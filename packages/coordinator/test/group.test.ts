@@ -311,11 +311,12 @@ describe('joinGroup', () => {
     await expect(rogue.request('group.standby', { id: 'x', pid: -1 })).rejects.toMatchObject({ code: 'EINVALIDARG' });
     rogue.notify('group.publish', { topic: 7 });
     rogue.notify('group.stored', { store: 'results', version: -1 });
+    rogue.notify('group.heard', { token: 'x' });
     await rogue.close();
     await expect(b.call('ping')).resolves.toBe('pong');
     const refused = lines.filter((l) => l.msg === 'refused a bad message from a member');
-    expect(refused).toHaveLength(5);
-    expect((await a.metrics()).errors).toBe(5);
+    expect(refused).toHaveLength(6);
+    expect((await a.metrics()).errors).toBe(6);
   });
 
   it('reports the coordination metrics as one report, and as Prometheus text', async () => {

@@ -113,6 +113,8 @@ export class LeaseContender extends Disposable {
   private _claimDelayMs = 0;
   /** When this process first saw the current term free, while it defers its claim. */
   private _deferred: { term: number; since: number; until: number } | undefined;
+  /** The timer set is the check for a lease run out (see _scheduleFollower): a beat moves it. */
+  private _expiryCheck = false;
 
   constructor(private readonly _options: ContenderOptions) {
     super();
@@ -215,6 +217,9 @@ export class LeaseContender extends Disposable {
     const observed = this._observed;
     if (!this._held && observed?.term === term && index > observed.latest) {
       this._observed = { latest: index, at: this._options.clock.now(), term };
+      // Moved now, while this process is awake anyway, rather than when it falls due: a waiter
+      // that hears every renewal then never wakes for the check while the holder renews.
+      if (this._expiryCheck) this._scheduleFollower();
     }
   }
 
@@ -239,9 +244,13 @@ export class LeaseContender extends Disposable {
     return this._tickChain;
   }
 
-  private _schedule(ms: number, callback: () => void = () => void this._runTick()): void {
+  private _schedule(ms: number, callback: () => void = () => void this._runTick(), expiryCheck = false): void {
     if (this._closed) return;
-    this._tickTimer.value = this._options.clock.setTimeout(callback, ms);
+    this._expiryCheck = expiryCheck;
+    this._tickTimer.value = this._options.clock.setTimeout(() => {
+      this._expiryCheck = false;
+      callback();
+    }, ms);
   }
 
   /**
@@ -268,11 +277,15 @@ export class LeaseContender extends Disposable {
       if (!this._options.beacon && !soon && observed && observed.term !== 0) {
         // Told of renewals and of the holder's end by the owner: look when the lease could have
         // run out since the last renewal heard of, or sleep again if one was heard meanwhile.
-        this._schedule(Math.max(pollMs, observed.at + leaseMs - clock.now()), () => {
-          const current = this._observed;
-          if (current?.term === observed.term && clock.now() < current.at + leaseMs) this._scheduleFollower();
-          else void this._runTick();
-        });
+        this._schedule(
+          Math.max(pollMs, observed.at + leaseMs - clock.now()),
+          () => {
+            const current = this._observed;
+            if (current?.term === observed.term && clock.now() < current.at + leaseMs) this._scheduleFollower();
+            else void this._runTick();
+          },
+          true,
+        );
         return;
       }
       // Holding back from a new term's beacon (see _followBeacon): connect when that ends, without polling meanwhile.
@@ -280,12 +293,16 @@ export class LeaseContender extends Disposable {
       this._schedule(soon ? 1 : connectIn > 0 ? Math.max(connectIn, 1) : pollMs);
       return;
     }
-    this._schedule(Math.max(pollMs, observed.at + leaseMs - clock.now()), () => {
-      // Beats that arrived meanwhile moved the expiry: sleep again without reading the directory.
-      const current = this._observed;
-      if (this._watch === watch && watch.connected && current?.term === watch.term && clock.now() < current.at + leaseMs) this._scheduleFollower();
-      else void this._runTick();
-    });
+    this._schedule(
+      Math.max(pollMs, observed.at + leaseMs - clock.now()),
+      () => {
+        // Beats move this timer as they come; one that could not (an expiry already due) sends it back to sleep.
+        const current = this._observed;
+        if (this._watch === watch && watch.connected && current?.term === watch.term && clock.now() < current.at + leaseMs) this._scheduleFollower();
+        else void this._runTick();
+      },
+      true,
+    );
   }
 
   private async _tick(): Promise<void> {
@@ -312,9 +329,8 @@ export class LeaseContender extends Disposable {
 
   /**
    * 40% of the lease: a holder stalled for up to 60% of it less the margin keeps its term, and a
-   * waiter woken by every beat wakes 2.5 times per lease, and its expiry check, which the beats
-   * keep moving, once per two renewals (not per three as at a third of the lease, which drifts
-   * just past the lease: each check would run just before the next beat).
+   * waiter woken by every beat wakes 2.5 times per lease (its expiry check, which each beat moves,
+   * never falls due while the holder renews).
    */
   private _renewIntervalMs(): number {
     return Math.max(this._options.pollMs, this._options.leaseMs * 0.4);

@@ -57,6 +57,29 @@ const update = (sessionId: string, code: string, baseVersion: number, updateId: 
   payload: { code, baseVersion, version: baseVersion + 1, updateId },
 });
 
+/**
+ * Holds the agent's next read of an edit file that finds `text` (editFaultPoints.afterRead):
+ * `reached` resolves when it is held; `release()` lets it return (and disarms the hold if it never came).
+ */
+function holdNextRead(text: string): { reached: Promise<void>; release: () => void } {
+  let release: (() => void) | undefined;
+  const reached = new Promise<void>((resolve) => {
+    editFaultPoints.afterRead = async (_name, found) => {
+      if (found !== text) return;
+      editFaultPoints.afterRead = undefined;
+      resolve();
+      await new Promise<void>((done) => (release = done));
+    };
+  });
+  return {
+    reached,
+    release: () => {
+      editFaultPoints.afterRead = undefined;
+      release?.();
+    },
+  };
+}
+
 describe('DesktopAgent', () => {
   it('registers, keeps its credentials private, shows the pairing token, and resumes with them', async () => {
     const tokens: string[] = [];
@@ -123,28 +146,19 @@ describe('DesktopAgent', () => {
     const file = await fileOf(agent, sessionId);
     // The next read that finds "one" (a save check after the touch below) is held until the page's
     // update has been written and acknowledged: it then returns the old text.
-    let held!: () => void;
-    const reading = new Promise<void>((resolve) => {
-      editFaultPoints.afterRead = async (_name, text) => {
-        if (text !== 'one\n') return;
-        editFaultPoints.afterRead = undefined;
-        resolve();
-        await new Promise<void>((release) => (held = release));
-      };
-    });
+    const read = holdNextRead('one\n');
     try {
       const now = new Date();
       await utimes(file, now, now);
-      await reading;
+      await read.reached;
       relay.send(update(sessionId, 'two\n', 0, 'page-update-000000001'));
       expect((await relay.next('code_ack')).payload).toMatchObject({ status: 'applied', version: 1 });
-      held();
+      read.release();
       await sleep(150);
       expect(relay.received.filter((m) => m.type === 'code_update')).toHaveLength(0);
       expect(await readFile(file, 'utf8')).toBe('two\n');
     } finally {
-      editFaultPoints.afterRead = undefined;
-      held?.();
+      read.release();
     }
   });
 
@@ -158,28 +172,19 @@ describe('DesktopAgent', () => {
     const sent = await relay.next('code_update');
     // The agent's read of the editor's file as it takes in the conflict is held, and the file's
     // watch fires meanwhile (on a loaded machine an event can come that late).
-    let held: (() => void) | undefined;
-    const reading = new Promise<void>((resolve) => {
-      editFaultPoints.afterRead = async (_name, text) => {
-        if (text !== 'editor\n') return;
-        editFaultPoints.afterRead = undefined;
-        resolve();
-        await new Promise<void>((release) => (held = release));
-      };
-    });
+    const read = holdNextRead('editor\n');
     try {
       relay.send({ type: 'code_ack', sessionId, payload: { updateId: sent.payload!.updateId, status: 'conflict', version: 1, code: 'page\n' } });
-      await reading;
+      await read.reached;
       const now = new Date();
       await utimes(file, now, now);
       await sleep(300);
-      held!();
+      read.release();
       await waitFor(() => conflicts.length === 1);
       await sleep(100);
       expect(relay.received.filter((m) => m.type === 'code_update')).toHaveLength(1);
     } finally {
-      editFaultPoints.afterRead = undefined;
-      held?.();
+      read.release();
     }
     await save(file, 'editor, again\n');
     expect((await relay.next('code_update')).payload).toMatchObject({ code: 'editor, again\n', baseVersion: 1, version: 2 });

@@ -57,6 +57,18 @@ const update = (sessionId: string, code: string, baseVersion: number, updateId: 
   payload: { code, baseVersion, version: baseVersion + 1, updateId },
 });
 
+/** An agent with one session whose editor saved "editor" over "base"; that save has been sent to the relay. */
+async function savedOnce() {
+  const agent = await startAgent();
+  const conflicts: unknown[] = [];
+  agent.onDidConflict((c) => conflicts.push(c));
+  const sessionId = editRequest('f', 'base\n');
+  const file = await fileOf(agent, sessionId);
+  await save(file, 'editor\n');
+  const sent = await relay.next('code_update');
+  return { conflicts, sessionId, file, sent };
+}
+
 /**
  * Holds the agent's next read of an edit file that finds `text` (editFaultPoints.afterRead):
  * `reached` resolves when it is held; `release()` lets it return (and disarms the hold if it never came).
@@ -163,13 +175,7 @@ describe('DesktopAgent', () => {
   });
 
   it('a change event for the save a conflict refused, late, sends nothing: only the next save goes out, on the new version', async () => {
-    const agent = await startAgent();
-    const conflicts: unknown[] = [];
-    agent.onDidConflict((c) => conflicts.push(c));
-    const sessionId = editRequest('f', 'base\n');
-    const file = await fileOf(agent, sessionId);
-    await save(file, 'editor\n');
-    const sent = await relay.next('code_update');
+    const { conflicts, sessionId, file, sent } = await savedOnce();
     // The agent's read of the editor's file as it takes in the conflict is held, and the file's
     // watch fires meanwhile (on a loaded machine an event can come that late).
     const read = holdNextRead('editor\n');
@@ -191,13 +197,7 @@ describe('DesktopAgent', () => {
   });
 
   it('saves crossing in flight: the editor keeps its text, the page\'s goes next to it, the next save is sent on the new version', async () => {
-    const agent = await startAgent();
-    const conflicts: unknown[] = [];
-    agent.onDidConflict((c) => conflicts.push(c));
-    const sessionId = editRequest('f', 'base\n');
-    const file = await fileOf(agent, sessionId);
-    await save(file, 'editor\n');
-    const sent = await relay.next('code_update');
+    const { conflicts, sessionId, file, sent } = await savedOnce();
     // The page changed the field on the same base before our save reached it; it sends its change, then refuses ours.
     relay.send(update(sessionId, 'page\n', 0, 'page-update-000000002'));
     relay.send({ type: 'code_ack', sessionId, payload: { updateId: sent.payload!.updateId, status: 'conflict', version: 1, code: 'page\n' } });

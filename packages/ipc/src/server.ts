@@ -136,15 +136,8 @@ export class IpcServer extends Disposable {
 
   /** Sends `payload` to every peer subscribed to `topic`; returns how many. Encoded once for all. */
   publish(topic: string, payload: unknown, except?: string): number {
-    let encoded: ReturnType<typeof encodePayload> | undefined;
-    let count = 0;
-    for (const peer of this._peers.values()) {
-      if (!peer.topics.has(topic) || peer.info.id === except) continue;
-      encoded ??= encodePayload({ t: 'pub', topic, p: payload }, this._options.maxFrameBytes ?? defaultMaxFrameBytes);
-      peer.rpc.sendEncoded(encoded, true);
-      count++;
-    }
-    return count;
+    const peers = [...this._peers.values()].filter((peer) => peer.topics.has(topic) && peer.info.id !== except);
+    return this._sendEach(peers, topic, payload);
   }
 
   /**
@@ -175,16 +168,16 @@ export class IpcServer extends Disposable {
 
   /** Sends `payload` under `topic` to each of the peers `peerIds` that is connected, encoded once; returns how many. */
   sendTo(peerIds: Iterable<string>, topic: string, payload: unknown): number {
-    let encoded: ReturnType<typeof encodePayload> | undefined;
-    let count = 0;
-    for (const id of peerIds) {
-      const peer = this._peers.get(id);
-      if (!peer) continue;
-      encoded ??= encodePayload({ t: 'pub', topic, p: payload }, this._options.maxFrameBytes ?? defaultMaxFrameBytes);
-      peer.rpc.sendEncoded(encoded, true);
-      count++;
-    }
-    return count;
+    const peers = [...peerIds].flatMap((id) => this._peers.get(id) ?? []);
+    return this._sendEach(peers, topic, payload);
+  }
+
+  /** One `pub` to each of `peers`, encoded once (and not at all for none). */
+  private _sendEach(peers: readonly Peer[], topic: string, payload: unknown): number {
+    if (peers.length === 0) return 0;
+    const encoded = encodePayload({ t: 'pub', topic, p: payload }, this._options.maxFrameBytes ?? defaultMaxFrameBytes);
+    for (const peer of peers) peer.rpc.sendEncoded(encoded, true);
+    return peers.length;
   }
 
   async listen(): Promise<void> {

@@ -275,17 +275,8 @@ export class LeaseContender extends Disposable {
       // Only a process that would claim at once: the others would only take CPU from the dying one.
       const soon = this._claimDelayMs === 0 && ended !== undefined && ended.term === observed?.term && clock.now() - ended.at < beaconEndGraceMs;
       if (!this._options.beacon && !soon && observed && observed.term !== 0) {
-        // Told of renewals and of the holder's end by the owner: look when the lease could have
-        // run out since the last renewal heard of, or sleep again if one was heard meanwhile.
-        this._schedule(
-          Math.max(pollMs, observed.at + leaseMs - clock.now()),
-          () => {
-            const current = this._observed;
-            if (current?.term === observed.term && clock.now() < current.at + leaseMs) this._scheduleFollower();
-            else void this._runTick();
-          },
-          true,
-        );
+        // Told of renewals and of the holder's end by the owner.
+        this._scheduleExpiryCheck(observed, () => true);
         return;
       }
       // Holding back from a new term's beacon (see _followBeacon): connect when that ends, without polling meanwhile.
@@ -293,12 +284,21 @@ export class LeaseContender extends Disposable {
       this._schedule(soon ? 1 : connectIn > 0 ? Math.max(connectIn, 1) : pollMs);
       return;
     }
+    this._scheduleExpiryCheck(observed, () => this._watch === watch && watch.connected);
+  }
+
+  /**
+   * Looks at the directory when the lease could have run out since the last renewal heard of,
+   * while `following()` still holds. Beats move this timer as they come (see _noteBeat); one
+   * that could not (an expiry already due) sends it back to sleep without reading the directory.
+   */
+  private _scheduleExpiryCheck(observed: { at: number; term: number }, following: () => boolean): void {
+    const { clock, leaseMs, pollMs } = this._options;
     this._schedule(
       Math.max(pollMs, observed.at + leaseMs - clock.now()),
       () => {
-        // Beats move this timer as they come; one that could not (an expiry already due) sends it back to sleep.
         const current = this._observed;
-        if (this._watch === watch && watch.connected && current?.term === watch.term && clock.now() < current.at + leaseMs) this._scheduleFollower();
+        if (following() && current?.term === observed.term && clock.now() < current.at + leaseMs) this._scheduleFollower();
         else void this._runTick();
       },
       true,

@@ -339,6 +339,8 @@ describe('without a beacon: the holder\'s renewals and end told by other means',
     // The holder lets go (its OS lock is dropped, as the kernel drops a dead process's).
     a.dispose();
     told.holderGone(1);
+    // A hint for a term the other one does not follow is ignored: it must not make it look.
+    untold.holderGone(2);
     // No time passes on the waiters' clock: only the hint can make the told one look.
     await waitFor(() => told.role === 'leader', { what: 'the told waiter leading' });
     expect(told.token).toBe(2);
@@ -366,6 +368,8 @@ describe('without a beacon: the holder\'s renewals and end told by other means',
     await b.start();
     const renewals: number[] = [];
     a.onDidRenew(({ index }) => renewals.push(index));
+    // A beat of a term b does not follow is ignored (taken, its high slot would read as a removed directory).
+    b.holderRenewed(7, 99);
     // One renewal at 400 ms, passed on to b; b's own last look was at 0.
     clock.advance(400);
     await waitFor(() => renewals.length === 1, { what: 'the first renewal' });

@@ -1,6 +1,7 @@
 // pnpm --filter @baton/coordinator bench
 // What a group costs and gives, with real processes: idle CPU, wakeups and file operations of a
-// group follower beside a plain election follower; failover after SIGKILL of the leader until
+// group follower beside a plain election follower and the floor (plain Node processes with the
+// same traffic and nothing else); failover after SIGKILL of the leader until
 // every follower is joined to the new leader with the latest version, and takeover after SIGSTOP
 // (within the lease), beside the floor (plain processes doing only the least a failover needs);
 // set() in one member -> onDidChange in the others with 10 members, pushed
@@ -35,12 +36,14 @@ const runs = (part: string) => !only || only.split(',').includes(part);
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const memberFixture = fileURLToPath(new URL('./fixtures/member.mjs', import.meta.url));
 const floorFixture = fileURLToPath(new URL('./fixtures/floor.mjs', import.meta.url));
+const idleFloorFixture = fileURLToPath(new URL('./fixtures/idle-floor.mjs', import.meta.url));
 const progress = (text: string) => process.stderr.write(`${text}\n`);
 const nowNs = () => process.hrtime.bigint();
 
 type Mode = 'group' | 'watch' | 'poll' | 'election';
 
-async function start(dir: string, id: string, mode: Mode, leaseMs = 2000): Promise<Fixture> {
+/** `leaseMs` undefined: the package's default. */
+async function start(dir: string, id: string, mode: Mode, leaseMs?: number): Promise<Fixture> {
   const f = spawnFixture(memberFixture, [JSON.stringify({ dir, id, mode, leaseMs })], { env: { NODE_OPTIONS: '--expose-gc' }, nodeArgs });
   await f.waitForLine(/^ready /);
   return f;
@@ -56,24 +59,62 @@ const raw: Record<string, unknown> = {};
 
 if (runs('idle')) {
   const seconds = Number(process.env.IDLE_SECONDS ?? (quick ? 10 : 60));
-  progress(`idle: a group of 3 (one store) and a plain election of 2, ${seconds} s per window ...`);
-  const groupDir = await makeTempDir();
-  const electionDir = await makeTempDir();
+  // The group's defaults (lease 5 s, heartbeat 5 s), and a lease of 2 s (the plain election's
+  // default) with the default heartbeat; all measured in one window, under the same conditions.
+  const configs = [
+    { label: 'defaults: lease 5 s, heartbeat 5 s', leaseMs: undefined, shownLeaseMs: 5000 },
+    { label: 'lease 2 s, heartbeat 5 s', leaseMs: 2000, shownLeaseMs: 2000 },
+  ];
+  const heartbeatMs = 5000;
+  progress(`idle: two groups of 3 (one store each; ${configs.map((c) => c.label).join(' / ')}), a plain election of 2 and the floor, ${seconds} s per window ...`);
+  const dirs = [await makeTempDir(), await makeTempDir(), await makeTempDir()];
   try {
-    await start(groupDir.path, 'leader', 'group');
-    const followers = [await start(groupDir.path, 'f1', 'group'), await start(groupDir.path, 'f2', 'group')];
-    await start(electionDir.path, 'e-leader', 'election');
-    const electionFollower = await start(electionDir.path, 'e-follower', 'election');
+    const followers: Fixture[][] = [];
+    const floors: Fixture[][] = [];
+    for (const [i, config] of configs.entries()) {
+      const dir = dirs[i]!.path;
+      await start(dir, 'leader', 'group', config.leaseMs);
+      followers.push([await start(dir, 'f1', 'group', config.leaseMs), await start(dir, 'f2', 'group', config.leaseMs)]);
+      // The floor: plain Node processes with a follower's traffic at rest and nothing else. The
+      // leader renews every 40% of the lease; the standby hears of every renewal, and every
+      // follower of one per half heartbeat, which it answers.
+      const renewMs = config.shownLeaseMs * 0.4;
+      const k = Math.ceil(heartbeatMs / 2 / renewMs);
+      const pair: Fixture[] = [];
+      for (const [everyMs, answerEvery] of [[renewMs, k], [renewMs * k, 1]] as const) {
+        const path = join(dir, `idle-floor-${everyMs}.sock`);
+        const server = spawnFixture(idleFloorFixture, [JSON.stringify({ role: 'server', path, everyMs })]);
+        await server.waitForLine(/^ready/);
+        const client = spawnFixture(idleFloorFixture, [JSON.stringify({ role: 'client', path, answerEvery })]);
+        await client.waitForLine(/^ready/);
+        pair.push(client);
+      }
+      floors.push(pair);
+    }
+    const electionDir = dirs[2]!.path;
+    await start(electionDir, 'e-leader', 'election', 2000);
+    const electionFollower = await start(electionDir, 'e-follower', 'election', 2000);
     // Past start-up: V8 runs a few idle-time collections in the first seconds of a process.
     await sleep(5000);
-    const costs = await measureIdle([...followers.map((f) => f.pid), electionFollower.pid], seconds);
+    const pids = [electionFollower.pid, ...followers.flat().map((f) => f.pid), ...floors.flat().map((f) => f.pid)];
+    const costs = await measureIdle(pids, seconds);
+    const cost = (pid: number) => costs.find((c) => c.pid === pid)!;
     const show = (c: IdleCost) => `${round(c.cpuPercent, 3)}% CPU, ${round(c.wakeupsPerSecond, 1)} wakeups/s, ${c.fileOpsPerSecond === undefined ? 'file ops not counted (no strace)' : `${round(c.fileOpsPerSecond, 2)} file ops/s`}`;
-    rows.push({ measure: `idle follower over ${seconds} s (lease 2 s)`, group: `${show(costs[0]!)}; ${show(costs[1]!)}`, 'plain election / peers': show(costs[2]!), target: 'group <= 0.1% and <= 2 file ops/s; election <= 0.3% and <= 10' });
+    const showCpu = (c: IdleCost) => `${round(c.cpuPercent, 3)}% CPU, ${round(c.wakeupsPerSecond, 1)} wakeups/s`;
+    for (const [i, config] of configs.entries()) {
+      const [standby, other] = followers[i]!;
+      const [standbyFloor, otherFloor] = floors[i]!;
+      rows.push({
+        measure: `idle follower over ${seconds} s (${config.label}): the standby; another follower`,
+        group: `${show(cost(standby!.pid))}; ${show(cost(other!.pid))}`,
+        'plain election / peers': `${i === 0 ? `plain election follower (lease 2 s): ${show(cost(electionFollower.pid))}; ` : ''}floor, a plain Node process with the same traffic and nothing else: ${showCpu(cost(standbyFloor!.pid))}; ${showCpu(cost(otherFloor!.pid))}`,
+        target: 'group <= 0.1% and <= 2 file ops/s; election <= 0.3% and <= 10',
+      });
+    }
     raw.idle = costs;
   } finally {
     await killAllFixtures();
-    await groupDir.cleanup();
-    await electionDir.cleanup();
+    for (const dir of dirs) await dir.cleanup();
   }
 }
 

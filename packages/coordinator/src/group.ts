@@ -38,11 +38,17 @@ export interface GroupOptions {
   /** JSON-safe data about this member, shown to every member (for example `{ window: 3 }`). */
   metadata?: unknown;
   logger?: Logger;
-  /** How long a paused leader keeps the lead, by the followers' clocks (default 2000 ms). */
+  /**
+   * How long a paused leader keeps the lead, by the followers' clocks (default 5000 ms). Only a
+   * pause or a stall waits for it: a leader that dies is replaced at once. A longer lease costs an
+   * idle follower less (it hears of fewer renewals) and lets the leader stall longer (a busy
+   * extension host) before it loses the lead.
+   */
   leaseMs?: number;
   /**
-   * Heartbeat period of the connections to the leader (default 2000 ms); a member silent for three
-   * periods is dropped. A member that dies is dropped at once: the kernel closes its connection.
+   * Heartbeat period of the connections to the leader (default 5000 ms); a member silent for three
+   * periods (a paused one) is dropped. A member that dies is dropped at once: the kernel closes its
+   * connection. Each follower hears from the leader about once a period when idle.
    */
   heartbeatMs?: number;
   /** This member's id (default a random UUID). */
@@ -187,6 +193,8 @@ export class Group extends Disposable {
   private _reserveTimer: ReturnType<typeof setTimeout> | undefined;
   /** How long a follower other than the standby waits before claiming a free term (see setClaimDelay). */
   private readonly _claimDelayMs: number;
+  /** How much later than the standby such a follower judges a paused leader (see setClaimDelay's expiryCheckDelayMs). */
+  private readonly _reserveCheckDelayMs: number;
   /** Bumped whenever the leader to follow changes: older connection attempts give up. */
   private _followSeq = 0;
   private _lostAt: number | undefined;
@@ -203,6 +211,8 @@ export class Group extends Disposable {
   private _membersTimer: ReturnType<typeof setTimeout> | undefined;
   /** The term whose welcome went out as its claim became visible, before the claim was durable (see _onWillLead). */
   private _welcomed: number | undefined;
+  /** When this leader last told every follower of a renewal (see _sendLease). */
+  private _leaseToAllAt = -Infinity;
   private _closed = false;
   private _closePromise: Promise<void> | undefined;
 
@@ -213,8 +223,10 @@ export class Group extends Disposable {
     this.id = _options.id ?? randomUUID();
     this.name = _options.name;
     this._dir = _options.dir;
-    this._leaseMs = _options.leaseMs ?? 2000;
-    const heartbeatMs = _options.heartbeatMs ?? 2000;
+    this._leaseMs = _options.leaseMs ?? 5000;
+    // Long: it only finds paused members (dead ones close their connections, and a paused leader
+    // is replaced by the lease), and an idle follower wakes about once per period for it.
+    const heartbeatMs = _options.heartbeatMs ?? 5000;
     if (!(heartbeatMs >= 10)) throw new InvalidArgumentError(`joinGroup: heartbeatMs must be >= 10, got ${heartbeatMs}`);
     this._heartbeat = { intervalMs: heartbeatMs, timeoutMs: heartbeatMs * 3 };
     // A follower only answers the leader's pings (the answers keep what it sends fresh, so it
@@ -223,6 +235,7 @@ export class Group extends Disposable {
     // leader is replaced by the lease long before that; a dead one closes the connection.
     this._followerHeartbeat = { intervalMs: heartbeatMs * 6, timeoutMs: heartbeatMs * 6 };
     this._claimDelayMs = Math.min(100, this._leaseMs / 4);
+    this._reserveCheckDelayMs = Math.max(2 * this._leaseMs, heartbeatMs);
     this._logger = (_options.logger ?? noopLogger).child({ pkg: 'coordinator', group: this.name, member: this.id });
     this._socket = this._memberSocket(this.id);
     this._metrics = new GroupMetrics(this.name);
@@ -664,14 +677,21 @@ export class Group extends Disposable {
 
   /**
    * After each renewal of this leader's lease: the standby hears of every one (it takes over a
-   * paused leader a lease after the last), the other followers of every other (they only claim
-   * if the standby does not, so a renewal late costs nothing), as from the lock's beacon.
+   * paused leader a lease after the last). The others hear of one every half heartbeat, and every
+   * follower answers those (`answer`): a renewal late costs them nothing (they only claim if the
+   * standby does not), and the notice stands in for the ping the heartbeat would send.
    */
   private _sendLease(token: number, index: number): void {
     const server = this._server;
     if (!server || this._followers.size === 0) return;
     const peers = [...this._followers.keys()];
-    server.sendTo(index % 2 === 0 ? peers : peers.slice(0, 1), topics.lease, { token, index } satisfies LeaseNotice);
+    const now = performance.now();
+    if (now - this._leaseToAllAt >= this._heartbeat.intervalMs / 2) {
+      this._leaseToAllAt = now;
+      server.sendTo(peers, topics.lease, { token, index, answer: true } satisfies LeaseNotice);
+    } else {
+      server.sendTo(peers.slice(0, 1), topics.lease, { token, index } satisfies LeaseNotice);
+    }
   }
 
   private _storeVersions(): Record<string, number> {
@@ -871,8 +891,9 @@ export class Group extends Disposable {
       return;
     }
     this._election.holderRenewed(notice.token, notice.index ?? 0);
-    // Answered while awake for it anyway: the leader, having heard from this member, does not ping it.
-    client.notify(methods.heard, { token: notice.token });
+    // Answered while awake for it anyway: the leader, having heard from this member, does not ping
+    // it. Only the notices it asks about (the standby hears of more) spare it a wakeup for the rest.
+    if (notice.answer) client.notify(methods.heard, { token: notice.token });
   }
 
   private _onConnectionLost(client: IpcClient, leaderId: string): void {
@@ -957,7 +978,10 @@ export class Group extends Disposable {
   /** From the leader's member list: who stands by. The standby claims at once; the others wait a moment, connected to it. */
   private _updateStandby(members: readonly Member[]): void {
     const standby = standbyOf(members);
-    this._election.setClaimDelay(standby === undefined || standby === this.id ? 0 : this._claimDelayMs);
+    // A follower other than the standby also judges a paused leader later than the standby does
+    // (by two leases or a heartbeat, whichever is longer): it would only claim if the standby did
+    // not, and so it sleeps through the renewals it hears of instead of waking between them.
+    this._election.setClaimDelay(standby === undefined || standby === this.id ? 0 : this._claimDelayMs, this._reserveCheckDelayMs);
     if (standby === undefined || standby === this.id || this._closed) {
       this._closeReserve();
       return;

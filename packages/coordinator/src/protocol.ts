@@ -11,14 +11,15 @@ import { InvalidArgumentError } from '@baton/base';
  *                                      group.call  { method, params }          -> the handler's result
  *   follower -> leader, notifications: group.publish { topic, payload }
  *                                      group.stored  { store, version, at }
- *                                      group.heard   { token } for each group.lease renewal: the
- *                                                    leader hears from it without pinging it
+ *                                      group.heard   { token } for each group.lease notice marked
+ *                                                    answer: the leader hears from it without pinging it
  *   leader -> followers, topics:       group.members { members }  (one of them marked standby)
  *                                      group.store   { store, version, at }
- *                                      group.lease   { token, index } after each renewal of the
- *                                                    leader's lease (to the standby every one, to
- *                                                    the others every other); { token, ended: true }
- *                                                    when its term ends while it lives
+ *                                      group.lease   { token, index, answer? } after each renewal of
+ *                                                    the leader's lease (to the standby every one;
+ *                                                    to every follower, with answer: true, one per
+ *                                                    half heartbeat); { token, ended: true } when
+ *                                                    its term ends while it lives
  *   follower -> standby, request:      group.standby { id, pid, metadata, term } -> { leading }
  *   standby, taking over -> each follower registered with it: group.leading Welcome
  *                                      t:<topic>     a user payload
@@ -83,6 +84,8 @@ export interface LeaseNotice {
   index?: number;
   /** The term ended (resigned, closed, or its lease ran out while paused). */
   ended?: boolean;
+  /** Answer with group.heard (every follower is told of this renewal). */
+  answer?: boolean;
 }
 
 const maxNameLength = 200;
@@ -139,7 +142,10 @@ export function parseLeaseNotice(value: unknown): LeaseNotice {
   const v = record(value, 'lease notice');
   const token = count(v.token, 'lease notice token');
   if (v.ended === true) return { token, ended: true };
-  return { token, index: count(v.index, 'lease notice index') };
+  const index = count(v.index, 'lease notice index');
+  if (v.answer === undefined) return { token, index };
+  if (typeof v.answer !== 'boolean') throw new InvalidArgumentError(`lease notice answer: expected a boolean, got ${describe(v.answer)}`);
+  return { token, index, answer: v.answer };
 }
 
 function parseMember(value: unknown): Member {

@@ -319,6 +319,51 @@ describe('joinGroup', () => {
     expect((await a.metrics()).errors).toBe(6);
   });
 
+  it('tells the standby of every renewal and every follower of one per half heartbeat, marked to be answered', async () => {
+    // Lease 400 ms (a renewal every 160 ms), heartbeat 1000 ms: one renewal in four goes to all.
+    const a = await member('a', { leaseMs: 400, heartbeatMs: 1000 });
+    const token = (await readAuthToken(join(tmp.path, 'watch.group-token')))!;
+    const leaderSocket = (a as unknown as { _socket: string })._socket;
+    // Two followers built by hand, so that what the leader sends them can be seen: the first to
+    // join is the standby.
+    const heard = new Map<string, { index: number; answer: boolean; at: number }[]>();
+    const clients: IpcClient[] = [];
+    for (const id of ['r1', 'r2']) {
+      const client = new IpcClient({ path: leaderSocket, auth: { token }, reconnect: false });
+      await client.connect();
+      clients.push(client);
+      const notices: { index: number; answer: boolean; at: number }[] = [];
+      heard.set(id, notices);
+      client.subscribe('group.lease', (payload) => {
+        const notice = payload as { token: number; index: number; answer?: boolean };
+        notices.push({ index: notice.index, answer: notice.answer === true, at: performance.now() });
+        if (notice.answer) client.notify('group.heard', { token: notice.token });
+      });
+      await client.request('group.join', { id, pid: process.pid, metadata: null, term: a.token });
+    }
+    try {
+      await waitFor(() => a.members.length === 3, { what: 'both joined' });
+      await sleep(2500);
+      const standby = heard.get('r1')!;
+      const other = heard.get('r2')!;
+      // The standby: every renewal, in order, one in about four marked to be answered.
+      expect(standby.length).toBeGreaterThanOrEqual(8);
+      for (let i = 1; i < standby.length; i++) expect(standby[i]!.index).toBe(standby[i - 1]!.index + 1);
+      const answered = standby.filter((n) => n.answer);
+      expect(answered.length).toBeGreaterThanOrEqual(2);
+      expect(answered.length).toBeLessThan(standby.length / 2);
+      // The other: only the ones marked, the same ones, at least half a heartbeat apart.
+      expect(other.length).toBeGreaterThanOrEqual(2);
+      expect(other.every((n) => n.answer)).toBe(true);
+      const standbyAnswered = new Set(answered.map((n) => n.index));
+      expect(other.filter((n) => standby[0]!.index <= n.index && n.index <= standby.at(-1)!.index).every((n) => standbyAnswered.has(n.index))).toBe(true);
+      for (let i = 1; i < other.length; i++) expect(other[i]!.at - other[i - 1]!.at).toBeGreaterThan(400);
+      expect(memberIds(a)).toEqual(['a', 'r1', 'r2']);
+    } finally {
+      for (const client of clients) await client.close();
+    }
+  });
+
   it('reports the coordination metrics as one report, and as Prometheus text', async () => {
     const a = await member('a');
     const b = await member('b');

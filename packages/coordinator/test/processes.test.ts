@@ -385,6 +385,35 @@ describe('the standby', () => {
     expect(standby.fixture.lines.slice(mark).filter((l) => l.startsWith('role '))).toEqual([expect.stringMatching(/^role leader \d+$/)]);
   });
 
+  (posix ? it : it.skip)('when the leader and the standby are both paused, another follower takes over, later than the standby would have', async () => {
+    const members: Member[] = [];
+    for (let i = 0; i < 4; i++) members.push(await startMember(`q${i}`));
+    const { leader, standby } = await standbyReady(members);
+    const others = members.filter((m) => m !== leader && m !== standby);
+    const marks = new Map(others.map((m) => [m, m.fixture.lines.length]));
+    // Both at once: a leader left running would drop the silent standby and name another.
+    standby.fixture.kill('SIGSTOP');
+    leader.fixture.kill('SIGSTOP');
+    const stoppedAt = performance.now();
+    standby.stopped = leader.stopped = true;
+    await firstLine(others, /^role leader /, 10_000);
+    const takeoverMs = performance.now() - stoppedAt;
+    // Lease 400 ms, heartbeat 200 ms. The standby would have claimed a lease after the last
+    // renewal it heard of (under 400 ms from here). The others judge the lease two leases later
+    // than that (a renewal heard of up to 320 ms before the stop: 880 ms at the earliest), or give
+    // the silent leader up after six heartbeats (1000 ms at the earliest), then wait the claim delay.
+    expect(takeoverMs).toBeGreaterThanOrEqual(800);
+    expect(takeoverMs).toBeLessThan(6000);
+    const newLeader = others.find((m) => m.fixture.lines.slice(marks.get(m)).some((l) => l.startsWith('role leader ')))!;
+    const follower = others.find((m) => m !== newLeader)!;
+    await waitFor(() => follower.fixture.lines.slice(marks.get(follower)).includes('connected'), { timeoutMs: 5000, what: 'the other follower joined the new leader' });
+    for (const m of [standby, leader]) {
+      m.fixture.kill('SIGCONT');
+      m.stopped = false;
+    }
+    await waitFor(async () => (await status(leader)).role === 'follower' && (await status(standby)).role === 'follower', { timeoutMs: 5000, what: 'the continued leader and standby back as followers' });
+  });
+
   (posix ? it : it.skip)('when the standby dies with the leader, or is paused, another follower takes over after the claim delay', async () => {
     const members: Member[] = [];
     for (let i = 0; i < 5; i++) members.push(await startMember(`p${i}`));

@@ -111,6 +111,8 @@ export class LeaseContender extends Disposable {
   private _generation = 0;
   /** How long to leave a free name to a designated successor before claiming it (setClaimDelay). */
   private _claimDelayMs = 0;
+  /** While deferring: how much later than the lease allows to check on a silent holder (setClaimDelay). */
+  private _expiryCheckDelayMs = 0;
   /** When this process first saw the current term free, while it defers its claim. */
   private _deferred: { term: number; since: number; until: number } | undefined;
   /** The timer set is the check for a lease run out (see _scheduleFollower): a beat moves it. */
@@ -184,8 +186,12 @@ export class LeaseContender extends Disposable {
    * failover is one claim rather than a race of every waiter. Only timing: whoever claims, the
    * slot files and the OS lock decide, and a successor that never claims delays the others by `ms`.
    */
-  setClaimDelay(ms: number): void {
+  setClaimDelay(ms: number, expiryCheckDelayMs = 0): void {
     this._claimDelayMs = Math.max(0, ms);
+    this._expiryCheckDelayMs = Math.max(0, expiryCheckDelayMs);
+    // A pending check on a silent holder moves with the new delay at once: a waiter named the
+    // successor must judge a holder that pauses before its next renewal a lease after the last one.
+    if (this._expiryCheck && !this._closed) this._scheduleFollower();
     // The waiter that claims at once dates every renewal from its beat (takeover within the lease
     // of a paused holder); one that defers needs only every other beat.
     this._watch?.setEveryOther(this._claimDelayMs > 0);
@@ -293,12 +299,17 @@ export class LeaseContender extends Disposable {
    * that could not (an expiry already due) sends it back to sleep without reading the directory.
    */
   private _scheduleExpiryCheck(observed: { at: number; term: number }, following: () => boolean): void {
-    const { clock, leaseMs, pollMs } = this._options;
+    const { clock, pollMs } = this._options;
+    // A waiter that defers leaves a paused holder to the successor, which claims at once: looking
+    // later than the lease allows, it sleeps through the holder's renewals instead of waking
+    // between them for a check the next beat makes moot (a timer cleared still wakes the process
+    // when it would have fired; see docs/BENCHMARKS.md).
+    const horizon = this._options.leaseMs + (this._claimDelayMs > 0 ? this._expiryCheckDelayMs : 0);
     this._schedule(
-      Math.max(pollMs, observed.at + leaseMs - clock.now()),
+      Math.max(pollMs, observed.at + horizon - clock.now()),
       () => {
         const current = this._observed;
-        if (following() && current?.term === observed.term && clock.now() < current.at + leaseMs) this._scheduleFollower();
+        if (following() && current?.term === observed.term && clock.now() < current.at + horizon) this._scheduleFollower();
         else void this._runTick();
       },
       true,

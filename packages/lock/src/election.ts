@@ -170,10 +170,16 @@ export class Election extends Disposable {
    * one process claims instead of all of them racing. It changes only who tries first: the
    * election stays safe whatever the delays, and if nobody with a shorter delay claims, the others
    * claim after theirs.
+   *
+   * `expiryCheckDelayMs` (default 0; only while `ms` is above 0): a holder that stops renewing
+   * (paused) is judged by this waiter that much later than its lease allows. The successor
+   * claims at once anyway; a waiter that looks later sleeps through the holder's renewals rather
+   * than waking between them. A holder that dies or lets go is seen at once all the same.
    */
-  setClaimDelay(ms: number): void {
+  setClaimDelay(ms: number, expiryCheckDelayMs = 0): void {
     if (!(ms >= 0)) throw new InvalidArgumentError(`election '${this.name}': the claim delay must be >= 0, got ${ms}`);
-    this._contender.setClaimDelay(ms);
+    if (!(expiryCheckDelayMs >= 0)) throw new InvalidArgumentError(`election '${this.name}': the expiry check delay must be >= 0, got ${expiryCheckDelayMs}`);
+    this._contender.setClaimDelay(ms, expiryCheckDelayMs);
   }
 
   /**

@@ -359,39 +359,102 @@ describe('without a beacon: the holder\'s renewals and end told by other means',
     expect(await beacons(told)).toEqual([]);
   });
 
-  it('a waiter told of each renewal (holderRenewed) takes over a holder that stopped renewing a lease after the last one, not a lease after its own last look', async () => {
+  // A holder `a` and a waiter `b` on one fake clock, neither with a beacon; `told`: b hears of a's
+  // renewals as a group's follower does. stopRenewing() makes a stop renewing (as a paused holder
+  // does) until the test ends.
+  let resumeHolder = () => {};
+  afterEach(() => {
+    delete faultPoints.beforeRenew;
+    resumeHolder();
+  });
+  function holderAndWaiter(told: boolean) {
     const clock = new FakeClock();
     const a = elect({ id: 'a', clock, leaseMs: 1000, pollMs: 10, beacon: false });
     const b = elect({ id: 'b', clock, leaseMs: 1000, pollMs: 10, beacon: false });
-    a.onDidRenew(({ token, index }) => b.holderRenewed(token, index));
-    await a.start();
-    await b.start();
+    if (told) a.onDidRenew(({ token, index }) => b.holderRenewed(token, index));
     const renewals: number[] = [];
     a.onDidRenew(({ index }) => renewals.push(index));
+    const stopRenewing = () => {
+      faultPoints.beforeRenew = () => new Promise<void>((resolve) => (resumeHolder = resolve));
+    };
+    return { clock, a, b, renewals, stopRenewing };
+  }
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+  it('a waiter told of each renewal (holderRenewed) takes over a holder that stopped renewing a lease after the last one, not a lease after its own last look', async () => {
+    const { clock, a, b, renewals, stopRenewing } = holderAndWaiter(true);
+    await a.start();
+    await b.start();
     // A beat of a term b does not follow is ignored (taken, its high slot would read as a removed directory).
     b.holderRenewed(7, 99);
     // One renewal at 400 ms, passed on to b; b's own last look was at 0.
     clock.advance(400);
     await waitFor(() => renewals.length === 1, { what: 'the first renewal' });
     // The holder stops renewing (a pause, as b sees it), and its own expiry ends its term at 1350.
-    let resume = () => {};
-    faultPoints.beforeRenew = () => new Promise<void>((resolve) => (resume = resolve));
-    try {
-      clock.advance(400);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      clock.advance(599);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    stopRenewing();
+    clock.advance(400);
+    await settle();
+    clock.advance(599);
+    await settle();
+    expect(b.role).toBe('follower');
+    // A lease after the renewal it was told of. Without being told, b would judge from its own
+    // look at 1000 ms, which found slot 2, and take over at 2000 ms.
+    clock.advance(1);
+    await waitFor(() => b.role === 'leader', { what: 'b taking over at 1400 ms' });
+    expect(b.token).toBe(3);
+    expect(renewals).toEqual([2]);
+  });
+
+  it('a waiter that defers with an expiry check delay judges a holder that stopped renewing that much later, and never looks in between', async () => {
+    const { clock, a, b, renewals, stopRenewing } = holderAndWaiter(true);
+    await a.start();
+    await b.start();
+    b.setClaimDelay(100, 1000);
+    clock.advance(400);
+    await waitFor(() => renewals.length === 1, { what: 'the first renewal' });
+    stopRenewing();
+    // Without the check delay b would take over at 1400 (the test above); with it, nothing
+    // happens until 2400, a lease and the delay after the last renewal it was told of. b.leader
+    // stays term 1 until b looks: a look after the lease ran out would show none.
+    const looks: string[] = [];
+    for (const step of [400, 599, 1, 500, 499]) {
+      clock.advance(step);
+      await settle();
       expect(b.role).toBe('follower');
-      // A lease after the renewal it was told of. Without being told, b would judge from its own
-      // look at 1000 ms, which found slot 2, and take over at 2000 ms.
-      clock.advance(1);
-      await waitFor(() => b.role === 'leader', { what: 'b taking over at 1400 ms' });
-      expect(b.token).toBe(3);
-      expect(renewals).toEqual([2]);
-    } finally {
-      delete faultPoints.beforeRenew;
-      resume();
+      looks.push(`${clock.now()} ${b.leader?.token}`);
     }
+    expect(looks).toEqual(['800 1', '1399 1', '1400 1', '1900 1', '2399 1']);
+    // Its check: the lease has run out (the holder's own expiry ended its term meanwhile).
+    clock.advance(1);
+    await settle();
+    // It defers its claim by 100 ms, looking every poll, then claims.
+    for (let t = 0; t < 100 && b.role !== 'leader'; t += 10) {
+      clock.advance(10);
+      await settle();
+    }
+    await waitFor(() => b.role === 'leader', { what: 'b taking over after its check and its claim delay' });
+    expect(clock.now()).toBeGreaterThanOrEqual(2500);
+    expect(b.token).toBe(3);
+  });
+
+  it('a waiter named the successor (claim delay back to 0) before the holder renews again judges it a lease after its last sighting, not with the old check delay', async () => {
+    const { clock, a, b, stopRenewing } = holderAndWaiter(true);
+    await a.start();
+    // Deferring when it first sees the term (its check armed for 3000), then made the successor
+    // with no renewal in between to move that check: the holder pauses before its first renewal.
+    b.setClaimDelay(100, 2000);
+    await b.start();
+    stopRenewing();
+    b.setClaimDelay(0, 2000);
+    for (const step of [500, 499]) {
+      clock.advance(step);
+      await settle();
+      expect(b.role).toBe('follower');
+    }
+    clock.advance(1);
+    await waitFor(() => b.role === 'leader', { what: 'b taking over a lease after it saw the term' });
+    expect(clock.now()).toBe(1000);
+    expect(b.token).toBe(2);
   });
 });
 

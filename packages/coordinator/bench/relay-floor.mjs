@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const fixture = fileURLToPath(new URL('./fixtures/relay-floor.mjs', import.meta.url));
+const fixture = fileURLToPath(new URL('./fixtures/floor.mjs', import.meta.url));
 const rounds = Number(process.argv[2] ?? 3);
 const killsPerRound = 5;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -115,7 +115,7 @@ export class LeaseContender extends Disposable {
   private _expiryCheckDelayMs = 0;
   /** When this process first saw the current term free, while it defers its claim. */
   private _deferred: { term: number; since: number; until: number } | undefined;
-  /** The timer set is the check for a lease run out (see _scheduleFollower): a beat moves it. */
+  /** The timer set is the check for a lease run out (see _scheduleFollower): a beat and setClaimDelay move it. */
   private _expiryCheck = false;
 
   constructor(private readonly _options: ContenderOptions) {
@@ -223,8 +223,9 @@ export class LeaseContender extends Disposable {
     const observed = this._observed;
     if (!this._held && observed?.term === term && index > observed.latest) {
       this._observed = { latest: index, at: this._options.clock.now(), term };
-      // Moved now, while this process is awake anyway, rather than when it falls due: a waiter
-      // that hears every renewal then never wakes for the check while the holder renews.
+      // Moved now, while this process is awake anyway. The process still wakes when the old
+      // deadline comes (Node never moves its one timer later), but only in Node's timer code: the
+      // check does not run, and the next deadline is counted from this beat.
       if (this._expiryCheck) this._scheduleFollower();
     }
   }
@@ -340,8 +341,8 @@ export class LeaseContender extends Disposable {
 
   /**
    * 40% of the lease: a holder stalled for up to 60% of it less the margin keeps its term, and a
-   * waiter woken by every beat wakes 2.5 times per lease (its expiry check, which each beat moves,
-   * never falls due while the holder renews).
+   * waiter woken by every beat wakes 2.5 times per lease for the beats, and once per two renewals
+   * at the deadline of an expiry check a beat has moved (the check itself does not run).
    */
   private _renewIntervalMs(): number {
     return Math.max(this._options.pollMs, this._options.leaseMs * 0.4);

@@ -319,30 +319,37 @@ describe('joinGroup', () => {
     expect((await a.metrics()).errors).toBe(6);
   });
 
-  it('tells the standby of every renewal and every follower of one per half heartbeat, marked to be answered', async () => {
+  it('tells the standby of every renewal and every follower of one per half heartbeat, marked to be answered; a follower that answers is never pinged', async () => {
     // Lease 400 ms (a renewal every 160 ms), heartbeat 1000 ms: one renewal in four goes to all.
     const a = await member('a', { leaseMs: 400, heartbeatMs: 1000 });
     const token = (await readAuthToken(join(tmp.path, 'watch.group-token')))!;
     const leaderSocket = (a as unknown as { _socket: string })._socket;
-    // Two followers built by hand, so that what the leader sends them can be seen: the first to
-    // join is the standby.
+    // Followers built by hand, so that what the leader sends them can be seen: the first to join
+    // is the standby; the third never answers, and shows that a silent follower is pinged.
     const heard = new Map<string, { index: number; answer: boolean; at: number }[]>();
+    const pings = new Map<string, number>();
     const clients: IpcClient[] = [];
-    for (const id of ['r1', 'r2']) {
+    for (const id of ['r1', 'r2', 'silent']) {
       const client = new IpcClient({ path: leaderSocket, auth: { token }, reconnect: false });
       await client.connect();
       clients.push(client);
       const notices: { index: number; answer: boolean; at: number }[] = [];
       heard.set(id, notices);
+      pings.set(id, 0);
+      // What the connection reads, pings included (the client answers them itself).
+      const channel = (client as unknown as { _rpc: { channel: { onMessage: (listener: (message: unknown) => void) => unknown } } })._rpc.channel;
+      channel.onMessage((message) => {
+        if ((message as { t?: unknown }).t === 'ping') pings.set(id, pings.get(id)! + 1);
+      });
       client.subscribe('group.lease', (payload) => {
         const notice = payload as { token: number; index: number; answer?: boolean };
         notices.push({ index: notice.index, answer: notice.answer === true, at: performance.now() });
-        if (notice.answer) client.notify('group.heard', { token: notice.token });
+        if (notice.answer && id !== 'silent') client.notify('group.heard', { token: notice.token });
       });
       await client.request('group.join', { id, pid: process.pid, metadata: null, term: a.token });
     }
     try {
-      await waitFor(() => a.members.length === 3, { what: 'both joined' });
+      await waitFor(() => a.members.length === 4, { what: 'all three joined' });
       await sleep(2500);
       const standby = heard.get('r1')!;
       const other = heard.get('r2')!;
@@ -358,7 +365,11 @@ describe('joinGroup', () => {
       const standbyAnswered = new Set(answered.map((n) => n.index));
       expect(other.filter((n) => standby[0]!.index <= n.index && n.index <= standby.at(-1)!.index).every((n) => standbyAnswered.has(n.index))).toBe(true);
       for (let i = 1; i < other.length; i++) expect(other[i]!.at - other[i - 1]!.at).toBeGreaterThan(400);
-      expect(memberIds(a)).toEqual(['a', 'r1', 'r2']);
+      // Heard from through their answers, the two are never pinged; the silent one is, after a heartbeat.
+      expect(pings.get('r1')).toBe(0);
+      expect(pings.get('r2')).toBe(0);
+      expect(pings.get('silent')).toBeGreaterThanOrEqual(1);
+      expect(memberIds(a)).toEqual(['a', 'r1', 'r2', 'silent']);
     } finally {
       for (const client of clients) await client.close();
     }

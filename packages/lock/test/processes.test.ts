@@ -58,7 +58,9 @@ describe('election across real processes', () => {
       if (m) electedLines.push(Number(m[1]));
     });
     group[0]!.kill('SIGKILL');
-    await waitFor(() => electedLines.length >= 1, { timeoutMs: 3000, what: 'a new leader' });
+    // What is checked is that one wins, not how fast (the test above): on a loaded machine six
+    // processes waking at once can take seconds to be scheduled.
+    await waitFor(() => electedLines.length >= 1, { timeoutMs: 10_000, what: 'a new leader' });
     await sleep(300); // any second winner would show up within this time
     expect(electedLines).toHaveLength(1);
     expect(group.slice(1).filter(isLeaderNow)).toHaveLength(1);

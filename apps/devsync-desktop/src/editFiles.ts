@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, stat, unlink } from 'node:fs/promises';
+import { open, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ensureSecureDirectory, readFileIfExists, writeFileAtomic } from '@baton/base';
+import { ensureSecureDirectory, writeFileAtomic } from '@baton/base';
 
 /** Languages the agent writes files for, and their extensions; anything else becomes `.txt`. */
 export const extensions: Readonly<Record<string, string>> = {
@@ -61,6 +61,8 @@ export function isOwnFile(name: string): boolean {
 
 /** Test-only pauses, to force an interleaving a test names. */
 export const editFaultPoints: {
+  /** After a read of an edit file opened it and checked its size (`bytes`), before its text is read. */
+  beforeRead?: (name: string, bytes: number) => void | Promise<void>;
   /** After a read of an edit file got its text, before the text is returned. */
   afterRead?: (name: string, text: string) => void | Promise<void>;
 } = {};
@@ -93,14 +95,25 @@ export class EditDirectory {
     return file;
   }
 
-  /** The file's text; undefined when it is gone, over the limit, or not UTF-8 text a field could hold. */
+  /** The file's text; undefined when it is gone, not a regular file, or over the limit. */
   async read(name: string): Promise<string | undefined> {
-    const file = join(this.path, name);
-    const info = await stat(file).catch(() => undefined);
-    if (!info?.isFile() || info.size > this._maxBytes) return undefined;
-    const data = await readFileIfExists(file);
-    const text = data === undefined ? undefined : data.toString('utf8');
-    if (text !== undefined) await editFaultPoints.afterRead?.(name, text);
+    // Size and text come from one open file: an editor that renames a larger file over this one between a
+    // stat of the path and a read of it would otherwise have that larger file sent.
+    const handle = await open(join(this.path, name), 'r').catch(() => undefined);
+    if (!handle) return undefined;
+    let text: string;
+    try {
+      const info = await handle.stat();
+      if (!info.isFile() || info.size > this._maxBytes) return undefined;
+      await editFaultPoints.beforeRead?.(name, info.size);
+      const data = await handle.readFile();
+      // Written to in place since the size check.
+      if (data.length > this._maxBytes) return undefined;
+      text = data.toString('utf8');
+    } finally {
+      await handle.close();
+    }
+    await editFaultPoints.afterRead?.(name, text);
     return text;
   }
 

@@ -92,6 +92,29 @@ function holdNextRead(text: string): { reached: Promise<void>; release: () => vo
   };
 }
 
+/**
+ * Holds the agent's next read of an edit file of `bytes` bytes after it checked that size, before it reads the text
+ * (editFaultPoints.beforeRead).
+ */
+function holdNextReadAfterSizeCheck(bytes: number): { reached: Promise<void>; release: () => void } {
+  let release: (() => void) | undefined;
+  const reached = new Promise<void>((resolve) => {
+    editFaultPoints.beforeRead = async (_name, size) => {
+      if (size !== bytes) return;
+      editFaultPoints.beforeRead = undefined;
+      resolve();
+      await new Promise<void>((done) => (release = done));
+    };
+  });
+  return {
+    reached,
+    release: () => {
+      editFaultPoints.beforeRead = undefined;
+      release?.();
+    },
+  };
+}
+
 describe('DesktopAgent', () => {
   it('registers, keeps its credentials private, shows the pairing token, and resumes with them', async () => {
     const tokens: string[] = [];
@@ -263,6 +286,25 @@ describe('DesktopAgent', () => {
     expect(relay.received.filter((m) => m.type === 'code_update')).toHaveLength(0);
     await save(file, 'small again');
     expect((await relay.next('code_update')).payload!.code).toBe('small again');
+  });
+
+  it('sends the text whose size it checked, even when a larger file is renamed over it meanwhile', async () => {
+    const agent = await startAgent();
+    const sessionId = editRequest('f', 'small');
+    const file = await fileOf(agent, sessionId);
+    const held = holdNextReadAfterSizeCheck('small, saved'.length);
+    try {
+      await save(file, 'small, saved');
+      await held.reached;
+      await save(file, 'x'.repeat(1001));
+    } finally {
+      held.release();
+    }
+    expect((await relay.next('code_update')).payload!.code).toBe('small, saved');
+    // The save over the limit is read too, and not sent.
+    await sleep(300);
+    expect(relay.received.filter((m) => m.type === 'code_update').map((m) => m.payload!.code)).toEqual(['small, saved']);
+    expect(await readFile(file, 'utf8')).toBe('x'.repeat(1001));
   });
 
   it('removes files: old ones at start, ended sessions, and at exit unless a save did not reach the page', async () => {

@@ -70,15 +70,16 @@ async function savedOnce() {
 }
 
 /**
- * Holds the agent's next read of an edit file that finds `text` (editFaultPoints.afterRead):
- * `reached` resolves when it is held; `release()` lets it return (and disarms the hold if it never came).
+ * Holds the agent's next read of an edit file at a fault point (editFaultPoints): at `afterRead` the read that
+ * found the text `found`, at `beforeRead` the one whose size check found `found` bytes. `reached` resolves when
+ * it is held; `release()` lets it go on (and disarms the hold if it never came).
  */
-function holdNextRead(text: string): { reached: Promise<void>; release: () => void } {
+function holdNextRead(point: 'beforeRead' | 'afterRead', found: string | number): { reached: Promise<void>; release: () => void } {
   let release: (() => void) | undefined;
   const reached = new Promise<void>((resolve) => {
-    editFaultPoints.afterRead = async (_name, found) => {
-      if (found !== text) return;
-      editFaultPoints.afterRead = undefined;
+    editFaultPoints[point] = async (_name: string, value: string | number) => {
+      if (value !== found) return;
+      editFaultPoints[point] = undefined;
       resolve();
       await new Promise<void>((done) => (release = done));
     };
@@ -86,30 +87,7 @@ function holdNextRead(text: string): { reached: Promise<void>; release: () => vo
   return {
     reached,
     release: () => {
-      editFaultPoints.afterRead = undefined;
-      release?.();
-    },
-  };
-}
-
-/**
- * Holds the agent's next read of an edit file of `bytes` bytes after it checked that size, before it reads the text
- * (editFaultPoints.beforeRead).
- */
-function holdNextReadAfterSizeCheck(bytes: number): { reached: Promise<void>; release: () => void } {
-  let release: (() => void) | undefined;
-  const reached = new Promise<void>((resolve) => {
-    editFaultPoints.beforeRead = async (_name, size) => {
-      if (size !== bytes) return;
-      editFaultPoints.beforeRead = undefined;
-      resolve();
-      await new Promise<void>((done) => (release = done));
-    };
-  });
-  return {
-    reached,
-    release: () => {
-      editFaultPoints.beforeRead = undefined;
+      editFaultPoints[point] = undefined;
       release?.();
     },
   };
@@ -181,7 +159,7 @@ describe('DesktopAgent', () => {
     const file = await fileOf(agent, sessionId);
     // The next read that finds "one" (a save check after the touch below) is held until the page's
     // update has been written and acknowledged: it then returns the old text.
-    const read = holdNextRead('one\n');
+    const read = holdNextRead('afterRead', 'one\n');
     try {
       const now = new Date();
       await utimes(file, now, now);
@@ -201,7 +179,7 @@ describe('DesktopAgent', () => {
     const { conflicts, sessionId, file, sent } = await savedOnce();
     // The agent's read of the editor's file as it takes in the conflict is held, and the file's
     // watch fires meanwhile (on a loaded machine an event can come that late).
-    const read = holdNextRead('editor\n');
+    const read = holdNextRead('afterRead', 'editor\n');
     try {
       relay.send({ type: 'code_ack', sessionId, payload: { updateId: sent.payload!.updateId, status: 'conflict', version: 1, code: 'page\n' } });
       await read.reached;
@@ -292,7 +270,7 @@ describe('DesktopAgent', () => {
     const agent = await startAgent();
     const sessionId = editRequest('f', 'small');
     const file = await fileOf(agent, sessionId);
-    const held = holdNextReadAfterSizeCheck('small, saved'.length);
+    const held = holdNextRead('beforeRead', 'small, saved'.length);
     try {
       await save(file, 'small, saved');
       await held.reached;

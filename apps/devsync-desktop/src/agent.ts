@@ -96,6 +96,12 @@ interface Credentials {
 /** How long a session the relay does not know is retried before it is given up (the page may come back). */
 const lostSessionGraceMs = 60_000;
 
+/** Test-only pauses, to force an interleaving a test names. */
+export const agentFaultPoints: {
+  /** Connected with new credentials, before they are written to the credentials file. */
+  beforeCredentialsSaved?: () => void | Promise<void>;
+} = {};
+
 /**
  * The desktop side of WebDevSync: connects as its user's desktop, writes each requested field to a private file,
  * opens it in the user's editor and sends every save back; writes the page's changes into the file.
@@ -211,17 +217,20 @@ export class DesktopAgent extends Disposable {
 
   private async _connected(ack: MessageOf<'connection_ack'>): Promise<void> {
     this._wantPairing = false;
+    // The saves that found no connection go out first, before anything here waits: a save made after the connection
+    // came up was sent by its own path, and a resend after the credentials' durable write would send it twice.
+    for (const session of this._sessions.values()) if (session.pending) this._sendPending(session);
+    if (ack.payload.pairingToken) this._onDidIssuePairingToken.fire({ token: ack.payload.pairingToken, expiresInMs: ack.payload.pairingExpiresInMs ?? 0 });
     if (ack.payload.secret && ack.userId) {
       this._credentials = { relay: this._options.url, userId: ack.userId, secret: ack.payload.secret };
       try {
+        await agentFaultPoints.beforeCredentialsSaved?.();
         await ensureSecureDirectory(dirname(this._options.credentialsFile));
         await writeFileAtomic(this._options.credentialsFile, JSON.stringify(this._credentials), { mode: 0o600 });
       } catch (err) {
         this._logger.error({ err, file: this._options.credentialsFile }, 'cannot save the credentials; this desktop will register anew next time');
       }
     }
-    if (ack.payload.pairingToken) this._onDidIssuePairingToken.fire({ token: ack.payload.pairingToken, expiresInMs: ack.payload.pairingExpiresInMs ?? 0 });
-    for (const session of this._sessions.values()) if (session.pending) this._sendPending(session);
   }
 
   private async _receive(message: Message): Promise<void> {

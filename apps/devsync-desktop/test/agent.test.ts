@@ -3,6 +3,7 @@ import { readdir, readFile, rename, stat, utimes, writeFile } from 'node:fs/prom
 import { fileURLToPath } from 'node:url';
 import { makeTempDir, sleep, waitFor, type TempDir } from '@baton/test-utils';
 import { DesktopAgent, type DesktopAgentOptions } from '../src/index.js';
+import { agentFaultPoints } from '../src/agent.js';
 import { editFaultPoints } from '../src/editFiles.js';
 import { FakeRelay, type Sent } from './fakeRelay.js';
 
@@ -283,6 +284,30 @@ describe('DesktopAgent', () => {
     await sleep(300);
     expect(relay.received.filter((m) => m.type === 'code_update').map((m) => m.payload!.code)).toEqual(['small, saved']);
     expect(await readFile(file, 'utf8')).toBe('x'.repeat(1001));
+  });
+
+  it('a save made while the agent writes its new credentials is sent once', async () => {
+    let release: (() => void) | undefined;
+    const saving = new Promise<void>((reached) => {
+      agentFaultPoints.beforeCredentialsSaved = () => {
+        reached();
+        return new Promise<void>((done) => (release = done));
+      };
+    });
+    try {
+      const agent = await startAgent();
+      await saving;
+      const sessionId = editRequest('f', 'a');
+      await save(await fileOf(agent, sessionId), 'b');
+      const sent = await relay.next('code_update');
+      release!();
+      await waitFor(async () => (await stat(`${tmp.path}/config/credentials.json`).catch(() => undefined)) !== undefined);
+      await sleep(100);
+      expect(relay.received.filter((m) => m.type === 'code_update')).toEqual([sent]);
+    } finally {
+      delete agentFaultPoints.beforeCredentialsSaved;
+      release?.();
+    }
   });
 
   it('removes files: old ones at start, ended sessions, and at exit unless a save did not reach the page', async () => {

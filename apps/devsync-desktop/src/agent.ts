@@ -16,6 +16,7 @@ import {
   type Logger,
 } from '@baton/base';
 import {
+  DEFAULT_MAX_CODE_BYTES,
   PROTOCOL_VERSION,
   RelayConnection,
   randomId,
@@ -44,7 +45,10 @@ export interface DesktopAgentOptions {
   debounceMs?: number;
   /** Files of ended sessions older than this are removed (ms, default one day). */
   maxFileAgeMs?: number;
-  /** Largest file sent back (bytes; default the relay's limit). */
+  /**
+   * Largest file sent back or field written (bytes). The relay names its own limit when the agent connects (its
+   * `maxCodeBytes`, 512 KiB by default); the lower of the two applies.
+   */
   maxFileBytes?: number;
   logger?: Logger;
   clock?: Clock;
@@ -142,7 +146,7 @@ export class DesktopAgent extends Disposable {
   /** Prepares the edit directory and credentials, then connects (and keeps reconnecting). */
   static async start(options: DesktopAgentOptions): Promise<DesktopAgent> {
     const agent = new DesktopAgent(options);
-    agent._dir = await EditDirectory.open(options.editDir, options.maxFileBytes ?? 512 * 1024);
+    agent._dir = await EditDirectory.open(options.editDir, options.maxFileBytes ?? DEFAULT_MAX_CODE_BYTES);
     const removed = await agent._dir.removeOlderThan(options.maxFileAgeMs ?? 86_400_000);
     if (removed > 0) agent._logger.info({ removed, dir: options.editDir }, 'removed old edit files');
     agent._credentials = await agent._loadCredentials();
@@ -217,6 +221,8 @@ export class DesktopAgent extends Disposable {
 
   private async _connected(ack: MessageOf<'connection_ack'>): Promise<void> {
     this._wantPairing = false;
+    // The relay refuses a larger update: such a save is not sent (and said so in the log) rather than refused.
+    this._dir.maxBytes = Math.min(this._options.maxFileBytes ?? Number.MAX_SAFE_INTEGER, ack.payload.maxCodeBytes);
     // The saves that found no connection go out first, before anything here waits: a save made after the connection
     // came up was sent by its own path, and a resend after the credentials' durable write would send it twice.
     for (const session of this._sessions.values()) if (session.pending) this._sendPending(session);
@@ -321,7 +327,9 @@ export class DesktopAgent extends Disposable {
   private async _fileChanged(session: Session): Promise<void> {
     if (!this._sessions.has(session.sessionId)) return;
     const seq = session.writeSeq;
-    const text = await this._dir.read(session.name);
+    const text = await this._dir.read(session.name, (bytes) =>
+      this._logger.warn({ fieldId: session.fieldId, file: session.file, bytes, maxBytes: this._dir.maxBytes }, 'a save over the size limit is not sent'),
+    );
     if (seq !== session.writeSeq || seq % 2 === 1) {
       // The page's text was being written meanwhile: this read may be of the old file.
       if (session.writeSeq % 2 === 1) session.recheck = true;

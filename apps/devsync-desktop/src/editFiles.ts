@@ -73,12 +73,12 @@ export class TooLargeError extends Error {
 
 /**
  * The directory the agent edits in: 0700, files 0600, written atomically (an editor never reads half a file),
- * each no larger than `maxBytes`.
+ * each no larger than `maxBytes` (the agent lowers it to the relay's limit when the relay names one).
  */
 export class EditDirectory {
   private constructor(
     readonly path: string,
-    private readonly _maxBytes: number,
+    public maxBytes: number,
   ) {}
 
   static async open(path: string, maxBytes: number): Promise<EditDirectory> {
@@ -88,15 +88,15 @@ export class EditDirectory {
 
   async write(name: string, text: string): Promise<string> {
     const bytes = Buffer.byteLength(text);
-    if (bytes > this._maxBytes) throw new TooLargeError(`${bytes} bytes is over the limit of ${this._maxBytes}`);
+    if (bytes > this.maxBytes) throw new TooLargeError(`${bytes} bytes is over the limit of ${this.maxBytes}`);
     const file = join(this.path, name);
     // Not fsynced: these files are scratch copies of a page's field; atomic is what the editor needs.
     await writeFileAtomic(file, text, { mode: 0o600, fsync: false });
     return file;
   }
 
-  /** The file's text; undefined when it is gone, not a regular file, or over the limit. */
-  async read(name: string): Promise<string | undefined> {
+  /** The file's text; undefined when it is gone, not a regular file, or over the limit (then `onTooLarge` is called). */
+  async read(name: string, onTooLarge?: (bytes: number) => void): Promise<string | undefined> {
     // Size and text come from one open file: an editor that renames a larger file over this one between a
     // stat of the path and a read of it would otherwise have that larger file sent.
     const handle = await open(join(this.path, name), 'r').catch(() => undefined);
@@ -104,11 +104,18 @@ export class EditDirectory {
     let text: string;
     try {
       const info = await handle.stat();
-      if (!info.isFile() || info.size > this._maxBytes) return undefined;
+      if (!info.isFile()) return undefined;
+      if (info.size > this.maxBytes) {
+        onTooLarge?.(info.size);
+        return undefined;
+      }
       await editFaultPoints.beforeRead?.(name, info.size);
       const data = await handle.readFile();
       // Written to in place since the size check.
-      if (data.length > this._maxBytes) return undefined;
+      if (data.length > this.maxBytes) {
+        onTooLarge?.(data.length);
+        return undefined;
+      }
       text = data.toString('utf8');
     } finally {
       await handle.close();

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { readdir, readFile, rename, stat, utimes, writeFile } from 'node:fs/promises';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { makeTempDir, sleep, waitFor, type TempDir } from '@baton/test-utils';
+import { createLogger } from '@baton/telemetry';
 import { DesktopAgent, type DesktopAgentOptions } from '../src/index.js';
 import { agentFaultPoints } from '../src/agent.js';
 import { editFaultPoints } from '../src/editFiles.js';
@@ -265,6 +267,26 @@ describe('DesktopAgent', () => {
     expect(relay.received.filter((m) => m.type === 'code_update')).toHaveLength(0);
     await save(file, 'small again');
     expect((await relay.next('code_update')).payload!.code).toBe('small again');
+  });
+
+  it('keeps to the limit the relay names, and says in its log that a save over it is not sent', async () => {
+    relay.maxCodeBytes = 100;
+    const warnings: Array<Record<string, unknown>> = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().trim().split('\n')) warnings.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    const agent = await startAgent({ maxFileBytes: undefined, logger: createLogger({ name: 'agent', level: 'warn', destination, pretty: false }) });
+    const sessionId = editRequest('f', 'small');
+    const file = await fileOf(agent, sessionId);
+    await save(file, 'x'.repeat(101));
+    await waitFor(() => warnings.some((w) => w.msg === 'a save over the size limit is not sent'));
+    expect(warnings.find((w) => w.msg === 'a save over the size limit is not sent')).toMatchObject({ bytes: 101, maxBytes: 100, file });
+    await save(file, 'x'.repeat(100));
+    expect((await relay.next('code_update')).payload!.code).toBe('x'.repeat(100));
+    expect(relay.received.filter((m) => m.type === 'code_update')).toHaveLength(1);
   });
 
   it('sends the text whose size it checked, even when a larger file is renamed over it meanwhile', async () => {

@@ -9,6 +9,8 @@ export type Sent = ScriptedMessage;
  */
 export class FakeRelay extends ScriptedWebSocketServer {
   readonly hellos: Sent[] = [];
+  /** The limit named to the agent when it connects. */
+  maxCodeBytes = 1000;
 
   static start(port = 0): Promise<FakeRelay> {
     return new FakeRelay().listen(port, '/web-dev-sync/ws');
@@ -24,7 +26,7 @@ export class FakeRelay extends ScriptedWebSocketServer {
       payload: {
         role: 'desktop',
         heartbeatMs: 60_000,
-        maxCodeBytes: 1000,
+        maxCodeBytes: this.maxCodeBytes,
         ...(known ? {} : { secret: 'desktop-secret-0000000001' }),
         ...(!known || message.payload?.pair ? { pairingToken: 'ABCD-EFGH', pairingExpiresInMs: 600_000 } : {}),
       },

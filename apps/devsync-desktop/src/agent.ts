@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import WebSocket from 'ws';
 import {
+  BatonError,
   Disposable,
   Emitter,
   createBackoff,
@@ -12,6 +13,7 @@ import {
   writeFileAtomic,
   type Backoff,
   type Clock,
+  type FileVersion,
   type IDisposable,
   type Logger,
 } from '@baton/base';
@@ -291,11 +293,14 @@ export class DesktopAgent extends Disposable {
       this._sessions.set(sessionId, session);
       this._byName.set(name, session);
       this._logger.info({ fieldId: request.fieldId, file, language: request.type, extension: extensionFor(request.type) }, 'editing a field');
-    } else if (request.version > session.version && !session.pending && (await this._dir.read(session.name)) === session.synced) {
-      // The page opened it again with newer text, and nothing was saved here since: take the page's text.
-      await this._writeOwn(session, request.code);
-      session.synced = request.code;
-      session.version = request.version;
+    } else if (request.version > session.version && !session.pending) {
+      // The page opened it again with newer text: take it if nothing was saved here since (a save that comes in
+      // the meantime is kept, and sent).
+      const found = await this._dir.readVersion(session.name);
+      if (found?.text === session.synced && (await this._writeOwn(session, request.code, found.version))) {
+        session.synced = request.code;
+        session.version = request.version;
+      }
     }
     try {
       await openInEditor(this._options.editor, session.file);
@@ -306,14 +311,19 @@ export class DesktopAgent extends Disposable {
   }
 
   /**
-   * Writes the page's text into the session's file. A save-detecting read that overlaps it may
-   * see the old text and compare it with the new state: such a read is dropped and done again
-   * afterwards (see _fileChanged), after the caller has recorded the new text.
+   * Writes the page's text into the session's file; with `ifUnchanged`, only over the file read then, and false
+   * when the editor saved since (its save stays). A save-detecting read that overlaps the write may see the old
+   * text and compare it with the new state: such a read is dropped and done again afterwards (see _fileChanged),
+   * after the caller has recorded the new text.
    */
-  private async _writeOwn(session: Session, text: string): Promise<void> {
+  private async _writeOwn(session: Session, text: string, ifUnchanged?: FileVersion): Promise<boolean> {
     session.writeSeq++;
     try {
-      await this._dir.write(session.name, text);
+      await this._dir.write(session.name, text, ifUnchanged);
+      return true;
+    } catch (err) {
+      if (err instanceof BatonError && err.code === 'ECHANGED') return false;
+      throw err;
     } finally {
       session.writeSeq++;
       if (session.recheck) {
@@ -368,20 +378,24 @@ export class DesktopAgent extends Disposable {
       this._connection.send('code_ack', { updateId: update.updateId, status: 'applied', version: session.version }, session.sessionId);
       return;
     }
-    // Our own save is in flight, based on an older version: the page answers it with a conflict, which says
-    // what to do; taking the page's text now would overwrite that save in the editor.
-    if (session.pending) return;
-    const onDisk = await this._dir.read(session.name);
-    if (onDisk !== undefined && onDisk !== session.synced) {
-      // Saved here but not yet sent (the debounce): both changed. The editor's text stays in its file.
-      const pageFile = await this._keepPageText(session, update.code, update.version);
-      session.version = update.version;
-      session.synced = onDisk;
-      this._connection.send('code_ack', { updateId: update.updateId, status: 'conflict', version: update.version, code: onDisk }, session.sessionId);
-      this._conflict(session, pageFile);
-      return;
+    for (;;) {
+      // Our own save is in flight, based on an older version: the page answers it with a conflict, which says
+      // what to do; taking the page's text now would overwrite that save in the editor.
+      if (session.pending) return;
+      const found = await this._dir.readVersion(session.name);
+      const onDisk = found?.text;
+      if (onDisk !== undefined && onDisk !== session.synced) {
+        // Saved here but not yet sent (the debounce): both changed. The editor's text stays in its file.
+        const pageFile = await this._keepPageText(session, update.code, update.version);
+        session.version = update.version;
+        session.synced = onDisk;
+        this._connection.send('code_ack', { updateId: update.updateId, status: 'conflict', version: update.version, code: onDisk }, session.sessionId);
+        this._conflict(session, pageFile);
+        return;
+      }
+      // Written only over the file just read: a save that came in between is not overwritten, and is looked at again.
+      if (await this._writeOwn(session, update.code, found?.version)) break;
     }
-    await this._writeOwn(session, update.code);
     session.synced = update.code;
     session.version = update.version;
     session.lastAppliedUpdateId = update.updateId;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ensureSecureDirectory, writeFileAtomic } from '@baton/base';
+import { ensureSecureDirectory, writeFileAtomic, type FileVersion } from '@baton/base';
 
 /** Languages the agent writes files for, and their extensions; anything else becomes `.txt`. */
 export const extensions: Readonly<Record<string, string>> = {
@@ -86,22 +86,32 @@ export class EditDirectory {
     return new EditDirectory(path, maxBytes);
   }
 
-  async write(name: string, text: string): Promise<string> {
+  /**
+   * Writes `text` as the file `name` and returns its path. With `ifUnchanged` (from `readVersion`), only over the
+   * file that read found: when the editor saved since, it fails with `BatonError` `ECHANGED` and the save stays.
+   */
+  async write(name: string, text: string, ifUnchanged?: FileVersion): Promise<string> {
     const bytes = Buffer.byteLength(text);
     if (bytes > this.maxBytes) throw new TooLargeError(`${bytes} bytes is over the limit of ${this.maxBytes}`);
     const file = join(this.path, name);
     // Not fsynced: these files are scratch copies of a page's field; atomic is what the editor needs.
-    await writeFileAtomic(file, text, { mode: 0o600, fsync: false });
+    await writeFileAtomic(file, text, { mode: 0o600, fsync: false, ...(ifUnchanged ? { ifUnchanged } : {}) });
     return file;
   }
 
   /** The file's text; undefined when it is gone, not a regular file, or over the limit (then `onTooLarge` is called). */
   async read(name: string, onTooLarge?: (bytes: number) => void): Promise<string | undefined> {
+    return (await this.readVersion(name, onTooLarge))?.text;
+  }
+
+  /** As `read`, with the version of the file the text came from, to write over only that file (see `write`). */
+  async readVersion(name: string, onTooLarge?: (bytes: number) => void): Promise<{ text: string; version: FileVersion } | undefined> {
     // Size and text come from one open file: an editor that renames a larger file over this one between a
     // stat of the path and a read of it would otherwise have that larger file sent.
     const handle = await open(join(this.path, name), 'r').catch(() => undefined);
     if (!handle) return undefined;
     let text: string;
+    let version: FileVersion;
     try {
       const info = await handle.stat();
       if (!info.isFile()) return undefined;
@@ -117,11 +127,14 @@ export class EditDirectory {
         return undefined;
       }
       text = data.toString('utf8');
+      // After the read: a write in place during it shows in the version, and a write with it fails.
+      const { ino, size, mtimeNs } = await handle.stat({ bigint: true });
+      version = { ino, size, mtimeNs };
     } finally {
       await handle.close();
     }
     await editFaultPoints.afterRead?.(name, text);
-    return text;
+    return { text, version };
   }
 
   async remove(name: string): Promise<void> {

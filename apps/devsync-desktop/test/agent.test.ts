@@ -178,6 +178,63 @@ describe('DesktopAgent', () => {
     }
   });
 
+  it("a save that lands between the agent's read of the file and its write of the page's text stays, and the page's update is refused as a conflict", async () => {
+    const agent = await startAgent({ debounceMs: 500 });
+    const sessionId = editRequest('f', 'base\n');
+    const file = await fileOf(agent, sessionId);
+    // The check that follows the agent's own write of the file has run: the next read of "base" is the page update's.
+    await sleep(700);
+    const read = holdNextRead('afterRead', 'base\n');
+    try {
+      relay.send(update(sessionId, 'page\n', 0, 'page-update-000000005'));
+      await read.reached;
+      await save(file, 'editor\n');
+      read.release();
+      expect((await relay.next('code_ack')).payload).toEqual({ updateId: 'page-update-000000005', status: 'conflict', version: 1, code: 'editor\n' });
+    } finally {
+      read.release();
+    }
+    expect(await readFile(file, 'utf8')).toBe('editor\n');
+    expect(await readFile(file.replace(/\.js$/, '.page-v1.js'), 'utf8')).toBe('page\n');
+    // The conflict told the page of the save: it is not sent on its own afterwards.
+    await sleep(700);
+    expect(relay.received.filter((m) => m.type === 'code_update')).toHaveLength(0);
+  });
+
+  it('a field opened again with newer text takes it, unless a save here came first, even one landing during the write', async () => {
+    const agent = await startAgent({ debounceMs: 500 });
+    const sessionId = editRequest('f', 'v0\n');
+    const file = await fileOf(agent, sessionId);
+    const reopen = (code: string, version: number) => relay.send({ type: 'edit_request', sessionId, payload: { fieldId: 'f', type: 'javascript', code, version } });
+    const opened = () => new Promise<void>((resolve) => {
+      const listener = agent.onDidOpen(() => {
+        listener.dispose();
+        resolve();
+      });
+    });
+    // Nothing saved here: the page's newer text is written.
+    let done = opened();
+    reopen('v1\n', 1);
+    await done;
+    expect(await readFile(file, 'utf8')).toBe('v1\n');
+    // The check after that write has run; then a save lands between the agent's read and its write of v2.
+    await sleep(700);
+    const read = holdNextRead('afterRead', 'v1\n');
+    try {
+      done = opened();
+      reopen('v2\n', 2);
+      await read.reached;
+      await save(file, 'mine\n');
+      read.release();
+      await done;
+    } finally {
+      read.release();
+    }
+    expect(await readFile(file, 'utf8')).toBe('mine\n');
+    // The save is sent, on the version this agent had.
+    expect((await relay.next('code_update')).payload).toMatchObject({ code: 'mine\n', baseVersion: 1, version: 2 });
+  });
+
   it('a change event for the save a conflict refused, late, sends nothing: only the next save goes out, on the new version', async () => {
     const { conflicts, sessionId, file, sent } = await savedOnce();
     // The agent's read of the editor's file as it takes in the conflict is held, and the file's

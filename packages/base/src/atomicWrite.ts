@@ -1,9 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, fsync as fsyncCallback, fsyncSync, linkSync, openSync, renameSync, unlinkSync, write, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fsync as fsyncCallback, fsyncSync, linkSync, openSync, renameSync, statSync, unlinkSync, write, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { abortableDelay, throwIfAborted } from './abort.js';
-import { BatonError } from './errors.js';
+import { BatonError, InvalidArgumentError } from './errors.js';
+
+/** Which file a path named when it was read: as `stat(path, { bigint: true })` (or `fstat` of the handle read) gives it. */
+export interface FileVersion {
+  readonly ino: bigint;
+  readonly size: bigint;
+  readonly mtimeNs: bigint;
+}
 
 export interface WriteFileAtomicOptions {
   /** File mode of the result (default 0o600: coordination files are private). */
@@ -16,6 +23,13 @@ export interface WriteFileAtomicOptions {
    * whenever it is visible. Default false (replace).
    */
   exclusive?: boolean;
+  /**
+   * Replace `path` only while it is still this file: if another writer replaced it, wrote to it or removed it
+   * since, `path` is left as it is and the write fails with `BatonError` `ECHANGED`. Checked right before the
+   * rename, in the same turn of the event loop; what is left is the microseconds between the two system calls (no
+   * file system offers a compare-and-rename). Not with `exclusive`.
+   */
+  ifUnchanged?: FileVersion;
   signal?: AbortSignal;
 }
 
@@ -51,8 +65,9 @@ export async function writeFileAtomic(
   data: string | Uint8Array,
   options: WriteFileAtomicOptions = {},
 ): Promise<void> {
-  const { mode = 0o600, fsync = true, exclusive = false, signal } = options;
+  const { mode = 0o600, fsync = true, exclusive = false, ifUnchanged, signal } = options;
   throwIfAborted(signal);
+  if (exclusive && ifUnchanged) throw new InvalidArgumentError('writeFileAtomic: `exclusive` creates a file, `ifUnchanged` replaces one; pass one of them');
   const temp = tempPathFor(path);
   const bytes = typeof data === 'string' ? Buffer.from(data) : data;
   let renamed = false;
@@ -73,7 +88,7 @@ export async function writeFileAtomic(
       // A link never replaces: the first writer's file stays, and a loser learns it by EEXIST.
       linkSync(temp, path);
       unlinkSync(temp);
-    } else await renameOver(temp, path, signal);
+    } else await renameOver(temp, path, ifUnchanged, signal);
     renamed = true;
     if (fsync) await syncDirectory(dirname(path));
   } catch (err) {
@@ -85,6 +100,7 @@ export async function writeFileAtomic(
       }
     }
     if (err instanceof Error && err.name === 'AbortError') throw err;
+    if (err instanceof BatonError && err.code === 'ECHANGED') throw err;
     throw new BatonError('EWRITEFAILED', `Could not write ${path} atomically: ${(err as Error).message}`, {
       cause: err,
       data: { path },
@@ -100,9 +116,15 @@ export async function writeFileAtomic(
  */
 export const windowsRenameRetryMs = 2000;
 
-async function renameOver(temp: string, path: string, signal: AbortSignal | undefined): Promise<void> {
+async function renameOver(temp: string, path: string, ifUnchanged: FileVersion | undefined, signal: AbortSignal | undefined): Promise<void> {
   const started = performance.now();
   for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
+    if (ifUnchanged) {
+      const now = statSync(path, { bigint: true, throwIfNoEntry: false });
+      if (!now || now.ino !== ifUnchanged.ino || now.size !== ifUnchanged.size || now.mtimeNs !== ifUnchanged.mtimeNs) {
+        throw new BatonError('ECHANGED', `${path} changed since it was read; it was not replaced`, { data: { path } });
+      }
+    }
     try {
       renameSync(temp, path);
       return;

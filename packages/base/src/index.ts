@@ -7,6 +7,7 @@ export {
   syncDirectory,
   syncDirectorySync,
   writeFileAtomic,
+  type FileVersion,
   type WriteFileAtomicOptions,
 } from './atomicWrite.js';
 export {

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { closeSync, constants, openSync } from 'node:fs';
-import { chmod, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killAllFixtures, makeTempDir, sleep, spawnFixture, type TempDir } from '@baton/test-utils';
@@ -67,6 +67,31 @@ describe('writeFileAtomic', () => {
       process.umask(previous);
     }
     if (process.platform !== 'win32') expect((await stat(file)).mode & 0o777).toBe(0o644);
+  });
+
+  it('ifUnchanged: replaces the file it read, and leaves one another writer replaced, wrote to or removed since', async () => {
+    const file = join(tmp.path, 'field.js');
+    await writeFile(file, 'read');
+    const read = await stat(file, { bigint: true });
+    // Unchanged: replaced.
+    await writeFileAtomic(file, 'mine', { ifUnchanged: read, fsync: false });
+    expect(await readFile(file, 'utf8')).toBe('mine');
+    const mine = await stat(file, { bigint: true });
+    const changes: Array<[string, () => Promise<unknown>]> = [
+      ['replaced', () => writeFileAtomic(file, 'mine', { fsync: false })],
+      ['written to', () => writeFile(file, 'theirs, longer')],
+      ['removed', () => rm(file)],
+    ];
+    let seen = mine;
+    for (const [what, change] of changes) {
+      await change();
+      const err = await writeFileAtomic(file, 'stale', { ifUnchanged: seen, fsync: false }).catch((e: unknown) => e);
+      expect([what, (err as BatonError).code, (err as Error).message]).toEqual([what, 'ECHANGED', `${file} changed since it was read; it was not replaced`]);
+      expect(await readdir(tmp.path)).toEqual(what === 'removed' ? [] : ['field.js']);
+      if (what !== 'removed') expect(await readFile(file, 'utf8')).not.toBe('stale');
+      if (what !== 'removed') seen = await stat(file, { bigint: true });
+    }
+    await expect(writeFileAtomic(file, 'x', { ifUnchanged: mine, exclusive: true })).rejects.toMatchObject({ code: 'EINVALIDARG' });
   });
 
   it('fails with a clear error, keeps the old content and removes its temp file', async () => {

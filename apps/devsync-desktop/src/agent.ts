@@ -462,12 +462,14 @@ export class DesktopAgent extends Disposable {
     this._sessions.delete(session.sessionId);
     this._byName.delete(session.name);
     session.retry?.dispose();
-    const onDisk = await this._dir.read(session.name);
-    if (session.pending || (onDisk !== undefined && onDisk !== session.synced)) {
+    let tooLarge = false;
+    const found = await this._dir.readVersion(session.name, () => (tooLarge = true));
+    // Removed only while it is still the file just read: a save that lands in between keeps it too.
+    const unsent = session.pending !== undefined || tooLarge || (found !== undefined && found.text !== session.synced);
+    if (unsent || (found !== undefined && !this._dir.removeIfUnchanged(session.name, found.version))) {
       this._logger.warn({ fieldId: session.fieldId, file: session.file, reason }, 'editing ended with a save the page did not get; the file is kept');
       return;
     }
-    await this._dir.remove(session.name);
     this._logger.info({ fieldId: session.fieldId, reason }, 'editing ended');
   }
 

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { unlinkSync } from 'node:fs';
 import { open, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ensureSecureDirectory, writeFileAtomic, type FileVersion } from '@baton/base';
+import { ensureSecureDirectory, isFileUnchanged, writeFileAtomic, type FileVersion } from '@baton/base';
 
 /** Languages the agent writes files for, and their extensions; anything else becomes `.txt`. */
 export const extensions: Readonly<Record<string, string>> = {
@@ -139,6 +140,21 @@ export class EditDirectory {
 
   async remove(name: string): Promise<void> {
     await unlink(join(this.path, name)).catch(() => {});
+  }
+
+  /**
+   * Removes the file only while it is still the one `readVersion` found: false (and the file stays) when the
+   * editor saved since. The check and the unlink are back to back, synchronous.
+   */
+  removeIfUnchanged(name: string, version: FileVersion): boolean {
+    const file = join(this.path, name);
+    if (!isFileUnchanged(file, version)) return false;
+    try {
+      unlinkSync(file);
+    } catch {
+      // Gone already.
+    }
+    return true;
   }
 
   /** Removes the agent's own files last changed more than `maxAgeMs` ago; returns how many. */

@@ -96,6 +96,18 @@ function holdNextRead(point: 'beforeRead' | 'afterRead', found: string | number)
   };
 }
 
+/** A logger for the agent that keeps its warnings (and worse), parsed. */
+function warningLog() {
+  const warnings: Array<Record<string, unknown>> = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().trim().split('\n')) warnings.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { warnings, logger: createLogger({ name: 'agent', level: 'warn', destination, pretty: false }) };
+}
+
 describe('DesktopAgent', () => {
   it('registers, keeps its credentials private, shows the pairing token, and resumes with them', async () => {
     const tokens: string[] = [];
@@ -328,14 +340,8 @@ describe('DesktopAgent', () => {
 
   it('keeps to the limit the relay names, and says in its log that a save over it is not sent', async () => {
     relay.maxCodeBytes = 100;
-    const warnings: Array<Record<string, unknown>> = [];
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().trim().split('\n')) warnings.push(JSON.parse(line) as Record<string, unknown>);
-        done();
-      },
-    });
-    const agent = await startAgent({ maxFileBytes: undefined, logger: createLogger({ name: 'agent', level: 'warn', destination, pretty: false }) });
+    const { warnings, logger } = warningLog();
+    const agent = await startAgent({ maxFileBytes: undefined, logger });
     const sessionId = editRequest('f', 'small');
     const file = await fileOf(agent, sessionId);
     await save(file, 'x'.repeat(101));
@@ -419,6 +425,33 @@ describe('DesktopAgent', () => {
     expect(left).toContain(dirtyFile.split('/').pop());
     expect(left).not.toContain(cleanFile.split('/').pop());
     relay = await FakeRelay.start();
+  });
+
+  it("keeps an ended session's file when a save lands as the session ends, or when it holds a save over the size limit", async () => {
+    const { warnings, logger } = warningLog();
+    const agent = await startAgent({ debounceMs: 500, logger });
+    const landing = editRequest('landing', 'a\n');
+    const big = editRequest('big', 'b\n');
+    const landingFile = await fileOf(agent, landing);
+    const bigFile = await fileOf(agent, big);
+    // The checks after the agent's own writes have run: the next read of "a" is the end's.
+    await sleep(700);
+    const read = holdNextRead('afterRead', 'a\n');
+    try {
+      relay.send({ type: 'session_end', sessionId: landing, payload: { reason: 'closed' } });
+      await read.reached;
+      await save(landingFile, 'saved as it ended\n');
+      read.release();
+    } finally {
+      read.release();
+    }
+    await save(bigFile, 'x'.repeat(1001));
+    relay.send({ type: 'session_end', sessionId: big, payload: { reason: 'closed' } });
+    const kept = () => warnings.filter((w) => w.msg === 'editing ended with a save the page did not get; the file is kept').map((w) => w.file);
+    await waitFor(() => kept().length === 2, { what: 'both files kept' });
+    expect(kept().sort()).toEqual([bigFile, landingFile].sort());
+    expect(await readFile(landingFile, 'utf8')).toBe('saved as it ended\n');
+    expect(await readFile(bigFile, 'utf8')).toBe('x'.repeat(1001));
   });
 
   it('reconnects with backoff after the relay goes away and sends the save it could not deliver', async () => {

@@ -12,6 +12,15 @@ export interface FileVersion {
   readonly mtimeNs: bigint;
 }
 
+/**
+ * Whether `path` is still the file `version` describes (not replaced, written to or removed since), by one
+ * synchronous stat: check it right before acting on the file, in the same turn of the event loop.
+ */
+export function isFileUnchanged(path: string, version: FileVersion): boolean {
+  const now = statSync(path, { bigint: true, throwIfNoEntry: false });
+  return now !== undefined && now.ino === version.ino && now.size === version.size && now.mtimeNs === version.mtimeNs;
+}
+
 export interface WriteFileAtomicOptions {
   /** File mode of the result (default 0o600: coordination files are private). */
   mode?: number;
@@ -119,11 +128,8 @@ export const windowsRenameRetryMs = 2000;
 async function renameOver(temp: string, path: string, ifUnchanged: FileVersion | undefined, signal: AbortSignal | undefined): Promise<void> {
   const started = performance.now();
   for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
-    if (ifUnchanged) {
-      const now = statSync(path, { bigint: true, throwIfNoEntry: false });
-      if (!now || now.ino !== ifUnchanged.ino || now.size !== ifUnchanged.size || now.mtimeNs !== ifUnchanged.mtimeNs) {
-        throw new BatonError('ECHANGED', `${path} changed since it was read; it was not replaced`, { data: { path } });
-      }
+    if (ifUnchanged && !isFileUnchanged(path, ifUnchanged)) {
+      throw new BatonError('ECHANGED', `${path} changed since it was read; it was not replaced`, { data: { path } });
     }
     try {
       renameSync(temp, path);

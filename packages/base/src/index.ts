@@ -3,6 +3,7 @@ export * from './portable.js';
 export { UnsafePathError } from './errors.js';
 export {
   isAtomicWriteTempFile,
+  isFileUnchanged,
   readFileIfExists,
   syncDirectory,
   syncDirectorySync,

@@ -5,7 +5,7 @@ import { chmod, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/pr
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killAllFixtures, makeTempDir, sleep, spawnFixture, type TempDir } from '@baton/test-utils';
-import { BatonError, isAtomicWriteTempFile, readFileIfExists, writeFileAtomic } from '../src/index.js';
+import { BatonError, isAtomicWriteTempFile, isFileUnchanged, readFileIfExists, writeFileAtomic } from '../src/index.js';
 import { windowsRenameRetryMs } from '../src/atomicWrite.js';
 
 const writerFixture = fileURLToPath(new URL('./fixtures/atomicWriter.ts', import.meta.url));
@@ -84,7 +84,9 @@ describe('writeFileAtomic', () => {
     ];
     let seen = mine;
     for (const [what, change] of changes) {
+      expect(isFileUnchanged(file, seen)).toBe(true);
       await change();
+      expect(isFileUnchanged(file, seen)).toBe(false);
       const err = await writeFileAtomic(file, 'stale', { ifUnchanged: seen, fsync: false }).catch((e: unknown) => e);
       expect([what, (err as BatonError).code, (err as Error).message]).toEqual([what, 'ECHANGED', `${file} changed since it was read; it was not replaced`]);
       expect(await readdir(tmp.path)).toEqual(what === 'removed' ? [] : ['field.js']);

@@ -18,6 +18,8 @@ const seconds = Number(process.env.CHAOS_SECONDS ?? 30);
 const processes = 6;
 const leaseMs = 300;
 const failoverBoundMs = 2000;
+/** How long past the bound a leader's line may take to reach this test process on a busy machine: the bound is judged by the leader's own clock. */
+const lineSlackMs = 10_000;
 
 interface Member {
   fixture: Fixture;
@@ -34,7 +36,8 @@ describe('chaos', () => {
       const sharedFile = join(tmp.path, 'shared.log');
       await writeFile(sharedFile, '');
       const spans: BeliefSpans = new Map();
-      const elections: { token: number; at: number; id: string }[] = [];
+      // `ns`: when the process became leader, by its own CLOCK_MONOTONIC (comparable with this process's hrtime).
+      const elections: { token: number; at: number; ns: bigint; id: string }[] = [];
       const failovers: number[] = [];
       const unrecovered: string[] = [];
       let kills = 0;
@@ -49,7 +52,7 @@ describe('chaos', () => {
           if (parts[0] === 'observed') {
             addObservedLine(spans, member.id, line);
           } else if (parts[0] === 'role' && parts[1] === 'leader') {
-            elections.push({ token: Number(parts[3]), at: performance.now(), id: member.id });
+            elections.push({ token: Number(parts[3]), at: performance.now(), ns: BigInt(parts[4]!), id: member.id });
           } else if (parts[0] === 'paused') {
             // Stopped itself at a fault point. A holder is resumed most often right where its old
             // lease still looks valid to it while a waiter has taken over (0.6 to 1.1 leases).
@@ -96,6 +99,7 @@ describe('chaos', () => {
           const wasLeader = victim === leader;
           const electionsBefore = elections.length;
           const killedAt = performance.now();
+          const killedAtNs = process.hrtime.bigint();
           victim.fixture.kill('SIGKILL');
           await victim.fixture.exited;
           kills++;
@@ -103,11 +107,14 @@ describe('chaos', () => {
           if (wasLeader) {
             leaderKills++;
             const running = () => members.some((m) => !m.stopped);
-            while (elections.length === electionsBefore && performance.now() - killedAt < failoverBoundMs && running()) await sleep(1);
+            while (elections.length === electionsBefore && performance.now() - killedAt < failoverBoundMs + lineSlackMs && running()) await sleep(1);
             const next = elections[electionsBefore];
-            if (next) failovers.push(next.at - killedAt);
+            // Timed by the new leader's own clock: this test process, starved on a busy machine, may read its line late.
+            const tookMs = next ? Number(next.ns - killedAtNs) / 1e6 : undefined;
+            if (tookMs !== undefined && tookMs <= failoverBoundMs) failovers.push(tookMs);
             // With every member stopped (signals and fault points together) nobody can lead: not a failure.
-            else if (running()) unrecovered.push(`no leader within ${failoverBoundMs} ms after killing ${victim.id} (${members.filter((m) => m.stopped).length} of ${members.length} stopped)`);
+            else if (tookMs !== undefined) unrecovered.push(`a leader only ${Math.round(tookMs)} ms after killing ${victim.id} (line read after ${Math.round(next!.at - killedAt)} ms)`);
+            else if (running()) unrecovered.push(`no leader within ${failoverBoundMs + lineSlackMs} ms after killing ${victim.id} (${members.filter((m) => m.stopped).length} of ${members.length} stopped)`);
           }
         } else if (roll < 0.9) {
           const candidates = members.filter((m) => !m.stopped);

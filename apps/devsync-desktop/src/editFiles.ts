@@ -96,7 +96,7 @@ export class EditDirectory {
     if (bytes > this.maxBytes) throw new TooLargeError(`${bytes} bytes is over the limit of ${this.maxBytes}`);
     const file = join(this.path, name);
     // Not fsynced: these files are scratch copies of a page's field; atomic is what the editor needs.
-    await writeFileAtomic(file, text, { mode: 0o600, fsync: false, ...(ifUnchanged ? { ifUnchanged } : {}) });
+    await writeFileAtomic(file, text, { mode: 0o600, fsync: false, ifUnchanged });
     return file;
   }
 

@@ -80,6 +80,12 @@ interface Session extends EditSession {
   type: string;
   /** The text both sides agree was at `version`: a save that differs from it is sent. */
   synced: string;
+  /**
+   * The page's text, as far as this agent knows. The same as `synced` except after a conflict, where `synced` is the
+   * editor's refused text (seen: not sent again on its own): a file that differs from it when the session ends holds
+   * an edit the page does not have, and is kept.
+   */
+  pageText: string;
   /** Our save not yet acknowledged by the page: sent again (same id) until it is. */
   pending: PayloadOf<'code_update'> | undefined;
   lastAppliedUpdateId: string | undefined;
@@ -282,6 +288,7 @@ export class DesktopAgent extends Disposable {
         type: request.type,
         version: request.version,
         synced: request.code,
+        pageText: request.code,
         pending: undefined,
         lastAppliedUpdateId: undefined,
         retry: undefined,
@@ -296,6 +303,7 @@ export class DesktopAgent extends Disposable {
     } else if (request.version > session.version && !session.pending) {
       // The page opened it again with newer text: take it if nothing was saved here since (a save that comes in
       // the meantime is kept, and sent).
+      session.pageText = request.code;
       const found = await this._dir.readVersion(session.name);
       if (found?.text === session.synced && (await this._writeOwn(session, request.code, found.version))) {
         session.synced = request.code;
@@ -389,6 +397,7 @@ export class DesktopAgent extends Disposable {
         const pageFile = await this._keepPageText(session, update.code, update.version);
         session.version = update.version;
         session.synced = onDisk;
+        session.pageText = update.code;
         this._connection.send('code_ack', { updateId: update.updateId, status: 'conflict', version: update.version, code: onDisk }, session.sessionId);
         this._conflict(session, pageFile);
         return;
@@ -397,6 +406,7 @@ export class DesktopAgent extends Disposable {
       if (await this._writeOwn(session, update.code, found?.version)) break;
     }
     session.synced = update.code;
+    session.pageText = update.code;
     session.version = update.version;
     session.lastAppliedUpdateId = update.updateId;
     this._connection.send('code_ack', { updateId: update.updateId, status: 'applied', version: session.version }, session.sessionId);
@@ -410,6 +420,7 @@ export class DesktopAgent extends Disposable {
     if (ack.status === 'applied') {
       session.version = ack.version;
       session.synced = sent.code;
+      session.pageText = sent.code;
       // A save that came while this one was in flight is sent now, on the new version.
       void this._fileChanged(session);
       return;
@@ -418,6 +429,7 @@ export class DesktopAgent extends Disposable {
     // just refused) finds that text seen and sends nothing, and a new save goes out on the page's version.
     session.version = ack.version;
     session.synced = sent.code;
+    session.pageText = ack.code ?? '';
     const pageFile = await this._keepPageText(session, ack.code ?? '', ack.version);
     // What is on disk now counts as seen: the next save (made knowing of the conflict) replaces the page's text.
     session.synced = (await this._dir.read(session.name)) ?? sent.code;
@@ -464,8 +476,9 @@ export class DesktopAgent extends Disposable {
     session.retry?.dispose();
     let tooLarge = false;
     const found = await this._dir.readVersion(session.name, () => (tooLarge = true));
-    // Removed only while it is still the file just read: a save that lands in between keeps it too.
-    const unsent = session.pending !== undefined || tooLarge || (found !== undefined && found.text !== session.synced);
+    // Removed only while it is still the file just read: a save that lands in between keeps it too. A conflict not
+    // settled by a later save leaves the editor's refused text in the file: kept as well.
+    const unsent = session.pending !== undefined || tooLarge || (found !== undefined && found.text !== session.pageText);
     if (unsent || (found !== undefined && !this._dir.removeIfUnchanged(session.name, found.version))) {
       this._logger.warn({ fieldId: session.fieldId, file: session.file, reason }, 'editing ended with a save the page did not get; the file is kept');
       return;

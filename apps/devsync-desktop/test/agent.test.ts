@@ -454,6 +454,49 @@ describe('DesktopAgent', () => {
     expect(await readFile(bigFile, 'utf8')).toBe('x'.repeat(1001));
   });
 
+  it("keeps the editor's file when a session ends on a conflict not yet resolved, by either side's refusal; removes it once a save settled it", async () => {
+    const { warnings, logger } = warningLog();
+    const agent = await startAgent({ debounceMs: 100, logger });
+    const kept = () => warnings.filter((w) => w.msg === 'editing ended with a save the page did not get; the file is kept').map((w) => w.file);
+    const conflicts: string[] = [];
+    agent.onDidConflict((c) => conflicts.push(c.sessionId));
+    // The page refuses the editor's save: the page keeps its text, the file holds the editor's.
+    const refused = editRequest('refused', 'base\n');
+    const refusedFile = await fileOf(agent, refused);
+    await save(refusedFile, 'editor\n');
+    const sent = await relay.next('code_update');
+    relay.send({ type: 'code_ack', sessionId: refused, payload: { updateId: sent.payload!.updateId, status: 'conflict', version: 1, code: 'page\n' } });
+    // The agent refuses the page's update: a save here had not been sent yet.
+    const crossed = editRequest('crossed', 'base\n');
+    const crossedFile = await fileOf(agent, crossed);
+    await sleep(300);
+    await save(crossedFile, 'saved here\n');
+    relay.send(update(crossed, 'page\n', 0, 'page-update-000000006'));
+    await waitFor(() => conflicts.length === 2, { what: 'both conflicts' });
+    relay.send({ type: 'session_end', sessionId: refused, payload: { reason: 'closed' } });
+    relay.send({ type: 'session_end', sessionId: crossed, payload: { reason: 'closed' } });
+    await waitFor(() => kept().length === 2, { what: 'both files kept' });
+    expect(kept().sort()).toEqual([crossedFile, refusedFile].sort());
+    expect(await readFile(refusedFile, 'utf8')).toBe('editor\n');
+    expect(await readFile(crossedFile, 'utf8')).toBe('saved here\n');
+
+    // Saved again after the conflict and applied: the page has the file's text, and the file goes.
+    const settled = editRequest('settled', 'base\n');
+    const settledFile = await fileOf(agent, settled);
+    await save(settledFile, 'editor\n');
+    const first = await relay.next('code_update');
+    relay.send({ type: 'code_ack', sessionId: settled, payload: { updateId: first.payload!.updateId, status: 'conflict', version: 1, code: 'page\n' } });
+    await waitFor(() => conflicts.length === 3);
+    await save(settledFile, 'editor, again\n');
+    const second = await relay.next('code_update');
+    expect(second.payload).toMatchObject({ code: 'editor, again\n', baseVersion: 1, version: 2 });
+    relay.send({ type: 'code_ack', sessionId: settled, payload: { updateId: second.payload!.updateId, status: 'applied', version: 2 } });
+    await sleep(200);
+    relay.send({ type: 'session_end', sessionId: settled, payload: { reason: 'closed' } });
+    await waitFor(async () => !(await readdir(`${tmp.path}/edit`)).includes(settledFile.split('/').pop()!), { what: 'the settled file removed' });
+    expect(kept()).toHaveLength(2);
+  });
+
   it('reconnects with backoff after the relay goes away and sends the save it could not deliver', async () => {
     const agent = await startAgent();
     const sessionId = editRequest('f', 'a');

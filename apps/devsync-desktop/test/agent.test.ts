@@ -456,7 +456,8 @@ describe('DesktopAgent', () => {
 
   it("keeps the editor's file when a session ends on a conflict not yet resolved, by either side's refusal; removes it once a save settled it", async () => {
     const { warnings, logger } = warningLog();
-    const agent = await startAgent({ debounceMs: 100, logger });
+    // A long quiet time: the page's update below reaches the agent before the save it crosses is sent.
+    const agent = await startAgent({ debounceMs: 500, logger });
     const kept = () => warnings.filter((w) => w.msg === 'editing ended with a save the page did not get; the file is kept').map((w) => w.file);
     const conflicts: string[] = [];
     agent.onDidConflict((c) => conflicts.push(c.sessionId));
@@ -469,7 +470,8 @@ describe('DesktopAgent', () => {
     // The agent refuses the page's update: a save here had not been sent yet.
     const crossed = editRequest('crossed', 'base\n');
     const crossedFile = await fileOf(agent, crossed);
-    await sleep(300);
+    // The check after the agent's own write of the field has run.
+    await sleep(700);
     await save(crossedFile, 'saved here\n');
     relay.send(update(crossed, 'page\n', 0, 'page-update-000000006'));
     await waitFor(() => conflicts.length === 2, { what: 'both conflicts' });

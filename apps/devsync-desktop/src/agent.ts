@@ -1,9 +1,11 @@
-import { dirname } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import WebSocket from 'ws';
 import {
   BatonError,
   Disposable,
   Emitter,
+  MutableDisposable,
   createBackoff,
   noopLogger,
   readFileIfExists,
@@ -105,6 +107,12 @@ interface Credentials {
   secret: string;
 }
 
+/** What tells one directory at a path from the next: the inode, which a new directory may reuse, and its birth time. */
+async function directoryIdentity(path: string): Promise<string> {
+  const info = await stat(path, { bigint: true });
+  return `${info.ino}:${info.birthtimeNs}`;
+}
+
 /** How long a session the relay does not know is retried before it is given up (the page may come back). */
 const lostSessionGraceMs = 60_000;
 
@@ -140,6 +148,9 @@ export class DesktopAgent extends Disposable {
   private readonly _byName = new Map<string, Session>();
   private _connection!: RelayConnection;
   private _dir!: EditDirectory;
+  private readonly _watch = this._register(new MutableDisposable());
+  /** The edit directory the watch is on (inode and birth time: a new directory may get the old one's inode). */
+  private _watched: string | undefined;
   private _credentials: Credentials | undefined;
   private _wantPairing: boolean;
   private _closed: Promise<void> | undefined;
@@ -158,16 +169,9 @@ export class DesktopAgent extends Disposable {
     const removed = await agent._dir.removeOlderThan(options.maxFileAgeMs ?? 86_400_000);
     if (removed > 0) agent._logger.info({ removed, dir: options.editDir }, 'removed old edit files');
     agent._credentials = await agent._loadCredentials();
-    agent._register(
-      watchDirectory(options.editDir, { debounceMs: options.debounceMs ?? 40, filter: (name) => agent._byName.has(name) }, (name) => {
-        if (name === '') for (const session of agent._sessions.values()) void agent._fileChanged(session);
-        else {
-          const session = agent._byName.get(name);
-          if (session) void agent._fileChanged(session);
-        }
-      }),
-    );
-    agent._register(agent._clock.setInterval(() => void agent._dir.removeOlderThan(options.maxFileAgeMs ?? 86_400_000, new Set(agent._byName.keys())), 3_600_000, { unref: true }));
+    await agent._watchDirectory();
+    agent._register(agent._dir.onDidRecreate(() => void agent._checkDirectory(true)));
+    agent._register(agent._clock.setInterval(() => void agent._hourly(), 3_600_000, { unref: true }));
     agent._connection = agent._register(
       new RelayConnection({ url: options.url, hello: () => agent._hello(), WebSocket: options.WebSocket ?? (WebSocket as unknown as WebSocketConstructor), clock: agent._clock }),
     );
@@ -200,6 +204,63 @@ export class DesktopAgent extends Disposable {
 
   override dispose(): void {
     void this.close();
+  }
+
+  /** Watches the edit directory now at its path (at start, and again after it was removed and made anew). */
+  private async _watchDirectory(): Promise<void> {
+    const path = this._dir.path;
+    const own = basename(path);
+    this._watched = await directoryIdentity(path);
+    this._watch.value = watchDirectory(
+      path,
+      {
+        debounceMs: this._options.debounceMs ?? 40,
+        // The directory's own name: it was removed (Linux reports that on the directory's watch).
+        filter: (name) => name === own || this._byName.has(name),
+        onError: (err) => {
+          this._logger.warn({ err, dir: path }, 'the watch on the edit directory failed; looking at the directory again');
+          void this._checkDirectory(true);
+        },
+      },
+      (name) => {
+        if (name === own) void this._checkDirectory(true);
+        else if (name === '') for (const session of this._sessions.values()) void this._fileChanged(session);
+        else {
+          const session = this._byName.get(name);
+          if (session) void this._fileChanged(session);
+        }
+      },
+    );
+  }
+
+  /**
+   * Makes the edit directory anew if it was removed (a temp cleaner, while the agent ran for days) and watches the
+   * one now at its path: a watch on a removed directory sees nothing, and saves there would never be sent.
+   * `removed`: the watch or a write saw it go; otherwise (the hourly look) only a directory other than the watched
+   * one is watched anew.
+   */
+  private async _checkDirectory(removed = false): Promise<void> {
+    if (this._closed) return;
+    const path = this._dir.path;
+    try {
+      await ensureSecureDirectory(path);
+      if (this._closed || (!removed && (await directoryIdentity(path)) === this._watched)) return;
+      this._logger.warn({ dir: path }, 'the edit directory was removed; made it anew and watching it again');
+      await this._watchDirectory();
+      // Saves made there before the new watch began.
+      for (const session of this._sessions.values()) void this._fileChanged(session);
+    } catch (err) {
+      this._logger.error({ err, dir: path }, 'cannot make the edit directory anew; fields cannot be edited until it can be');
+    }
+  }
+
+  private async _hourly(): Promise<void> {
+    await this._checkDirectory();
+    try {
+      await this._dir.removeOlderThan(this._options.maxFileAgeMs ?? 86_400_000, new Set(this._byName.keys()));
+    } catch (err) {
+      this._logger.warn({ err, dir: this._dir.path }, 'could not remove old edit files');
+    }
   }
 
   private async _loadCredentials(): Promise<Credentials | undefined> {
@@ -345,9 +406,16 @@ export class DesktopAgent extends Disposable {
   private async _fileChanged(session: Session): Promise<void> {
     if (!this._sessions.has(session.sessionId)) return;
     const seq = session.writeSeq;
-    const text = await this._dir.read(session.name, (bytes) =>
-      this._logger.warn({ fieldId: session.fieldId, file: session.file, bytes, maxBytes: this._dir.maxBytes }, 'a save over the size limit is not sent'),
-    );
+    let text: string | undefined;
+    try {
+      text = await this._dir.read(session.name, (bytes) =>
+        this._logger.warn({ fieldId: session.fieldId, file: session.file, bytes, maxBytes: this._dir.maxBytes }, 'a save over the size limit is not sent'),
+      );
+    } catch (err) {
+      // Called from the watch and timers: an error here must not end the agent. The next save looks again.
+      this._logger.error({ err, fieldId: session.fieldId, file: session.file }, 'cannot read the edit file');
+      return;
+    }
     if (seq !== session.writeSeq || seq % 2 === 1) {
       // The page's text was being written meanwhile: this read may be of the old file.
       if (session.writeSeq % 2 === 1) session.recheck = true;
@@ -475,7 +543,13 @@ export class DesktopAgent extends Disposable {
     this._byName.delete(session.name);
     session.retry?.dispose();
     let tooLarge = false;
-    const found = await this._dir.readVersion(session.name, () => (tooLarge = true));
+    let found: Awaited<ReturnType<EditDirectory['readVersion']>>;
+    try {
+      found = await this._dir.readVersion(session.name, () => (tooLarge = true));
+    } catch (err) {
+      this._logger.warn({ err, fieldId: session.fieldId, file: session.file, reason }, 'editing ended; the file could not be read, so it is kept');
+      return;
+    }
     // Removed only while it is still the file just read: a save that lands in between keeps it too. A conflict not
     // settled by a later save leaves the editor's refused text in the file: kept as well.
     const unsent = session.pending !== undefined || tooLarge || (found !== undefined && found.text !== session.pageText);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
 import { open, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ensureSecureDirectory, isFileUnchanged, writeFileAtomic, type FileVersion } from '@baton/base';
+import { Emitter, ensureSecureDirectory, isFileUnchanged, writeFileAtomic, type Event, type FileVersion } from '@baton/base';
 
 /** Languages the agent writes files for, and their extensions; anything else becomes `.txt`. */
 export const extensions: Readonly<Record<string, string>> = {
@@ -72,11 +72,22 @@ export class TooLargeError extends Error {
   readonly code = 'ETOOLARGE';
 }
 
+/** ENOENT, also as the cause of writeFileAtomic's EWRITEFAILED. */
+const isMissing = (err: unknown) => {
+  const { code, cause } = err as { code?: unknown; cause?: { code?: unknown } };
+  return code === 'ENOENT' || cause?.code === 'ENOENT';
+};
+
 /**
  * The directory the agent edits in: 0700, files 0600, written atomically (an editor never reads half a file),
- * each no larger than `maxBytes` (the agent lowers it to the relay's limit when the relay names one).
+ * each no larger than `maxBytes` (the agent lowers it to the relay's limit when the relay names one). A temp
+ * cleaner may remove it under a long-running agent: a write makes it anew (and says so: `onDidRecreate`).
  */
 export class EditDirectory {
+  private readonly _onDidRecreate = new Emitter<void>();
+  /** A write found the directory gone and made it anew: a watch on the old one sees nothing any more. */
+  readonly onDidRecreate: Event<void> = this._onDidRecreate.event;
+
   private constructor(
     readonly path: string,
     public maxBytes: number,
@@ -96,7 +107,15 @@ export class EditDirectory {
     if (bytes > this.maxBytes) throw new TooLargeError(`${bytes} bytes is over the limit of ${this.maxBytes}`);
     const file = join(this.path, name);
     // Not fsynced: these files are scratch copies of a page's field; atomic is what the editor needs.
-    await writeFileAtomic(file, text, { mode: 0o600, fsync: false, ifUnchanged });
+    const options = { mode: 0o600, fsync: false, ifUnchanged };
+    try {
+      await writeFileAtomic(file, text, options);
+    } catch (err) {
+      if (!isMissing(err) || (await stat(this.path).catch(() => undefined))) throw err;
+      await ensureSecureDirectory(this.path);
+      this._onDidRecreate.fire();
+      await writeFileAtomic(file, text, options);
+    }
     return file;
   }
 
@@ -161,7 +180,12 @@ export class EditDirectory {
   async removeOlderThan(maxAgeMs: number, keep: ReadonlySet<string> = new Set()): Promise<number> {
     let removed = 0;
     const cutoff = Date.now() - maxAgeMs;
-    for (const name of await readdir(this.path)) {
+    // Gone (a temp cleaner): nothing to remove; the next write makes the directory anew.
+    const names = await readdir(this.path).catch((err: unknown) => {
+      if (isMissing(err)) return [];
+      throw err;
+    });
+    for (const name of names) {
       if (!isOwnFile(name) || keep.has(name)) continue;
       const info = await stat(join(this.path, name)).catch(() => undefined);
       if (info && info.mtimeMs < cutoff) {

@@ -1,12 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { readdir, readFile, rename, stat, utimes, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { FakeClock } from '@baton/base';
 import { makeTempDir, sleep, waitFor, type TempDir } from '@baton/test-utils';
 import { createLogger } from '@baton/telemetry';
 import { DesktopAgent, type DesktopAgentOptions } from '../src/index.js';
 import { agentFaultPoints } from '../src/agent.js';
-import { editFaultPoints } from '../src/editFiles.js';
+import { EditDirectory, editFaultPoints } from '../src/editFiles.js';
 import { FakeRelay, type Sent } from './fakeRelay.js';
 
 // Windows has no POSIX modes: it reports 0o666 for any file node can write.
@@ -497,6 +498,51 @@ describe('DesktopAgent', () => {
     relay.send({ type: 'session_end', sessionId: settled, payload: { reason: 'closed' } });
     await waitFor(async () => !(await readdir(`${tmp.path}/edit`)).includes(settledFile.split('/').pop()!), { what: 'the settled file removed' });
     expect(kept()).toHaveLength(2);
+  });
+
+  it('goes on when its edit directory is removed under it (a temp cleaner): makes it anew, watches it again, and sends the saves made there', async () => {
+    const { warnings, logger } = warningLog();
+    const agent = await startAgent({ logger });
+    const edit = `${tmp.path}/edit`;
+    const before = editRequest('before', 'a\n');
+    const beforeFile = await fileOf(agent, before);
+    await rm(edit, { recursive: true });
+    await waitFor(() => warnings.some((w) => w.msg === 'the edit directory was removed; made it anew and watching it again'), { what: 'the edit directory made anew' });
+    expect((await stat(edit)).isDirectory()).toBe(true);
+    if (posix) expect((await stat(edit)).mode & 0o777).toBe(0o700);
+    // The editor saves the open field again, into the new directory: sent.
+    await save(beforeFile, 'saved after the removal\n');
+    expect((await relay.next('code_update')).payload).toMatchObject({ code: 'saved after the removal\n', baseVersion: 0 });
+    // A new field is written there, and its saves are seen.
+    const after = editRequest('after', 'b\n');
+    const afterFile = await fileOf(agent, after);
+    expect(await readFile(afterFile, 'utf8')).toBe('b\n');
+    await save(afterFile, 'b, saved\n');
+    expect((await relay.next('code_update')).payload).toMatchObject({ code: 'b, saved\n' });
+  });
+
+  it('the hourly look makes anew an edit directory removed without the watch reporting it (and leaves a watched one alone)', async () => {
+    const { warnings, logger } = warningLog();
+    const clock = new FakeClock();
+    // A quiet time longer than the test: the watch reports nothing, so only the hourly look can find the change.
+    const agent = await startAgent({ logger, clock, debounceMs: 3_600_000 });
+    const edit = `${tmp.path}/edit`;
+    await clock.advanceAsync(3_600_000);
+    expect(warnings.filter((w) => w.msg === 'the edit directory was removed; made it anew and watching it again')).toHaveLength(0);
+    await rm(edit, { recursive: true });
+    await clock.advanceAsync(3_600_000);
+    await waitFor(() => warnings.some((w) => w.msg === 'the edit directory was removed; made it anew and watching it again'), { what: 'the hourly look' });
+    expect((await stat(edit)).isDirectory()).toBe(true);
+    expect(agent.sessions).toEqual([]);
+  });
+
+  it('the edit directory gone when a field comes or the cleanup runs: written after making the directory anew; the cleanup finds nothing to remove', async () => {
+    const dir = await EditDirectory.open(`${tmp.path}/gone`, 1000);
+    await rm(dir.path, { recursive: true });
+    expect(await dir.removeOlderThan(0)).toBe(0);
+    const file = await dir.write('field-abcdefghijkl.js', 'text');
+    expect(await readFile(file, 'utf8')).toBe('text');
+    if (posix) expect((await stat(dir.path)).mode & 0o777).toBe(0o700);
   });
 
   it('reconnects with backoff after the relay goes away and sends the save it could not deliver', async () => {

@@ -218,8 +218,9 @@ export class DesktopAgent extends Disposable {
         // The directory's own name: it was removed (Linux reports that on the directory's watch).
         filter: (name) => name === own || this._byName.has(name),
         onError: (err) => {
-          this._logger.warn({ err, dir: path }, 'the watch on the edit directory failed; looking at the directory again');
-          void this._checkDirectory(true);
+          // Not armed again at once: a watch that keeps failing would loop. The hourly look arms it again.
+          this._watched = undefined;
+          this._logger.warn({ err, dir: path }, 'the watch on the edit directory failed; watching it again within the hour');
         },
       },
       (name) => {

@@ -49,11 +49,17 @@ export async function startWindow(context: vscode.ExtensionContext, channel: vsc
         const show = severity === 'error' ? vscode.window.showErrorMessage : vscode.window.showInformationMessage;
         void show(`Health Watch: ${message}`, 'Show Dashboard', 'Mute').then((choice) => {
           if (choice === 'Show Dashboard') void vscode.commands.executeCommand('healthWatch.showDashboard');
-          if (choice === 'Mute') void health.setMuted(endpoint, true);
+          if (choice === 'Mute') void setMuted(endpoint, true);
         });
       },
     },
   });
+  /** For the clicks nothing awaits (a notification's button, the dashboard): a failure is shown, not left unhandled. */
+  const setMuted = (id: string, muted: boolean) =>
+    health.setMuted(id, muted).catch((err: unknown) => {
+      logger.error({ err, endpoint: id }, `could not ${muted ? 'mute' : 'unmute'} an endpoint`);
+      void vscode.window.showErrorMessage(`Health Watch: could not ${muted ? 'mute' : 'unmute'} ${id}: ${(err as Error).message}`);
+    });
   await health.shared.migrateFrom({ keys: () => context.globalState.keys(), get: (key) => context.globalState.get(key) }, legacyKeys).catch((err: unknown) => logger.warn({ err }, 'could not migrate globalState'));
 
   // ---- configuration ----
@@ -135,7 +141,7 @@ export async function startWindow(context: vscode.ExtensionContext, channel: vsc
     });
     bridge.onDidReceive((message) => {
       if (message.type === 'runNow') void vscode.commands.executeCommand('healthWatch.runNow');
-      else void health.setMuted(message.id, message.muted);
+      else void setMuted(message.id, message.muted);
     });
     panel.webview.html = dashboardHtml(nonce, panel.webview.cspSource);
     panel.onDidDispose(() => {

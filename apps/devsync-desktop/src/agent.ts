@@ -423,6 +423,8 @@ export class DesktopAgent extends Disposable {
       else setImmediate(() => void this._fileChanged(session));
       return;
     }
+    // A field's file gone: the directory may have gone with it (the only sign of that some platforms' watches give).
+    if (text === undefined) void this._checkDirectory();
     if (text === undefined || text === session.synced || text === session.pending?.code) return;
     const update: PayloadOf<'code_update'> = { code: text, baseVersion: session.version, version: session.version + 1, updateId: randomId() };
     if (session.pending) {

@@ -500,7 +500,8 @@ describe('DesktopAgent', () => {
     expect(kept()).toHaveLength(2);
   });
 
-  it('goes on when its edit directory is removed under it (a temp cleaner): makes it anew, watches it again, and sends the saves made there', async () => {
+  // Windows keeps a watched directory until its watch lets go of it (the watch fails first): the hourly look's case.
+  (posix ? it : it.skip)('goes on when its edit directory is removed under it (a temp cleaner): makes it anew, watches it again, and sends the saves made there', async () => {
     const { warnings, logger } = warningLog();
     const agent = await startAgent({ logger });
     const edit = `${tmp.path}/edit`;

@@ -151,6 +151,10 @@ export class DesktopAgent extends Disposable {
   private readonly _watch = this._register(new MutableDisposable());
   /** The edit directory the watch is on (inode and birth time: a new directory may get the old one's inode). */
   private _watched: string | undefined;
+  /** How many times the watch was armed: a removal seen before the latest arming is dealt with already. */
+  private _armed = 0;
+  /** Looks at the directory one at a time: several signs of one removal come together. */
+  private _directoryLook: Promise<void> = Promise.resolve();
   private _credentials: Credentials | undefined;
   private _wantPairing: boolean;
   private _closed: Promise<void> | undefined;
@@ -211,6 +215,7 @@ export class DesktopAgent extends Disposable {
     const path = this._dir.path;
     const own = basename(path);
     this._watched = await directoryIdentity(path);
+    this._armed++;
     this._watch.value = watchDirectory(
       path,
       {
@@ -240,7 +245,12 @@ export class DesktopAgent extends Disposable {
    * `removed`: the watch or a write saw it go; otherwise (the hourly look) only a directory other than the watched
    * one is watched anew.
    */
-  private async _checkDirectory(removed = false): Promise<void> {
+  private _checkDirectory(removed = false): Promise<void> {
+    const armed = this._armed;
+    return (this._directoryLook = this._directoryLook.then(() => this._lookAtDirectory(removed && armed === this._armed)));
+  }
+
+  private async _lookAtDirectory(removed: boolean): Promise<void> {
     if (this._closed) return;
     const path = this._dir.path;
     try {

@@ -520,6 +520,8 @@ describe('DesktopAgent', () => {
     expect(await readFile(afterFile, 'utf8')).toBe('b\n');
     await save(afterFile, 'b, saved\n');
     expect((await relay.next('code_update')).payload).toMatchObject({ code: 'b, saved\n' });
+    // The signs of the one removal (the watch's, the missing file's) led to one new watch.
+    expect(warnings.filter((w) => w.msg === 'the edit directory was removed; made it anew and watching it again')).toHaveLength(1);
   });
 
   it('the hourly look makes anew an edit directory removed without the watch reporting it (and leaves a watched one alone)', async () => {

@@ -206,7 +206,8 @@ describe('orchestrator CLI', () => {
     expect(run.lines.join('\n')).toMatch(/running in the background \(pid \d+\), every tier ready/);
     const snapshot = await status();
     expect(snapshot.services.map((s) => s.state)).toEqual(['ready']);
-    const logs = await cli(tmp.path, ['logs', 'base', '-n', '20']);
+    // The service's first line, however many ticks (one each 200 ms) a busy machine let it print since.
+    const logs = await cli(tmp.path, ['logs', 'base', '-n', '100000']);
     expect(logs.stdout).toContain('base | env CI unset');
   });
 
@@ -256,14 +257,14 @@ describe('orchestrator CLI', () => {
     for (const [i, version] of ['v1', 'v2'].entries()) {
       await writeConfig(tmp.path, { b: service('log', version) }, top);
       await waitFor(() => orchestrator.lines.filter((l) => /reloaded: .*changed b/.test(l)).length === i + 1, { timeoutMs: 20_000, what: `reload ${version}` });
-      await waitFor(async () => (await cli(tmp.path, ['logs', 'b', '-n', '50'])).stdout.includes(`b | ${version}`), { timeoutMs: 10_000 });
+      await waitFor(async () => (await cli(tmp.path, ['logs', 'b', '-n', '1000'])).stdout.includes(`b | ${version}`), { timeoutMs: 10_000 });
     }
     // Two reloads in the window: the third edit is deferred, and a fourth joins it.
     await writeConfig(tmp.path, { b: service('log', 'v3') }, top);
     await orchestrator.waitForLine('reload deferred', 20_000);
     await sleep(200);
     await writeConfig(tmp.path, { b: service('log', 'v4') }, top);
-    await waitFor(async () => (await cli(tmp.path, ['logs', 'b', '-n', '50'])).stdout.includes('b | v4'), { timeoutMs: 20_000, what: 'the last edit applied' });
+    await waitFor(async () => (await cli(tmp.path, ['logs', 'b', '-n', '1000'])).stdout.includes('b | v4'), { timeoutMs: 20_000, what: 'the last edit applied' });
     expect((await cli(tmp.path, ['logs', 'b', '-n', '200'])).stdout).not.toContain('b | v3');
     expect(orchestrator.lines.filter((l) => l.includes('the latest file will be applied then'))).toHaveLength(1);
   }, 60_000);

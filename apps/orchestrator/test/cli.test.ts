@@ -118,9 +118,17 @@ describe('orchestrator CLI', () => {
     await writeConfig(tmp.path, { one: service('log', 'one ready', '    readiness: { type: log, pattern: "one ready" }\n') });
     const orchestrator = spawnFixture(bundlePath, ['start'], { cwd: tmp.path, env: { CI: '1' } });
     await orchestrator.waitForLine('"to":"running"', 30_000);
-    const status = spawnFixture(bundlePath, ['status'], { cwd: tmp.path, env: { CI: '1' } });
+    // Every module the status command resolves, recorded by a loader hook: the etcd client (etcd3, gRPC) is in a
+    // chunk of its own that only a config naming etcd loads, not in every start and every status.
+    const resolved = join(tmp.path, 'resolved.txt');
+    await writeFile(join(tmp.path, 'hooks.mjs'), `import { appendFileSync } from 'node:fs';\nexport async function resolve(specifier, context, next) { appendFileSync(${JSON.stringify(resolved)}, specifier + '\\n'); return next(specifier, context); }\n`);
+    await writeFile(join(tmp.path, 'record.mjs'), `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`);
+    const status = spawnFixture(bundlePath, ['status'], { cwd: tmp.path, env: { CI: '1' }, nodeArgs: ['--import', join(tmp.path, 'record.mjs')] });
     expect((await status.exited).code).toBe(0);
     expect(status.lines.join('\n')).toMatch(/one\s+0\s+ready\s+\d+/);
+    const specifiers = (await readFile(resolved, 'utf8')).trim().split('\n');
+    expect(specifiers).toContain('node:net');
+    expect(specifiers.filter((s) => /etcd|grpc|protobuf/.test(s))).toEqual([]);
     const stop = spawnFixture(bundlePath, ['stop'], { cwd: tmp.path, env: { CI: '1' } });
     expect((await stop.exited).code).toBe(0);
     expect((await orchestrator.exited).code).toBe(0);

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { isAlive, killAllFixtures, makeTempDir, startEtcdCluster, waitFor, type EtcdCluster, type TempDir } from '@baton/test-utils';
 import type { StatusSnapshot } from '../src/index.js';
 import { parseConfig } from '../src/index.js';
-import { cli, service, startOrchestrator, writeConfig } from './helpers.js';
+import { bundlePath, cli, service, startOrchestrator, writeConfig } from './helpers.js';
 
 let cluster: EtcdCluster;
 const dirs: TempDir[] = [];
@@ -44,7 +44,8 @@ describe('instance.etcd', () => {
     const top = instance(cluster.endpoints.join(','));
     await writeConfig(one.path, { a: service('log', 'one') }, top);
     await writeConfig(two.path, { b: service('log', 'two') }, top);
-    const first = await startOrchestrator(one.path);
+    // The first from the shipped bundle, where the etcd client is a chunk loaded only for a config like this one.
+    const first = await startOrchestrator(one.path, bundlePath);
     const second = await cli(two.path, ['start']);
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(new RegExp(`already running .*pid ${first.pid}`));

@@ -16,9 +16,9 @@ export async function cli(cwd: string, args: string[]): Promise<{ code: number |
   return { code, stdout: f.lines.join('\n'), stderr: f.stderr() };
 }
 
-/** Starts `orchestrator start` in `cwd` and waits until it runs. */
-export async function startOrchestrator(cwd: string): Promise<Fixture> {
-  const f = spawnFixture(cliPath, ['start'], { cwd, env: { CI: '1' } });
+/** Starts `orchestrator start` in `cwd` (from the source, or `file`) and waits until it runs. */
+export async function startOrchestrator(cwd: string, file = cliPath): Promise<Fixture> {
+  const f = spawnFixture(file, ['start'], { cwd, env: { CI: '1' } });
   await f.waitForLine('"to":"running"', 30_000);
   return f;
 }

@@ -99,6 +99,8 @@ interface Session extends EditSession {
   writeSeq: number;
   /** A read of the file raced one of those writes: look again once it is done. */
   recheck: boolean;
+  /** The page's text this agent last wrote next to the editor's file in a conflict (its name and the text). */
+  pageFile: { name: string; text: string } | undefined;
 }
 
 interface Credentials {
@@ -368,16 +370,18 @@ export class DesktopAgent extends Disposable {
         lostSince: undefined,
         writeSeq: 0,
         recheck: false,
+        pageFile: undefined,
       };
       this._sessions.set(sessionId, session);
       this._byName.set(name, session);
       this._logger.info({ fieldId: request.fieldId, file, language: request.type, extension: extensionFor(request.type) }, 'editing a field');
     } else if (request.version > session.version && !session.pending) {
-      // The page opened it again with newer text: take it if nothing was saved here since (a save that comes in
-      // the meantime is kept, and sent).
+      // The page opened it again with newer text: take it if the file holds nothing the page lacks (no save since,
+      // no text a conflict refused; a save that comes in the meantime is kept, and sent).
+      const pageHad = session.pageText;
       session.pageText = request.code;
       const found = await this._dir.readVersion(session.name);
-      if (found?.text === session.synced && (await this._writeOwn(session, request.code, found.version))) {
+      if (found?.text === session.synced && found.text === pageHad && (await this._writeOwn(session, request.code, found.version))) {
         session.synced = request.code;
         session.version = request.version;
       }
@@ -473,8 +477,9 @@ export class DesktopAgent extends Disposable {
       if (session.pending) return;
       const found = await this._dir.readVersion(session.name);
       const onDisk = found?.text;
-      if (onDisk !== undefined && onDisk !== session.synced) {
-        // Saved here but not yet sent (the debounce): both changed. The editor's text stays in its file.
+      if (onDisk !== undefined && onDisk !== session.pageText) {
+        // The file holds text the page does not have: a save not yet sent (the debounce), or the text the page
+        // refused in a conflict that no save has settled yet. Both changed; the editor's text stays in its file.
         const pageFile = await this._keepPageText(session, update.code, update.version);
         session.version = update.version;
         session.synced = onDisk;
@@ -517,9 +522,24 @@ export class DesktopAgent extends Disposable {
     this._conflict(session, pageFile);
   }
 
+  /**
+   * Writes the page's text next to the editor's file. The page's earlier text written there goes, unless the user
+   * changed that file: a page that keeps changing the field during a conflict would leave one file per change.
+   */
   private async _keepPageText(session: Session, text: string, version: number): Promise<string> {
     const name = session.name.replace(/\.([a-z0-9]+)$/, `.page-v${version}.$1`);
-    return this._dir.write(name, text);
+    const path = await this._dir.write(name, text);
+    const earlier = session.pageFile;
+    session.pageFile = { name, text };
+    if (earlier && earlier.name !== name) {
+      try {
+        const found = await this._dir.readVersion(earlier.name);
+        if (found?.text === earlier.text) this._dir.removeIfUnchanged(earlier.name, found.version);
+      } catch (err) {
+        this._logger.warn({ err, file: earlier.name }, 'could not look at the page text of an earlier conflict; it is kept');
+      }
+    }
+    return path;
   }
 
   private _conflict(session: Session, pageFile: string): void {

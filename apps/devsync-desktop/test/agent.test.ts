@@ -70,7 +70,7 @@ async function savedOnce() {
   const file = await fileOf(agent, sessionId);
   await save(file, 'editor\n');
   const sent = await relay.next('code_update');
-  return { conflicts, sessionId, file, sent };
+  return { agent, conflicts, sessionId, file, sent };
 }
 
 /**
@@ -284,6 +284,63 @@ describe('DesktopAgent', () => {
     expect(relay.received.filter((m) => m.type === 'code_ack')).toHaveLength(0);
     await save(file, 'editor, again\n');
     expect((await relay.next('code_update')).payload).toMatchObject({ code: 'editor, again\n', baseVersion: 1, version: 2 });
+  });
+
+  it("a page change after a conflict not yet settled is refused too: the editor's refused text stays in its file, the page's newest goes next to it, and the next save is sent on the page's latest version", async () => {
+    const { conflicts, sessionId, file, sent } = await savedOnce();
+    relay.send({ type: 'code_ack', sessionId, payload: { updateId: sent.payload!.updateId, status: 'conflict', version: 1, code: 'page\n' } });
+    await waitFor(() => conflicts.length === 1);
+    const pageFile = (version: number) => file.replace(/\.js$/, `.page-v${version}.js`);
+    expect(await readFile(pageFile(1), 'utf8')).toBe('page\n');
+    // The page changes the field again, twice, before the user saved again.
+    relay.send(update(sessionId, 'page, later\n', 1, 'page-update-000000010'));
+    expect((await relay.next('code_ack')).payload).toEqual({ updateId: 'page-update-000000010', status: 'conflict', version: 2, code: 'editor\n' });
+    relay.send(update(sessionId, 'page, later still\n', 2, 'page-update-000000011'));
+    expect((await relay.next('code_ack')).payload).toEqual({ updateId: 'page-update-000000011', status: 'conflict', version: 3, code: 'editor\n' });
+    expect(await readFile(file, 'utf8')).toBe('editor\n');
+    expect(await readFile(pageFile(3), 'utf8')).toBe('page, later still\n');
+    expect(conflicts.slice(1)).toMatchObject([{ version: 2, pageFile: pageFile(2) }, { version: 3, pageFile: pageFile(3) }]);
+    // The page's earlier texts, untouched since written, gave way to its newest; one the user edited stays.
+    const names = await readdir(`${tmp.path}/edit`);
+    expect(names.filter((n) => n.includes('.page-v'))).toEqual([pageFile(3).split('/').pop()]);
+    // A save now goes out on the page's latest version and settles it: the page's next change is taken in.
+    await save(file, 'editor, again\n');
+    const again = await relay.next('code_update');
+    expect(again.payload).toMatchObject({ code: 'editor, again\n', baseVersion: 3, version: 4 });
+    relay.send({ type: 'code_ack', sessionId, payload: { updateId: again.payload!.updateId, status: 'applied', version: 4 } });
+    relay.send(update(sessionId, 'page, after\n', 4, 'page-update-000000012'));
+    expect((await relay.next('code_ack')).payload).toEqual({ updateId: 'page-update-000000012', status: 'applied', version: 5 });
+    expect(await readFile(file, 'utf8')).toBe('page, after\n');
+  });
+
+  it("a field opened again with newer text during a conflict not yet settled keeps the editor's refused text in its file", async () => {
+    const { agent, conflicts, sessionId, file, sent } = await savedOnce();
+    relay.send({ type: 'code_ack', sessionId, payload: { updateId: sent.payload!.updateId, status: 'conflict', version: 1, code: 'page\n' } });
+    await waitFor(() => conflicts.length === 1);
+    const opened = new Promise<void>((resolve) => {
+      const listener = agent.onDidOpen(() => {
+        listener.dispose();
+        resolve();
+      });
+    });
+    relay.send({ type: 'edit_request', sessionId, payload: { fieldId: 'f', type: 'javascript', code: 'page, reopened\n', version: 2 } });
+    await opened;
+    expect(await readFile(file, 'utf8')).toBe('editor\n');
+    // Saved again, it goes out on the version the agent had; the page decides (here: a conflict, with its text).
+    await save(file, 'editor, again\n');
+    expect((await relay.next('code_update')).payload).toMatchObject({ code: 'editor, again\n', baseVersion: 1 });
+  });
+
+  it("a page file the user edited is kept when the page's next text goes next to it", async () => {
+    const { conflicts, sessionId, file, sent } = await savedOnce();
+    relay.send({ type: 'code_ack', sessionId, payload: { updateId: sent.payload!.updateId, status: 'conflict', version: 1, code: 'page\n' } });
+    await waitFor(() => conflicts.length === 1);
+    const first = file.replace(/\.js$/, '.page-v1.js');
+    await save(first, 'page, merged by hand\n');
+    relay.send(update(sessionId, 'page, later\n', 1, 'page-update-000000013'));
+    expect((await relay.next('code_ack')).payload).toMatchObject({ status: 'conflict', code: 'editor\n' });
+    expect(await readFile(first, 'utf8')).toBe('page, merged by hand\n');
+    expect(await readFile(file.replace(/\.js$/, '.page-v2.js'), 'utf8')).toBe('page, later\n');
   });
 
   it('a page change that meets a save not yet sent is refused as a conflict with the editor\'s text', async () => {

@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -48,13 +48,13 @@ const bundled = new Map<string, string>();
  * processes and test files share it), and runs with node alone: a start through tsx's loader costs about 0.6 s of
  * CPU (its loader thread and per-module transforms) against 0.16 s bundled, and a test run starts some 460
  * fixtures. Names are kept (`keepNames`), as tsx keeps them: error classes name themselves from their class.
- * A file outside any package (a README example in a temp dir) runs through tsx's loader, as does every fixture
- * when `BATON_FIXTURE_LOADER=tsx`.
+ * A file outside any package (a README example in a temp dir) or one that finds files beside itself runs through
+ * tsx's loader, as does every fixture when `BATON_FIXTURE_LOADER=tsx`.
  */
 function runnable(file: string): string[] {
   if (/\.[cm]?js$/.test(file)) return [file];
   const absolute = resolve(file);
-  const root = process.env.BATON_FIXTURE_LOADER === 'tsx' ? undefined : packageRoot(dirname(absolute));
+  const root = process.env.BATON_FIXTURE_LOADER === 'tsx' || findsFilesBesideItself(absolute) ? undefined : packageRoot(dirname(absolute));
   if (root === undefined) return ['--import', tsxLoader, file];
   let out = bundled.get(absolute);
   if (out === undefined) {
@@ -65,6 +65,15 @@ function runnable(file: string): string[] {
   }
   // Stack traces name the TypeScript source (the bundle carries its source map inline).
   return ['--enable-source-maps', out];
+}
+
+/**
+ * Whether the fixture finds files by its own location (`new URL('../..', import.meta.url)`, as the benchmarks'
+ * fixtures find their package's build): a bundle runs from the cache directory, where that would point elsewhere.
+ * (`fileURLToPath(import.meta.url)` alone, a process starting itself again, is right for a bundle too.)
+ */
+function findsFilesBesideItself(file: string): boolean {
+  return /new URL\([^;]*import\.meta\.url/.test(readFileSync(file, 'utf8'));
 }
 
 /** The nearest directory at or above `dir` with both a package.json and a node_modules. */

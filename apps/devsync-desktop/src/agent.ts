@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { dirname } from 'node:path';
 import WebSocket from 'ws';
 import {
   BatonError,
@@ -12,6 +12,7 @@ import {
   ensureSecureDirectory,
   systemClock,
   watchDirectory,
+  WatchedDirectoryGoneError,
   writeFileAtomic,
   type Backoff,
   type Clock,
@@ -215,24 +216,23 @@ export class DesktopAgent extends Disposable {
   /** Watches the edit directory now at its path (at start, and again after it was removed and made anew). */
   private async _watchDirectory(): Promise<void> {
     const path = this._dir.path;
-    const own = basename(path);
     this._watched = await directoryIdentity(path);
     this._armed++;
     this._watch.value = watchDirectory(
       path,
       {
         debounceMs: this._options.debounceMs ?? 40,
-        // The directory's own name: it was removed (Linux reports that on the directory's watch).
-        filter: (name) => name === own || this._byName.has(name),
+        filter: (name) => this._byName.has(name),
         onError: (err) => {
+          // Removed (where the platform reports it): made anew and watched again at once.
+          if (err instanceof WatchedDirectoryGoneError) return void this._checkDirectory(true);
           // Not armed again at once: a watch that keeps failing would loop. The hourly look arms it again.
           this._watched = undefined;
           this._logger.warn({ err, dir: path }, 'the watch on the edit directory failed; watching it again within the hour');
         },
       },
       (name) => {
-        if (name === own) void this._checkDirectory(true);
-        else if (name === '') for (const session of this._sessions.values()) void this._fileChanged(session);
+        if (name === '') for (const session of this._sessions.values()) void this._fileChanged(session);
         else {
           const session = this._byName.get(name);
           if (session) void this._fileChanged(session);

@@ -1,18 +1,41 @@
-import { watch, type FSWatcher } from 'node:fs';
+import { statSync, watch, type FSWatcher } from 'node:fs';
+import { basename } from 'node:path';
 import { systemClock, type Clock } from './clock.js';
 import { toDisposable, type IDisposable } from './disposable.js';
-import { onUnexpectedError } from './errors.js';
+import { defineErrorClass, onUnexpectedError, registerErrorClass } from './errors.js';
+
+/**
+ * The watched directory was removed, or another one put at its path: the watch has stopped (a watch follows the
+ * directory, not the path, and a removed one reports nothing more). Watch the path again once it exists.
+ */
+export class WatchedDirectoryGoneError extends defineErrorClass('EWATCHGONE') {}
+registerErrorClass(WatchedDirectoryGoneError);
 
 export interface WatchDirectoryOptions {
   /** Quiet time after the last event for a name before `onChange` is called for it (ms). */
   debounceMs: number;
   /** Only names this accepts are reported (default: all). */
   filter?: (name: string) => boolean;
-  /** Where a failing watch is reported (default: the unexpected-error handler). The watch has stopped then. */
+  /**
+   * Where a failing watch is reported (default: the unexpected-error handler). The watch has stopped then. The
+   * directory's removal comes here as a `WatchedDirectoryGoneError`, where the platform reports it (Linux, with an
+   * event named after the directory; Windows, as an error of the watch); where it does not (macOS), the caller
+   * looks for itself (a file it expected found missing, a look now and then).
+   */
   onError?: (error: Error) => void;
   /** Keep the process alive while watching (default false). */
   persistent?: boolean;
   clock?: Clock;
+}
+
+/** What tells one directory at a path from the next: the inode, which a new directory may reuse, and its birth time. */
+function identityOf(dir: string): string | undefined {
+  try {
+    const info = statSync(dir, { bigint: true });
+    return `${info.dev}:${info.ino}:${info.birthtimeNs}`;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -24,8 +47,16 @@ export interface WatchDirectoryOptions {
 export function watchDirectory(dir: string, options: WatchDirectoryOptions, onChange: (name: string) => void): IDisposable {
   const clock = options.clock ?? systemClock;
   const timers = new Map<string, IDisposable>();
+  const own = basename(dir);
+  const identity = identityOf(dir);
   let watcher: FSWatcher | undefined = watch(dir, { persistent: options.persistent ?? false }, (_event, filename) => {
     const name = filename === null ? '' : String(filename);
+    // Linux reports the directory's own removal as an event named after it; a file of that name inside it is
+    // told apart by looking at the directory itself.
+    if ((name === own || name === '') && identityOf(dir) !== identity) {
+      fail(gone());
+      return;
+    }
     if (name !== '' && options.filter && !options.filter(name)) return;
     timers.get(name)?.dispose();
     timers.set(
@@ -46,9 +77,17 @@ export function watchDirectory(dir: string, options: WatchDirectoryOptions, onCh
     for (const timer of timers.values()) timer.dispose();
     timers.clear();
   };
-  watcher.on('error', (err: Error) => {
+  const fail = (err: Error) => {
+    if (!watcher) return;
     stop();
-    (options.onError ?? onUnexpectedError)(err);
-  });
+    try {
+      (options.onError ?? onUnexpectedError)(err);
+    } catch (thrown) {
+      onUnexpectedError(thrown);
+    }
+  };
+  const gone = (cause?: unknown) => new WatchedDirectoryGoneError(`${dir} was removed or replaced; its watch has stopped`, { cause, data: { dir } });
+  // Windows reports the removal as an error of the watch (EPERM).
+  watcher.on('error', (err: Error) => fail(identityOf(dir) !== identity ? gone(err) : err));
   return toDisposable(stop);
 }

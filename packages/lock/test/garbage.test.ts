@@ -190,7 +190,9 @@ describe('a lock directory removed while in use', () => {
     const b = await elect();
     await waitFor(async () => (await slotIndexes()).at(-1)! >= 3, { what: 'a few renewals' });
     const { events, overlap } = watchLeaders({ a, b });
-    await rm(lockDir(), { recursive: true });
+    // One entry at a time, as `rm -rf`: a renewal may write a new slot meanwhile, and the directory is then not
+    // empty at its turn (ENOTEMPTY): retried.
+    await rm(lockDir(), { recursive: true, maxRetries: 20, retryDelay: 5 });
     await mkdir(lockDir(), { mode: 0o700 });
     await waitFor(() => !a.isLeader, { what: 'the holder stepping down' });
     expect(lines.some((l) => l.includes('the lock directory was removed while held'))).toBe(true);

@@ -381,7 +381,7 @@ export class DesktopAgent extends Disposable {
       const pageHad = session.pageText;
       session.pageText = request.code;
       const found = await this._dir.readVersion(session.name);
-      if (found?.text === session.synced && found.text === pageHad && (await this._writeOwn(session, request.code, found.version))) {
+      if (found !== undefined && found.text === pageHad && (await this._writeOwn(session, request.code, found.version))) {
         session.synced = request.code;
         session.version = request.version;
       }

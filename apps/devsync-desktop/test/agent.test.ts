@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { FakeClock } from '@baton/base';
+import { FakeClock, eventToPromise } from '@baton/base';
 import { makeTempDir, sleep, waitFor, type TempDir } from '@baton/test-utils';
 import { createLogger } from '@baton/telemetry';
 import { DesktopAgent, type DesktopAgentOptions } from '../src/index.js';
@@ -219,12 +219,7 @@ describe('DesktopAgent', () => {
     const sessionId = editRequest('f', 'v0\n');
     const file = await fileOf(agent, sessionId);
     const reopen = (code: string, version: number) => relay.send({ type: 'edit_request', sessionId, payload: { fieldId: 'f', type: 'javascript', code, version } });
-    const opened = () => new Promise<void>((resolve) => {
-      const listener = agent.onDidOpen(() => {
-        listener.dispose();
-        resolve();
-      });
-    });
+    const opened = () => eventToPromise(agent.onDidOpen);
     // Nothing saved here: the page's newer text is written.
     let done = opened();
     reopen('v1\n', 1);
@@ -317,12 +312,7 @@ describe('DesktopAgent', () => {
     const { agent, conflicts, sessionId, file, sent } = await savedOnce();
     relay.send({ type: 'code_ack', sessionId, payload: { updateId: sent.payload!.updateId, status: 'conflict', version: 1, code: 'page\n' } });
     await waitFor(() => conflicts.length === 1);
-    const opened = new Promise<void>((resolve) => {
-      const listener = agent.onDidOpen(() => {
-        listener.dispose();
-        resolve();
-      });
-    });
+    const opened = eventToPromise(agent.onDidOpen);
     relay.send({ type: 'edit_request', sessionId, payload: { fieldId: 'f', type: 'javascript', code: 'page, reopened\n', version: 2 } });
     await opened;
     expect(await readFile(file, 'utf8')).toBe('editor\n');

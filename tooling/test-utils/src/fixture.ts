@@ -38,8 +38,8 @@ export interface Fixture {
 
 const live = new Set<Fixture>();
 
-/** The bundles made by this process, by source file. */
-const bundled = new Map<string, string>();
+/** How this process runs each TypeScript fixture, by source file: its bundle, or undefined for tsx's loader. */
+const runAs = new Map<string, string | undefined>();
 
 /**
  * How to run a TypeScript fixture in one plain node process (so SIGKILL/SIGSTOP reach the code under test, not a
@@ -54,17 +54,19 @@ const bundled = new Map<string, string>();
 function runnable(file: string): string[] {
   if (/\.[cm]?js$/.test(file)) return [file];
   const absolute = resolve(file);
-  const root = process.env.BATON_FIXTURE_LOADER === 'tsx' || findsFilesBesideItself(absolute) ? undefined : packageRoot(dirname(absolute));
-  if (root === undefined) return ['--import', tsxLoader, file];
-  let out = bundled.get(absolute);
-  if (out === undefined) {
-    // Named by its path in the package, so two fixtures with one file name do not meet.
-    const name = relative(root, absolute).slice(0, -extname(absolute).length).replace(/[\\/]/g, '_');
-    out = bundle(absolute, join(root, 'node_modules', '.cache', 'baton-fixtures'), name);
-    bundled.set(absolute, out);
-  }
+  if (!runAs.has(absolute)) runAs.set(absolute, bundleFor(absolute));
+  const out = runAs.get(absolute);
   // Stack traces name the TypeScript source (the bundle carries its source map inline).
-  return ['--enable-source-maps', out];
+  return out === undefined ? ['--import', tsxLoader, file] : ['--enable-source-maps', out];
+}
+
+/** The fixture's bundle, or undefined where it runs through tsx. */
+function bundleFor(file: string): string | undefined {
+  const root = process.env.BATON_FIXTURE_LOADER === 'tsx' || findsFilesBesideItself(file) ? undefined : packageRoot(dirname(file));
+  if (root === undefined) return undefined;
+  // Named by its path in the package, so two fixtures with one file name do not meet.
+  const name = relative(root, file).slice(0, -extname(file).length).replace(/[\\/]/g, '_');
+  return bundle(file, join(root, 'node_modules', '.cache', 'baton-fixtures'), name);
 }
 
 /**

@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import WebSocket from 'ws';
 import {
@@ -11,6 +10,7 @@ import {
   readFileIfExists,
   ensureSecureDirectory,
   systemClock,
+  pathIdentity,
   watchDirectory,
   WatchedDirectoryGoneError,
   writeFileAtomic,
@@ -108,12 +108,6 @@ interface Credentials {
   relay: string;
   userId: string;
   secret: string;
-}
-
-/** What tells one directory at a path from the next: the inode, which a new directory may reuse, and its birth time. */
-async function directoryIdentity(path: string): Promise<string> {
-  const info = await stat(path, { bigint: true });
-  return `${info.ino}:${info.birthtimeNs}`;
 }
 
 /** How long a session the relay does not know is retried before it is given up (the page may come back). */
@@ -216,7 +210,7 @@ export class DesktopAgent extends Disposable {
   /** Watches the edit directory now at its path (at start, and again after it was removed and made anew). */
   private async _watchDirectory(): Promise<void> {
     const path = this._dir.path;
-    this._watched = await directoryIdentity(path);
+    this._watched = pathIdentity(path);
     this._armed++;
     this._watch.value = watchDirectory(
       path,
@@ -257,7 +251,7 @@ export class DesktopAgent extends Disposable {
     const path = this._dir.path;
     try {
       await ensureSecureDirectory(path);
-      if (this._closed || (!removed && (await directoryIdentity(path)) === this._watched)) return;
+      if (this._closed || (!removed && pathIdentity(path) === this._watched)) return;
       this._logger.warn({ dir: path }, 'the edit directory was removed; made it anew and watching it again');
       await this._watchDirectory();
       // Saves made there before the new watch began.

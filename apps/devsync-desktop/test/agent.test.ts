@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FakeClock, eventToPromise } from '@baton/base';
 import { makeTempDir, sleep, waitFor, type TempDir } from '@baton/test-utils';
@@ -297,7 +298,7 @@ describe('DesktopAgent', () => {
     expect(conflicts.slice(1)).toMatchObject([{ version: 2, pageFile: pageFile(2) }, { version: 3, pageFile: pageFile(3) }]);
     // The page's earlier texts, untouched since written, gave way to its newest; one the user edited stays.
     const names = await readdir(`${tmp.path}/edit`);
-    expect(names.filter((n) => n.includes('.page-v'))).toEqual([pageFile(3).split('/').pop()]);
+    expect(names.filter((n) => n.includes('.page-v'))).toEqual([basename(pageFile(3))]);
     // A save now goes out on the page's latest version and settles it: the page's next change is taken in.
     await save(file, 'editor, again\n');
     const again = await relay.next('code_update');
@@ -460,7 +461,7 @@ describe('DesktopAgent', () => {
     const ended = editRequest('ended', 'e');
     const endedFile = await fileOf(agent, ended);
     relay.send({ type: 'session_end', sessionId: ended, payload: { reason: 'closed' } });
-    await waitFor(async () => !(await readdir(edit)).includes(endedFile.split('/').pop()!));
+    await waitFor(async () => !(await readdir(edit)).includes(basename(endedFile)));
     const clean = editRequest('clean', 'c');
     const dirty = editRequest('dirty', 'd');
     const cleanFile = await fileOf(agent, clean);
@@ -470,8 +471,8 @@ describe('DesktopAgent', () => {
     await sleep(100);
     await agent.close();
     const left = await readdir(edit);
-    expect(left).toContain(dirtyFile.split('/').pop());
-    expect(left).not.toContain(cleanFile.split('/').pop());
+    expect(left).toContain(basename(dirtyFile));
+    expect(left).not.toContain(basename(cleanFile));
     relay = await FakeRelay.start();
   });
 
@@ -543,7 +544,7 @@ describe('DesktopAgent', () => {
     relay.send({ type: 'code_ack', sessionId: settled, payload: { updateId: second.payload!.updateId, status: 'applied', version: 2 } });
     await sleep(200);
     relay.send({ type: 'session_end', sessionId: settled, payload: { reason: 'closed' } });
-    await waitFor(async () => !(await readdir(`${tmp.path}/edit`)).includes(settledFile.split('/').pop()!), { what: 'the settled file removed' });
+    await waitFor(async () => !(await readdir(`${tmp.path}/edit`)).includes(basename(settledFile)), { what: 'the settled file removed' });
     expect(kept()).toHaveLength(2);
   });
 

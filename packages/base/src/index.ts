@@ -29,4 +29,4 @@ export { noopLogger, type Logger } from './logger.js';
 export { OsLockUnavailableError, ensureOsLock, tryLockFd, unlockFd } from './osLock.js';
 export { lockFile, type FileLockOptions } from './fileLock.js';
 export { Sequencer } from './sequencer.js';
-export { WatchedDirectoryGoneError, watchDirectory, type WatchDirectoryOptions } from './watch.js';
+export { WatchedDirectoryGoneError, pathIdentity, watchDirectory, type WatchDirectoryOptions } from './watch.js';

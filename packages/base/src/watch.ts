@@ -19,8 +19,9 @@ export interface WatchDirectoryOptions {
   /**
    * Where a failing watch is reported (default: the unexpected-error handler). The watch has stopped then. The
    * directory's removal comes here as a `WatchedDirectoryGoneError`, where the platform reports it (Linux, with an
-   * event named after the directory; Windows, as an error of the watch); where it does not (macOS), the caller
-   * looks for itself (a file it expected found missing, a look now and then).
+   * event named after the directory; an error of the watch on a directory that is gone is reported so too, as
+   * Windows may give); where it does not (macOS, Wine), the caller looks for itself (a file it expected found
+   * missing, a look now and then).
    */
   onError?: (error: Error) => void;
   /** Keep the process alive while watching (default false). */
@@ -28,11 +29,16 @@ export interface WatchDirectoryOptions {
   clock?: Clock;
 }
 
-/** What tells one directory at a path from the next: the inode, which a new directory may reuse, and its birth time. */
-function identityOf(dir: string): string | undefined {
+/**
+ * What tells one directory (or file) at a path from the next one put there, or undefined when nothing is there:
+ * device and inode, and where an inode number is reused (Linux, macOS) the birth time too. Windows' file id already
+ * changes on reuse (it carries a sequence number), and there the birth time cannot be trusted: Wine reports the
+ * change time, which moves with every entry added.
+ */
+export function pathIdentity(path: string): string | undefined {
   try {
-    const info = statSync(dir, { bigint: true });
-    return `${info.dev}:${info.ino}:${info.birthtimeNs}`;
+    const info = statSync(path, { bigint: true });
+    return process.platform === 'win32' ? `${info.dev}:${info.ino}` : `${info.dev}:${info.ino}:${info.birthtimeNs}`;
   } catch {
     return undefined;
   }
@@ -48,12 +54,12 @@ export function watchDirectory(dir: string, options: WatchDirectoryOptions, onCh
   const clock = options.clock ?? systemClock;
   const timers = new Map<string, IDisposable>();
   const own = basename(dir);
-  const identity = identityOf(dir);
+  const identity = pathIdentity(dir);
   let watcher: FSWatcher | undefined = watch(dir, { persistent: options.persistent ?? false }, (_event, filename) => {
     const name = filename === null ? '' : String(filename);
     // Linux reports the directory's own removal as an event named after it; a file of that name inside it is
     // told apart by looking at the directory itself.
-    if ((name === own || name === '') && identityOf(dir) !== identity) {
+    if ((name === own || name === '') && pathIdentity(dir) !== identity) {
       fail(gone());
       return;
     }
@@ -87,7 +93,7 @@ export function watchDirectory(dir: string, options: WatchDirectoryOptions, onCh
     }
   };
   const gone = (cause?: unknown) => new WatchedDirectoryGoneError(`${dir} was removed or replaced; its watch has stopped`, { cause, data: { dir } });
-  // Windows reports the removal as an error of the watch (EPERM).
-  watcher.on('error', (err: Error) => fail(identityOf(dir) !== identity ? gone(err) : err));
+  // A watch error on a directory that is gone (Windows may report a removal so, as EPERM) is that removal.
+  watcher.on('error', (err: Error) => fail(pathIdentity(dir) !== identity ? gone(err) : err));
   return toDisposable(stop);
 }

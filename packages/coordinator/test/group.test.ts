@@ -45,6 +45,20 @@ function recordingLogger(lines: Logged[]) {
   return logger;
 }
 
+/**
+ * The follower every member's list names standby, once each other follower holds its reserve
+ * connection to it. Which one it is depends on the descriptors the leader's connections got in this
+ * process (see the processes test that pins the rule down), so the tests ask rather than assume.
+ */
+async function namedStandby(groups: Group[]): Promise<{ standby: Group; others: Group[] }> {
+  const named = (g: Group) => g.members.filter((m) => m.standby).map((m) => m.id).join();
+  await waitFor(() => named(groups[0]!) !== '' && groups.every((g) => named(g) === named(groups[0]!)), { what: 'one standby named everywhere' });
+  const standby = groups.find((g) => g.id === named(groups[0]!))!;
+  const others = groups.filter((g) => g !== standby && g.role === 'follower');
+  await waitFor(async () => (await Promise.all(others.map((g) => g.metrics()))).every((r) => r.standby.connected), { what: 'the other followers connected to the standby' });
+  return { standby, others };
+}
+
 describe('joinGroup', () => {
   it('the first member leads; the others follow, connected to it, and every member sees every member with its metadata', async () => {
     const a = await member('a');
@@ -88,43 +102,44 @@ describe('joinGroup', () => {
     expect(await follower.metricsRegistry.render()).toMatch(/baton_group_failover_ms_count\{[^}]*\} 1/);
   });
 
-  it('names the longest-joined follower standby; when the leader goes the standby leads alone, and the others join it over the connection they kept to it', async () => {
+  it('names one follower standby; when the leader goes the standby leads alone, and the others join it over the connection they kept to it', async () => {
     const a = await member('a');
     const b = await member('b');
     const c = await member('c');
     const d = await member('d');
     const standbyOf = (g: Group) => g.members.filter((m) => m.standby).map((m) => m.id);
-    await waitFor(() => [a, b, c, d].every((g) => standbyOf(g).join() === 'b'), { what: 'b named standby everywhere' });
-    // c and d connect to b in advance (a moment after the list, clear of a failover's rush).
-    await waitFor(async () => (await c.metrics()).standby.connected && (await d.metrics()).standby.connected, { what: 'c and d connected to the standby' });
-    expect((await b.metrics()).standby).toEqual({ id: 'b', connected: false });
+    // The others connect to it in advance (a moment after the list, clear of a failover's rush).
+    const { standby, others } = await namedStandby([a, b, c, d]);
+    expect(others).toHaveLength(2);
+    expect((await standby.metrics()).standby).toEqual({ id: standby.id, connected: false });
     const claims: string[] = [];
-    for (const g of [c, d]) g.onDidChangeRole(({ role }) => role === 'leader' && claims.push(g.id));
+    for (const g of others) g.onDidChangeRole(({ role }) => role === 'leader' && claims.push(g.id));
     await a.close();
-    await waitFor(() => b.role === 'leader' && c.connected && d.connected && c.leader?.id === 'b' && d.leader?.id === 'b', { timeoutMs: 3000, what: 'c and d joined to b' });
+    await waitFor(() => standby.role === 'leader' && others.every((g) => g.connected && g.leader?.id === standby.id), { timeoutMs: 3000, what: 'the others joined to the standby' });
     expect(claims).toEqual([]);
-    for (const g of [c, d]) {
+    for (const g of others) {
       const report = await g.metrics();
       expect(report.joins).toEqual({ standby: 1, new: 1 });
       expect(report.failoverMs.count).toBe(1);
     }
     // The new leader names the next standby, one of the two.
-    await waitFor(() => [b, c, d].every((g) => standbyOf(g).length === 1 && ['c', 'd'].includes(standbyOf(g)[0]!)), { what: 'a new standby' });
+    const ids = others.map((g) => g.id);
+    await waitFor(() => [standby, ...others].every((g) => standbyOf(g).length === 1 && ids.includes(standbyOf(g)[0]!)), { what: 'a new standby' });
   });
 
   it('a follower that sees the standby\'s new term before its welcome waits for the welcome instead of asking with a join', async () => {
-    const lines: Logged[] = [];
+    const lines = new Map<string, Logged[]>([['b', []], ['c', []]]);
     const a = await member('a');
-    const b = await member('b', { logger: recordingLogger(lines) as never });
-    const c = await member('c');
-    await waitFor(async () => (await c.metrics()).standby.connected, { what: 'c connected to the standby b' });
-    // b's welcome goes out only once c's election has seen b's term (c's group reacts to that
-    // first, as it registered its listener first): a follower that asked at that moment would
-    // send its join before the welcome could arrive.
+    const b = await member('b', { logger: recordingLogger(lines.get('b')!) as never });
+    const c = await member('c', { logger: recordingLogger(lines.get('c')!) as never });
+    const { standby, others: [other] } = await namedStandby([a, b, c]);
+    // The standby's welcome goes out only once the other's election has seen its term (the other's
+    // group reacts to that first, as it registered its listener first): a follower that asked at
+    // that moment would send its join before the welcome could arrive.
     let seenFirst = false;
     groupFaultPoints.welcome = (welcome, send) => {
-      const seen = c.onDidChangeLeader((leader) => {
-        if (leader?.id !== 'b' || leader.token !== welcome.token) return;
+      const seen = other!.onDidChangeLeader((leader) => {
+        if (leader?.id !== standby.id || leader.token !== welcome.token) return;
         seen.dispose();
         seenFirst = true;
         send(welcome);
@@ -132,42 +147,42 @@ describe('joinGroup', () => {
     };
     try {
       await a.close();
-      await waitFor(() => b.role === 'leader' && c.connected && c.leader?.id === 'b', { timeoutMs: 3000, what: 'c joined to b' });
+      await waitFor(() => standby.role === 'leader' && other!.connected && other!.leader?.id === standby.id, { timeoutMs: 3000, what: 'the other joined to the standby' });
     } finally {
       delete groupFaultPoints.welcome;
     }
     expect(seenFirst).toBe(true);
-    expect(lines.filter((l) => l.msg === 'a member joined by request')).toEqual([]);
-    expect((await c.metrics()).joins).toEqual({ standby: 1, new: 1 });
-    b.handle('whoami', (_params, context) => context.token);
-    await expect(c.call('whoami', {})).resolves.toBe(b.token);
+    expect(lines.get(standby.id)!.filter((l) => l.msg === 'a member joined by request')).toEqual([]);
+    expect((await other!.metrics()).joins).toEqual({ standby: 1, new: 1 });
+    standby.handle('whoami', (_params, context) => context.token);
+    await expect(other!.call('whoami', {})).resolves.toBe(standby.token);
   });
 
   it('a follower whose standby took over without sending the welcome joins it by request a moment later', async () => {
-    const lines: Logged[] = [];
+    const lines = new Map<string, Logged[]>([['b', []], ['c', []]]);
     const a = await member('a');
-    const b = await member('b', { logger: recordingLogger(lines) as never });
-    const c = await member('c');
-    await waitFor(async () => (await c.metrics()).standby.connected, { what: 'c connected to the standby b' });
+    const b = await member('b', { logger: recordingLogger(lines.get('b')!) as never });
+    const c = await member('c', { logger: recordingLogger(lines.get('c')!) as never });
+    const { standby, others: [other] } = await namedStandby([a, b, c]);
     groupFaultPoints.welcome = () => {};
     try {
       await a.close();
-      await waitFor(() => b.role === 'leader' && c.connected && c.leader?.id === 'b', { timeoutMs: 3000, what: 'c joined to b' });
+      await waitFor(() => standby.role === 'leader' && other!.connected && other!.leader?.id === standby.id, { timeoutMs: 3000, what: 'the other joined to the standby' });
     } finally {
       delete groupFaultPoints.welcome;
     }
-    expect(lines.filter((l) => l.msg === 'a member joined by request').map((l) => l.obj.follower)).toEqual(['c']);
-    // Over the connection it kept to b, as a welcome would have come.
-    expect((await c.metrics()).joins).toEqual({ standby: 1, new: 1 });
+    expect(lines.get(standby.id)!.filter((l) => l.msg === 'a member joined by request').map((l) => l.obj.follower)).toEqual([other!.id]);
+    // Over the connection it kept to the standby, as a welcome would have come.
+    expect((await other!.metrics()).joins).toEqual({ standby: 1, new: 1 });
   });
 
   it('refuses a standby\'s welcome for a term the lock does not show it holding, and joins it the usual way instead', async () => {
-    const lines: Logged[] = [];
+    const lines = new Map<string, Logged[]>([['b', []], ['c', []]]);
     const a = await member('a');
-    const b = await member('b');
-    const c = await member('c', { logger: recordingLogger(lines) as never });
-    await waitFor(async () => (await c.metrics()).standby.connected, { what: 'c connected to the standby b' });
-    // b takes over term N but its welcome claims N + 1, a term it never held.
+    const b = await member('b', { logger: recordingLogger(lines.get('b')!) as never });
+    const c = await member('c', { logger: recordingLogger(lines.get('c')!) as never });
+    const { standby, others: [other] } = await namedStandby([a, b, c]);
+    // The standby takes over term N but its welcome claims N + 1, a term it never held.
     const forged: number[] = [];
     groupFaultPoints.welcome = (welcome, send) => {
       forged.push(welcome.token + 1);
@@ -175,17 +190,17 @@ describe('joinGroup', () => {
     };
     try {
       await a.close();
-      await waitFor(() => b.role === 'leader' && c.connected && c.leader?.id === 'b', { timeoutMs: 3000, what: 'c joined to b' });
+      await waitFor(() => standby.role === 'leader' && other!.connected && other!.leader?.id === standby.id, { timeoutMs: 3000, what: 'the other joined to the standby' });
     } finally {
       delete groupFaultPoints.welcome;
     }
     expect(forged).toHaveLength(1);
-    const refusal = lines.find((l) => l.msg.startsWith('refused a welcome'));
-    expect(refusal?.msg).toBe(`refused a welcome from 'b' for term ${forged[0]}: the lock shows 'b' in term ${b.token}`);
-    // Joined by a join request over a new connection, answered with b's real term.
-    expect((await c.metrics()).joins).toEqual({ standby: 0, new: 2 });
-    b.handle('whoami', (_params, context) => context.token);
-    await expect(c.call('whoami', {})).resolves.toBe(b.token);
+    const refusal = lines.get(other!.id)!.find((l) => l.msg.startsWith('refused a welcome'));
+    expect(refusal?.msg).toBe(`refused a welcome from '${standby.id}' for term ${forged[0]}: the lock shows '${standby.id}' in term ${standby.token}`);
+    // Joined by a join request over a new connection, answered with the standby's real term.
+    expect((await other!.metrics()).joins).toEqual({ standby: 0, new: 2 });
+    standby.handle('whoami', (_params, context) => context.token);
+    await expect(other!.call('whoami', {})).resolves.toBe(standby.token);
   });
 
   it('pushes store versions: a follower that does not watch the directory still gets every change', async () => {
@@ -324,8 +339,8 @@ describe('joinGroup', () => {
     const a = await member('a', { leaseMs: 400, heartbeatMs: 1000 });
     const token = (await readAuthToken(join(tmp.path, 'watch.group-token')))!;
     const leaderSocket = (a as unknown as { _socket: string })._socket;
-    // Followers built by hand, so that what the leader sends them can be seen: the first to join
-    // is the standby; the third never answers, and shows that a silent follower is pinged.
+    // Followers built by hand, so that what the leader sends them can be seen; the third never
+    // answers, and shows that a silent follower is pinged. Any of them may be named standby.
     const heard = new Map<string, { index: number; answer: boolean; at: number }[]>();
     const pings = new Map<string, number>();
     const clients: IpcClient[] = [];
@@ -351,8 +366,9 @@ describe('joinGroup', () => {
     try {
       await waitFor(() => a.members.length === 4, { what: 'all three joined' });
       await sleep(2500);
-      const standby = heard.get('r1')!;
-      const other = heard.get('r2')!;
+      const standbyId = a.members.find((m) => m.standby)!.id;
+      const standby = heard.get(standbyId)!;
+      const other = heard.get(['r1', 'r2'].find((id) => id !== standbyId)!)!;
       // The standby: every renewal, in order, one in about four marked to be answered.
       expect(standby.length).toBeGreaterThanOrEqual(8);
       for (let i = 1; i < standby.length; i++) expect(standby[i]!.index).toBe(standby[i - 1]!.index + 1);

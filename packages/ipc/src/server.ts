@@ -50,6 +50,12 @@ export interface PeerInfo {
   readonly name: string;
   /** Wall-clock time of connection, ISO 8601 (display). */
   readonly connectedAt: string;
+  /**
+   * The connection's file descriptor in this process, where there is one (not on Windows). When a
+   * process dies, Linux closes its descriptors from the highest number down, so the peer on the
+   * highest learns of the death first (the coordinator names that peer its standby).
+   */
+  readonly descriptor?: number;
 }
 
 export interface RequestContext {
@@ -271,7 +277,7 @@ export class IpcServer extends Disposable {
         refuse(channel, refused.error, refused.extra);
         return;
       }
-      this._admit(channel, refused.name, refused.pid);
+      this._admit(channel, refused.name, refused.pid, descriptorOf(socket));
     });
     channel.onClose(() => {
       clearTimeout(timer);
@@ -300,8 +306,8 @@ export class IpcServer extends Disposable {
     return { name: envelope.name, pid: envelope.pid };
   }
 
-  private _admit(channel: FramedChannel, name: string, pid: number): void {
-    const info: PeerInfo = { id: String(this._nextPeer++), pid, name, connectedAt: new Date().toISOString() };
+  private _admit(channel: FramedChannel, name: string, pid: number, descriptor: number | undefined): void {
+    const info: PeerInfo = { id: String(this._nextPeer++), pid, name, connectedAt: new Date().toISOString(), ...(descriptor === undefined ? {} : { descriptor }) };
     const logger = this._logger.child({ peer: info.id, name, pid });
     const topics = new Set<string>();
     const rpc = new RpcConnection(
@@ -366,6 +372,15 @@ export class IpcServer extends Disposable {
       // Already gone.
     }
   }
+}
+
+/**
+ * The socket's file descriptor, or undefined where it has none (a Windows pipe reports -1). Node
+ * has no public accessor for it; its stream handles have carried `fd` since the first releases.
+ */
+function descriptorOf(socket: Socket): number | undefined {
+  const fd = (socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
+  return typeof fd === 'number' && fd >= 0 ? fd : undefined;
 }
 
 /**

@@ -8,6 +8,7 @@ import { connect, encodeFrames, encodePayload, protocolVersion, removeStaleSocke
 import { Harness, token } from './helpers.js';
 
 const serverFixture = fileURLToPath(new URL('./fixtures/server.ts', import.meta.url));
+const watchersFixture = fileURLToPath(new URL('./fixtures/watchers.ts', import.meta.url));
 const posix = process.platform !== 'win32';
 
 let tmp: TempDir;
@@ -22,8 +23,8 @@ afterEach(async () => {
   await tmp.cleanup();
 });
 
-async function startServerProcess() {
-  const server = spawnFixture(serverFixture, [h.path, token]);
+async function startServerProcess(heartbeatMs = 100) {
+  const server = spawnFixture(serverFixture, [h.path, token, String(heartbeatMs)]);
   await server.waitForLine('listening');
   return server;
 }
@@ -53,6 +54,25 @@ describe('with a server in another process', () => {
     expect(secondPid).toBe(second.pid);
     await waitFor(async () => (await clients[1]!.request<number>('publish-now', 'after')) === 3, { what: 'subscriptions restored' });
     await waitFor(() => ticks.every((t) => t.includes('after')), { what: 'ticks after reconnect' });
+  });
+
+  (process.platform === 'linux' ? it : it.skip)('a killed server\'s peers learn of its death from the highest descriptor down, as PeerInfo.descriptor promises', async () => {
+    // Long heartbeats: the server's pings, answered as it dies, would end connections with EPIPE.
+    const server = await startServerProcess(600_000);
+    const watchers = spawnFixture(watchersFixture, [h.path, token, '6']);
+    const descriptors = (await watchers.waitForLine(/^descriptors /)).split(' ').slice(1).map(Number);
+    expect(new Set(descriptors).size).toBe(6);
+    for (const d of descriptors) expect(d).toBeGreaterThan(2);
+    // The watchers' process is stopped while the server dies, so that every end of file waits in its epoll
+    // queue in the order the kernel closed the connections, and is taken in that order when it continues.
+    // (A process that is collecting events as more become ready may take those in another order.)
+    watchers.kill('SIGSTOP');
+    server.kill('SIGKILL');
+    await server.exited;
+    watchers.kill('SIGCONT');
+    await waitFor(() => watchers.lines.filter((l) => l.startsWith('lost ')).length === 6, { timeoutMs: 5000, what: 'every connection saw the death' });
+    const order = watchers.lines.filter((l) => l.startsWith('lost ')).map((l) => Number(l.split(' ')[1]));
+    expect(order).toEqual([...descriptors].sort((a, b) => b - a));
   });
 
   (posix ? it : it.skip)('detects a frozen (SIGSTOPped) server by heartbeat and reconnects when it wakes', async () => {

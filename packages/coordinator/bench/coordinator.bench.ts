@@ -103,11 +103,16 @@ if (runs('idle')) {
     const showCpu = (c: IdleCost) => `${round(c.cpuPercent, 3)}% CPU${c.runPercent === undefined ? '' : ` (${round(c.runPercent, 3)}%)`}, ${round(c.wakeupsPerSecond, 1)} wakeups/s`;
     const show = (c: IdleCost) => `${showCpu(c)}, ${c.fileOpsPerSecond === undefined ? 'file ops not counted (no strace)' : `${round(c.fileOpsPerSecond, 2)} file ops/s`}`;
     for (const [i, config] of configs.entries()) {
-      const [standby, other] = followers[i]!;
+      // The leader names the standby (the follower on its highest descriptor): ask, rather than assume.
+      const named = followers[i]!.map((f) => f.lines.filter((l) => l.startsWith('standby ')).at(-1)?.split(' ')[1]);
+      const standbyIndex = ['f1', 'f2'].indexOf(named[0] ?? '');
+      if (standbyIndex < 0 || named[1] !== named[0]) throw new Error(`idle: the followers name different standbys, or neither of them: ${named.join(', ')}`);
+      const standby = followers[i]![standbyIndex]!;
+      const other = followers[i]![1 - standbyIndex]!;
       const [standbyFloor, otherFloor] = floors[i]!;
       rows.push({
         measure: `idle follower over ${seconds} s (${config.label}): the standby; another follower`,
-        group: `${show(cost(standby!.pid))}; ${show(cost(other!.pid))}`,
+        group: `${show(cost(standby.pid))}; ${show(cost(other.pid))}`,
         'plain election / peers': `${i === 0 ? `plain election follower (lease 2 s): ${show(cost(electionFollower.pid))}; ` : ''}floor, a plain Node process with the same traffic and nothing else: ${showCpu(cost(standbyFloor!.pid))}; ${showCpu(cost(otherFloor!.pid))}`,
         target: 'group <= 0.1% and <= 2 file ops/s; election <= 0.3% and <= 10',
       });

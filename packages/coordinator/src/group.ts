@@ -200,8 +200,6 @@ export class Group extends Disposable {
   private _lostAt: number | undefined;
   /** At the leader: the followers joined, by IPC peer id. */
   private readonly _followers = new Map<string, Member>();
-  /** The descriptor of each follower's (and reserve peer's) connection in this process, by IPC peer id, where there is one. */
-  private readonly _descriptors = new Map<string, number>();
   /** At a follower: the list the leader last sent. */
   private _memberList: readonly Member[] = [];
   private readonly _handlers = new Map<string, CallHandler>();
@@ -284,7 +282,6 @@ export class Group extends Disposable {
     server.handle(methods.heard, (params, context) => void this._quietly(() => parseHeard(params), context));
     this._register(server.onDidDisconnect((peer) => {
       this._reservePeers.delete(peer.id);
-      this._descriptors.delete(peer.id);
       if (this._followers.delete(peer.id)) this._membersChanged();
     }));
     await server.listen();
@@ -339,17 +336,13 @@ export class Group extends Disposable {
     let standby: string | undefined;
     let highest = -1;
     for (const peer of this._followers.keys()) {
-      const descriptor = this._descriptors.get(peer) ?? -1;
+      const descriptor = this._server?.peer(peer)?.descriptor ?? -1;
       if (standby === undefined || descriptor > highest) {
         standby = peer;
         highest = descriptor;
       }
     }
     return standby;
-  }
-
-  private _noteDescriptor(context: RequestContext): void {
-    if (context.peer.descriptor !== undefined) this._descriptors.set(context.peer.id, context.peer.descriptor);
   }
 
   /** The fencing token of this member's term, while it leads. */
@@ -596,7 +589,6 @@ export class Group extends Disposable {
       await this._whenLeader(this._leaseMs, context.signal);
     }
     this._reservePeers.delete(context.peer.id);
-    this._noteDescriptor(context);
     this._followers.set(context.peer.id, toMember(join, new Date().toISOString()));
     this._logger.debug({ follower: join.id, fencingToken: this._election.token }, 'a member joined by request');
     this._membersChanged();
@@ -608,7 +600,6 @@ export class Group extends Disposable {
     const join = this._checked(() => parseJoin(params), context);
     // Already leading (the list that named this member was old): the follower joins the usual way.
     if (this._election.isLeader) return { leading: true };
-    this._noteDescriptor(context);
     this._reservePeers.set(context.peer.id, toMember(join, ''));
     return { leading: false };
   }

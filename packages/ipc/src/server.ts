@@ -124,6 +124,11 @@ export class IpcServer extends Disposable {
     return [...this._peers.values()].map((p) => p.info);
   }
 
+  /** One connected peer, by id. */
+  peer(id: string): PeerInfo | undefined {
+    return this._peers.get(id)?.info;
+  }
+
   /** How many peers are subscribed to `topic`. */
   subscriberCount(topic: string): number {
     let count = 0;

@@ -49,6 +49,11 @@ describe('requests', () => {
     const client = await h.client({ name: 'window-1' });
     await expect(client.request('add', { a: 2, b: 3 })).resolves.toEqual({ sum: 5, peer: 'window-1', pid: process.pid });
     expect(server.peers).toEqual([expect.objectContaining({ name: 'window-1', pid: process.pid })]);
+    expect(server.peer(server.peers[0]!.id)).toBe(server.peers[0]);
+    expect(server.peer('no-such-peer')).toBeUndefined();
+    // The connection's descriptor in this process, where there is one.
+    if (process.platform === 'win32') expect(server.peers[0]!.descriptor).toBeUndefined();
+    else expect(server.peers[0]!.descriptor).toBeGreaterThan(2);
   });
 
   it('rethrows a handler error as the same class with its code', async () => {

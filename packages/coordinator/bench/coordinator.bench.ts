@@ -126,6 +126,13 @@ if (runs('idle')) {
 
 /** Before each kill: every process started a second or more before it (as in use, where members start long before a failover). */
 const restMs = Number(process.env.BENCH_REST_MS ?? 1000);
+/**
+ * After each kill the bench sleeps this long before it looks at the members' lines, which they
+ * print 100 ms after the failover's first event (fixtures/member.mjs, floor.mjs). Until stop 43 it
+ * looked every 5 ms and the members printed at once: the bench process woke about twenty times in
+ * each failover, on the same two cores (see docs/BENCHMARKS.md).
+ */
+const failoverQuietMs = 150;
 
 interface Failovers {
   /** From the signal until the last follower is done (ms). */
@@ -161,7 +168,9 @@ async function failovers(signal: 'SIGKILL' | 'SIGSTOP', count: number, leaseMs: 
       const leaderMark = leader.lines.length;
       const signalledAt = nowNs();
       leader.kill(signal);
-      await waitFor(() => followers.every((f, i) => after(f, /^joined /, marks[i]!) || after(f, /^role leader /, marks[i]!)), { timeoutMs: leaseMs + 10_000, what: 'every follower joined to the new leader' });
+      // Asleep while the members fail over (they print their lines afterwards; see member.mjs).
+      await sleep(failoverQuietMs);
+      await waitFor(() => followers.every((f, i) => after(f, /^joined /, marks[i]!) || after(f, /^role leader /, marks[i]!)), { timeoutMs: leaseMs + 10_000, intervalMs: 20, what: 'every follower joined to the new leader' });
       let slowest = 0;
       let firstLost = Infinity;
       for (const [i, f] of followers.entries()) {
@@ -220,7 +229,8 @@ async function floorFailovers(count: number, size = 10): Promise<Failovers> {
       const marks = clients.map((c) => c.lines.length);
       const signalledAt = nowNs();
       current.kill('SIGKILL');
-      await waitFor(() => clients.every((c, i) => after(c, /^answered /, marks[i]!)), { timeoutMs: 10_000, what: 'every client answered' });
+      await sleep(failoverQuietMs);
+      await waitFor(() => clients.every((c, i) => after(c, /^answered /, marks[i]!)), { timeoutMs: 10_000, intervalMs: 20, what: 'every client answered' });
       const at = (c: Fixture, i: number, pattern: RegExp) => Number(BigInt(after(c, pattern, marks[i]!)!.split(' ')[1]!) - signalledAt) / 1e6;
       const slowest = Math.max(...clients.map((c, i) => at(c, i, /^answered /)));
       result.fromSignal.push(slowest);

@@ -84,6 +84,8 @@ try {
       const marks = followers.map((f) => f.lines.length);
       const signalledAt = process.hrtime.bigint();
       leader.kill('SIGKILL');
+      // Asleep during the failover: the members print their lines 100 ms after it (see fixtures/member.mjs).
+      await sleep(150);
       await until(followers, () => followers.every((f, i) => f.lines.slice(marks[i]).some((l) => /^(joined|role leader) /.test(l))), 'every follower joined');
       let slowest = 0;
       for (const [i, f] of followers.entries()) {

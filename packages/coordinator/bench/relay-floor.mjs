@@ -60,6 +60,8 @@ async function trial(relay, kills) {
       const answer = (c, i) => c.lines.slice(marks[i]).find((l) => l.startsWith('answered'));
       const signalledAt = process.hrtime.bigint();
       victim.kill('SIGKILL');
+      // Asleep during the failover: the fixtures print their lines 100 ms after it (see fixtures/floor.mjs).
+      await sleep(150);
       const deadline = Date.now() + 5000;
       while (!clients.every((c, i) => answer(c, i)) && Date.now() < deadline) await sleep(5);
       if (!clients.every((c, i) => answer(c, i))) throw new Error('a client had no answer within 5 s');

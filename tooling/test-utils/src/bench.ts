@@ -27,11 +27,15 @@ export function machineDescription(): string {
   return `${cpu.length} x ${cpu[0]?.model.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`;
 }
 
-/** Writes `bench/results/<name>.json` in `packageDir` with the rows and the machine. */
+/**
+ * Writes `bench/results/<name>.json` in `packageDir` with the rows and the machine. A short run
+ * (`BENCH_QUICK=1`) writes `<name>.quick.json` instead (not kept in git): the committed file is
+ * the record of a full run, which the figures in docs/BENCHMARKS.md come from.
+ */
 export function writeBenchResults(packageDir: string, name: string, rows: readonly Row[], extra: Record<string, unknown> = {}): string {
   const dir = join(packageDir, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${name}.json`);
+  const file = join(dir, process.env.BENCH_QUICK === '1' ? `${name}.quick.json` : `${name}.json`);
   writeFileSync(file, JSON.stringify({ name, date: new Date().toISOString(), machine: machineDescription(), rows, ...extra }, null, 2) + '\n');
   return file;
 }

@@ -128,9 +128,8 @@ if (runs('idle')) {
 const restMs = Number(process.env.BENCH_REST_MS ?? 1000);
 /**
  * After each kill the bench sleeps this long before it looks at the members' lines, which they
- * print 100 ms after the failover's first event (fixtures/member.mjs, floor.mjs). Until stop 43 it
- * looked every 5 ms and the members printed at once: the bench process woke about twenty times in
- * each failover, on the same two cores (see docs/BENCHMARKS.md).
+ * print after the failover (`quietMs` in fixtures/output.mjs, the same value). Until stop 43 it
+ * looked every 5 ms and the members printed at once (see docs/BENCHMARKS.md).
  */
 const failoverQuietMs = 150;
 

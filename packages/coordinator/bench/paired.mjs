@@ -12,6 +12,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { quietMs } from './fixtures/output.mjs';
 
 const [rootA, rootB, killsArg, sizeArg] = process.argv.slice(2);
 if (!rootA || !rootB) {
@@ -84,8 +85,8 @@ try {
       const marks = followers.map((f) => f.lines.length);
       const signalledAt = process.hrtime.bigint();
       leader.kill('SIGKILL');
-      // Asleep during the failover: the members print their lines 100 ms after it (see fixtures/member.mjs).
-      await sleep(150);
+      // Asleep during the failover: the members print their lines after it (see fixtures/output.mjs).
+      await sleep(quietMs);
       await until(followers, () => followers.every((f, i) => f.lines.slice(marks[i]).some((l) => /^(joined|role leader) /.test(l))), 'every follower joined');
       let slowest = 0;
       for (const [i, f] of followers.entries()) {

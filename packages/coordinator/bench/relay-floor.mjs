@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { quietMs } from './fixtures/output.mjs';
 
 const fixture = fileURLToPath(new URL('./fixtures/floor.mjs', import.meta.url));
 const rounds = Number(process.argv[2] ?? 3);
@@ -60,8 +61,8 @@ async function trial(relay, kills) {
       const answer = (c, i) => c.lines.slice(marks[i]).find((l) => l.startsWith('answered'));
       const signalledAt = process.hrtime.bigint();
       victim.kill('SIGKILL');
-      // Asleep during the failover: the fixtures print their lines 100 ms after it (see fixtures/floor.mjs).
-      await sleep(150);
+      // Asleep during the failover: the fixtures print their lines after it (see fixtures/output.mjs).
+      await sleep(quietMs);
       const deadline = Date.now() + 5000;
       while (!clients.every((c, i) => answer(c, i)) && Date.now() < deadline) await sleep(5);
       if (!clients.every((c, i) => answer(c, i))) throw new Error('a client had no answer within 5 s');

@@ -7,7 +7,7 @@
 // they led at the same moment.
 // CI runs it for CHAOS_SECONDS (default 20); `CHAOS_SECONDS=600 pnpm --filter @baton/etcd test:chaos` runs longer.
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { killAllFixtures, sleep, startEtcdCluster, stopAllEtcdClusters, watchObserved, type BeliefSpans, type EtcdMember, type Fixture } from '@baton/test-utils';
+import { continueWhenStopped, killAllFixtures, sleep, startEtcdCluster, stopAllEtcdClusters, watchObserved, type BeliefSpans, type EtcdMember, type Fixture } from '@baton/test-utils';
 import { createEtcdClient } from '../src/index.js';
 import { check } from './checker.js';
 import { isLeaderNow, startContender } from './helpers.js';
@@ -44,9 +44,11 @@ describe('chaos on etcd', () => {
         if (!line.startsWith('paused ')) return;
         counts.faultPauses++;
         proc.stopped = true;
+        // Continued only once it has stopped: this line can be read before it raises SIGSTOP.
         setTimeout(() => {
-          proc.stopped = false;
-          fixture.kill('SIGCONT');
+          void continueWhenStopped(fixture).then(() => {
+            proc.stopped = false;
+          });
         }, Math.random() * ttlMs * 1.5);
       };
       fixture.lines.forEach(handle);

@@ -11,7 +11,8 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { addObservedLine, checkLeadership, killAllFixtures, makeTempDir, percentile, sleep, type BeliefSpans, type Fixture } from '@baton/test-utils';
+import { fileURLToPath } from 'node:url';
+import { addObservedLine, checkLeadership, continueWhenStopped, killAllFixtures, makeTempDir, percentile, sleep, spawnFixture, type BeliefSpans, type Fixture } from '@baton/test-utils';
 import { startContender } from './helpers.js';
 
 const seconds = Number(process.env.CHAOS_SECONDS ?? 30);
@@ -30,6 +31,23 @@ interface Member {
 afterAll(killAllFixtures);
 
 describe('chaos', () => {
+  (process.platform === 'win32' ? it.skip : it)('continues a process that stopped itself at a fault point only once it has stopped: a SIGCONT sent on its line alone can come first and be lost', async () => {
+    const selfStop = fileURLToPath(new URL('./fixtures/selfStop.mjs', import.meta.url));
+    // On its line at once: the SIGCONT arrives before the SIGSTOP, and the process stays stopped.
+    const lost = spawnFixture(selfStop);
+    await lost.waitForLine('paused');
+    lost.kill('SIGCONT');
+    await sleep(1500);
+    expect(lost.lines).toEqual(['paused']);
+    // Continued once stopped: it runs on.
+    const continued = spawnFixture(selfStop);
+    await continued.waitForLine('paused');
+    await continueWhenStopped(continued);
+    await continued.waitForLine('resumed', 5000);
+    expect(await continued.exited).toEqual({ code: 0, signal: null });
+    await killAllFixtures();
+  });
+
   (process.platform === 'win32' ? it.skip : it)(`keeps one leader and fenced writes in order under SIGKILL/SIGSTOP for ${seconds} s`, async () => {
     const tmp = await makeTempDir('baton-chaos-');
     try {
@@ -59,10 +77,12 @@ describe('chaos', () => {
             faultPauses++;
             member.stopped = true;
             const resumeAfter = Math.random() < 0.5 ? leaseMs * (0.6 + Math.random() * 0.5) : leaseMs * Math.random() * 2;
+            // Continued only once it has stopped: this line can be read before it raises SIGSTOP.
             setTimeout(() => {
               if (!member.stopped) return;
-              member.fixture.kill('SIGCONT');
-              member.stopped = false;
+              void continueWhenStopped(member.fixture).then(() => {
+                member.stopped = false;
+              });
             }, resumeAfter);
           }
         };

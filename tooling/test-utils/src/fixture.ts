@@ -228,6 +228,38 @@ export async function killAllFixtures(): Promise<void> {
 }
 
 /**
+ * Continues a fixture that stops itself (prints a line, then raises SIGSTOP), once it has stopped.
+ * On a busy machine the test can act on the line before the fixture runs again to raise the
+ * signal: a SIGCONT sent then comes first and is lost, and the fixture stays stopped for good while
+ * the test counts it as running. Waits (every millisecond, up to `timeoutMs`) for the stopped state,
+ * then continues it; returns at once when the process has exited.
+ */
+export async function continueWhenStopped(fixture: Fixture, timeoutMs = 5000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (processState(fixture.pid) === 'running' && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  fixture.kill('SIGCONT');
+}
+
+/** Stopped by a signal (state T), running (any other live state), or gone (exited, a zombie, unreadable). */
+function processState(pid: number): 'stopped' | 'running' | 'gone' {
+  let state: string;
+  try {
+    if (process.platform === 'linux') {
+      // `pid (comm) state ...`: the name may hold spaces and parentheses; the state follows the last ')'.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    } else {
+      state = execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).trim().slice(0, 1);
+    }
+  } catch {
+    return 'gone';
+  }
+  return state === 'T' ? 'stopped' : state === '' || state === 'Z' || state === 'X' ? 'gone' : 'running';
+}
+
+/**
  * Whether `pid` is a live process (a zombie, dead but not yet reaped, counts as gone). A
  * negative pid names a process group: alive while any member is.
  */

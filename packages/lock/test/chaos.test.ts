@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { addObservedLine, checkLeadership, continueWhenStopped, killAllFixtures, makeTempDir, percentile, sleep, spawnFixture, type BeliefSpans, type Fixture } from '@baton/test-utils';
+import { addObservedLine, checkLeadership, continueWhenStopped, killAllFixtures, makeTempDir, percentile, processState, sleep, spawnFixture, type BeliefSpans, type Fixture } from '@baton/test-utils';
 import { startContender } from './helpers.js';
 
 const seconds = Number(process.env.CHAOS_SECONDS ?? 30);
@@ -127,14 +127,24 @@ describe('chaos', () => {
           if (wasLeader) {
             leaderKills++;
             const running = () => members.some((m) => !m.stopped);
-            while (elections.length === electionsBefore && performance.now() - killedAt < failoverBoundMs + lineSlackMs && running()) await sleep(1);
+            // What every member was doing when the bound passed with no new leader: this test's
+            // belief against the kernel's state, and each member's last lines (for the failure message).
+            const describe = () =>
+              members.map((m) => `${m.id}: ${m.stopped ? 'stopped' : 'running'} by this test, ${processState(m.fixture.pid)} by the kernel, last lines ${JSON.stringify(m.fixture.lines.filter((l) => !/^(observed|wrote) /.test(l)).slice(-3))}`).join('; ');
+            let state = '';
+            while (elections.length === electionsBefore && performance.now() - killedAt < failoverBoundMs + lineSlackMs && running()) {
+              if (!state && performance.now() - killedAt > failoverBoundMs) state = `once the bound had passed: ${describe()}`;
+              await sleep(1);
+            }
             const next = elections[electionsBefore];
+            // The leader's line came while this test was still starting the replacement: the state now.
+            if (!state) state = `once the wait was over: ${describe()}`;
             // Timed by the new leader's own clock: this test process, starved on a busy machine, may read its line late.
             const tookMs = next ? Number(next.ns - killedAtNs) / 1e6 : undefined;
             if (tookMs !== undefined && tookMs <= failoverBoundMs) failovers.push(tookMs);
             // With every member stopped (signals and fault points together) nobody can lead: not a failure.
-            else if (tookMs !== undefined) unrecovered.push(`a leader only ${Math.round(tookMs)} ms after killing ${victim.id} (line read after ${Math.round(next!.at - killedAt)} ms)`);
-            else if (running()) unrecovered.push(`no leader within ${failoverBoundMs + lineSlackMs} ms after killing ${victim.id} (${members.filter((m) => m.stopped).length} of ${members.length} stopped)`);
+            else if (tookMs !== undefined) unrecovered.push(`a leader only ${Math.round(tookMs)} ms after killing ${victim.id} (line read after ${Math.round(next!.at - killedAt)} ms); ${state}`);
+            else if (running()) unrecovered.push(`no leader within ${failoverBoundMs + lineSlackMs} ms after killing ${victim.id} (${members.filter((m) => m.stopped).length} of ${members.length} stopped); ${state}`);
           }
         } else if (roll < 0.9) {
           const candidates = members.filter((m) => !m.stopped);

@@ -243,7 +243,7 @@ export async function continueWhenStopped(fixture: Fixture, timeoutMs = 5000): P
 }
 
 /** Stopped by a signal (state T), running (any other live state), or gone (exited, a zombie, unreadable). */
-function processState(pid: number): 'stopped' | 'running' | 'gone' {
+export function processState(pid: number): 'stopped' | 'running' | 'gone' {
   let state: string;
   try {
     if (process.platform === 'linux') {

@@ -1,5 +1,5 @@
 export { makeTempDir, type TempDir } from './tempDir.js';
-export { spawnFixture, killAllFixtures, continueWhenStopped, isAlive, type Fixture, type FixtureOptions } from './fixture.js';
+export { spawnFixture, killAllFixtures, continueWhenStopped, isAlive, processState, type Fixture, type FixtureOptions } from './fixture.js';
 export { waitFor, sleep, percentile, freePort, type WaitForOptions } from './wait.js';
 export { markdownTable, machineDescription, writeBenchResults, round, importBuilt, type Row } from './bench.js';
 export { snapshotResources, leakedSince, expectNoLeaks, type ResourceSnapshot } from './leaks.js';

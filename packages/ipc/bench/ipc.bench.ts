@@ -149,15 +149,29 @@ function pinToOneCpu(pids: readonly number[]): (() => void) | undefined {
 
 /**
  * The guest's idle policy, which sets the cost of a cross-CPU wakeup on a VM: with halt polling
- * off, an idle vCPU halts at once and waking it takes a VM exit. Undefined where the haltpoll
- * driver is absent (bare metal, other hypervisors, not Linux).
+ * off, an idle vCPU halts at once and waking it takes a VM exit. The haltpoll parameters exist
+ * whenever the module is built in, but they act only while `haltpoll` is the cpuidle driver.
+ * Undefined where neither can be read (bare metal without the module, not Linux).
  */
-function haltPollNs(): number | undefined {
-  try {
-    return Number(readFileSync('/sys/module/haltpoll/parameters/guest_halt_poll_ns', 'utf8').trim());
-  } catch {
-    return undefined;
-  }
+function vcpuIdle(): { driver: string | undefined; pollNs: number | undefined } | undefined {
+  const read = (file: string) => {
+    try {
+      return readFileSync(file, 'utf8').trim();
+    } catch {
+      return undefined;
+    }
+  };
+  const driver = read('/sys/devices/system/cpu/cpuidle/current_driver');
+  const poll = read('/sys/module/haltpoll/parameters/guest_halt_poll_ns');
+  if (driver === undefined && poll === undefined) return undefined;
+  return { driver, pollNs: poll === undefined ? undefined : Number(poll) };
+}
+
+function describeIdle(idle: ReturnType<typeof vcpuIdle>): string {
+  if (!idle) return '';
+  if (idle.pollNs === undefined || idle.driver !== 'haltpoll') return `; vCPU idle: cpuidle driver ${idle.driver ?? 'unknown'}, no guest halt polling`;
+  const polling = idle.pollNs > 0 ? `up to ${idle.pollNs / 1000} us` : 'off';
+  return `; vCPU idle: guest halt polling ${polling} (/sys/module/haltpoll/parameters/guest_halt_poll_ns = ${idle.pollNs})`;
 }
 
 async function pipelined(client: BenchClient, inFlight: number, total: number): Promise<number> {
@@ -276,9 +290,10 @@ try {
     subs.kill('SIGKILL');
   }
 
-  const pollNs = haltPollNs();
-  raw.guestHaltPollNs = pollNs;
-  const idle = pollNs === undefined ? '' : `; vCPU idle: guest halt polling ${pollNs > 0 ? `up to ${pollNs / 1000} us` : 'off'} (/sys/module/haltpoll/parameters/guest_halt_poll_ns = ${pollNs})`;
+  const vcpu = vcpuIdle();
+  raw.guestHaltPollNs = vcpu?.driver === 'haltpoll' ? vcpu.pollNs : undefined;
+  raw.cpuidleDriver = vcpu?.driver;
+  const idle = describeIdle(vcpu);
   process.stdout.write(`\n${markdownTable(rows)}\n\nmachine: ${machineDescription()}${idle}\n`);
   // A partial run (BENCH_ONLY) does not overwrite the full results.
   if (!only) progress(`results: ${writeBenchResults(packageDir, 'ipc', rows, { raw })}`);

@@ -9,12 +9,12 @@
 //
 // Linux only (it reads /proc). Prints one line per kill and the medians, with the machine's cost
 // of a system call and of a page fault (see machineDescription in @baton/test-utils).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineDescription } from '@baton/test-utils';
+import { spawnWithLines } from './fixtures/lines.mjs';
 import { quietMs } from './fixtures/output.mjs';
 
 if (process.platform !== 'linux') {
@@ -33,17 +33,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const children = [];
 function start(dir, id) {
-  const child = spawn(process.execPath, [fixture, JSON.stringify({ dir, id, mode: 'group', leaseMs: 2000 })], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawnWithLines([fixture, JSON.stringify({ dir, id, mode: 'group', leaseMs: 2000 })]);
   child.id = id;
-  child.lines = [];
-  let buffer = '';
-  child.stdout.on('data', (data) => {
-    buffer += data;
-    for (let i = buffer.indexOf('\n'); i >= 0; i = buffer.indexOf('\n')) {
-      child.lines.push(buffer.slice(0, i));
-      buffer = buffer.slice(i + 1);
-    }
-  });
   children.push(child);
   return child;
 }

@@ -8,10 +8,10 @@
 //
 // A checkout is a repository root whose packages are built (`pnpm build`); for an older commit:
 // `git worktree add /tmp/a <commit> && cd /tmp/a && pnpm install --offline && pnpm build`.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { spawnWithLines } from './fixtures/lines.mjs';
 import { quietMs } from './fixtures/output.mjs';
 
 const [rootA, rootB, killsArg, sizeArg] = process.argv.slice(2);
@@ -37,18 +37,7 @@ for (const build of builds) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const processes = [];
 function start(build, dir, id) {
-  const child = spawn(process.execPath, [build.fixture, JSON.stringify({ dir, id, mode: 'group', leaseMs: 2000 })], { stdio: ['pipe', 'pipe', 'inherit'] });
-  child.lines = [];
-  child.waiters = [];
-  let buffer = '';
-  child.stdout.on('data', (data) => {
-    buffer += data;
-    for (let i = buffer.indexOf('\n'); i >= 0; i = buffer.indexOf('\n')) {
-      child.lines.push(buffer.slice(0, i));
-      buffer = buffer.slice(i + 1);
-    }
-    for (const wake of child.waiters.splice(0)) wake();
-  });
+  const child = spawnWithLines([build.fixture, JSON.stringify({ dir, id, mode: 'group', leaseMs: 2000 })]);
   processes.push(child);
   return child;
 }

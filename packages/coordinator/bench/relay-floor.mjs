@@ -4,11 +4,11 @@
 // bench compares the group with (every follower sees the death itself and exchanges one message with
 // the standby)? 10 processes each: the victim, the standby, 8 clients. Rounds of 5 kills per design,
 // the designs alternating; prints the time from the SIGKILL until the last client heard from the standby.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnWithLines } from './fixtures/lines.mjs';
 import { quietMs } from './fixtures/output.mjs';
 
 const fixture = fileURLToPath(new URL('./fixtures/floor.mjs', import.meta.url));
@@ -17,13 +17,7 @@ const killsPerRound = 5;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function start(config) {
-  const child = spawn(process.execPath, [fixture, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  child.lines = [];
-  let buffer = '';
-  child.stdout.on('data', (data) => {
-    buffer += data;
-    for (let i; (i = buffer.indexOf('\n')) >= 0; buffer = buffer.slice(i + 1)) child.lines.push(buffer.slice(0, i));
-  });
+  const child = spawnWithLines([fixture, JSON.stringify(config)]);
   return new Promise((resolve) => {
     const timer = setInterval(() => {
       if (!child.lines.includes('ready')) return;

@@ -13,8 +13,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { machineDescription } from '@baton/test-utils';
-import { spawnWithLines } from './fixtures/lines.mjs';
+import { machineDescription, spawnFixture } from '@baton/test-utils';
 import { quietMs } from './fixtures/output.mjs';
 
 if (process.platform !== 'linux') {
@@ -33,18 +32,11 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const children = [];
 function start(dir, id) {
-  const child = spawnWithLines([fixture, JSON.stringify({ dir, id, mode: 'group', leaseMs: 2000 })]);
-  child.id = id;
+  const child = Object.assign(spawnFixture(fixture, [JSON.stringify({ dir, id, mode: 'group', leaseMs: 2000 })], { inheritStderr: true }), { id });
   children.push(child);
   return child;
 }
-async function ready(child) {
-  const deadline = performance.now() + 15_000;
-  while (!child.lines.some((l) => l.startsWith('ready '))) {
-    if (performance.now() > deadline) throw new Error(`${child.id} did not start`);
-    await sleep(20);
-  }
-}
+const ready = (child) => child.waitForLine(/^ready /, 15_000);
 /** CPU of all the process's threads (ms) and its minor page faults, now. */
 function usage(pid) {
   let ns = 0;

@@ -11,7 +11,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { spawnWithLines } from './fixtures/lines.mjs';
+import { percentile, spawnFixture } from '@baton/test-utils';
 import { quietMs } from './fixtures/output.mjs';
 
 const [rootA, rootB, killsArg, sizeArg] = process.argv.slice(2);
@@ -37,7 +37,7 @@ for (const build of builds) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const processes = [];
 function start(build, dir, id) {
-  const child = spawnWithLines([build.fixture, JSON.stringify({ dir, id, mode: 'group', leaseMs: 2000 })]);
+  const child = spawnFixture(build.fixture, [JSON.stringify({ dir, id, mode: 'group', leaseMs: 2000 })], { inheritStderr: true });
   processes.push(child);
   return child;
 }
@@ -46,12 +46,13 @@ async function until(children, done, what, timeoutMs = 15_000) {
   const deadline = performance.now() + timeoutMs;
   while (!done()) {
     if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Promise.race([new Promise((r) => children.forEach((c) => c.waiters.push(r))), sleep(50)]);
+    let stopListening = [];
+    await Promise.race([new Promise((r) => (stopListening = children.map((c) => c.onLine(r)))), sleep(50)]);
+    for (const stop of stopListening) stop();
   }
 }
 const ready = (child) => until([child], () => child.lines.some((l) => l.startsWith('ready ')), 'a member to start');
 const isLeader = (child) => /^(role|ready) leader/.test(child.lines.filter((l) => /^(role|ready) /.test(l)).at(-1) ?? '');
-const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.max(0, Math.ceil((p / 100) * xs.length) - 1))];
 
 try {
   for (const build of builds) {

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnWithLines } from './fixtures/lines.mjs';
+import { percentile, spawnFixture } from '@baton/test-utils';
 import { quietMs } from './fixtures/output.mjs';
 
 const fixture = fileURLToPath(new URL('./fixtures/floor.mjs', import.meta.url));
@@ -16,20 +16,10 @@ const rounds = Number(process.argv[2] ?? 3);
 const killsPerRound = 5;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function start(config) {
-  const child = spawnWithLines([fixture, JSON.stringify(config)]);
-  return new Promise((resolve) => {
-    const timer = setInterval(() => {
-      if (!child.lines.includes('ready')) return;
-      clearInterval(timer);
-      resolve(child);
-    }, 10);
-  });
-}
-
-function percentile(xs, q) {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((q / 100) * sorted.length) - 1)];
+async function start(config) {
+  const child = spawnFixture(fixture, [JSON.stringify(config)], { inheritStderr: true });
+  await child.waitForLine(/^ready$/, 15_000);
+  return child;
 }
 
 /** `kills` SIGKILLs of the victim; for each, ms from the signal until the last client's answer. */

@@ -46,7 +46,10 @@ export interface MachineCosts {
 
 let measuredCosts: MachineCosts | undefined;
 
-/** Measured once per process (about half a second here): the median of five rounds of each, after one to warm up. */
+/**
+ * Measured once per process (about half a second here): the median of five rounds of each, after
+ * one to warm up. Wall time: on a busy machine both figures include the waits for a CPU.
+ */
 export function machineCosts(): MachineCosts {
   if (measuredCosts) return measuredCosts;
   const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;

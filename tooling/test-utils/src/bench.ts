@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { percentile } from './wait.js';
 
 export type Row = Record<string, string | number>;
 
@@ -52,7 +53,6 @@ let measuredCosts: MachineCosts | undefined;
  */
 export function machineCosts(): MachineCosts {
   if (measuredCosts) return measuredCosts;
-  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const calls = 10_000;
   const pages = 2048;
   const syscall: number[] = [];
@@ -82,7 +82,7 @@ export function machineCosts(): MachineCosts {
   } catch {
     // Not readable: say nothing of it.
   }
-  measuredCosts = { syscallUs: round(median(syscall), 2), pageFaultUs: round(median(fault), 2), virtualMachine };
+  measuredCosts = { syscallUs: round(percentile(syscall, 50), 2), pageFaultUs: round(percentile(fault, 50), 2), virtualMachine };
   return measuredCosts;
 }
 

@@ -133,7 +133,7 @@ describe('chaos', () => {
             const running = () => members.some((m) => !m.stopped);
             // What every member was doing when the bound passed with no new leader: this test's
             // belief against the kernel's state, and each member's last lines (for the failure message).
-            const describe = () =>
+            const memberStates = () =>
               members.map((m) => `${m.id}: ${m.stopped ? 'stopped' : 'running'} by this test, ${processState(m.fixture.pid)} by the kernel, last lines ${JSON.stringify(m.fixture.lines.filter((l) => !/^(observed|wrote) /.test(l)).slice(-3))}`).join('; ');
             // The failover ends with the first term after the victim's, by the new leader's own clock
             // (this test process, starved on a busy machine, may read its line late). Of the
@@ -141,7 +141,7 @@ describe('chaos', () => {
             const successors = () => elections.filter((e) => e.token > victimTerm);
             let state = '';
             while (successors().length === 0 && performance.now() - killedAt < failoverBoundMs + lineSlackMs && running()) {
-              if (!state && performance.now() - killedAt > failoverBoundMs) state = `once the bound had passed: ${describe()}`;
+              if (!state && performance.now() - killedAt > failoverBoundMs) state = `once the bound had passed: ${memberStates()}`;
               await sleep(1);
             }
             const next = successors().reduce<(typeof elections)[number] | undefined>((first, e) => (first === undefined || e.ns < first.ns ? e : first), undefined);
@@ -152,7 +152,7 @@ describe('chaos', () => {
             else if (tookMs !== undefined && tookMs <= failoverBoundMs) failovers.push(tookMs);
             else {
               // The leader's line came while this test was still starting the replacement: the state now.
-              if (!state) state = `once the wait was over: ${describe()}`;
+              if (!state) state = `once the wait was over: ${memberStates()}`;
               if (tookMs !== undefined) unrecovered.push(`a leader only ${Math.round(tookMs)} ms after killing ${victim.id} in term ${victimTerm} (term ${next!.token}, line read after ${Math.round(next!.at - killedAt)} ms); ${state}`);
               // With every member stopped (signals and fault points together) nobody can lead: not a failure.
               else if (running()) unrecovered.push(`no leader within ${failoverBoundMs + lineSlackMs} ms after killing ${victim.id} in term ${victimTerm} (${members.filter((m) => m.stopped).length} of ${members.length} stopped); ${state}`);

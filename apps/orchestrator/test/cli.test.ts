@@ -259,7 +259,9 @@ describe('orchestrator CLI', () => {
   }, 30_000);
 
   (posix ? it : it.skip)('reloads over the rate limit are deferred and coalesced, never dropped: the last edit is applied', async () => {
-    const top = 'reload: { debounceMs: 50, maxPerMinute: 2, windowMs: 4000 }\n';
+    // A window far longer than the steps below take on a loaded machine (two edits, two reloads, four CLI calls):
+    // the third edit's deferred reload must not come due before the fourth edit is written.
+    const top = 'reload: { debounceMs: 50, maxPerMinute: 2, windowMs: 12000 }\n';
     await writeConfig(tmp.path, { b: service('log', 'v0') }, top);
     const orchestrator = await startOrchestrator(tmp.path);
     for (const [i, version] of ['v1', 'v2'].entries()) {

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +30,11 @@ export function service(mode: string, arg: string | undefined, extra = ''): stri
 
 export async function writeConfig(dir: string, services: Record<string, string>, top = ''): Promise<void> {
   const body = Object.entries(services).map(([name, spec]) => `  ${name}:\n${spec}`).join('\n');
-  await writeFile(join(dir, 'orchestrator.yaml'), `${top}services:\n${body}\n`);
+  // Whole, as editors save (a temp file renamed over it): written in place, a truncate and a write are two events,
+  // and on a loaded machine the reload's quiet time can end between them and read an empty file.
+  const temp = join(dir, `.orchestrator.yaml.${process.pid}.tmp`);
+  await writeFile(temp, `${top}services:\n${body}\n`);
+  await rename(temp, join(dir, 'orchestrator.yaml'));
 }
 
 /** Whether something accepts connections on 127.0.0.1:port. */

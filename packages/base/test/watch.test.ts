@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { writeFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expectNoLeaks, makeTempDir, sleep, snapshotResources, waitFor, type TempDir } from '@baton/test-utils';
-import { setUnexpectedErrorHandler, WatchedDirectoryGoneError, watchDirectory, type IDisposable } from '../src/index.js';
+import { FakeClock, setUnexpectedErrorHandler, WatchedDirectoryGoneError, watchDirectory, type IDisposable } from '../src/index.js';
 
 // Real directories and real fs.watch: what the orchestrator's config reload and the devsync agent stand on.
 let tmp: TempDir;
@@ -18,6 +19,18 @@ afterEach(async () => {
   await tmp.cleanup();
 });
 
+/** A fake clock that counts the timers set on it: each event on a name (re)starts its quiet time with one. */
+function countingClock(): FakeClock & { readonly armed: number } {
+  const clock = new FakeClock() as FakeClock & { armed: number };
+  clock.armed = 0;
+  const setTimeout = clock.setTimeout.bind(clock);
+  clock.setTimeout = (callback, ms) => {
+    clock.armed += 1;
+    return setTimeout(callback, ms);
+  };
+  return clock;
+}
+
 function watchHere(options: { filter?: (name: string) => boolean } = {}) {
   const changes: string[] = [];
   const errors: Error[] = [];
@@ -26,9 +39,32 @@ function watchHere(options: { filter?: (name: string) => boolean } = {}) {
 }
 
 describe('watchDirectory', () => {
-  it('reports a burst of events on one name once, after the quiet time, and a save by rename under the saved name', async () => {
+  // The quiet time on a fake clock: real events, timers that fire only when the test moves the clock, so no load
+  // can make a burst look like two (five writes with an await between each outran a real 30 ms on a loaded machine).
+  it('reports a burst of events on one name once, after the quiet time counted from the last event', async () => {
+    const clock = countingClock();
+    const changes: string[] = [];
+    watches.push(watchDirectory(dir, { debounceMs: 30, clock }, (name) => changes.push(name)));
+    for (let i = 0; i < 5; i++) {
+      const armed = clock.armed;
+      await writeFile(join(dir, 'a.txt'), `v${i}`);
+      // This write's event has reached the watch (it restarted the quiet time); then 20 ms pass, less than it.
+      await waitFor(() => clock.armed > armed, { what: `the event of write ${i}` });
+      clock.advance(20);
+      expect(changes).toEqual([]);
+    }
+    // 100 ms of fake time passed in all, but never 30 without an event.
+    clock.advance(9);
+    expect(changes).toEqual([]);
+    clock.advance(1);
+    expect(changes).toEqual(['a.txt']);
+  });
+
+  // Real time, with a margin no load can miss: the writes are synchronous, so the watch's events are read in one
+  // turn of the event loop after them, and the quiet time can only start after the last.
+  it('a burst in real time is reported once, and a save by rename under the saved name', async () => {
     const { changes } = watchHere();
-    for (let i = 0; i < 5; i++) await writeFile(join(dir, 'a.txt'), `v${i}`);
+    for (let i = 0; i < 5; i++) writeFileSync(join(dir, 'a.txt'), `v${i}`);
     await waitFor(() => changes.includes('a.txt'));
     await sleep(150);
     expect(changes.filter((n) => n === 'a.txt')).toHaveLength(1);
@@ -49,13 +85,15 @@ describe('watchDirectory', () => {
 
   it('dispose() stops reporting and leaves no watch, timer or descriptor behind', async () => {
     const before = snapshotResources();
+    const clock = countingClock();
     const changes: string[] = [];
-    const watch = watchDirectory(dir, { debounceMs: 200 }, (name) => changes.push(name));
+    const watch = watchDirectory(dir, { debounceMs: 200, clock }, (name) => changes.push(name));
     await writeFile(join(dir, 'a.txt'), 'x');
-    await sleep(50);
+    await waitFor(() => clock.pendingTimers === 1, { what: 'the change waiting out its quiet time' });
     // A change waiting out its quiet time is dropped with the watch.
     watch.dispose();
-    await sleep(300);
+    expect(clock.pendingTimers).toBe(0);
+    clock.advance(1000);
     expect(changes).toEqual([]);
     await expectNoLeaks(before);
   });

@@ -8,6 +8,7 @@ import {
   abortableDelay,
   createBackoff,
   ensureSecureDirectory,
+  errorCode,
   eventToPromise,
   isAbortError,
   noopLogger,
@@ -25,7 +26,7 @@ import {
 import { IpcClient, IpcServer, MethodNotFoundError, ensureAuthToken, removeStaleSocketFiles, type RequestContext } from '@baton/ipc';
 import { createElection, type Election, type LeaderInfo, type RoleChange } from '@baton/lock';
 import { openStore, type Store, type StoreOptions } from '@baton/state';
-import { GroupClosedError, LeaderChangedError, NoLeaderError, NotLeaderError, StaleWelcomeError } from './errors.js';
+import { CallFailedError, CallTimeoutError, GroupClosedError, LeaderChangedError, NoLeaderError, NotLeaderError, StaleWelcomeError } from './errors.js';
 import { GroupMetrics, type GroupMetricsReport } from './metrics.js';
 import { methods, parseCall, parseHeard, parseJoin, parseLeaseNotice, parseMembers, parsePublish, parseStoreNotice, parseWelcome, topics, type JoinParams, type LeaseNotice, type Member, type StoreNotice, type Welcome } from './protocol.js';
 import type { Metrics } from '@baton/telemetry';
@@ -204,6 +205,8 @@ export class Group extends Disposable {
   private _memberList: readonly Member[] = [];
   private readonly _handlers = new Map<string, CallHandler>();
   private readonly _listeners = new Map<string, Set<(payload: unknown) => void>>();
+  /** Every open connection to a member (the leader, the standby, one being joined), with its user topics' subscriptions. */
+  private readonly _clientTopics = new Map<IpcClient, Map<string, IDisposable>>();
   private readonly _stores = new Map<string, Store<unknown>>();
   private readonly _lastPush = new Map<string, StoreNotice>();
   private readonly _tasks = new Set<TaskEntry>();
@@ -377,16 +380,17 @@ export class Group extends Disposable {
    * always arrives. The same store object is returned for the same name.
    */
   async store<T>(name: string, options: GroupStoreOptions<T>): Promise<Store<T>> {
-    if (this._closed) throw new GroupClosedError(`group '${this.name}' is closed`);
+    this._throwIfClosing();
     const existing = this._stores.get(name);
     if (existing) return existing as Store<T>;
     // Versions are pushed and the directory is watched: the safety poll is a third net, so a slow
     // one (unless the caller asked for polling or chose a period).
     const pollMs = options.pollMs ?? (options.watch === 'poll' ? undefined : groupStorePollMs);
     const store = await openStore<T>({ ...options, pollMs, dir: this._dir, name: `${this.name}.${name}`, logger: this._options.logger });
-    if (this._closed) {
+    if (this._closed || this._closePromise) {
+      // close() began while the store opened: it would not wait for this store's writes.
       store.dispose();
-      throw new GroupClosedError(`group '${this.name}' is closed`);
+      this._throwIfClosing();
     }
     const raced = this._stores.get(name);
     if (raced) {
@@ -432,7 +436,7 @@ export class Group extends Disposable {
    * what it changes with the token (a Fence): a paused leader's task runs until it looks.
    */
   runWhileLeader(task: LeaderTask): IDisposable {
-    if (this._closed) throw new GroupClosedError(`group '${this.name}' is closed`);
+    this._throwIfClosing();
     const entry: TaskEntry = { task, controller: undefined, disposed: false };
     this._tasks.add(entry);
     if (this._election.isLeader) this._startTask(entry);
@@ -482,24 +486,27 @@ export class Group extends Disposable {
   }
 
   /**
-   * Calls `method` on the current leader (this member, if it leads). Waits for a leader (within
-   * the timeout) when there is none. A call is sent at most once: if the leader goes away before
-   * answering, it fails with ELEADERCHANGED (retryable; it may have run). A leader that turned
-   * out not to lead answers ENOTLEADER without running it, and the call goes to the next leader.
+   * Calls `method` on the current leader (this member, if it leads). Waits for a leader (within the timeout) when
+   * there is none. At most once, kept in one place: the leader's router refuses a call it cannot serve (it does not
+   * lead) with ENOTLEADER before any handler runs, and only that refusal sends the call on to the next leader.
+   * Whatever a handler throws, NotLeaderError included, reaches the caller as a CallFailedError with the handler's
+   * error as its cause, and is never sent again. A call that got no answer fails with ELEADERCHANGED (the leader
+   * went away) or ECALLTIMEOUT: both may have run (`data.mayHaveRun`); ENOLEADER never ran.
    */
   async call<T = unknown>(method: string, params?: unknown, options: CallOptions = {}): Promise<T> {
     const timeoutMs = options.timeoutMs ?? 30_000;
     const deadline = performance.now() + timeoutMs;
+    const noLeader = (cause?: unknown) => new NoLeaderError(`call '${method}': no leader within ${timeoutMs} ms (an election may be in progress); it was not run`, { cause, data: { method, mayHaveRun: false } });
     for (;;) {
       throwIfAborted(options.signal);
-      if (this._closed) throw new GroupClosedError(`group '${this.name}' is closed`);
+      this._throwIfClosing();
       if (this._election.isLeader) {
         return (await this._runHandler(method, params, options.signal ? [options.signal] : [], this._self())) as T;
       }
       const client = this._client;
       if (client) {
         const remaining = deadline - performance.now();
-        if (remaining <= 0) throw new NoLeaderError(`call '${method}': no answer from a leader within ${timeoutMs} ms`);
+        if (remaining <= 0) throw noLeader();
         try {
           const result = await client.request<T>(methods.call, { method, params }, { timeoutMs: remaining, signal: options.signal });
           this._metrics.calls.inc({ outcome: 'ok' });
@@ -508,25 +515,35 @@ export class Group extends Disposable {
           const code = (err as { code?: unknown }).code;
           if (code === 'ECONNLOST') {
             this._metrics.calls.inc({ outcome: 'leader-changed' });
-            throw new LeaderChangedError(`call '${method}': the leader went away before answering; it may have run`, { cause: err, data: { method } });
+            throw new LeaderChangedError(`call '${method}': the leader went away before answering; it may have run`, { cause: err, data: { method, mayHaveRun: true } });
           }
+          if (code === 'EREQUESTTIMEOUT') {
+            this._metrics.calls.inc({ outcome: 'error' });
+            throw new CallTimeoutError(`call '${method}': no answer from the leader within ${timeoutMs} ms; it may have run`, { cause: err, data: { method, mayHaveRun: true } });
+          }
+          // Only the router's refusal arrives as ENOTLEADER: a handler's own errors come wrapped (ECALLFAILED).
           if (code !== 'ENOTLEADER') {
             this._metrics.calls.inc({ outcome: 'error' });
             throw err;
           }
           // Not served: wait until this connection is replaced, then send it to the new leader.
           await this._whenConnectedOrLeader(deadline - performance.now(), options.signal, client).catch((waitErr: unknown) => {
-            throw isAbortError(waitErr) ? waitErr : new NoLeaderError(`call '${method}': no leader within ${timeoutMs} ms`, { cause: err });
+            throw isAbortError(waitErr) ? waitErr : noLeader(err);
           });
           continue;
         }
       }
       await this._whenConnectedOrLeader(deadline - performance.now(), options.signal).catch((err: unknown) => {
-        throw isAbortError(err) ? err : new NoLeaderError(`call '${method}': no leader within ${timeoutMs} ms (an election may be in progress)`);
+        throw isAbortError(err) ? err : noLeader();
       });
     }
   }
 
+  /**
+   * The router's side of a call on the leader: refuses what it cannot serve before any handler runs (not leading:
+   * ENOTLEADER; no handler: ENOMETHOD), and wraps whatever the handler throws, so that no error of a handler can
+   * read as the refusal.
+   */
   private async _runHandler(method: string, params: unknown, signals: AbortSignal[], caller: Member | undefined): Promise<unknown> {
     const token = this._election.token;
     if (token === undefined) throw new NotLeaderError(`member ${this.id} of group '${this.name}' is not the leader`);
@@ -538,6 +555,9 @@ export class Group extends Disposable {
     this._metrics.callsServed.inc();
     try {
       return await handler(params, { signal: link.signal, token, caller });
+    } catch (err) {
+      const reason = err instanceof Error ? `${err.name}${errorCode(err) ? ` (${errorCode(err)})` : ''}: ${err.message}` : String(err);
+      throw new CallFailedError(`call '${method}': the leader's handler threw ${reason}`, { cause: err, data: { method, mayHaveRun: true, token } });
     } finally {
       link.dispose();
     }
@@ -557,16 +577,31 @@ export class Group extends Disposable {
     else this._metrics.dropped.inc();
   }
 
+  /**
+   * Calls `listener` with every payload published on `topic` by any member, this one included. The topic is
+   * subscribed on the connections to the leader while it has a listener here, and dropped from them with its last.
+   */
   subscribe(topic: string, listener: (payload: unknown) => void): IDisposable {
     let set = this._listeners.get(topic);
     if (!set) {
       set = new Set();
       this._listeners.set(topic, set);
-      this._client?.subscribe(topics.user(topic), (payload) => this._deliver(topic, payload));
-      this._reserve?.client.subscribe(topics.user(topic), (payload) => this._deliver(topic, payload));
+      for (const client of this._clientTopics.keys()) this._subscribeUser(client, topic);
     }
     set.add(listener);
-    return toDisposable(() => set.delete(listener));
+    return toDisposable(() => {
+      if (!set.delete(listener) || set.size > 0 || this._listeners.get(topic) !== set) return;
+      this._listeners.delete(topic);
+      for (const subscriptions of this._clientTopics.values()) {
+        subscriptions.get(topic)?.dispose();
+        subscriptions.delete(topic);
+      }
+    });
+  }
+
+  /** Subscribes `client` (a connection to a member) to the user topic `topic`, remembered so that it can be dropped. */
+  private _subscribeUser(client: IpcClient, topic: string): void {
+    this._clientTopics.get(client)?.set(topic, client.subscribe(topics.user(topic), (payload) => this._deliver(topic, payload)));
   }
 
   private _deliver(topic: string, payload: unknown): void {
@@ -817,17 +852,26 @@ export class Group extends Disposable {
     this._onDidChangeConnection.fire({ connected: false });
   }
 
+  /**
+   * Dials the leader `info` names until joined, or until it is no longer the leader to follow. Before every retry
+   * the election looks at the lock directory again: a leader that cannot be reached may have died, and then the
+   * look finds its term released (and this member claims, or follows the claim): nobody redials a dead leader
+   * while the election still names it from an older look. Retries are spread (full jitter): followers that lost
+   * the same leader do not dial in step.
+   */
   private async _connectLoop(seq: number, info: LeaderInfo, socket: string): Promise<void> {
-    let delayMs = 1;
+    const backoff = createBackoff({ initialMs: 2, maxMs: 1000 });
     while (seq === this._followSeq && !this._closed) {
       try {
         await this._connect(seq, info, socket);
         return;
       } catch (err) {
         if (seq !== this._followSeq || this._closed) return;
-        this._logger.debug({ err, leader: info.id, fencingToken: info.token }, 'could not join the leader yet; retrying');
-        await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
-        delayMs = Math.min(delayMs * 2, 1000);
+        this._logger.debug({ err, leader: info.id, fencingToken: info.token }, 'could not join the leader yet; looking at the election again');
+        await this._election.checkNow();
+        const leader = this._election.leader;
+        if (seq !== this._followSeq || this._closed || leader?.id !== info.id || leader.token !== info.token) return;
+        await new Promise((resolve) => setTimeout(resolve, backoff.next()).unref());
       }
     }
   }
@@ -839,7 +883,11 @@ export class Group extends Disposable {
     client.subscribe(topics.leading, (payload) => this._receiveLeading(client, payload));
     client.subscribe(topics.store, (payload) => this._receiveFromLeader(() => this._receiveStoreNotice(parseStoreNotice(payload))));
     client.subscribe(topics.lease, (payload) => this._receiveFromLeader(() => this._receiveLease(client, parseLeaseNotice(payload))));
-    for (const topic of this._listeners.keys()) client.subscribe(topics.user(topic), (payload) => this._deliver(topic, payload));
+    this._clientTopics.set(client, new Map());
+    client.onDidChangeConnection(({ state }) => {
+      if (state === 'closed') this._clientTopics.delete(client);
+    });
+    for (const topic of this._listeners.keys()) this._subscribeUser(client, topic);
     this._logger.debug({ member: id }, 'connecting to a member');
     return client;
   }
@@ -1103,6 +1151,11 @@ export class Group extends Disposable {
   }
 
   // ---- shutdown ----
+
+  /** From the moment close() starts: its waits (the stores' writes, the handover) take nothing new. */
+  private _throwIfClosing(): void {
+    if (this._closed || this._closePromise) throw new GroupClosedError(`group '${this.name}' is ${this._closed ? 'closed' : 'closing'}`);
+  }
 
   /**
    * Leaves the group, synchronously: aborts leader tasks, resigns (a follower takes over at

@@ -13,4 +13,4 @@ export {
 } from './group.js';
 export type { Member } from './protocol.js';
 export type { GroupMetricsReport, LatencyReport } from './metrics.js';
-export { GroupClosedError, LeaderChangedError, NoLeaderError, NotLeaderError, isRetryable } from './errors.js';
+export { CallFailedError, CallTimeoutError, GroupClosedError, LeaderChangedError, NoLeaderError, NotLeaderError, isRetryable } from './errors.js';

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import { IpcClient, readAuthToken } from '@baton/ipc';
 import { expectNoLeaks, makeTempDir, snapshotResources, sleep, waitFor, type TempDir } from '@baton/test-utils';
-import { joinGroup, isRetryable, type Group, type GroupOptions } from '../src/index.js';
+import { CallFailedError, joinGroup, isRetryable, NotLeaderError, type Group, type GroupOptions } from '../src/index.js';
 import { groupFaultPoints } from '../src/group.js';
 
 let tmp: TempDir;
@@ -230,7 +230,7 @@ describe('joinGroup', () => {
     expect(storeB.get().n).toBe(7);
   });
 
-  it('routes calls to the leader, passes its errors back with their code, and serves the leader\'s own calls in process', async () => {
+  it('routes calls to the leader, passes its handler\'s errors back wrapped with their code, and serves the leader\'s own calls in process', async () => {
     const a = await member('a');
     const b = await member('b');
     a.handle('runNow', (params, { token, caller }) => ({ params, token, caller: caller?.id, by: 'a' }));
@@ -240,8 +240,57 @@ describe('joinGroup', () => {
     b.handle('runNow', () => ({ by: 'b' })); // registered everywhere, served by the leader only
     await expect(b.call('runNow', { x: 1 })).resolves.toEqual({ params: { x: 1 }, token: a.token, caller: 'b', by: 'a' });
     await expect(a.call('runNow', 2)).resolves.toMatchObject({ by: 'a', caller: 'a' });
-    await expect(b.call('fail')).rejects.toMatchObject({ message: 'probe failed' });
+    const failed = await b.call('fail').catch((err: unknown) => err);
+    expect(failed).toBeInstanceOf(CallFailedError);
+    expect(failed).toMatchObject({ code: 'ECALLFAILED', data: { method: 'fail', mayHaveRun: true }, cause: { message: 'probe failed', code: 'EPROBE' } });
+    expect((failed as Error).message).toContain('probe failed');
+    // The same on the leader itself.
+    await expect(a.call('fail')).rejects.toMatchObject({ code: 'ECALLFAILED', cause: { code: 'EPROBE' } });
     await expect(b.call('missing')).rejects.toMatchObject({ code: 'ENOMETHOD' });
+  });
+
+  it('a handler that throws NotLeaderError itself: the caller gets it wrapped at once, and nothing runs it again', async () => {
+    const a = await member('a');
+    const b = await member('b');
+    const runs: string[] = [];
+    for (const g of [a, b]) {
+      g.handle('check', () => {
+        runs.push(g.id);
+        throw new NotLeaderError('the handler says it does not lead');
+      });
+    }
+    const startedAt = performance.now();
+    const failed = await b.call('check', undefined, { timeoutMs: 10_000 }).catch((err: unknown) => err);
+    expect(failed).toMatchObject({ code: 'ECALLFAILED', cause: { code: 'ENOTLEADER', message: 'the handler says it does not lead' } });
+    expect((failed as { cause: unknown }).cause).toBeInstanceOf(NotLeaderError);
+    expect(isRetryable(failed)).toBe(false);
+    // Not the whole timeout: the router did not refuse it, so nobody waits for another leader.
+    expect(performance.now() - startedAt).toBeLessThan(5000);
+    await sleep(200);
+    expect(runs).toEqual(['a']);
+  });
+
+  it('a handler that stalls past the lease, then finds its term over and throws NotLeaderError, ran once: no other leader runs the call', async () => {
+    // Three members in one process: a's handler blocks the process past the lease (a busy extension host), then
+    // looks at isLeader as the README advises. The call used to be sent again, and the next leader ran it too.
+    const groups = [await member('a'), await member('b'), await member('c')];
+    const b = groups[1]!;
+    const runs: string[] = [];
+    for (const g of groups) {
+      g.handle('work', (_params, { token }) => {
+        runs.push(`${g.id}:${token}`);
+        const until = performance.now() + 600;
+        while (performance.now() < until);
+        if (!g.isLeader) throw new NotLeaderError(`member ${g.id} no longer leads`);
+        return g.id;
+      });
+    }
+    const failed = await b.call('work', undefined, { timeoutMs: 10_000 }).catch((err: unknown) => err);
+    expect(failed).toMatchObject({ code: 'ECALLFAILED', cause: { code: 'ENOTLEADER' } });
+    // A new term began (a lost its lease in the stall); the call still ran only on a.
+    await waitFor(() => groups.some((g) => g.isLeader && g.token !== undefined && g.token > 1), { timeoutMs: 10_000, what: 'a new leader' });
+    await sleep(300);
+    expect(runs).toEqual(['a:1']);
   });
 
   it('a call sent during a graceful handover is served exactly once, by the next leader', async () => {
@@ -401,6 +450,37 @@ describe('joinGroup', () => {
     expect((await a.metrics()).calls.served).toBe(1);
     expect((await a.metrics()).leadershipChanges).toBe(1);
     expect(await a.metricsRegistry.render()).toContain('baton_group_calls_served_total{group="watch"} 1');
+  });
+
+  it('a topic is subscribed on the leader connection while it has a listener here, and dropped with its last one', async () => {
+    const a = await member('a');
+    const b = await member('b');
+    // The leader's server, for its subscriber counts: what a follower's subscriptions cost on the wire.
+    const subscribers = (topic: string) => (a as unknown as { _server: { subscriberCount(topic: string): number } })._server.subscriberCount(`t:${topic}`);
+    const heard: unknown[] = [];
+    const first = b.subscribe('dynamic', (payload) => heard.push(payload));
+    const second = b.subscribe('dynamic', (payload) => heard.push(payload));
+    await waitFor(() => subscribers('dynamic') === 1, { what: 'b subscribed on a' });
+    first.dispose();
+    a.publish('dynamic', 1);
+    await waitFor(() => heard.length === 1);
+    second.dispose();
+    await waitFor(() => subscribers('dynamic') === 0, { what: 'the topic dropped on a' });
+    // Many short-lived topics leave nothing behind, here or on the leader's server.
+    for (let i = 0; i < 50; i++) b.subscribe(`short-${i}`, () => {}).dispose();
+    await sleep(100);
+    expect(Array.from({ length: 50 }, (_, i) => subscribers(`short-${i}`)).every((n) => n === 0)).toBe(true);
+    expect((b as unknown as { _listeners: Map<string, unknown> })._listeners.size).toBe(0);
+  });
+
+  it('store(), runWhileLeader() and call() are refused from the moment close() starts, not only once it ends', async () => {
+    const a = await member('a');
+    await a.store('kept', { initial: { n: 0 } });
+    const closing = a.close();
+    await expect(a.store('late', { initial: { n: 0 } })).rejects.toMatchObject({ code: 'EGROUPCLOSED', message: expect.stringContaining('closing') });
+    expect(() => a.runWhileLeader(async () => {})).toThrow(expect.objectContaining({ code: 'EGROUPCLOSED' }));
+    await expect(a.call('anything')).rejects.toMatchObject({ code: 'EGROUPCLOSED' });
+    await closing;
   });
 
   it('dispose() releases what close() releases: timers, sockets, descriptors', async () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import {
   Disposable,
   Emitter,
@@ -166,6 +167,8 @@ export class EtcdElection extends Disposable {
       entry.onDidAcquire((token) => {
         if (this._entry !== entry) return;
         this._termController = new AbortController();
+        // Everything run in the term listens to its signal: any number of listeners is expected (see @baton/lock).
+        setMaxListeners(0, this._termController.signal);
         this._setRole('leader', 'elected', token);
       }),
       entry.onDidLose(({ reason, detail }) => {

@@ -213,8 +213,14 @@ export class LeaseContender extends Disposable {
    * process's own scan and the OS lock.
    */
   holderGone(term: number): void {
-    if (this._closed || this._held || this._observed?.term !== term || this._beaconEnded?.term === term) return;
-    this._beaconEnded = { term, at: this._options.clock.now() };
+    if (this._closed || this._held || this._observed?.term !== term) return;
+    const now = this._options.clock.now();
+    // The same end told twice at once (the holder's notice, then its connection closing): one look. Told again
+    // later, the holder outlived the first report (a pause its followers took for a death, after which they
+    // joined it again): this is a new end, looked at as the first was, not left to the lease.
+    const ended = this._beaconEnded;
+    if (ended?.term === term && now - ended.at < beaconEndGraceMs) return;
+    this._beaconEnded = { term, at: now };
     this._lookAfterHolderEnded();
   }
 

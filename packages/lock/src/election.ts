@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Disposable, Emitter, InvalidArgumentError, eventToPromise, throwIfAborted, onAbort, type Event } from '@baton/base';
 import { LeaseContender, type LoseReason } from './contender.js';
 import { LockLostError } from './errors.js';
@@ -90,6 +91,9 @@ export class Election extends Disposable {
     this._register(this._contender.onWillAcquire((token) => this._onWillLead.fire({ token })));
     this._register(this._contender.onDidAcquire((held) => {
       this._termController = new AbortController();
+      // Everything run in the term listens to its signal (each call a leader serves, each task): any number of
+      // listeners is expected there, and Node's warning past 10 would name a leak that is not one.
+      setMaxListeners(0, this._termController.signal);
       this._setRole('leader', 'elected', held.token);
     }));
     this._register(this._contender.onDidLose(({ token, reason, detail }) => {

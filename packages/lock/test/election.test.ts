@@ -359,6 +359,30 @@ describe('without a beacon: the holder\'s renewals and end told by other means',
     expect(await beacons(told)).toEqual([]);
   });
 
+  it('a waiter told holderGone for a holder that lived on (a pause), then told again when it really goes, looks again at once', async () => {
+    const clock = new FakeClock();
+    const a = elect({ id: 'a', clock, leaseMs: 1000, pollMs: 10, beacon: false });
+    const b = elect({ id: 'b', clock, leaseMs: 1000, pollMs: 10, beacon: false });
+    await a.start();
+    await b.start();
+    // A false alarm: the group's connection to a paused holder timed out, but the holder still holds its lock.
+    b.holderGone(1);
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+    await settle();
+    expect(b.role).toBe('follower');
+    // Past the moment a repeat counts as the same report; still before a's first renewal and b's lease look.
+    clock.advance(100);
+    await settle();
+    expect(b.leader?.token).toBe(1);
+    // Now a really goes, and b is told again: it looks at once. (It used to ignore a second report of the same
+    // term and wait for its lease look, 1000 ms after its last: in a group, a leader paused once and killed later
+    // was replaced a whole lease late.)
+    a.dispose();
+    b.holderGone(1);
+    await waitFor(() => b.role === 'leader', { what: 'b leading without its clock moving' });
+    expect(b.token).toBe(2);
+  });
+
   // A holder `a` and a waiter `b` on one fake clock, neither with a beacon; `told`: b hears of a's
   // renewals as a group's follower does. stopRenewing() makes a stop renewing (as a paused holder
   // does) until the test ends.

@@ -1,5 +1,6 @@
-import { Etcd3, type IOptions } from 'etcd3';
-import { ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Etcd3, isRecoverableError, type IOptions } from 'etcd3';
+import { ConsecutiveBreaker, circuitBreaker, handleAll, handleWhen, retry } from 'cockatiel';
 import { InvalidArgumentError } from '@baton/base';
 
 export type { Etcd3 } from 'etcd3';
@@ -18,9 +19,31 @@ export interface EtcdClientOptions {
 }
 
 /**
+ * Writes whose outcome must be settled by their caller, not by sending them again: a store's and a fence's
+ * transactions run inside this scope (see createEtcdClient).
+ */
+const writeScope = new AsyncLocalStorage<true>();
+
+/** Runs `write` (an etcd call) so that a client made by createEtcdClient does not send it again after a failure that may have reached etcd. */
+export function withoutBlindRetry<T>(write: () => Promise<T>): Promise<T> {
+  return writeScope.run(true, write);
+}
+
+/** A failure that certainly never reached etcd: no connection to the member could be made. */
+export function neverSent(error: Error): boolean {
+  return /No connection established|ECONNREFUSED|EHOSTUNREACH|ENOTFOUND|failed to connect/i.test(error.message);
+}
+
+/**
  * An etcd3 client with settings that suit coordination: every unary call has a deadline (a
  * partitioned member cannot hang a write forever), a member that failed is tried again after half
- * a second rather than etcd3's five (a restarted cluster is used as soon as it answers).
+ * a second rather than etcd3's five (a restarted cluster is used as soon as it answers), and a
+ * write is not sent again blindly. etcd3 retries a failed call up to three times (each on another
+ * member), which suits reads and lease calls; but a transaction whose answer was lost after it
+ * committed, sent again, fails its compare, and a store took its own write for another writer's
+ * and applied the update twice. So a write run through withoutBlindRetry (the store's and the
+ * fence's) is retried here only when it never reached etcd; otherwise its caller settles it (the
+ * store looks for its write id; the fence reports EOUTCOMEUNKNOWN).
  */
 export function createEtcdClient(options: EtcdClientOptions): Etcd3 {
   const hosts = Array.isArray(options.hosts) ? options.hosts : [options.hosts];
@@ -36,8 +59,16 @@ export function createEtcdClient(options: EtcdClientOptions): Etcd3 {
     defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + callTimeoutMs }),
     faultHandling: {
       host: () => circuitBreaker(handleAll, { halfOpenAfter: 500, breaker: new ConsecutiveBreaker(3) }),
+      // A watch stream that broke (an outage, a member restarting) is opened again within a second, not etcd3's 30 s.
+      watchBackoff: watchBackoff(50),
+      global: retry(handleWhen((error) => isRecoverableError(error) && (!writeScope.getStore() || neverSent(error))), { maxAttempts: 3 }),
     },
   });
+}
+
+/** The watch manager's backoff (the shape etcd3 asks for): doubling from `ms`, at most a second. */
+function watchBackoff(ms: number): { readonly duration: number; next(): ReturnType<typeof watchBackoff> } {
+  return { duration: ms, next: () => watchBackoff(Math.min(ms * 2, 1000)) };
 }
 
 /** Validates a key prefix: non-empty and ending with '/' so that names cannot run into each other. */

@@ -1,7 +1,8 @@
 import { InvalidArgumentError, throwIfAborted } from '@baton/base';
 import { FenceCorruptError, StaleTokenError, type FenceRunOptions } from '@baton/lock';
 import type { Etcd3, IRequestOp } from 'etcd3';
-import { keySegment, normalizePrefix, revisionOf } from './client.js';
+import { keySegment, normalizePrefix, revisionOf, withoutBlindRetry } from './client.js';
+import { OutcomeUnknownError } from './errors.js';
 
 export interface EtcdFenceOptions {
   client: Etcd3;
@@ -56,11 +57,21 @@ export class EtcdFence {
     }
     // A missing fence key fails the comparison (etcd's rule for value compares), which lands in
     // the writing branch: no token accepted yet counts as 0.
-    const response = await this._options.client.kv.txn({
-      compare: [{ key: this._keyBuffer, target: 'Value', result: 'Greater', value: Buffer.from(encodeToken(token)) }],
-      success: [{ request_range: { key: this._keyBuffer } }],
-      failure: requests,
-    });
+    let response;
+    try {
+      response = await withoutBlindRetry(() => this._options.client.kv.txn({
+        compare: [{ key: this._keyBuffer, target: 'Value', result: 'Greater', value: Buffer.from(encodeToken(token)) }],
+        success: [{ request_range: { key: this._keyBuffer } }],
+        failure: requests,
+      }));
+    } catch (err) {
+      // Not sent again: after a lost answer the write may have landed, and sent again it could be refused as stale
+      // (another holder raised the token meanwhile) though it was applied.
+      throw new OutcomeUnknownError(
+        `fence '${this._options.name}': the write with token ${token} was sent to etcd (key ${this.key}) and no answer came; it may have been applied. Read the resource before writing again`,
+        { cause: err, data: { key: this.key, token } },
+      );
+    }
     if (response.succeeded) {
       const highest = this._decode(response.responses[0]?.response_range.kvs[0]?.value);
       throw new StaleTokenError(
@@ -83,7 +94,9 @@ export class EtcdFence {
   }
 
   private _checkToken(token: number): void {
-    if (!Number.isSafeInteger(token) || token < 0) throw new StaleTokenError(`Fence '${this._options.name}' got an invalid token ${String(token)}`);
+    if (!Number.isSafeInteger(token) || token < 0) {
+      throw new InvalidArgumentError(`Fence '${this._options.name}': a token is a non-negative integer (an election's or lock's fencing token), got ${String(token)}`);
+    }
   }
 
   private _decode(value: Buffer | undefined): number {

@@ -16,7 +16,8 @@ import {
   type WriteResult,
 } from '@baton/state';
 import type { Etcd3, IKeyValue } from 'etcd3';
-import { keySegment, normalizePrefix, revisionOf } from './client.js';
+import { keySegment, neverSent, normalizePrefix, revisionOf, withoutBlindRetry } from './client.js';
+import { OutcomeUnknownError } from './errors.js';
 
 export interface EtcdStoreOptions<T> {
   client: Etcd3;
@@ -34,9 +35,36 @@ export interface EtcdStoreOptions<T> {
   retries?: number;
   /** This writer's id in the envelope (default a random UUID). */
   id?: string;
+  /**
+   * After a write whose answer was lost: how long to keep trying to read the key to learn whether it landed, before
+   * failing with EOUTCOMEUNKNOWN (default 10000 ms).
+   */
+  settleTimeoutMs?: number;
   logger?: Logger;
   /** Closes the store when aborted. */
   signal?: AbortSignal;
+}
+
+/** Attempts on one revision of the key (`base`, as `baseRead` showed it) whose answers were lost, by write id. */
+interface Unsettled<T> {
+  readonly base: number;
+  readonly baseRead: Read<T>;
+  readonly writes: Map<string, Attempt<T>>;
+}
+
+/** Whether `current` is the only write to the key since `base` was read: the next write of the same key, or its creation. */
+function oneWriteSince(base: Read<unknown>, current: Read<unknown>): boolean {
+  // From a missing key, a create, a delete and a create again also shows version 1: only the history tells.
+  if (base.missing || current.missing || current.keyVersion === undefined || base.keyVersion === undefined) return false;
+  return current.createRevision === base.createRevision && current.keyVersion === base.keyVersion + 1;
+}
+
+/** One attempt at a transaction: what it wrote, under which write id, for which operations. */
+interface Attempt<T> {
+  readonly writeId: string;
+  readonly value: T;
+  readonly version: number;
+  readonly applied: readonly Op<T>[];
 }
 
 type Op<T> = {
@@ -54,7 +82,16 @@ interface Good<T> {
 }
 
 /** What the key holds, as last read: its mod revision (0: missing) and a verified envelope or why not. */
-type Read<T> = { modRevision: number; envelope?: Envelope<T>; error?: CorruptStateError; missing: boolean; raw?: Buffer };
+type Read<T> = {
+  modRevision: number;
+  /** etcd's count of writes to the key since it was created, and the revision that created it (0 when missing). */
+  keyVersion?: number;
+  createRevision?: number;
+  envelope?: Envelope<T>;
+  error?: CorruptStateError;
+  missing: boolean;
+  raw?: Buffer;
+};
 
 /**
  * Versioned state kept in one etcd key, with the surface of `@baton/state`'s `Store`: the same
@@ -85,6 +122,10 @@ export class EtcdStore<T> extends Disposable {
   private _draining: Promise<void> | undefined;
   private _watcher: Awaited<ReturnType<ReturnType<Etcd3['watch']>['create']>> | undefined;
   private _lastErrorKey: string | undefined;
+  /** Attempts at a write so far: with the store's id, each one's write id. */
+  private _writes = 0;
+  /** A write's outcome was unknown: read the key before the next write. */
+  private _stale = false;
   private _closed = false;
 
   constructor(private readonly _options: EtcdStoreOptions<T>) {
@@ -181,81 +222,249 @@ export class EtcdStore<T> extends Disposable {
     }
   }
 
-  /** One transaction for every queued operation, retried against what etcd returns until it applies. */
+  /**
+   * One transaction for every queued operation, retried against what etcd returns until it applies. Each attempt
+   * carries its own write id in the envelope. An attempt whose answer is lost (a dropped connection, a deadline) is
+   * unsettled: it may have landed, or may land still, until the key moves past the revision it compared. It is
+   * settled by looking for its id (in the key, or in the key's history since that revision), never by running the
+   * updaters again on top of it. A new attempt is made only on the same revision (its compare fences the lost one
+   * out: one of them lands) or once the lost ones are known dead, so every unsettled attempt wrote the same value.
+   */
   private async _commit(ops: Op<T>[]): Promise<void> {
     const attempts = Math.max(...ops.map((op) => op.options.retries ?? this._options.retries ?? 1000));
-    let current = this._last;
-    for (let attempt = 0; attempt < attempts; attempt++) {
-      const live = ops.filter((op) => {
-        if (!op.options.signal?.aborted) return true;
-        op.reject(op.options.signal.reason);
-        return false;
-      });
-      if (live.length === 0) return;
-      if (current.error && current.error.reason !== 'json' && current.error.reason !== 'checksum' && current.error.reason !== 'envelope') {
-        // Intact data this process cannot accept (another format, too large, failing the schema): never overwritten.
-        for (const op of live) op.reject(current.error);
-        return;
-      }
-      // Built on the last good value: the key's, or this process's memory when the key is gone or damaged.
-      const base = current.envelope ? { value: current.envelope.payload, version: current.envelope.version } : this._good;
-      const version = Math.max(base.version, this._good.version) + 1;
-      let value = base.value;
-      const applied: Op<T>[] = [];
-      for (const op of live) {
-        try {
-          value = this._validate(op.apply(value));
-          applied.push(op);
-        } catch (err) {
-          op.reject(err);
-        }
-      }
-      if (applied.length === 0) return;
-      const text = JSON.stringify(value);
-      if (text === undefined || Buffer.byteLength(text) > this._maxBytes) {
-        const error =
-          text === undefined
-            ? new InvalidStateError(`store '${this._options.name}': the value is not JSON-serializable; nothing was written`)
-            : new StateTooLargeError(`store '${this._options.name}': the value is ${Buffer.byteLength(text)} bytes, over maxBytes ${this._maxBytes}; nothing was written`);
-        for (const op of applied) op.reject(error);
-        return;
-      }
-      const recovery: Omit<Recovery, 'version' | 'writer'> | undefined =
-        current.envelope || this._good.version === 0
-          ? undefined
-          : { reason: current.missing ? 'missing' : 'corrupt', source: 'memory', fromVersion: this._good.version, highestVersion: this._good.version };
-      const writer = { id: this.id, pid: process.pid };
-      // Damaged bytes are kept beside the key, in the same transaction, not overwritten.
-      const movedAside = current.raw ? `${this.file}.corrupt-${current.modRevision}` : undefined;
-      const envelopeText = encodeEnvelope(text, version, writer, recovery ? { ...recovery, version, writer, ...(movedAside ? { movedAside } : {}) } : undefined);
-      let response;
+    const open = new Set(ops);
+    const reject = (op: Op<T>, error: unknown) => void (open.delete(op) && op.reject(error));
+    if (this._stale) {
+      // An earlier write's outcome was unknown: this store's view may be far behind. Read before writing again, so
+      // that a lost answer now is settled from a recent revision (whose history etcd still has).
       try {
-        response = await this._options.client.kv.txn({
-          compare: [{ key: this._key, target: 'Mod', result: 'Equal', mod_revision: current.modRevision }],
-          success: [
-            { request_put: { key: this._key, value: Buffer.from(envelopeText) } },
-            ...(movedAside ? [{ request_put: { key: Buffer.from(movedAside), value: current.raw } }] : []),
-          ],
-          failure: [{ request_range: { key: this._key } }],
-        });
+        this._take(await this._readKey(), 'remote');
+        this._stale = false;
       } catch (err) {
-        for (const op of applied) op.reject(err);
+        for (const op of ops) op.reject(err);
         return;
       }
-      if (response.succeeded) {
-        const modRevision = revisionOf(response.header.revision);
-        const envelope = decodeEnvelope<T>(Buffer.from(envelopeText), this.file, this._maxBytes, undefined);
-        this._take({ modRevision, envelope, missing: false }, 'local');
-        for (const op of applied) op.resolve({ value, version });
-        return;
-      }
-      current = this._decode(response.responses[0]?.response_range.kvs[0]);
-      this._take(current, 'remote');
-      // Lost to another writer: a short random pause, so that contenders stop colliding in lockstep.
-      await new Promise((r) => setTimeout(r, Math.random() * Math.min(8, 1 + attempt)));
     }
-    const error = new ConflictError(`store '${this._options.name}': ${attempts} compare-and-swap attempts lost to other writers; nothing was written`);
-    for (const op of ops) op.reject(error);
+    let current = this._last;
+    /** Attempts on revision `unsettled.base` (the key as `baseRead` shows it) whose answers were lost, by write id. */
+    let unsettled: Unsettled<T> | undefined;
+    const landed = (attempt: Attempt<T>, read: Read<T>) => {
+      this._take(read, 'local');
+      for (const op of attempt.applied) if (open.delete(op)) op.resolve({ value: attempt.value, version: attempt.version });
+    };
+    try {
+      for (let attempt = 0; attempt < attempts; attempt++) {
+        // A caller's abort is honoured only while nothing sent is unsettled: an update that may have landed is
+        // reported as landed or unknown, not as cancelled.
+        if (!unsettled) for (const op of open) if (op.options.signal?.aborted) reject(op, op.options.signal.reason);
+        if (open.size === 0) return;
+        if (current.error && current.error.reason !== 'json' && current.error.reason !== 'checksum' && current.error.reason !== 'envelope') {
+          // Intact data this process cannot accept (another format, too large, failing the schema): never overwritten.
+          for (const op of open) reject(op, current.error);
+          return;
+        }
+        const next = this._prepare(current, [...open], reject);
+        if (!next) return;
+        let response;
+        try {
+          response = await withoutBlindRetry(() => this._options.client.kv.txn(next.txn));
+        } catch (err) {
+          if (neverSent(err as Error) && !unsettled) {
+            // No connection to etcd was made: nothing was sent. Look at the key again and try again.
+            current = await this._readBack(new Map([[next.attempt.writeId, next.attempt]]), err);
+            this._take(current, 'remote');
+            continue;
+          }
+          // Sent or not, committed or not: unknown. Read back, and settle before anything else is written.
+          unsettled ??= { base: current.modRevision, baseRead: current, writes: new Map() };
+          unsettled.writes.set(next.attempt.writeId, next.attempt);
+          current = await this._readBack(unsettled.writes, err);
+          // What etcd holds is this store's latest view from now on, whatever the settling finds.
+          this._take(current, 'remote');
+          const settled = await this._settle(unsettled, current, err);
+          if (settled) return landed(settled, current);
+          if (current.modRevision !== unsettled.base) {
+            // The key moved on past the lost attempts, without them: none can land now.
+            unsettled = undefined;
+            this._take(current, 'remote');
+          }
+          continue;
+        }
+        if (response.succeeded) {
+          const modRevision = revisionOf(response.header.revision);
+          const envelope = decodeEnvelope<T>(Buffer.from(next.text), this.file, this._maxBytes, undefined);
+          return landed(next.attempt, { modRevision, envelope, missing: false });
+        }
+        current = this._decode(response.responses[0]?.response_range.kvs[0]);
+        // This very attempt, retried inside the client after a lost answer (a client of the caller's own, with
+        // etcd3's default retry), finds its own write: it landed once.
+        if (current.envelope?.writeId === next.attempt.writeId) return landed(next.attempt, current);
+        if (unsettled) {
+          const settled = await this._settle(unsettled, current);
+          if (settled) return landed(settled, current);
+          unsettled = undefined;
+        }
+        this._take(current, 'remote');
+        // Lost to another writer: a short random pause, so that contenders stop colliding in lockstep.
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(8, 1 + attempt)));
+      }
+      if (unsettled) this._stale = true;
+      const error = unsettled
+        ? this._unknown(unsettled.writes, undefined)
+        : new ConflictError(`store '${this._options.name}': ${attempts} compare-and-swap attempts lost to other writers; nothing was written`);
+      for (const op of open) reject(op, error);
+    } catch (err) {
+      if (err instanceof OutcomeUnknownError) this._stale = true;
+      for (const op of open) reject(op, err);
+    }
+  }
+
+  /**
+   * The transaction that writes every open operation on top of `current` (the last good value: the key's, or this
+   * process's memory when the key is gone or damaged), or undefined when none is left to write. Operations whose
+   * updater throws, or whose value cannot be written, are rejected here.
+   */
+  private _prepare(current: Read<T>, ops: Op<T>[], reject: (op: Op<T>, error: unknown) => void): { attempt: Attempt<T>; text: string; txn: Parameters<Etcd3['kv']['txn']>[0] } | undefined {
+    const base = current.envelope ? { value: current.envelope.payload, version: current.envelope.version } : this._good;
+    const version = Math.max(base.version, this._good.version) + 1;
+    let value = base.value;
+    const applied: Op<T>[] = [];
+    for (const op of ops) {
+      try {
+        value = this._validate(op.apply(value));
+        applied.push(op);
+      } catch (err) {
+        reject(op, err);
+      }
+    }
+    if (applied.length === 0) return undefined;
+    const text = JSON.stringify(value);
+    if (text === undefined || Buffer.byteLength(text) > this._maxBytes) {
+      const error =
+        text === undefined
+          ? new InvalidStateError(`store '${this._options.name}': the value is not JSON-serializable; nothing was written`)
+          : new StateTooLargeError(`store '${this._options.name}': the value is ${Buffer.byteLength(text)} bytes, over maxBytes ${this._maxBytes}; nothing was written`);
+      for (const op of applied) reject(op, error);
+      return undefined;
+    }
+    const recovery: Omit<Recovery, 'version' | 'writer'> | undefined =
+      current.envelope || this._good.version === 0
+        ? undefined
+        : { reason: current.missing ? 'missing' : 'corrupt', source: 'memory', fromVersion: this._good.version, highestVersion: this._good.version };
+    const writer = { id: this.id, pid: process.pid };
+    const writeId = `${this.id}:${++this._writes}`;
+    // Damaged bytes are kept beside the key, in the same transaction, not overwritten.
+    const movedAside = current.raw ? `${this.file}.corrupt-${current.modRevision}` : undefined;
+    const envelopeText = encodeEnvelope(text, version, writer, recovery ? { ...recovery, version, writer, ...(movedAside ? { movedAside } : {}) } : undefined, writeId);
+    return {
+      attempt: { writeId, value, version, applied },
+      text: envelopeText,
+      txn: {
+        compare: [{ key: this._key, target: 'Mod', result: 'Equal', mod_revision: current.modRevision }],
+        success: [
+          { request_put: { key: this._key, value: Buffer.from(envelopeText) } },
+          ...(movedAside ? [{ request_put: { key: Buffer.from(movedAside), value: current.raw } }] : []),
+        ],
+        failure: [{ request_range: { key: this._key } }],
+      },
+    };
+  }
+
+  /**
+   * Reads the key after a write whose answer was lost, trying again while etcd does not answer (for up to
+   * `settleTimeoutMs`); rejects with EOUTCOMEUNKNOWN when it never does.
+   */
+  private async _readBack(writes: Map<string, Attempt<T>>, cause: unknown): Promise<Read<T>> {
+    try {
+      return await this._readKey();
+    } catch (err) {
+      throw this._unknown(writes, err ?? cause);
+    }
+  }
+
+  /** Reads the key, trying again while etcd does not answer (a read is safe to repeat), for up to `settleTimeoutMs`. */
+  private async _readKey(): Promise<Read<T>> {
+    const deadline = performance.now() + (this._options.settleTimeoutMs ?? 10_000);
+    for (let delayMs = 50; ; delayMs = Math.min(delayMs * 2, 1000)) {
+      try {
+        const response = await this._options.client.kv.range({ key: this._key });
+        return this._decode(response.kvs[0]);
+      } catch (err) {
+        if (performance.now() + delayMs > deadline) throw err;
+        await new Promise((r) => setTimeout(r, delayMs));
+      }
+    }
+  }
+
+  /**
+   * Which of the unsettled attempts landed, judged from `current` (read after them): the one whose id the key holds;
+   * none while the key is still at their revision (one may land yet: the caller's next attempt on the same
+   * revision fences it out); otherwise the first write after that revision, read from the key's history. Rejects
+   * with EOUTCOMEUNKNOWN when that history is gone (compacted) or cannot be read.
+   */
+  private async _settle(unsettled: Unsettled<T>, current: Read<T>, cause?: unknown): Promise<Attempt<T> | undefined> {
+    const holding = current.envelope?.writeId === undefined ? undefined : unsettled.writes.get(current.envelope.writeId);
+    if (holding) return holding;
+    if (current.modRevision === unsettled.base) return undefined;
+    // Exactly one write since the base (etcd counts a key's writes since its creation): it is the one the key
+    // holds, and it is not ours. No history needed.
+    if (oneWriteSince(unsettled.baseRead, current)) return undefined;
+    // Tried again while etcd does not answer (a watch stream reconnecting after a partition), for up to
+    // settleTimeoutMs; a history compacted away (etcd cancels the watch) is final.
+    const deadline = performance.now() + (this._options.settleTimeoutMs ?? 10_000);
+    let first: string | undefined;
+    for (let delayMs = 50; ; delayMs = Math.min(delayMs * 2, 1000)) {
+      try {
+        first = await this._firstWriteAfter(unsettled.base);
+        break;
+      } catch (err) {
+        if (/compacted|Watcher canceled/i.test((err as Error).message) || performance.now() + delayMs > deadline) throw this._unknown(unsettled.writes, err ?? cause);
+        await new Promise((r) => setTimeout(r, delayMs));
+      }
+    }
+    return first === undefined ? undefined : unsettled.writes.get(first);
+  }
+
+  /**
+   * The write id of the first change of the key after revision `base` (undefined for a delete or a write without
+   * one), from a watch started there. Rejects after 5 s in all (etcd3 waits for its watch stream without a bound).
+   */
+  private async _firstWriteAfter(base: number): Promise<string | undefined> {
+    let watcher: Awaited<ReturnType<ReturnType<Etcd3['watch']>['create']>> | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let expired = false;
+    try {
+      return await new Promise<string | undefined>((resolve, reject) => {
+        timer = setTimeout(() => {
+          expired = true;
+          reject(new Error(`no history of etcd key ${this.file} after revision ${base} within 5000 ms`));
+        }, 5000);
+        this._options.client
+          .watch()
+          .key(this._key)
+          .startRevision(String(base + 1))
+          .create()
+          .then((created) => {
+            if (expired) return void created.cancel().catch(() => {});
+            watcher = created;
+            created.on('put', (kv: IKeyValue) => resolve(this._decode(kv).envelope?.writeId));
+            created.on('delete', () => resolve(undefined));
+            created.on('error', (err: Error) => reject(err));
+          }, reject);
+      });
+    } finally {
+      clearTimeout(timer);
+      // A watcher still being created is cancelled when it comes.
+      expired = true;
+      if (watcher) void watcher.cancel().catch(() => {});
+    }
+  }
+
+  private _unknown(writes: Map<string, Attempt<T>>, cause: unknown): OutcomeUnknownError {
+    return new OutcomeUnknownError(
+      `store '${this._options.name}': an update was sent to etcd at ${this.file} and its answer was lost; whether it was applied cannot be known now (etcd unreachable, or its history compacted). Retry only if applying it twice is harmless, or read the store to decide`,
+      { cause, data: { key: this.file, writeIds: [...writes.keys()] } },
+    );
   }
 
   private _validate(value: T): T {
@@ -267,12 +476,13 @@ export class EtcdStore<T> extends Disposable {
   }
 
   private _decode(kv: IKeyValue | undefined): Read<T> {
-    if (!kv) return { modRevision: 0, missing: true };
+    if (!kv) return { modRevision: 0, keyVersion: 0, createRevision: 0, missing: true };
     const modRevision = revisionOf(kv.mod_revision);
+    const key = { modRevision, keyVersion: revisionOf(kv.version), createRevision: revisionOf(kv.create_revision), missing: false };
     try {
-      return { modRevision, envelope: decodeEnvelope<T>(kv.value, `etcd key ${this.file}`, this._maxBytes, this._options.schema), missing: false };
+      return { ...key, envelope: decodeEnvelope<T>(kv.value, `etcd key ${this.file}`, this._maxBytes, this._options.schema) };
     } catch (err) {
-      return { modRevision, error: err as CorruptStateError, missing: false, raw: kv.value };
+      return { ...key, error: err as CorruptStateError, raw: kv.value };
     }
   }
 

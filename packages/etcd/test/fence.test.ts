@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createEtcdClient, createEtcdFence, FenceCorruptError, StaleTokenError, type Etcd3 } from '../src/index.js';
-import { startEtcdCluster, type EtcdCluster } from '@baton/test-utils';
+import { createEtcdClient, createEtcdFence, FenceCorruptError, OutcomeUnknownError, StaleTokenError, type Etcd3 } from '../src/index.js';
+import { startEtcdCluster, startFaultProxy, type EtcdCluster } from '@baton/test-utils';
 
 let cluster: EtcdCluster;
 let client: Etcd3;
@@ -55,8 +55,29 @@ describe('EtcdFence', () => {
 
   it('refuses invalid tokens and writes to its own key', async () => {
     const fence = createEtcdFence({ client, name: 'checks' });
-    await expect(fence.write(-1, [])).rejects.toBeInstanceOf(StaleTokenError);
-    await expect(fence.write(1.5, [])).rejects.toBeInstanceOf(StaleTokenError);
+    await expect(fence.write(-1, [])).rejects.toMatchObject({ code: 'EINVALIDARG', message: expect.stringContaining('got -1') });
+    await expect(fence.write(1.5, [])).rejects.toMatchObject({ code: 'EINVALIDARG', message: expect.stringContaining('got 1.5') });
     await expect(fence.write(1, [{ type: 'put', key: fence.key, value: 'x' }])).rejects.toThrow(/cannot touch the fence's own key/);
+  });
+
+  it('a write whose answer is lost is reported EOUTCOMEUNKNOWN, not sent again (and never refused as stale though applied)', async () => {
+    const member = new URL(cluster.endpoints[0]!);
+    const proxy = await startFaultProxy({ host: member.hostname, port: Number(member.port) });
+    const faulty = createEtcdClient({ hosts: proxy.url });
+    try {
+      const fence = createEtcdFence({ client: faulty, name: 'lossy' });
+      await fence.write(3, [{ type: 'put', key: 'res/lossy', value: 'first' }]);
+      const dropped = proxy.dropNextAnswer();
+      const err = await fence.write(4, [{ type: 'put', key: 'res/lossy', value: 'second' }]).catch((e: unknown) => e);
+      await dropped;
+      expect(err).toBeInstanceOf(OutcomeUnknownError);
+      expect(err).toMatchObject({ code: 'EOUTCOMEUNKNOWN', data: { key: fence.key, token: 4 } });
+      // It landed, once: the resource and the fence show it.
+      expect(await client.get('res/lossy').string()).toBe('second');
+      expect(await createEtcdFence({ client, name: 'lossy' }).highest()).toBe(4);
+    } finally {
+      faulty.close();
+      await proxy.close();
+    }
   });
 });

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { waitFor } from '@baton/test-utils';
 import { z } from 'zod';
 import { CorruptStateError, StateTooLargeError, InvalidStateError, type ChangeEvent } from '@baton/state';
-import { createEtcdClient, openEtcdStore, type Etcd3, type EtcdStore } from '../src/index.js';
-import { startEtcdCluster, type EtcdCluster } from '@baton/test-utils';
+import { createEtcdClient, openEtcdStore, OutcomeUnknownError, type Etcd3, type EtcdStore } from '../src/index.js';
+import { startEtcdCluster, startFaultProxy, type EtcdCluster, type FaultProxy } from '@baton/test-utils';
 
 let cluster: EtcdCluster;
 let client: Etcd3;
@@ -118,5 +118,109 @@ describe('EtcdStore', () => {
     expect(store.version + small.version).toBe(0);
     expect(await client.get(store.file).string()).toBeNull();
     expect(await client.get(small.file).string()).toBeNull();
+  });
+
+  describe('an answer lost after etcd committed (a proxy drops the connection after passing the transaction)', () => {
+    let proxy: FaultProxy | undefined;
+    afterAll(async () => {
+      await proxy?.close();
+    });
+
+    beforeAll(async () => {
+      const member = new URL(cluster.endpoints[0]!);
+      proxy = await startFaultProxy({ host: member.hostname, port: Number(member.port) });
+    });
+    afterEach(() => proxy?.blackhole(false));
+
+    it('each acknowledged update is applied once: the write id in the envelope settles it, not a second run of the updater', async () => {
+      const faulty = createEtcdClient({ hosts: proxy!.url });
+      clients.push(faulty);
+      const store = await open('lost-answers', { n: 0 }, { client: faulty });
+      let acknowledged = 0;
+      let unknown = 0;
+      for (let i = 0; i < 5; i++) {
+        const dropped = proxy!.dropNextAnswer();
+        try {
+          await store.update((v) => ({ n: v.n + 1 }));
+          acknowledged++;
+        } catch (err) {
+          expect(err).toMatchObject({ code: 'EOUTCOMEUNKNOWN' });
+          unknown++;
+        }
+        await dropped;
+      }
+      expect(proxy!.dropped).toBeGreaterThanOrEqual(5);
+      const raw = JSON.parse((await client.get(store.file).string())!) as { payload: { n: number } };
+      // Every acknowledged update once; an update reported unknown at most once.
+      expect(raw.payload.n).toBeGreaterThanOrEqual(acknowledged);
+      expect(raw.payload.n).toBeLessThanOrEqual(acknowledged + unknown);
+      expect(acknowledged).toBe(5);
+      expect(raw.payload.n).toBe(5);
+    }, 60_000);
+
+    /** A store behind the proxy, and what the key holds by a direct read. */
+    async function behindProxy(name: string, settleTimeoutMs?: number) {
+      const faulty = createEtcdClient({ hosts: proxy!.url, callTimeoutMs: 1000 });
+      clients.push(faulty);
+      const store = await openEtcdStore<{ n: number; by?: string }>({ client: faulty, name, initial: { n: 0 }, settleTimeoutMs });
+      stores.push(store as EtcdStore<unknown>);
+      const other = await open<{ n: number; by?: string }>(name, { n: 0 });
+      const read = async () => JSON.parse((await client.get(store.file).string())!) as { version: number; writeId?: string; payload: { n: number; by?: string } };
+      return { store, other, read };
+    }
+
+    /** Loses the answer to the next request, then holds everything through the proxy until released. */
+    function loseAnswerThenPartition(): Promise<void> {
+      return proxy!.dropNextAnswer().then(() => proxy!.blackhole(true));
+    }
+
+    it('a lost write that another writer overwrote before it was settled: found in the history, applied once', async () => {
+      const { store, other, read } = await behindProxy('overwritten');
+      await store.update((v) => ({ n: v.n + 1 }));
+      const partitioned = loseAnswerThenPartition();
+      const updating = store.update((v) => ({ n: v.n + 1, by: 'store' }));
+      await partitioned;
+      // The store's write (n: 2) landed; its answer is lost and the store cannot read back yet.
+      await waitFor(async () => (await read()).payload.n === 2, { what: "the store's write landed" });
+      await other.update((v) => ({ n: v.n + 1, by: 'other' }));
+      proxy!.blackhole(false);
+      expect(await updating).toMatchObject({ value: { n: 2, by: 'store' }, version: 2 });
+      expect((await read()).payload).toEqual({ n: 3, by: 'other' });
+      // The next update builds on the other writer's value, once.
+      await store.update((v) => ({ n: v.n + 1 }));
+      expect((await read()).payload.n).toBe(4);
+    }, 60_000);
+
+    it('the same after the history was compacted: EOUTCOMEUNKNOWN, and nothing applied twice', async () => {
+      const { store, other, read } = await behindProxy('compacted');
+      const partitioned = loseAnswerThenPartition();
+      const updating = store.update((v) => ({ n: v.n + 1, by: 'store' })).catch((err: unknown) => err);
+      await partitioned;
+      await waitFor(async () => (await read()).payload.n === 1, { what: "the store's write landed" });
+      await other.update((v) => ({ n: v.n + 1, by: 'other' }));
+      const latest = await client.get(store.file).exec();
+      await client.kv.compact({ revision: latest.header.revision, physical: true });
+      proxy!.blackhole(false);
+      const outcome = await updating;
+      expect(outcome).toBeInstanceOf(OutcomeUnknownError);
+      expect(outcome).toMatchObject({ code: 'EOUTCOMEUNKNOWN', data: { key: store.file } });
+      expect((outcome as Error).message).toContain(store.file);
+      expect((await read()).payload).toEqual({ n: 2, by: 'other' });
+    }, 60_000);
+
+    it('etcd unreachable for longer than settleTimeoutMs after a lost answer: EOUTCOMEUNKNOWN; the write is found later, once', async () => {
+      const { store, read } = await behindProxy('unreachable', 1500);
+      const partitioned = loseAnswerThenPartition();
+      const updating = store.update((v) => ({ n: v.n + 1 })).catch((err: unknown) => err);
+      await partitioned;
+      expect(await updating).toMatchObject({ code: 'EOUTCOMEUNKNOWN' });
+      proxy!.blackhole(false);
+      const landed = await read();
+      expect(landed.payload.n).toBe(1);
+      expect(landed.writeId).toMatch(new RegExp(`^${store.id}:`));
+      // The store goes on from what etcd holds.
+      await store.update((v) => ({ n: v.n + 1 }));
+      expect((await read()).payload.n).toBe(2);
+    }, 60_000);
   });
 });

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ensureSecureDirectory, lockFile, readFileIfExists, throwIfAborted, toFileName, writeFileAtomic } from '@baton/base';
+import { InvalidArgumentError, ensureSecureDirectory, lockFile, readFileIfExists, throwIfAborted, toFileName, writeFileAtomic } from '@baton/base';
 import { FenceCorruptError, StaleTokenError } from './errors.js';
 
 export interface FenceOptions {
@@ -60,7 +60,7 @@ export class Fence {
    */
   async run<T>(token: number, work: () => Promise<T> | T, options: FenceRunOptions = {}): Promise<T> {
     if (!Number.isSafeInteger(token) || token < 0) {
-      throw new StaleTokenError(`Fence '${this._options.name}' got an invalid token ${String(token)}`);
+      throw new InvalidArgumentError(`Fence '${this._options.name}': a token is a non-negative integer (an election's or lock's fencing token), got ${String(token)}`);
     }
     this._ready ??= ensureSecureDirectory(this._options.dir);
     await this._ready;

@@ -14,6 +14,11 @@ export interface Envelope<T> {
   checksum: string;
   /** Present when this version was written by a recovery: what was recovered, from where. */
   recovery?: Recovery;
+  /**
+   * This write's own id, unique to one attempt of one writer (a store's id and a sequence number). A writer that
+   * lost the answer to a write looks for it to learn whether the write landed, instead of writing again.
+   */
+  writeId?: string;
   payload: T;
 }
 
@@ -58,8 +63,8 @@ export function checksumOf(payloadText: string): string {
 }
 
 /** Serializes a payload and its envelope; the payload text is written once and checksummed as is. */
-export function encodeEnvelope(payloadText: string, version: number, writer: { id: string; pid: number }, recovery?: Recovery): string {
-  const head = JSON.stringify({ format: stateFormat, version, writer, updatedAt: new Date().toISOString(), checksum: checksumOf(payloadText), recovery });
+export function encodeEnvelope(payloadText: string, version: number, writer: { id: string; pid: number }, recovery?: Recovery, writeId?: string): string {
+  const head = JSON.stringify({ format: stateFormat, version, writer, updatedAt: new Date().toISOString(), checksum: checksumOf(payloadText), recovery, writeId });
   return `${head.slice(0, -1)},"payload":${payloadText}}\n`;
 }
 

@@ -9,3 +9,4 @@ export { requireEtcd, startEtcdCluster, stopAllEtcdClusters, type EtcdCluster, t
 export { addObservedLine, checkLeadership, watchObserved, type BeliefSpans } from './leadership.js';
 export { MessageLog, byType } from './messageLog.js';
 export { ScriptedWebSocketServer, type ScriptedMessage } from './scriptedServer.js';
+export { startFaultProxy, type FaultProxy } from './faultProxy.js';

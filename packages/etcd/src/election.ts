@@ -191,6 +191,9 @@ export class EtcdElection extends Disposable {
       await entry.enter();
     } catch (err) {
       entry.dispose();
+      // Its key may exist (a create whose answer was lost), kept alive by the session: end the session, so that the
+      // key goes and the next attempt uses a new one, rather than wait behind a key nobody acts on.
+      void session.revoke();
       throw err;
     }
   }

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { Disposable, Emitter, type Logger } from '@baton/base';
+import { Disposable, Emitter, createBackoff, type Logger } from '@baton/base';
 import type { Etcd3, IKeyValue } from 'etcd3';
 import { prefixEnd, revisionOf } from './client.js';
 import type { Session } from './session.js';
@@ -113,7 +113,17 @@ export class QueueEntry extends Disposable {
     const existing = response.succeeded ? undefined : response.responses[0]?.response_range.kvs[0];
     this._token = existing ? revisionOf(existing.create_revision) : revision;
     if (this._over) return;
-    const watcher = await this._client.watch().prefix(this._prefixBuffer).startRevision(String(revision + 1)).create();
+    await this._watchFrom(revision + 1);
+    await this.check();
+  }
+
+  /**
+   * Watches the queue from `revision`. etcd3 cancels a watch for good when it cannot resume it (its revision was
+   * compacted while the stream was down), and reports that as an error: then the queue is read afresh and watched
+   * from that read's revision (what happened meanwhile is in the read), tried again with backoff while etcd is away.
+   */
+  private async _watchFrom(revision: number): Promise<void> {
+    const watcher = await this._client.watch().prefix(this._prefixBuffer).startRevision(String(revision)).create();
     if (this._over) {
       void watcher.cancel().catch(() => {});
       return;
@@ -129,10 +139,29 @@ export class QueueEntry extends Disposable {
     // Resumed from its last revision after a reconnect; look anyway, as what was missed is unknown.
     watcher.on('connected', look);
     watcher.on('error', (err: Error) => {
+      if (this._watcher !== watcher) return;
       this._lastError = err;
-      this._logger.warn({ err }, 'etcd watch failed');
+      this._watcher = undefined;
+      void watcher.cancel().catch(() => {});
+      this._logger.warn({ err }, 'etcd watch of the queue ended; reading the queue and watching it again');
+      void this._rewatch();
     });
-    await this.check();
+  }
+
+  private async _rewatch(): Promise<void> {
+    const backoff = createBackoff({ initialMs: 100, maxMs: 2000 });
+    while (!this._over && !this._watcher) {
+      try {
+        const response = await this._client.kv.range({ key: this._prefixBuffer, range_end: prefixEnd(this._prefixBuffer), count_only: true });
+        await this._watchFrom(revisionOf(response.header.revision) + 1);
+        await this.check();
+        return;
+      } catch (err) {
+        this._lastError = err as Error;
+        this._logger.debug({ err }, 'could not watch the queue again yet; retrying');
+        await new Promise((resolve) => setTimeout(resolve, backoff.next()));
+      }
+    }
   }
 
   /** Looks at the queue now (serialized; a look asked for while one runs runs again after it). */
@@ -206,8 +235,10 @@ export class QueueEntry extends Disposable {
         success: [{ request_delete_range: { key: this._keyBuffer } }],
       });
     } catch (err) {
-      // The key goes with the lease when its TTL runs out.
-      this._logger.debug({ err }, 'could not delete the key; it goes with the lease');
+      // The key would go with the lease, but the session's keep-alives would keep it (an election enters again with
+      // the same session): end the session, so the key goes now (revoked) or at the TTL, and a new one is used.
+      this._logger.warn({ err, key: this.key }, 'could not delete the key; ending its lease so that it goes');
+      void this.session.revoke();
     }
   }
 

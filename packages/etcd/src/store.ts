@@ -162,7 +162,16 @@ export class EtcdStore<T> extends Disposable {
       throw read.error;
     }
     this._take(read, 'remote');
-    const watcher = await this._options.client.watch().key(this._key).startRevision(String(revisionOf(response.header.revision) + 1)).create();
+    await this._watchFrom(revisionOf(response.header.revision) + 1);
+  }
+
+  /**
+   * Watches the key from `revision`. etcd3 cancels a watch for good when it cannot resume it (its revision was
+   * compacted while the stream was down) and reports an error: then the key is read afresh and watched from that
+   * read's revision, tried again with backoff while etcd is away, so change events never stop for good.
+   */
+  private async _watchFrom(revision: number): Promise<void> {
+    const watcher = await this._options.client.watch().key(this._key).startRevision(String(revision)).create();
     if (this._closed) {
       void watcher.cancel().catch(() => {});
       return;
@@ -173,10 +182,30 @@ export class EtcdStore<T> extends Disposable {
       if (revisionOf(kv.mod_revision) > this._last.modRevision) this._take(this._decode(kv), 'remote');
     });
     watcher.on('delete', () => {
-      this._take({ modRevision: 0, missing: true }, 'remote');
+      this._take({ modRevision: 0, keyVersion: 0, createRevision: 0, missing: true }, 'remote');
       if (this._good.version > 0) this._report(new CorruptStateError('missing', `etcd key ${this.file} was deleted; the next write restores version ${this._good.version}'s value under a new version`));
     });
-    watcher.on('error', (err: Error) => this._logger.warn({ err }, 'etcd watch failed'));
+    watcher.on('error', (err: Error) => {
+      if (this._watcher !== watcher) return;
+      this._watcher = undefined;
+      void watcher.cancel().catch(() => {});
+      this._logger.warn({ err }, 'etcd watch of the store ended; reading the key and watching it again');
+      void this._rewatch();
+    });
+  }
+
+  private async _rewatch(): Promise<void> {
+    for (let delayMs = 100; !this._closed && !this._watcher; delayMs = Math.min(delayMs * 2, 2000)) {
+      try {
+        const response = await this._options.client.kv.range({ key: this._key });
+        this._take(this._decode(response.kvs[0]), 'remote');
+        await this._watchFrom(revisionOf(response.header.revision) + 1);
+        return;
+      } catch (err) {
+        this._logger.debug({ err }, 'could not watch the key again yet; retrying');
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
   }
 
   /** Compare-and-swap: `updater` gets the current value and returns the next; it may run more than once, so it must be pure. */

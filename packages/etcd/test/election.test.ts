@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createEtcdClient, createEtcdElection, type Etcd3, type EtcdElection, type RoleChange } from '../src/index.js';
-import { sleep, startEtcdCluster, waitFor, type EtcdCluster } from '@baton/test-utils';
+import { sleep, startEtcdCluster, startFaultProxy, waitFor, type EtcdCluster, type FaultProxy } from '@baton/test-utils';
 import { queueFaultPoints } from '../src/queue.js';
 
 let cluster: EtcdCluster;
@@ -115,5 +115,64 @@ describe('EtcdElection', () => {
     for (let i = 1; i < tokens.length; i++) expect(tokens[i]!).toBeGreaterThan(tokens[i - 1]!);
     // One key in etcd: the resigned ones are gone.
     expect(await client.getAll().prefix(a.prefix).keys()).toHaveLength(1);
+  });
+
+  describe("etcd's own faults", () => {
+    let proxy: FaultProxy | undefined;
+    afterAll(async () => {
+      await proxy?.close();
+    });
+
+    it('a follower whose watch etcd cancelled (its revision compacted while the stream was down) reads the queue again, and leads when the leader leaves', async () => {
+      const member = new URL(cluster.endpoints[0]!);
+      proxy = await startFaultProxy({ host: member.hostname, port: Number(member.port) });
+      const faulty = createEtcdClient({ hosts: proxy.url });
+      try {
+        const a = election('compacted', { id: 'a' });
+        const b = createEtcdElection({ client: faulty, name: 'compacted', ttlMs: 5000, id: 'b' });
+        open.push(b);
+        await a.start();
+        await b.start();
+        await waitFor(() => b.leader?.id === 'a', { what: 'b following a' });
+        // History moves on and is compacted; then b's connection drops, and its watch cannot resume.
+        for (let i = 0; i < 5; i++) await client.put(`unrelated/${i}`).value('x');
+        const latest = await client.get('unrelated/4').exec();
+        await client.kv.compact({ revision: latest.header.revision, physical: true });
+        proxy.resetAll();
+        await sleep(1500);
+        // a leaves: b must see it (it stayed a follower behind nobody when its watch was gone for good).
+        await a.close();
+        await waitFor(() => b.role === 'leader', { timeoutMs: 10_000, what: 'b leading after a left' });
+      } finally {
+        faulty.close();
+      }
+    }, 60_000);
+
+    it('a resign whose delete fails (etcd unreachable) ends its lease, so the name is not held by a key nobody acts on', async () => {
+      proxy ??= await (async () => {
+        const member = new URL(cluster.endpoints[0]!);
+        return startFaultProxy({ host: member.hostname, port: Number(member.port) });
+      })();
+      const faulty = createEtcdClient({ hosts: proxy.url, callTimeoutMs: 500 });
+      try {
+        const a = createEtcdElection({ client: faulty, name: 'resign-outage', ttlMs: 5000, id: 'a' });
+        open.push(a);
+        const b = election('resign-outage', { id: 'b', ttlMs: 5000 });
+        await a.start();
+        await b.start();
+        await waitFor(() => b.leader?.id === 'a', { what: 'b following a' });
+        // a's etcd is away for 1.5 s, shorter than the lease, while it resigns: its delete fails, its keep-alives
+        // go on after. Its old key used to stay, kept alive by the session the election entered again with.
+        proxy.blackhole(true);
+        await a.resign();
+        await sleep(1500);
+        proxy.blackhole(false);
+        // Within the TTL plus a few seconds, one of them leads again.
+        await waitFor(() => a.role === 'leader' || b.role === 'leader', { timeoutMs: 12_000, what: 'a leader again' });
+      } finally {
+        proxy.blackhole(false);
+        faulty.close();
+      }
+    }, 60_000);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { waitFor } from '@baton/test-utils';
+import { sleep, waitFor } from '@baton/test-utils';
 import { z } from 'zod';
 import { CorruptStateError, StateTooLargeError, InvalidStateError, type ChangeEvent } from '@baton/state';
 import { createEtcdClient, openEtcdStore, OutcomeUnknownError, type Etcd3, type EtcdStore } from '../src/index.js';
@@ -206,6 +206,21 @@ describe('EtcdStore', () => {
       expect(outcome).toMatchObject({ code: 'EOUTCOMEUNKNOWN', data: { key: store.file } });
       expect((outcome as Error).message).toContain(store.file);
       expect((await read()).payload).toEqual({ n: 2, by: 'other' });
+    }, 60_000);
+
+    it('a store whose watch etcd cancelled (its revision compacted while the connection was down) watches again: changes keep coming', async () => {
+      const { store, other } = await behindProxy('rewatched');
+      await other.set({ n: 1 });
+      await waitFor(() => store.version === 1, { what: 'the store sees version 1' });
+      for (let i = 0; i < 5; i++) await client.put(`unrelated/store-${i}`).value('x');
+      const latest = await client.get('unrelated/store-4').exec();
+      await client.kv.compact({ revision: latest.header.revision, physical: true });
+      proxy!.resetAll();
+      await sleep(1500);
+      // Written by another store: this one hears of it through its watch alone (it stopped for good before).
+      await other.set({ n: 2 });
+      await waitFor(() => store.version === 2, { timeoutMs: 10_000, what: 'the store sees version 2 through its new watch' });
+      expect(store.get()).toEqual({ n: 2 });
     }, 60_000);
 
     it('etcd unreachable for longer than settleTimeoutMs after a lost answer: EOUTCOMEUNKNOWN; the write is found later, once', async () => {

@@ -5,6 +5,9 @@
 // @baton/state's file backend, and for the etcd3 client's own recipes (its election, its STM,
 // a plain watch). Prints a markdown table; writes bench/results/etcd.json.
 // BENCH_ROUNDS (default 20), BENCH_KILLS (default 5), BENCH_UPDATES (per contender, default 50).
+// Also: the store's compare-and-swap against a plain etcd3 transaction loop (the floor: a number in a key, compare on
+// its mod revision, put), with 1 and with 4 writers, runs alternating, median of the ratios. BENCH_ONLY=cas runs
+// that part alone (BENCH_CAS_PAIRS pairs, default 5).
 import { fileURLToPath } from 'node:url';
 import { Etcd3 } from 'etcd3';
 import { createElection } from '@baton/lock';
@@ -49,7 +52,75 @@ const rows: Row[] = [];
 const results: Record<string, unknown> = {};
 let seq = 0;
 
+/** `writers` writers, each on its own connection, each making `n` increments of one counter: updates per second. */
+async function casRun(kind: 'baton' | 'plain', writers: number, n: number): Promise<number> {
+  const name = `cas-floor-${seq++}`;
+  const own = Array.from({ length: writers }, () => client());
+  if (kind === 'baton') {
+    const stores = await Promise.all(own.map((c) => openEtcdStore({ client: c, name, initial: { n: 0 } })));
+    const started = performance.now();
+    await Promise.all(stores.map(async (store) => {
+      for (let i = 0; i < n; i++) await store.update((v) => ({ n: v.n + 1 }));
+    }));
+    const seconds = (performance.now() - started) / 1000;
+    await Promise.all(stores.map((store) => store.close()));
+    return (writers * n) / seconds;
+  }
+  const key = Buffer.from(`plain/${name}`);
+  const started = performance.now();
+  await Promise.all(own.map(async (c) => {
+    let revision = 0;
+    let value = 0;
+    for (let done = 0; done < n; ) {
+      const response = await c.kv.txn({
+        compare: [{ key, target: 'Mod', result: 'Equal', mod_revision: revision }],
+        success: [{ request_put: { key, value: Buffer.from(String(value + 1)) } }],
+        failure: [{ request_range: { key } }],
+      });
+      if (response.succeeded) {
+        revision = Number(response.header.revision);
+        value++;
+        done++;
+      } else {
+        const kv = response.responses[0]!.response_range.kvs[0]!;
+        revision = Number(kv.mod_revision);
+        value = Number(kv.value.toString());
+      }
+    }
+  }));
+  return (writers * n) / ((performance.now() - started) / 1000);
+}
+
+/** The store against the plain loop, alternating which goes first: per writer count, each side's median and the median ratio. */
+async function casAgainstPlain(pairs: number, n: number): Promise<Record<string, { baton: number; plain: number; ratio: number }>> {
+  const out: Record<string, { baton: number; plain: number; ratio: number }> = {};
+  for (const writers of [1, 4]) {
+    progress(`compare-and-swap against a plain transaction loop: ${writers} writer(s) x ${n} updates, ${pairs} pairs`);
+    const baton: number[] = [];
+    const plain: number[] = [];
+    const ratios: number[] = [];
+    for (let i = 0; i < pairs; i++) {
+      const order = i % 2 === 0 ? (['baton', 'plain'] as const) : (['plain', 'baton'] as const);
+      const got: Record<string, number> = {};
+      for (const kind of order) got[kind] = await casRun(kind, writers, n);
+      baton.push(got.baton!);
+      plain.push(got.plain!);
+      ratios.push(got.baton! / got.plain!);
+    }
+    out[`${writers} writer${writers === 1 ? '' : 's'}`] = { baton: round(percentile(baton, 50), 0), plain: round(percentile(plain, 50), 0), ratio: round(percentile(ratios, 50), 2) };
+  }
+  return out;
+}
+
 try {
+  bench: {
+  if (process.env.BENCH_ONLY === 'cas') {
+    const floor = await casAgainstPlain(Number(process.env.BENCH_CAS_PAIRS ?? 5), updates * 4);
+    const casRows: Row[] = Object.entries(floor).map(([writers, f]) => ({ writers, '@baton/etcd store updates/s': f.baton, 'plain etcd3 txn loop updates/s': f.plain, ratio: f.ratio }));
+    process.stdout.write(`\n${machineDescription()}; etcd ${version}, 3 members on loopback\n\n${markdownTable(casRows)}\n`);
+    writeBenchResults(packageDir, 'etcd-cas', casRows, { floor, settings: { pairs: Number(process.env.BENCH_CAS_PAIRS ?? 5), updates: updates * 4 } });
+    break bench;
+  }
   // Handoff: the leader resigns; the time until the other participant is elected.
   progress(`handoff after resign (${rounds} rounds each)`);
   const handoff: Record<string, number[]> = { baton: [], file: [], recipe: [] };
@@ -209,6 +280,9 @@ try {
     await watcher.cancel();
   }
 
+  const floor = await casAgainstPlain(3, updates * 4);
+  results.casAgainstPlain = floor;
+
   const label = { baton: '@baton/etcd', file: 'file backend (@baton/lock, @baton/state)', recipe: 'etcd3 recipes (election, STM, watch)' } as const;
   for (const kind of ['baton', 'file', 'recipe'] as const) {
     rows.push({
@@ -227,8 +301,9 @@ try {
     propagationP50BatonOverRecipe: ratio(percentile(propagation.baton!, 50), percentile(propagation.recipe!, 50)),
   };
   results.settings = { ttlMs, rounds, kills, updates, etcd: version, cluster: '3 members on loopback, heartbeat 100 ms, election 1000 ms' };
-  process.stdout.write(`\n${machineDescription()}; etcd ${version}, 3 members on loopback; lease TTL ${ttlMs} ms\n\n${markdownTable(rows)}\n\nratios: ${JSON.stringify(results.ratios)}\n`);
+  process.stdout.write(`\n${machineDescription()}; etcd ${version}, 3 members on loopback; lease TTL ${ttlMs} ms\n\n${markdownTable(rows)}\n\nratios: ${JSON.stringify(results.ratios)}\nCAS against a plain etcd3 transaction loop: ${JSON.stringify(floor)}\n`);
   writeBenchResults(packageDir, 'etcd', rows, results);
+  }
 } finally {
   await killAllFixtures();
   for (const c of clients) c.close();

@@ -500,15 +500,34 @@ async function logs(configFile: string, service: string | undefined, lines: numb
     await new Promise<void>((resolveDone) => {
       client.onDidChangeConnection(({ state }) => state === 'closed' && resolveDone());
       process.once('SIGINT', () => resolveDone());
+      // The reader went away (`logs -f | head`): nothing to follow for.
+      process.stdout.once('error', () => resolveDone());
     });
     return exitCodes.ok;
   });
 }
 
+/**
+ * Exits with `code` once stdout and stderr have handed everything written to them to the OS, or have closed. Through
+ * a pipe, writes queue in this process while the reader is slow (`logs | less`), and exiting at once threw away what
+ * was queued. A reader that went away (`logs | head`) closed the stream: nothing is left to wait for.
+ */
+function exitWhenFlushed(code: number): void {
+  const open = [process.stdout, process.stderr].filter((stream) => !outputClosed && !stream.destroyed && stream.writableLength > 0);
+  let pending = open.length;
+  if (pending === 0) process.exit(code);
+  for (const stream of open) {
+    // Called once what was written before it is flushed, or with the error that closed the stream.
+    stream.write('', () => {
+      if (--pending === 0) process.exit(code);
+    });
+  }
+}
+
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exitWhenFlushed(code),
   (e: unknown) => {
     err(`orchestrator: ${(e as Error)?.stack ?? String(e)}`);
-    process.exit(exitCodes.error);
+    exitWhenFlushed(exitCodes.error);
   },
 );

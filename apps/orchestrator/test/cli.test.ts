@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { readFile, symlink, writeFile } from 'node:fs/promises';
@@ -294,6 +297,37 @@ describe('orchestrator CLI', () => {
     const logs = await cli(tmp.path, ['logs', 'b', '-n', '5']);
     expect(logs.stdout).toMatch(/b \| (old|tick)/);
     expect((await cli(tmp.path, ['logs', 'b', '-n', '1'])).stdout).not.toContain('new');
+  }, 60_000);
+
+  (posix ? it : it.skip)('logs through a pipe: every line arrives to a slow reader, and a reader that closes early ends it quietly with status 0', async () => {
+    await writeConfig(tmp.path, { chatty: service('burst', '1000') });
+    await startOrchestrator(tmp.path);
+    await waitFor(async () => (await cli(tmp.path, ['logs', 'chatty', '-n', '1000'])).stdout.includes('burst 00999'), { timeoutMs: 20_000, what: 'the burst in the logs' });
+    // The CLI from its source, through tsx's loader (found from here: the shell runs in the temp directory).
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
+    const shell = (pipeline: string, args = '-n 1000') =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const command = `{ ${process.execPath} --import ${tsx} ${cliPath} logs chatty ${args}; echo "cli status $?" >&2; } ${pipeline}`;
+        const child = spawn('sh', ['-c', command], { cwd: tmp.path, env: { ...process.env, CI: '1' } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+    // 100 KB (the last 1000 lines, what the orchestrator keeps): more than a pipe holds; the reader starts a second
+    // late (the CLI exited before it drained, and 560-600 of 1000 lines arrived).
+    const slow = await shell('| (sleep 1; wc -l)');
+    expect(slow.stderr).toBe('cli status 0\n');
+    expect(slow.stdout.trim()).toBe('1000');
+    // The reader takes one line and goes: no EPIPE trace, status 0.
+    const early = await shell('| head -n 1');
+    expect(early.stdout).toMatch(/^chatty \| [^\n]*\n$/);
+    expect(early.stderr).toBe('cli status 0\n');
+    // Following: it ends once the reader has gone (at its next line, a tick within 200 ms), with status 0.
+    const followed = await shell('| head -n 3', '-f -n 1');
+    expect(followed.stdout.trim().split('\n')).toHaveLength(3);
+    expect(followed.stderr).toBe('cli status 0\n');
   }, 60_000);
 
   (posix ? it : it.skip)('stop <service> and start <service> act on one service of the running orchestrator', async () => {

@@ -8,7 +8,7 @@
 // CI runs it for CHAOS_SECONDS (default 20); `CHAOS_SECONDS=600 pnpm --filter @baton/etcd test:chaos` runs longer.
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
-import { continueWhenStopped, killAllFixtures, sleep, spawnFixture, startEtcdCluster, stopAllEtcdClusters, watchObserved, type BeliefSpans, type EtcdMember, type Fixture } from '@baton/test-utils';
+import { continueWhenStopped, killAllFixtures, sleep, spawnFixture, startEtcdCluster, stopAllEtcdClusters, watchObserved, type BeliefSpans, type EtcdCluster, type EtcdMember, type Fixture } from '@baton/test-utils';
 import type { IKeyValue } from 'etcd3';
 import { createEtcdClient, type Etcd3 } from '../src/index.js';
 import { check } from './checker.js';
@@ -67,7 +67,7 @@ describe('chaos on etcd', () => {
         const leader = items.find((p) => !p.stopped && isLeaderNow(p.fixture));
         return leader && Math.random() < 0.7 ? leader : pick(items);
       };
-      let downMember: EtcdMember | undefined;
+      const etcdLeader = leaderKiller(cluster);
       const deadline = performance.now() + seconds * 1000;
       while (performance.now() < deadline) {
         await sleep(300 + Math.random() * 700);
@@ -91,17 +91,10 @@ describe('chaos on etcd', () => {
             }, ttlMs * (0.3 + Math.random() * 1.5));
           }
         } else if (roll < 0.9) {
-          if (downMember) {
-            await cluster.restart(downMember);
-            downMember = undefined;
-          } else {
-            downMember = await cluster.leader();
-            await cluster.kill(downMember);
-            counts.etcdLeaderKills++;
-          }
+          if ((await etcdLeader.toggle()) === 'killed') counts.etcdLeaderKills++;
         }
       }
-      if (downMember) await cluster.restart(downMember);
+      await etcdLeader.restore();
       for (const p of procs) {
         p.stopped = false;
         p.fixture.kill('SIGCONT');
@@ -149,7 +142,7 @@ describe('chaos on etcd', () => {
     try {
       const writers = [];
       for (let i = 0; i < 4; i++) writers.push(await spawnWriter());
-      let downMember: EtcdMember | undefined;
+      const etcdLeader = leaderKiller(cluster);
       const deadline = performance.now() + seconds * 1000;
       while (performance.now() < deadline) {
         await sleep(500 + Math.random() * 1000);
@@ -161,16 +154,9 @@ describe('chaos on etcd', () => {
           outcomes.get(victim.id)!.killedInFlight = 1;
           counts.writerKills++;
           writers.splice(writers.indexOf(victim), 1, await spawnWriter());
-        } else if (downMember) {
-          await cluster.restart(downMember);
-          downMember = undefined;
-        } else {
-          downMember = await cluster.leader();
-          await cluster.kill(downMember);
-          counts.etcdLeaderKills++;
-        }
+        } else if ((await etcdLeader.toggle()) === 'killed') counts.etcdLeaderKills++;
       }
-      if (downMember) await cluster.restart(downMember);
+      await etcdLeader.restore();
       await sleep(1000);
       await killAllFixtures();
       for (const { id } of writers) outcomes.get(id)!.killedInFlight = 1;
@@ -201,6 +187,27 @@ describe('chaos on etcd', () => {
     }
   }, (seconds + 120) * 1000);
 });
+
+/** Each toggle() kills the etcd Raft leader member, or starts again the one it killed last; restore() starts it again. */
+function leaderKiller(cluster: EtcdCluster) {
+  let down: EtcdMember | undefined;
+  return {
+    async toggle(): Promise<'killed' | 'restarted'> {
+      if (down) {
+        await cluster.restart(down);
+        down = undefined;
+        return 'restarted';
+      }
+      down = await cluster.leader();
+      await cluster.kill(down);
+      return 'killed';
+    },
+    async restore(): Promise<void> {
+      if (down) await cluster.restart(down);
+      down = undefined;
+    },
+  };
+}
 
 /** Every write of `key` from the start of etcd's history, in order: the envelope's writer id, write id and counter. */
 async function readHistory(client: Etcd3, key: string): Promise<{ writer: string; writeId: string; n: number }[]> {

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Etcd3, isRecoverableError, type IOptions } from 'etcd3';
 import { ConsecutiveBreaker, circuitBreaker, handleAll, handleWhen, retry } from 'cockatiel';
 import { InvalidArgumentError } from '@baton/base';
+import { clientEndpoints } from './errors.js';
 
 export type { Etcd3 } from 'etcd3';
 
@@ -51,7 +52,7 @@ export function createEtcdClient(options: EtcdClientOptions): Etcd3 {
     throw new InvalidArgumentError(`etcd hosts must be one or more client URLs, got ${JSON.stringify(options.hosts)}`);
   }
   const callTimeoutMs = options.callTimeoutMs ?? 5000;
-  return new Etcd3({
+  const client = new Etcd3({
     hosts,
     dialTimeout: options.dialTimeoutMs ?? 2000,
     ...(options.auth ? { auth: options.auth } : {}),
@@ -64,6 +65,8 @@ export function createEtcdClient(options: EtcdClientOptions): Etcd3 {
       global: retry(handleWhen((error) => isRecoverableError(error) && (!writeScope.getStore() || neverSent(error))), { maxAttempts: 3 }),
     },
   });
+  clientEndpoints.set(client, hosts);
+  return client;
 }
 
 /** The watch manager's backoff (the shape etcd3 asks for): doubling from `ms`, at most a second. */

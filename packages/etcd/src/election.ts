@@ -19,6 +19,7 @@ import {
 import { LockLostError, type LeaderInfo, type Role, type RoleChange, type RoleChangeReason } from '@baton/lock';
 import type { Etcd3 } from 'etcd3';
 import { checkClientAndTtl, keySegment, normalizePrefix } from './client.js';
+import { toEtcdError } from './errors.js';
 import { QueueEntry, newRecord, type Holder } from './queue.js';
 import { Session } from './session.js';
 
@@ -99,7 +100,9 @@ export class EtcdElection extends Disposable {
     this._startPromise ??= (async () => {
       throwIfAborted(this._options.signal);
       if (this._closed) throw new InvalidArgumentError(`etcd election '${this.name}' is closed; create a new one`);
-      await this._join();
+      await this._join().catch((err: unknown) => {
+        throw toEtcdError(err, this._options.client, `etcd election '${this.name}': start`);
+      });
       if (this._role === 'stopped' && !this._closed) this._setRole('follower', 'joined', undefined);
       this._loop = this._rejoinLoop();
     })();
@@ -226,7 +229,7 @@ export class EtcdElection extends Disposable {
         this._lastError = undefined;
         backoff.reset();
       } catch (err) {
-        this._lastError = err as Error;
+        this._lastError = toEtcdError(err, this._options.client, `etcd election '${this.name}': join`) as Error;
         this._logger.warn({ err }, 'cannot join the etcd election; retrying');
         await abortableDelay(backoff.next(), { signal: this._closing.signal, clock: this._clock }).catch(() => {});
       }

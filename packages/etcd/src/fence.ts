@@ -2,7 +2,7 @@ import { InvalidArgumentError, throwIfAborted } from '@baton/base';
 import { FenceCorruptError, StaleTokenError, type FenceRunOptions } from '@baton/lock';
 import type { Etcd3, IRequestOp } from 'etcd3';
 import { keySegment, normalizePrefix, revisionOf, withoutBlindRetry } from './client.js';
-import { OutcomeUnknownError } from './errors.js';
+import { OutcomeUnknownError, toEtcdError } from './errors.js';
 
 export interface EtcdFenceOptions {
   client: Etcd3;
@@ -38,7 +38,9 @@ export class EtcdFence {
 
   /** The highest token accepted so far (0 when none). */
   async highest(): Promise<number> {
-    const response = await this._options.client.kv.range({ key: this._keyBuffer });
+    const response = await this._options.client.kv.range({ key: this._keyBuffer }).catch((err: unknown) => {
+      throw toEtcdError(err, this._options.client, `fence '${this._options.name}': read`);
+    });
     return this._decode(response.kvs[0]?.value);
   }
 

@@ -7,4 +7,4 @@ export type { Holder, HolderRecord } from './queue.js';
 // The errors and types are @baton/lock's and @baton/state's: code written against them works on either backend.
 export { LockBusyError, LockLostError, LockTimeoutError, StaleTokenError, FenceCorruptError, type Lock, type LeaderInfo, type Role, type RoleChange } from '@baton/lock';
 export { ConflictError, CorruptStateError, InvalidStateError, StateTooLargeError, type ChangeEvent, type WriteResult } from '@baton/state';
-export { OutcomeUnknownError } from './errors.js';
+export { EtcdAuthError, EtcdFailedError, EtcdUnavailableError, OutcomeUnknownError } from './errors.js';

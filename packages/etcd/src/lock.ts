@@ -3,6 +3,7 @@ import { LinkedAbortController, TimeoutError, eventToPromise, noopLogger, system
 import { LockBusyError, LockLostError, LockTimeoutError, type Lock } from '@baton/lock';
 import type { Etcd3 } from 'etcd3';
 import { checkClientAndTtl, keySegment, normalizePrefix } from './client.js';
+import { toEtcdError } from './errors.js';
 import { QueueEntry, newRecord } from './queue.js';
 import { Session } from './session.js';
 
@@ -48,7 +49,7 @@ export async function acquireEtcdLock(options: AcquireEtcdLockOptions): Promise<
   } catch (err) {
     linked.dispose();
     timer?.dispose();
-    throw err;
+    throw toEtcdError(err, options.client, `etcd lock '${options.name}': lease`);
   }
   const entry = new QueueEntry(options.client, prefix, session, newRecord(id, options.metadata), logger);
   try {
@@ -86,7 +87,7 @@ export async function acquireEtcdLock(options: AcquireEtcdLockOptions): Promise<
         { data: { name: options.name, timeoutMs } },
       );
     }
-    throw err;
+    throw toEtcdError(err, options.client, `etcd lock '${options.name}'`);
   }
   linked.dispose();
   timer?.dispose();

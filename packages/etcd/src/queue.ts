@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { Disposable, Emitter, createBackoff, type Logger } from '@baton/base';
 import type { Etcd3, IKeyValue } from 'etcd3';
 import { prefixEnd, revisionOf } from './client.js';
+import { toEtcdError } from './errors.js';
 import type { Session } from './session.js';
 
 /** What a candidate publishes in its key. */
@@ -140,7 +141,7 @@ export class QueueEntry extends Disposable {
     watcher.on('connected', look);
     watcher.on('error', (err: Error) => {
       if (this._watcher !== watcher) return;
-      this._lastError = err;
+      this._lastError = toEtcdError(err, this._client, `etcd queue ${this._prefix}: watch`) as Error;
       this._watcher = undefined;
       void watcher.cancel().catch(() => {});
       this._logger.warn({ err }, 'etcd watch of the queue ended; reading the queue and watching it again');
@@ -157,7 +158,7 @@ export class QueueEntry extends Disposable {
         await this.check();
         return;
       } catch (err) {
-        this._lastError = err as Error;
+        this._lastError = toEtcdError(err, this._client, `etcd queue ${this._prefix}: watch again`) as Error;
         this._logger.debug({ err }, 'could not watch the queue again yet; retrying');
         await new Promise((resolve) => setTimeout(resolve, backoff.next()));
       }
@@ -197,7 +198,7 @@ export class QueueEntry extends Disposable {
       lowest = response.kvs[0];
       this._lastError = undefined;
     } catch (err) {
-      this._lastError = err as Error;
+      this._lastError = toEtcdError(err, this._client, `etcd queue ${this._prefix}: read`) as Error;
       this._logger.debug({ err }, 'could not read the queue; the watch will ask again');
       return;
     }

@@ -17,7 +17,7 @@ import {
 } from '@baton/state';
 import type { Etcd3, IKeyValue } from 'etcd3';
 import { keySegment, neverSent, normalizePrefix, revisionOf, withoutBlindRetry } from './client.js';
-import { OutcomeUnknownError } from './errors.js';
+import { OutcomeUnknownError, toEtcdError } from './errors.js';
 
 export interface EtcdStoreOptions<T> {
   client: Etcd3;
@@ -155,14 +155,18 @@ export class EtcdStore<T> extends Disposable {
   /** Reads the key and starts watching it. Rejects with ECORRUPT if it holds data this store cannot accept. */
   async open(): Promise<void> {
     throwIfAborted(this._options.signal);
-    const response = await this._options.client.kv.range({ key: this._key });
+    const response = await this._options.client.kv.range({ key: this._key }).catch((err: unknown) => {
+      throw toEtcdError(err, this._options.client, `store '${this._options.name}': open (key ${this.file})`);
+    });
     const read = this._decode(response.kvs[0]);
     if (read.error) {
       this._report(read.error);
       throw read.error;
     }
     this._take(read, 'remote');
-    await this._watchFrom(revisionOf(response.header.revision) + 1);
+    await this._watchFrom(revisionOf(response.header.revision) + 1).catch((err: unknown) => {
+      throw toEtcdError(err, this._options.client, `store '${this._options.name}': watch (key ${this.file})`);
+    });
   }
 
   /**
@@ -220,7 +224,9 @@ export class EtcdStore<T> extends Disposable {
 
   /** Reads the key now and emits a change if it is newer. */
   async refresh(): Promise<void> {
-    const response = await this._options.client.kv.range({ key: this._key });
+    const response = await this._options.client.kv.range({ key: this._key }).catch((err: unknown) => {
+      throw toEtcdError(err, this._options.client, `store '${this._options.name}': read (key ${this.file})`);
+    });
     this._take(this._decode(response.kvs[0]), 'remote');
   }
 
@@ -270,7 +276,8 @@ export class EtcdStore<T> extends Disposable {
         this._take(await this._readKey(), 'remote');
         this._stale = false;
       } catch (err) {
-        for (const op of ops) op.reject(err);
+        const error = toEtcdError(err, this._options.client, `store '${this._options.name}': read before writing (key ${this.file})`);
+        for (const op of ops) op.reject(error);
         return;
       }
     }
@@ -344,7 +351,8 @@ export class EtcdStore<T> extends Disposable {
       for (const op of open) reject(op, error);
     } catch (err) {
       if (err instanceof OutcomeUnknownError) this._stale = true;
-      for (const op of open) reject(op, err);
+      const error = toEtcdError(err, this._options.client, `store '${this._options.name}': write (key ${this.file})`);
+      for (const op of open) reject(op, error);
     }
   }
 

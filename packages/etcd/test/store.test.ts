@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { sleep, waitFor } from '@baton/test-utils';
+import { freePort, sleep, waitFor } from '@baton/test-utils';
 import { z } from 'zod';
 import { CorruptStateError, StateTooLargeError, InvalidStateError, type ChangeEvent } from '@baton/state';
-import { createEtcdClient, openEtcdStore, OutcomeUnknownError, type Etcd3, type EtcdStore } from '../src/index.js';
+import { acquireEtcdLock, createEtcdClient, createEtcdElection, createEtcdFence, EtcdUnavailableError, openEtcdStore, OutcomeUnknownError, type Etcd3, type EtcdStore } from '../src/index.js';
 import { startEtcdCluster, startFaultProxy, type EtcdCluster, type FaultProxy } from '@baton/test-utils';
 
 let cluster: EtcdCluster;
@@ -238,4 +238,23 @@ describe('EtcdStore', () => {
       expect((await read()).payload.n).toBe(2);
     }, 60_000);
   });
+
+  it('errors from etcd are Baton errors with a code, naming the endpoints, with the etcd3 error as cause', async () => {
+    const port = await freePort();
+    const hosts = `http://127.0.0.1:${port}`;
+    const nowhere = createEtcdClient({ hosts, dialTimeoutMs: 300, callTimeoutMs: 500 });
+    clients.push(nowhere);
+    const opened = await openEtcdStore({ client: nowhere, name: 'nowhere', initial: { n: 0 } }).catch((err: unknown) => err);
+    expect(opened).toBeInstanceOf(EtcdUnavailableError);
+    expect(opened).toMatchObject({ code: 'EUNAVAILABLE', data: { endpoints: [hosts] } });
+    expect((opened as Error).message).toContain(hosts);
+    expect((opened as Error).message).toContain("store 'nowhere'");
+    expect((opened as Error).cause).toBeInstanceOf(Error);
+    // The same from the fence, the lock and the election: each says what it was doing.
+    await expect(createEtcdFence({ client: nowhere, name: 'nowhere' }).highest()).rejects.toMatchObject({ code: 'EUNAVAILABLE', message: expect.stringContaining("fence 'nowhere'") });
+    await expect(acquireEtcdLock({ client: nowhere, name: 'nowhere' })).rejects.toMatchObject({ code: 'EUNAVAILABLE', message: expect.stringContaining("etcd lock 'nowhere'") });
+    const election = createEtcdElection({ client: nowhere, name: 'nowhere' });
+    await expect(election.start()).rejects.toMatchObject({ code: expect.stringMatching(/^(EUNAVAILABLE|ETIMEOUT)$/), message: expect.stringContaining(hosts) });
+    await election.close();
+  }, 30_000);
 });

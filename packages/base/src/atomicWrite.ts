@@ -3,7 +3,7 @@ import { closeSync, fchmodSync, fsync as fsyncCallback, fsyncSync, linkSync, ope
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { abortableDelay, throwIfAborted } from './abort.js';
-import { BatonError, InvalidArgumentError } from './errors.js';
+import { BatonError, InvalidArgumentError, registerErrorClass } from './errors.js';
 
 /** Which file a path named when it was read: as `stat(path, { bigint: true })` (or `fstat` of the handle read) gives it. */
 export interface FileVersion {
@@ -41,6 +41,29 @@ export interface WriteFileAtomicOptions {
   ifUnchanged?: FileVersion;
   signal?: AbortSignal;
 }
+
+/**
+ * Test-only fault points: a test sets one to fail a write at that exact place, as a disk would (the same error
+ * paths as a real failure).
+ */
+export const atomicWriteFaultPoints: {
+  /** Before the temp file is renamed over `path` (nothing visible yet). */
+  beforeRename?: (path: string) => void;
+  /** After the rename, before the directory's fsync (the new file is visible, not yet durable). */
+  afterRename?: (path: string) => void;
+} = {};
+
+/**
+ * The new file is in place and visible to every reader, but the fsync of its directory failed: after a power loss
+ * the old file may be back. The write happened; it is not known to be durable. Code `ENOTDURABLE`.
+ */
+export class NotDurableError extends BatonError {
+  constructor(message: string, options: { cause?: unknown; data?: Record<string, unknown> } = {}) {
+    super('ENOTDURABLE', message, options);
+  }
+}
+
+registerErrorClass(NotDurableError);
 
 let counter = 0;
 
@@ -93,12 +116,14 @@ export async function writeFileAtomic(
       closeSync(fd);
     }
     throwIfAborted(signal);
+    atomicWriteFaultPoints.beforeRename?.(path);
     if (exclusive) {
       // A link never replaces: the first writer's file stays, and a loser learns it by EEXIST.
       linkSync(temp, path);
       unlinkSync(temp);
     } else await renameOver(temp, path, ifUnchanged, signal);
     renamed = true;
+    atomicWriteFaultPoints.afterRename?.(path);
     if (fsync) await syncDirectory(dirname(path));
   } catch (err) {
     if (!renamed) {
@@ -110,6 +135,14 @@ export async function writeFileAtomic(
     }
     if (err instanceof Error && err.name === 'AbortError') throw err;
     if (err instanceof BatonError && err.code === 'ECHANGED') throw err;
+    // Past the rename the write has happened: readers see the new file. Saying it failed would have a caller write
+    // it again (an update applied twice).
+    if (renamed) {
+      throw new NotDurableError(`Wrote ${path}, but could not make it durable (the directory's fsync failed: ${(err as Error).message}); readers see the new content, and a power loss may bring the old one back`, {
+        cause: err,
+        data: { path },
+      });
+    }
     throw new BatonError('EWRITEFAILED', `Could not write ${path} atomically: ${(err as Error).message}`, {
       cause: err,
       data: { path },

@@ -2,6 +2,8 @@
 export * from './portable.js';
 export { UnsafePathError } from './errors.js';
 export {
+  NotDurableError,
+  atomicWriteFaultPoints,
   isAtomicWriteTempFile,
   isFileUnchanged,
   readFileIfExists,

@@ -5,7 +5,7 @@ import { chmod, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/pr
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killAllFixtures, makeTempDir, sleep, spawnFixture, type TempDir } from '@baton/test-utils';
-import { BatonError, isAtomicWriteTempFile, isFileUnchanged, readFileIfExists, writeFileAtomic } from '../src/index.js';
+import { BatonError, NotDurableError, atomicWriteFaultPoints, isAtomicWriteTempFile, isFileUnchanged, readFileIfExists, writeFileAtomic } from '../src/index.js';
 import { windowsRenameRetryMs } from '../src/atomicWrite.js';
 
 const writerFixture = fileURLToPath(new URL('./fixtures/atomicWriter.ts', import.meta.url));
@@ -104,6 +104,24 @@ describe('writeFileAtomic', () => {
     expect((err as BatonError).code).toBe('EWRITEFAILED');
     expect((err as Error).message).toContain(file);
     expect(await readdir(tmp.path)).toEqual(['target']);
+  });
+
+  it('a failure after the rename (the directory fsync) is ENOTDURABLE, not a failed write: the new content is in place', async () => {
+    const file = join(tmp.path, 'target');
+    await writeFile(file, 'old');
+    atomicWriteFaultPoints.afterRename = () => {
+      throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+    };
+    try {
+      const err = await writeFileAtomic(file, 'new').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(NotDurableError);
+      expect(err).toMatchObject({ code: 'ENOTDURABLE', data: { path: file } });
+      expect((err as Error).message).toContain(file);
+      expect(await readFile(file, 'utf8')).toBe('new');
+      expect(await readdir(tmp.path)).toEqual(['target']);
+    } finally {
+      delete atomicWriteFaultPoints.afterRename;
+    }
   });
 
   // UV_FS_O_EXLOCK opens with no sharing at all, as a scanner or another runtime's reader may.

@@ -12,6 +12,7 @@ import {
   onAbort,
   toFileName,
   writeFileAtomic,
+  NotDurableError,
   type Event,
   type Logger,
 } from '@baton/base';
@@ -320,14 +321,25 @@ export class Store<T> extends Disposable {
       const recovery: Recovery | undefined = plan.recovery && { ...plan.recovery, version, writer, ...(movedAside ? { movedAside } : {}) };
       const data = encodeEnvelope(text, version, writer, recovery);
       try {
-        // The copy first: whatever happens to the main file later (damaged, deleted, restored
-        // over), `.bak` holds this version in another inode. It needs no fsync: after a power
-        // loss the durable main file is at least as new, and a torn copy fails its checksum.
-        await writeFileAtomic(this._bak, data, { fsync: false });
         await writeFileAtomic(this.file, data);
       } catch (err) {
-        for (const op of accepted) op.reject(err);
-        return;
+        if (!(err instanceof NotDurableError)) {
+          // Nothing was written: the main file and `.bak` are as they were.
+          for (const op of accepted) op.reject(err);
+          return;
+        }
+        // Written and visible to every reader, not known to be durable: the update happened, and reporting it as
+        // failed would have the caller apply it again.
+        this._logger.warn({ err, file: this.file, version }, 'wrote the state file, but could not make it durable (directory fsync failed)');
+      }
+      try {
+        // Then the copy: whatever happens to the main file later (damaged, deleted, restored over), `.bak` holds
+        // this version in another inode. Written after the main file, so that it never holds a version whose
+        // write failed. It needs no fsync: after a power loss the durable main file is at least as new, and a torn
+        // copy fails its checksum.
+        await writeFileAtomic(this._bak, data, { fsync: false });
+      } catch (err) {
+        this._logger.warn({ err, file: this._bak, version }, 'could not write the .bak copy; the state file holds the new version');
       }
       if (recovery) await this._sweepTempFiles(true);
       release();
@@ -342,8 +354,8 @@ export class Store<T> extends Disposable {
 
   /**
    * Decides what a write starts from. The next version is above every version seen: this
-   * process's, the main file's, the `.bak` copy's (one ahead after a writer died between the two
-   * writes) and any version a damaged file still shows. A damaged or deleted main file is
+   * process's, the main file's, the `.bak` copy's (one behind after a writer died between the two
+   * writes, or one ahead if an older version of this code wrote it) and any version a damaged file still shows. A damaged or deleted main file is
    * recovered from the newest of `.bak` and memory; a main file older than what was seen (restored
    * over, or a version reused) keeps its value under a new version; intact data this process
    * cannot accept, or nothing left to recover from, is an error unless the caller chose 'reset'.

@@ -3,7 +3,7 @@ import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { getEventListeners } from 'node:events';
-import type { Logger } from '@baton/base';
+import { atomicWriteFaultPoints, type Logger } from '@baton/base';
 import { expectNoLeaks, makeTempDir, snapshotResources, waitFor, type TempDir } from '@baton/test-utils';
 import {
   ConflictError,
@@ -33,6 +33,8 @@ beforeEach(async () => {
   tmp = await makeTempDir();
 });
 afterEach(async () => {
+  delete atomicWriteFaultPoints.beforeRename;
+  delete atomicWriteFaultPoints.afterRename;
   await Promise.all(stores.splice(0).map((s) => s.close()));
   await tmp.cleanup();
 });
@@ -374,6 +376,41 @@ describe('bad data on disk', () => {
     expect(store.recovery).toBeUndefined();
     expect(store.get()).toEqual({ n: 4 });
     await expect(store.update((s) => ({ n: s.n + 10 }))).resolves.toEqual({ value: { n: 14 }, version: 6 });
+  });
+
+  it('a main-file write that fails leaves nothing behind: the update is rejected, and .bak never holds it', async () => {
+    const store = await open({ initial: { n: 0 } });
+    await store.set({ n: 1 });
+    const main = join(tmp.path, 'probes.state.json');
+    atomicWriteFaultPoints.beforeRename = (path) => {
+      if (path !== main) return;
+      delete atomicWriteFaultPoints.beforeRename;
+      throw Object.assign(new Error('EIO: i/o error, rename'), { code: 'EIO' });
+    };
+    await expect(store.update((s) => ({ n: s.n + 1 }))).rejects.toMatchObject({ code: 'EWRITEFAILED' });
+    // The copy was written first, and kept the version its caller was told failed.
+    expect(JSON.parse(await readFile(bakFile(), 'utf8'))).toMatchObject({ version: 1, payload: { n: 1 } });
+    expect(JSON.parse(await readFile(main, 'utf8'))).toMatchObject({ version: 1, payload: { n: 1 } });
+    // The caller applies it again: once in all.
+    await expect(store.update((s) => ({ n: s.n + 1 }))).resolves.toEqual({ value: { n: 2 }, version: 2 });
+  });
+
+  it('a write whose directory fsync fails after the rename is reported as written (logged), not as failed for the caller to apply again', async () => {
+    const warnings: string[] = [];
+    const noop = () => {};
+    const logger: Logger = { trace: noop, debug: noop, info: noop, warn: (_obj, msg) => void warnings.push(msg ?? ''), error: noop, child: () => logger };
+    const store = await open({ initial: { n: 0 }, logger });
+    await store.set({ n: 1 });
+    const main = join(tmp.path, 'probes.state.json');
+    atomicWriteFaultPoints.afterRename = (path) => {
+      if (path !== main) return;
+      delete atomicWriteFaultPoints.afterRename;
+      throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+    };
+    await expect(store.update((s) => ({ n: s.n + 1 }))).resolves.toEqual({ value: { n: 2 }, version: 2 });
+    expect(warnings).toContain('wrote the state file, but could not make it durable (directory fsync failed)');
+    expect(JSON.parse(await readFile(main, 'utf8'))).toMatchObject({ version: 2, payload: { n: 2 } });
+    expect(JSON.parse(await readFile(bakFile(), 'utf8'))).toMatchObject({ version: 2, payload: { n: 2 } });
   });
 
   it('sweeps the temp files of writers killed mid-write, and only this store\'s', async () => {

@@ -7,6 +7,11 @@ export interface SessionOptions {
   ttlMs: number;
   clock: Clock;
   logger: Logger;
+  /**
+   * The wall clock (default Date.now), which goes on while the machine sleeps: the monotonic clock of `clock` stops
+   * during a suspend on Linux (CLOCK_MONOTONIC), so a laptop that wakes would trust a lease etcd expired long ago.
+   */
+  wallClock?: () => number;
 }
 
 /** Test-only fault points. `beforeKeepAlive` runs before each keep-alive is sent. */
@@ -31,9 +36,12 @@ export class Session extends Disposable {
   /** The TTL etcd granted, in ms. */
   readonly ttlMs: number;
   private _validUntil: number;
+  /** The same deadline by the wall clock: passed after a suspend that the monotonic clock did not count. */
+  private _wallValidUntil: number;
   private _lost: string | undefined;
   private _stream: Stream | undefined;
-  private readonly _sent: number[] = [];
+  /** Keep-alives sent and not yet answered, oldest first: when, by the monotonic clock and by the wall clock. */
+  private readonly _sent: { at: number; wall: number }[] = [];
   private readonly _timer = this._register(new MutableDisposable());
   private readonly _expiry = this._register(new MutableDisposable());
   private _reconnectAt = 0;
@@ -52,6 +60,7 @@ export class Session extends Disposable {
     this.ttlMs = ttlMs;
     this._margin = Math.max(1, Math.min(100, ttlMs * 0.05));
     this._validUntil = sentAt + ttlMs - this._margin;
+    this._wallValidUntil = this._wallNow() - (_options.clock.now() - sentAt) + ttlMs - this._margin;
     this._armExpiry();
     this._scheduleKeepAlive(0);
   }
@@ -83,9 +92,21 @@ export class Session extends Disposable {
    */
   isValid(): boolean {
     if (this._lost) return false;
-    if (this._options.clock.now() < this._validUntil) return true;
-    this._lose('no keep-alive answered within the lease TTL (etcd unreachable, or this process paused or blocked)');
-    return false;
+    if (this._options.clock.now() >= this._validUntil) {
+      this._lose('no keep-alive answered within the lease TTL (etcd unreachable, or this process paused or blocked)');
+      return false;
+    }
+    // The monotonic clock says the lease holds; the wall clock says the lease has passed: the machine slept (or the
+    // wall clock was set forward, where stepping down is merely careful).
+    if (this._wallNow() >= this._wallValidUntil) {
+      this._lose('the wall clock passed the lease while the monotonic clock did not (the machine slept, or its clock was set forward)');
+      return false;
+    }
+    return true;
+  }
+
+  private _wallNow(): number {
+    return (this._options.wallClock ?? Date.now)();
   }
 
   /**
@@ -118,7 +139,7 @@ export class Session extends Disposable {
         if (this._lost) return;
       }
       sessionFaultPoints.beforeKeepAlive?.(this.leaseId);
-      this._sent.push(this._options.clock.now());
+      this._sent.push({ at: this._options.clock.now(), wall: this._wallNow() });
       this._stream.write({ ID: this.leaseId });
     } catch (err) {
       this._options.logger.debug({ err, leaseId: this.leaseHex }, 'keep-alive stream failed; retrying');
@@ -140,9 +161,10 @@ export class Session extends Disposable {
         return;
       }
       if (sentAt === undefined) return;
-      const validUntil = sentAt + ttl * 1000 - this._margin;
+      const validUntil = sentAt.at + ttl * 1000 - this._margin;
       if (validUntil > this._validUntil) {
         this._validUntil = validUntil;
+        this._wallValidUntil = sentAt.wall + ttl * 1000 - this._margin;
         this._armExpiry();
       }
     });

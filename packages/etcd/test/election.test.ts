@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createEtcdClient, createEtcdElection, type Etcd3, type EtcdElection, type RoleChange } from '../src/index.js';
 import { sleep, startEtcdCluster, startFaultProxy, waitFor, type EtcdCluster, type FaultProxy } from '@baton/test-utils';
+import { noopLogger, systemClock } from '@baton/base';
 import { queueFaultPoints } from '../src/queue.js';
+import { Session } from '../src/session.js';
 
 let cluster: EtcdCluster;
 let client: Etcd3;
@@ -201,4 +203,23 @@ describe('EtcdElection', () => {
       await three.stop();
     }
   }, 60_000);
+
+  it('a session whose machine slept (the wall clock passed its lease, the monotonic clock did not) stops trusting its lease when read', async () => {
+    let slept = 0;
+    const session = await Session.grant({ client, ttlMs: 2000, clock: systemClock, logger: noopLogger, wallClock: () => Date.now() + slept });
+    const lost: string[] = [];
+    session.onDidLose((detail) => lost.push(detail));
+    try {
+      // Keep-alives move both deadlines: valid across more than a lease of real time.
+      await sleep(2500);
+      expect(session.isValid()).toBe(true);
+      // A suspend: CLOCK_MONOTONIC stood still, the wall clock went on for 10 s.
+      slept = 10_000;
+      expect(session.isValid()).toBe(false);
+      expect(lost).toEqual(['the wall clock passed the lease while the monotonic clock did not (the machine slept, or its clock was set forward)']);
+    } finally {
+      await session.revoke();
+      session.dispose();
+    }
+  });
 });

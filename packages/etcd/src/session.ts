@@ -44,6 +44,8 @@ export class Session extends Disposable {
   private readonly _sent: { at: number; wall: number }[] = [];
   private readonly _timer = this._register(new MutableDisposable());
   private readonly _expiry = this._register(new MutableDisposable());
+  /** Looks whether the keep-alive just sent was answered (see _watchAnswer). */
+  private readonly _answerWatch = this._register(new MutableDisposable());
   private _reconnectAt = 0;
   private _revoking: Promise<void> | undefined;
   private _entries = 0;
@@ -141,6 +143,7 @@ export class Session extends Disposable {
       sessionFaultPoints.beforeKeepAlive?.(this.leaseId);
       this._sent.push({ at: this._options.clock.now(), wall: this._wallNow() });
       this._stream.write({ ID: this.leaseId });
+      this._watchAnswer();
     } catch (err) {
       this._options.logger.debug({ err, leaseId: this.leaseHex }, 'keep-alive stream failed; retrying');
       this._dropStream();
@@ -179,6 +182,23 @@ export class Session extends Disposable {
     return stream;
   }
 
+  /**
+   * A keep-alive stream has no deadline, and one to a member that stopped (SIGSTOP, a hung host) takes writes and
+   * never answers: the lease would run out with other members up. A keep-alive unanswered for min(500 ms, TTL/10)
+   * drops the stream and opens a new one, on a member chosen at random, so that a stopped member costs a few of
+   * those periods, not the term.
+   */
+  private _watchAnswer(): void {
+    const waitMs = Math.max(200, Math.min(500, this.ttlMs / 10));
+    this._answerWatch.value = this._options.clock.setTimeout(() => {
+      const oldest = this._sent[0];
+      if (this._lost || !this._stream || oldest === undefined || this._options.clock.now() - oldest.at < waitMs) return;
+      this._options.logger.debug({ leaseId: this.leaseHex, waitedMs: Math.round(this._options.clock.now() - oldest.at) }, 'keep-alive unanswered; opening the stream again');
+      this._dropStream();
+      this._scheduleKeepAlive(0);
+    }, waitMs);
+  }
+
   private _dropStream(): void {
     const stream = this._stream;
     this._stream = undefined;
@@ -205,6 +225,7 @@ export class Session extends Disposable {
     this._lost = detail;
     this._timer.clear();
     this._expiry.clear();
+    this._answerWatch.clear();
     this._dropStream();
     if (detail !== 'revoked' && detail !== 'closed') this._options.logger.warn({ leaseId: this.leaseHex, detail }, 'etcd lease lost');
     this._onDidLose.fire(detail);

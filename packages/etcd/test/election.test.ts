@@ -8,6 +8,8 @@ import { Session } from '../src/session.js';
 let cluster: EtcdCluster;
 let client: Etcd3;
 let n = 0;
+/** SIGSTOPs of the etcd leader member in the fault run that is behind a flag (see below). */
+const stopRounds = Number(process.env.ETCD_STOP_ROUNDS ?? 0);
 const open: EtcdElection[] = [];
 
 beforeAll(async () => {
@@ -178,7 +180,9 @@ describe('EtcdElection', () => {
     }, 60_000);
   });
 
-  // With a 2 s lease the term ended at 4 of 4 such kills (and a 3 s one at 1 of 4): the default is 5 s.
+  // With a 2 s lease the term ended at 4 of 4 such kills (and a 3 s one at 1 of 4): the default is 5 s. A stopped
+  // member is worse than a dead one: a keep-alive stream to it takes writes and never answers (the term ended at 4
+  // of 5 SIGSTOPs before the session opened its stream again after an unanswered keep-alive).
   it('with the default lease, a leader keeps its term through a SIGKILL of the etcd Raft leader member', async () => {
     const three = await startEtcdCluster(3);
     const own = createEtcdClient({ hosts: three.endpoints });
@@ -187,7 +191,7 @@ describe('EtcdElection', () => {
       await leader.start();
       const token = leader.token;
       const roles: string[] = [];
-      leader.onDidChangeRole((change) => roles.push(change.role));
+      leader.onDidChangeRole((change) => roles.push(`${change.role} ${change.reason} ${change.detail ?? ''}`));
       await sleep(500);
       const member = await three.leader();
       await three.kill(member);
@@ -203,6 +207,38 @@ describe('EtcdElection', () => {
       await three.stop();
     }
   }, 60_000);
+
+  // A fault run, by a flag (ETCD_STOP_ROUNDS=10): keep-alives stall on every member until etcd elects a new leader,
+  // and a stream opened again lands on the stopped member one time in three, so a stop can still end the term (1 of
+  // 8 stops with a 1 s watchdog; none of 16 with 500 ms). Not a CI gate for that reason.
+  (stopRounds > 0 ? it : it.skip)('with the default lease, a leader keeps its term through SIGSTOPs of the etcd Raft leader member', async () => {
+    const three = await startEtcdCluster(3);
+    const own = createEtcdClient({ hosts: three.endpoints });
+    const leader = createEtcdElection({ client: own, name: 'survives-stop', id: 'a' });
+    const held: boolean[] = [];
+    try {
+      await leader.start();
+      const token = leader.token;
+      const roles: string[] = [];
+      leader.onDidChangeRole((change) => roles.push(`${change.role} ${change.reason} ${change.detail ?? ''}`));
+      for (let round = 0; round < stopRounds; round++) {
+        await sleep(1000);
+        const stopped = await three.leader();
+        stopped.child!.kill('SIGSTOP');
+        await sleep(7000);
+        stopped.child!.kill('SIGCONT');
+        held.push(roles.length === 0 && leader.token === token);
+        if (roles.length > 0) break;
+      }
+      process.stdout.write(`etcd leader SIGSTOP rounds: ${held.filter(Boolean).length} of ${held.length} held the term\n`);
+      expect(roles).toEqual([]);
+      expect(leader.isLeader).toBe(true);
+    } finally {
+      await leader.close();
+      own.close();
+      await three.stop();
+    }
+  }, 60_000 + stopRounds * 10_000);
 
   it('a session whose machine slept (the wall clock passed its lease, the monotonic clock did not) stops trusting its lease when read', async () => {
     let slept = 0;

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { Disposable, Emitter, createBackoff, type Logger } from '@baton/base';
+import { Disposable, Emitter, retry, type Logger } from '@baton/base';
 import type { Etcd3, IKeyValue } from 'etcd3';
 import { prefixEnd, revisionOf } from './client.js';
 import { toEtcdError } from './errors.js';
@@ -150,19 +150,25 @@ export class QueueEntry extends Disposable {
   }
 
   private async _rewatch(): Promise<void> {
-    const backoff = createBackoff({ initialMs: 100, maxMs: 2000 });
-    while (!this._over && !this._watcher) {
-      try {
-        const response = await this._client.kv.range({ key: this._prefixBuffer, range_end: prefixEnd(this._prefixBuffer), count_only: true });
-        await this._watchFrom(revisionOf(response.header.revision) + 1);
+    await retry(
+      async () => {
+        if (this._over) return;
+        if (!this._watcher) {
+          const response = await this._client.kv.range({ key: this._prefixBuffer, range_end: prefixEnd(this._prefixBuffer), count_only: true });
+          await this._watchFrom(revisionOf(response.header.revision) + 1);
+        }
         await this.check();
-        return;
-      } catch (err) {
-        this._lastError = toEtcdError(err, this._client, `etcd queue ${this._prefix}: watch again`) as Error;
-        this._logger.debug({ err }, 'could not watch the queue again yet; retrying');
-        await new Promise((resolve) => setTimeout(resolve, backoff.next()));
-      }
-    }
+      },
+      {
+        attempts: Infinity,
+        backoff: { initialMs: 100, maxMs: 2000 },
+        shouldRetry: (err) => {
+          this._lastError = toEtcdError(err, this._client, `etcd queue ${this._prefix}: watch again`) as Error;
+          this._logger.debug({ err }, 'could not watch the queue again yet; retrying');
+          return !this._over;
+        },
+      },
+    ).catch(() => {});
   }
 
   /** Looks at the queue now (serialized; a look asked for while one runs runs again after it). */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Disposable, Emitter, InvalidArgumentError, noopLogger, onAbort, throwIfAborted, type Event, type Logger } from '@baton/base';
+import { Disposable, Emitter, InvalidArgumentError, noopLogger, onAbort, retry, throwIfAborted, type Event, type Logger } from '@baton/base';
 import {
   ConflictError,
   CorruptStateError,
@@ -199,17 +199,35 @@ export class EtcdStore<T> extends Disposable {
   }
 
   private async _rewatch(): Promise<void> {
-    for (let delayMs = 100; !this._closed && !this._watcher; delayMs = Math.min(delayMs * 2, 2000)) {
-      try {
+    await retry(
+      async () => {
+        if (this._closed || this._watcher) return;
         const response = await this._options.client.kv.range({ key: this._key });
         this._take(this._decode(response.kvs[0]), 'remote');
         await this._watchFrom(revisionOf(response.header.revision) + 1);
-        return;
-      } catch (err) {
-        this._logger.debug({ err }, 'could not watch the key again yet; retrying');
-        await new Promise((resolve) => setTimeout(resolve, delayMs));
-      }
-    }
+      },
+      {
+        attempts: Infinity,
+        backoff: { initialMs: 100, maxMs: 2000, jitter: 'none' },
+        shouldRetry: (err) => {
+          this._logger.debug({ err }, 'could not watch the key again yet; retrying');
+          return !this._closed;
+        },
+      },
+    ).catch(() => {});
+  }
+
+  /**
+   * Runs `read` (a read, safe to repeat) again while etcd does not answer, for about `settleTimeoutMs`, unless
+   * `final(err)`; then rethrows its last error.
+   */
+  private _readUntilSettleDeadline<R>(read: () => Promise<R>, final: (err: unknown) => boolean = () => false): Promise<R> {
+    const deadline = performance.now() + (this._options.settleTimeoutMs ?? 10_000);
+    return retry(read, {
+      attempts: Infinity,
+      backoff: { initialMs: 50, maxMs: 1000, jitter: 'none' },
+      shouldRetry: (err) => !final(err) && performance.now() < deadline,
+    });
   }
 
   /** Compare-and-swap: `updater` gets the current value and returns the next; it may run more than once, so it must be pure. */
@@ -408,7 +426,7 @@ export class EtcdStore<T> extends Disposable {
   }
 
   /**
-   * Reads the key after a write whose answer was lost, trying again while etcd does not answer (for up to
+   * Reads the key after a write whose answer was lost, trying again while etcd does not answer (for about
    * `settleTimeoutMs`); rejects with EOUTCOMEUNKNOWN when it never does.
    */
   private async _readBack(writes: Map<string, Attempt<T>>, cause: unknown): Promise<Read<T>> {
@@ -419,18 +437,10 @@ export class EtcdStore<T> extends Disposable {
     }
   }
 
-  /** Reads the key, trying again while etcd does not answer (a read is safe to repeat), for up to `settleTimeoutMs`. */
+  /** Reads the key, trying again while etcd does not answer, for about `settleTimeoutMs`. */
   private async _readKey(): Promise<Read<T>> {
-    const deadline = performance.now() + (this._options.settleTimeoutMs ?? 10_000);
-    for (let delayMs = 50; ; delayMs = Math.min(delayMs * 2, 1000)) {
-      try {
-        const response = await this._options.client.kv.range({ key: this._key });
-        return this._decode(response.kvs[0]);
-      } catch (err) {
-        if (performance.now() + delayMs > deadline) throw err;
-        await new Promise((r) => setTimeout(r, delayMs));
-      }
-    }
+    const response = await this._readUntilSettleDeadline(() => this._options.client.kv.range({ key: this._key }));
+    return this._decode(response.kvs[0]);
   }
 
   /**
@@ -446,18 +456,16 @@ export class EtcdStore<T> extends Disposable {
     // Exactly one write since the base (etcd counts a key's writes since its creation): it is the one the key
     // holds, and it is not ours. No history needed.
     if (oneWriteSince(unsettled.baseRead, current)) return undefined;
-    // Tried again while etcd does not answer (a watch stream reconnecting after a partition), for up to
-    // settleTimeoutMs; a history compacted away (etcd cancels the watch) is final.
-    const deadline = performance.now() + (this._options.settleTimeoutMs ?? 10_000);
+    // Tried again while etcd does not answer (a watch stream reconnecting after a partition); a history compacted
+    // away (etcd cancels the watch) is final.
     let first: string | undefined;
-    for (let delayMs = 50; ; delayMs = Math.min(delayMs * 2, 1000)) {
-      try {
-        first = await this._firstWriteAfter(unsettled.base);
-        break;
-      } catch (err) {
-        if (/compacted|Watcher canceled/i.test((err as Error).message) || performance.now() + delayMs > deadline) throw this._unknown(unsettled.writes, err ?? cause);
-        await new Promise((r) => setTimeout(r, delayMs));
-      }
+    try {
+      first = await this._readUntilSettleDeadline(
+        () => this._firstWriteAfter(unsettled.base),
+        (err) => /compacted|Watcher canceled/i.test((err as Error).message),
+      );
+    } catch (err) {
+      throw this._unknown(unsettled.writes, err ?? cause);
     }
     return first === undefined ? undefined : unsettled.writes.get(first);
   }

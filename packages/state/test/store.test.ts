@@ -168,6 +168,14 @@ describe('bad data on disk', () => {
     await writeFile(file, encodeEnvelope(JSON.stringify(payload), version, { id: 'seed', pid: 1 }));
     return file;
   }
+  /** The next atomic write of `file` fails with EIO at fault point `point`, once. */
+  const failOnce = (point: 'beforeRename' | 'afterRename', file: string, syscall: string) => {
+    atomicWriteFaultPoints[point] = (path) => {
+      if (path !== file) return;
+      delete atomicWriteFaultPoints[point];
+      throw Object.assign(new Error(`EIO: i/o error, ${syscall}`), { code: 'EIO' });
+    };
+  };
   const aside = async () => (await readdir(tmp.path)).filter((n) => n.includes('.corrupt-'));
   const damages: [string, (text: string) => string, string][] = [
     ['corrupt JSON', (t) => t.slice(0, t.length / 2), 'json'],
@@ -381,14 +389,10 @@ describe('bad data on disk', () => {
   it('a main-file write that fails leaves nothing behind: the update is rejected, and .bak never holds it', async () => {
     const store = await open({ initial: { n: 0 } });
     await store.set({ n: 1 });
-    const main = join(tmp.path, 'probes.state.json');
-    atomicWriteFaultPoints.beforeRename = (path) => {
-      if (path !== main) return;
-      delete atomicWriteFaultPoints.beforeRename;
-      throw Object.assign(new Error('EIO: i/o error, rename'), { code: 'EIO' });
-    };
+    const main = mainFile();
+    failOnce('beforeRename', main, 'rename');
     await expect(store.update((s) => ({ n: s.n + 1 }))).rejects.toMatchObject({ code: 'EWRITEFAILED' });
-    // The copy was written first, and kept the version its caller was told failed.
+    // The copy comes after the main file: it never holds the version whose caller was told it failed.
     expect(JSON.parse(await readFile(bakFile(), 'utf8'))).toMatchObject({ version: 1, payload: { n: 1 } });
     expect(JSON.parse(await readFile(main, 'utf8'))).toMatchObject({ version: 1, payload: { n: 1 } });
     // The caller applies it again: once in all.
@@ -401,12 +405,8 @@ describe('bad data on disk', () => {
     const logger: Logger = { trace: noop, debug: noop, info: noop, warn: (_obj, msg) => void warnings.push(msg ?? ''), error: noop, child: () => logger };
     const store = await open({ initial: { n: 0 }, logger });
     await store.set({ n: 1 });
-    const main = join(tmp.path, 'probes.state.json');
-    atomicWriteFaultPoints.afterRename = (path) => {
-      if (path !== main) return;
-      delete atomicWriteFaultPoints.afterRename;
-      throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
-    };
+    const main = mainFile();
+    failOnce('afterRename', main, 'fsync');
     await expect(store.update((s) => ({ n: s.n + 1 }))).resolves.toEqual({ value: { n: 2 }, version: 2 });
     expect(warnings).toContain('wrote the state file, but could not make it durable (directory fsync failed)');
     expect(JSON.parse(await readFile(main, 'utf8'))).toMatchObject({ version: 2, payload: { n: 2 } });

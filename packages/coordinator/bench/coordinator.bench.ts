@@ -128,8 +128,8 @@ if (runs('idle')) {
 const restMs = Number(process.env.BENCH_REST_MS ?? 1000);
 /**
  * After each kill the bench sleeps this long before it looks at the members' lines, which they
- * print after the failover (`quietMs` in fixtures/output.mjs, the same value). Until stop 43 it
- * looked every 5 ms and the members printed at once (see docs/BENCHMARKS.md).
+ * print after the failover (`quietMs` in fixtures/output.mjs, the same value): looking every 5 ms,
+ * with the members printing at once, put about twenty wakeups of this process into each failover.
  */
 const failoverQuietMs = 150;
 

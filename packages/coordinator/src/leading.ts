@@ -82,23 +82,11 @@ export class LeaderSide {
   readonly router: Router;
 
   /**
-   * The follower that stands by: the one whose connection this leader's death closes first, so
-   * that it is woken before the others and claims while they are still waking. Linux closes a dead
-   * process's descriptors from the highest number down (an IPC test shows it), so that is the
-   * highest. Where connections have no descriptor (Windows), the longest joined. The choice moves
-   * when a member joins on a higher descriptor; each follower then moves its reserve connection.
+   * The follower that stands by: the longest joined. (Choosing the follower on the leader's highest descriptor,
+   * whose connection a dying leader's kernel closes first, showed no gain in paired runs: docs/BENCHMARKS.md.)
    */
   private _standbyPeer(): string | undefined {
-    let standby: string | undefined;
-    let highest = -1;
-    for (const peer of this._followers.keys()) {
-      const descriptor = this._server.peer(peer)?.descriptor ?? -1;
-      if (standby === undefined || descriptor > highest) {
-        standby = peer;
-        highest = descriptor;
-      }
-    }
-    return standby;
+    return this._followers.keys().next().value;
   }
 
   /**

@@ -63,11 +63,13 @@ export class LinkedAbortController implements IDisposable {
     return this._controller.signal;
   }
 
+  /** Aborts the linked signal now, with `reason`. */
   abort(reason?: unknown): void {
     if (!this._controller.signal.aborted) this._controller.abort(reason ?? new AbortError());
     this.dispose();
   }
 
+  /** Stops listening to the parent signals (the linked signal stays as it is). */
   dispose(): void {
     for (const link of this._links.splice(0)) link.dispose();
   }

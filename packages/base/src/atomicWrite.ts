@@ -21,6 +21,7 @@ export function isFileUnchanged(path: string, version: FileVersion): boolean {
   return now !== undefined && now.ino === version.ino && now.size === version.size && now.mtimeNs === version.mtimeNs;
 }
 
+/** Options of `writeFileAtomic`. */
 export interface WriteFileAtomicOptions {
   /** File mode of the result (default 0o600: coordination files are private). */
   mode?: number;

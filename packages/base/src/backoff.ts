@@ -2,6 +2,7 @@ import { abortableDelay, throwIfAborted } from './abort.js';
 import { systemClock, type Clock } from './clock.js';
 import { InvalidArgumentError, isAbortError } from './errors.js';
 
+/** Options of `createBackoff`: the first delay, the cap, the growth factor and the jitter. */
 export interface BackoffOptions {
   /** Delay before the first retry, before jitter (ms). */
   initialMs: number;
@@ -18,6 +19,7 @@ export interface BackoffOptions {
   random?: () => number;
 }
 
+/** Delays that grow with each failure: `next()` gives the next delay, `reset()` starts again. */
 export interface Backoff {
   /** The delay for the next attempt; each call moves one attempt on. */
   next(): number;
@@ -27,6 +29,7 @@ export interface Backoff {
   readonly attempt: number;
 }
 
+/** Throws an InvalidArgumentError naming the first bad field of `options`. */
 export function validateBackoffOptions(options: BackoffOptions): void {
   const { initialMs, maxMs, factor = 2, jitter = 'full' } = options;
   if (!(initialMs >= 0)) throw new InvalidArgumentError(`backoff.initialMs must be >= 0, got ${initialMs}`);
@@ -59,6 +62,7 @@ export function createBackoff(options: BackoffOptions): Backoff {
   };
 }
 
+/** Options of `retry`: the attempts, the backoff between them, which errors to retry, the signal and the clock. */
 export interface RetryOptions {
   /** Total attempts including the first (default 3). */
   attempts?: number;

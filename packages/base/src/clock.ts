@@ -1,6 +1,7 @@
 import { toDisposable, type IDisposable } from './disposable.js';
 import { onUnexpectedError } from './errors.js';
 
+/** Options of a timer: `unref` to let the process exit while it is pending. */
 export interface TimerOptions {
   /** Let the process exit while this timer is pending (default false). */
   unref?: boolean;
@@ -12,8 +13,11 @@ export interface TimerOptions {
  * Timer callbacks never throw into the event loop: errors go to the unexpected-error handler.
  */
 export interface Clock {
+  /** Milliseconds on a monotonic clock (not the wall clock). */
   now(): number;
+  /** Calls `callback` once after `ms` milliseconds, unless the result is disposed first. */
   setTimeout(callback: () => void, ms: number, options?: TimerOptions): IDisposable;
+  /** Calls `callback` every `ms` milliseconds until the result is disposed. */
   setInterval(callback: () => void, ms: number, options?: TimerOptions): IDisposable;
 }
 
@@ -63,6 +67,7 @@ export class FakeClock implements Clock {
     this._now = start;
   }
 
+  /** The fake time: moves only with `advance` and `tick`. */
   now(): number {
     return this._now;
   }
@@ -72,10 +77,12 @@ export class FakeClock implements Clock {
     return this._timers.size;
   }
 
+  /** Calls `callback` once `ms` of fake time from now, unless the result is disposed first. */
   setTimeout(callback: () => void, ms: number): IDisposable {
     return this._add(callback, Math.max(0, ms), undefined);
   }
 
+  /** Calls `callback` every `ms` of fake time until the result is disposed. */
   setInterval(callback: () => void, ms: number): IDisposable {
     return this._add(callback, Math.max(1, ms), Math.max(1, ms));
   }

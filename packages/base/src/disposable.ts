@@ -2,14 +2,17 @@ import { onUnexpectedError } from './errors.js';
 
 /** Anything that holds a resource and releases it synchronously. */
 export interface IDisposable {
+  /** Releases the resource at once; calling it again does nothing. */
   dispose(): void;
 }
 
 /** Something whose release is asynchronous (sockets, child processes). */
 export interface IAsyncDisposable {
+  /** Releases the resource, waiting for whatever it still has to finish. */
   close(): Promise<void>;
 }
 
+/** Whether `value` has a `dispose()` method. */
 export function isDisposable(value: unknown): value is IDisposable {
   return typeof value === 'object' && value !== null && typeof (value as IDisposable).dispose === 'function';
 }
@@ -88,6 +91,7 @@ export class DisposableStore implements IDisposable {
     disposeAll(items);
   }
 
+  /** Disposes every item added, and any added afterwards at once. */
   dispose(): void {
     if (this._isDisposed) return;
     this._isDisposed = true;
@@ -105,10 +109,12 @@ export abstract class Disposable implements IDisposable {
     return this._store.isDisposed;
   }
 
+  /** Disposes `item` with this object, and returns it. */
   protected _register<T extends IDisposable>(item: T): T {
     return this._store.add(item);
   }
 
+  /** Disposes everything registered with this object (once; later calls do nothing). */
   dispose(): void {
     this._store.dispose();
   }
@@ -134,10 +140,12 @@ export class MutableDisposable<T extends IDisposable> implements IDisposable {
     old?.dispose();
   }
 
+  /** Disposes the held value and holds none. */
   clear(): void {
     this.value = undefined;
   }
 
+  /** Disposes the held value; later values are disposed as they are set. */
   dispose(): void {
     if (this._isDisposed) return;
     const old = this._value;

@@ -1,3 +1,4 @@
+/** Options of a Baton error: its `cause` and its `data` (JSON-safe details). */
 export interface BatonErrorOptions {
   cause?: unknown;
   /** Extra facts for callers and logs (for example the path or the lock name). Must be JSON-safe. */
@@ -81,7 +82,8 @@ export interface SerializedError {
   cause?: SerializedError;
 }
 
-type ErrorClass = abstract new (...args: never[]) => Error;
+/** Any error class (a constructor of an Error), as registered for deserialization. */
+export type ErrorClass = abstract new (...args: never[]) => Error;
 const registry = new Map<string, ErrorClass>([
   ['Error', Error],
   ['TypeError', TypeError],
@@ -104,6 +106,7 @@ export function registerErrorClass(errorClass: ErrorClass, name: string = errorC
 
 const maxCauseDepth = 4;
 
+/** Options of `serializeError`: whether to keep stacks (off by default: formatting them is most of the cost). */
 export interface SerializeErrorOptions {
   /**
    * Include stack traces (default true). Off, the stack is never read: formatting a stack is
@@ -112,6 +115,7 @@ export interface SerializeErrorOptions {
   stacks?: boolean;
 }
 
+/** A plain object for `error` that survives JSON (name, message, code, data, cause; the stack only if asked): `deserializeError` rebuilds it. */
 export function serializeError(error: unknown, options: SerializeErrorOptions = {}, depth = 0): SerializedError {
   if (!(error instanceof Error)) {
     return { name: 'Error', message: typeof error === 'string' ? error : safeString(error) };
@@ -180,6 +184,7 @@ export function setUnexpectedErrorHandler(handler: UnexpectedErrorHandler | unde
   return previous;
 }
 
+/** Reports an error no caller can handle (a listener that threw) to the handler set by `setUnexpectedErrorHandler`. */
 export function onUnexpectedError(error: unknown): void {
   try {
     unexpectedErrorHandler(error);

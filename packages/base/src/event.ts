@@ -8,10 +8,13 @@ export type Event<T> = (
   disposables?: DisposableStore | IDisposable[],
 ) => IDisposable;
 
+/** Options of an Emitter: hooks for its first listener and its last. */
 export interface EmitterOptions {
   /** Receives errors thrown by listeners (default: the process-wide unexpected-error handler). */
   onListenerError?: (error: unknown) => void;
+  /** Called when the first listener is added. */
   onDidAddFirstListener?: () => void;
+  /** Called when the last listener is removed. */
   onDidRemoveLastListener?: () => void;
 }
 
@@ -60,6 +63,7 @@ export class Emitter<T> implements IDisposable {
     return this._listeners.size;
   }
 
+  /** Calls every listener with `event`, in the order they were added; a listener that throws is reported, not rethrown. */
   fire(event: T): void {
     if (this._isDisposed || this._listeners.size === 0) return;
     // A snapshot, so listeners added during delivery wait for the next event; ones removed
@@ -86,6 +90,7 @@ export class Emitter<T> implements IDisposable {
     }
   }
 
+  /** Removes every listener; the emitter fires no more. */
   dispose(): void {
     if (this._isDisposed) return;
     this._isDisposed = true;

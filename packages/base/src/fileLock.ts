@@ -2,6 +2,7 @@ import { closeSync, openSync } from 'node:fs';
 import { abortableDelay, throwIfAborted } from './abort.js';
 import { tryLockFd } from './osLock.js';
 
+/** Options of the OS file lock: the tries, shared or exclusive, the wait between tries, and a signal that gives up. */
 export interface FileLockOptions {
   /** Tries before giving up (the caller turns that into its own error); default: no limit. */
   attempts?: number;

@@ -4,11 +4,17 @@
  * Errors go under `err`: `logger.warn({ err }, 'could not read lock file')`.
  */
 export interface Logger {
+  /** Logs at trace level. */
   trace(obj: object, msg?: string): void;
+  /** Logs at debug level. */
   debug(obj: object, msg?: string): void;
+  /** Logs at info level. */
   info(obj: object, msg?: string): void;
+  /** Logs at warn level. */
   warn(obj: object, msg?: string): void;
+  /** Logs at error level. */
   error(obj: object, msg?: string): void;
+  /** A logger that adds `bindings` to every line. */
   child(bindings: Record<string, unknown>): Logger;
 }
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, posix, win32 } from 'node:path';
 import { InvalidArgumentError, UnsafePathError } from './errors.js';
 
+/** Options of `coordinationPaths`: the scope, the root under which `.baton/` lives, and where long socket paths go. */
 export interface CoordinationPathsOptions {
   /** What the files coordinate, for example a workspace id or 'global'. Becomes a directory name. */
   scope: string;
@@ -16,6 +17,7 @@ export interface CoordinationPathsOptions {
   platform?: NodeJS.Platform;
 }
 
+/** Where a scope keeps its coordination files: its directory, and the path of each kind of file in it. */
 export interface CoordinationPaths {
   readonly scope: string;
   /** `<root>/.baton/<scope>`: the scope's private directory (0700). */
@@ -24,8 +26,11 @@ export interface CoordinationPaths {
   readonly batonDir: string;
   /** File holding the scope's IPC auth token (0600). */
   readonly tokenFile: string;
+  /** The lock file of `name` in this scope. */
   lockFile(name: string): string;
+  /** The state file of `name` in this scope. */
   stateFile(name: string): string;
+  /** The log file of `name` in this scope. */
   logFile(name: string): string;
   /**
    * A Unix socket path that fits the platform's limit (a hashed name under the runtime dir when
@@ -60,6 +65,7 @@ export function toFileName(name: string, what = 'name'): string {
   return `${encoded.slice(0, 60)}-${shortHash(name)}`;
 }
 
+/** A short, stable hex hash of `text` (for file names derived from ids or paths). */
 export function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
@@ -72,6 +78,7 @@ export function defaultRuntimeDir(): string {
   return join(tmpdir(), `baton-${uid}`);
 }
 
+/** Options of `socketPath`: where a socket goes when its path is too long, and the platform whose rules apply. */
 export interface SocketPathOptions {
   /** Where the socket goes when `<dir>/<name>.sock` is too long (default: defaultRuntimeDir()). */
   runtimeDir?: string;

@@ -26,6 +26,7 @@ export {
   serializeError,
   setUnexpectedErrorHandler,
   type BatonErrorOptions,
+  type ErrorClass,
   type SerializedError,
   type SerializeErrorOptions,
   type UnexpectedErrorHandler,

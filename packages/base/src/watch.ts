@@ -11,6 +11,7 @@ import { defineErrorClass, onUnexpectedError, registerErrorClass } from './error
 export class WatchedDirectoryGoneError extends defineErrorClass('EWATCHGONE') {}
 registerErrorClass(WatchedDirectoryGoneError);
 
+/** Options of `watchDirectory`: the debounce, a name filter, where errors go, and the clock. */
 export interface WatchDirectoryOptions {
   /** Quiet time after the last event for a name before `onChange` is called for it (ms). */
   debounceMs: number;

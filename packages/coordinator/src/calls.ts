@@ -20,6 +20,7 @@ export interface CallContext {
   readonly caller: Member | undefined;
 }
 
+/** A handler of calls on the leader: its result goes back to the caller, and what it throws reaches the caller wrapped in a CallFailedError. */
 export type CallHandler = (params: unknown, context: CallContext) => unknown;
 
 /** The router's refusal of a call it did not run: this member does not lead. The only error a caller sends on. */

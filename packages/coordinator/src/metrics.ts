@@ -3,6 +3,7 @@ import { createMetrics, type Metrics } from '@baton/telemetry';
 type Counter = ReturnType<Metrics['counter']>;
 type Summary = ReturnType<Metrics['histogram']>;
 
+/** A latency as the metrics report it: count, p50 and p99 in milliseconds. */
 export interface LatencyReport {
   readonly count: number;
   readonly p50: number | undefined;

@@ -41,6 +41,7 @@ export const topics = {
   user: (topic: string) => `t:${topic}`,
 } as const;
 
+/** A member of a group as the leader lists it. */
 export interface Member {
   readonly id: string;
   readonly pid: number;

@@ -3,6 +3,7 @@ import { openStore, type Store, type StoreOptions } from '@baton/state';
 import type { GroupMetrics } from './metrics.js';
 import type { StoreNotice } from './protocol.js';
 
+/** Options of a group's store: `@baton/state`'s StoreOptions without what the group sets itself. */
 export type GroupStoreOptions<T> = Omit<StoreOptions<T>, 'dir' | 'name' | 'logger' | 'signal'>;
 
 /** The safety poll of a group's store (a plain store's is 5 s): pushes and the directory watch come first. */

@@ -2,6 +2,7 @@ import { abortableDelay, createBackoff, isAbortError, onAbort, toDisposable, typ
 import type { Election } from '@baton/lock';
 import type { GroupMetrics } from './metrics.js';
 
+/** Leader-only work: runs for the whole of each of this member's terms, with the term's fencing token; `signal` aborts when the term ends. */
 export type LeaderTask = (signal: AbortSignal, token: number) => unknown;
 
 interface TaskEntry {

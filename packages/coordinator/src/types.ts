@@ -1,6 +1,7 @@
 import type { Logger } from '@baton/base';
 import type { RoleChange } from '@baton/lock';
 
+/** Options of `joinGroup`. */
 export interface GroupOptions {
   /** The coordination directory shared by the members (0700; created if missing). */
   dir: string;
@@ -28,8 +29,10 @@ export interface GroupOptions {
   signal?: AbortSignal;
 }
 
+/** A member's role: it leads, it follows, or it left the group. */
 export type GroupRole = 'leader' | 'follower' | 'closed';
 
+/** The group's current leader as a member sees it. */
 export interface GroupLeader {
   readonly id: string;
   readonly pid: number;
@@ -40,6 +43,7 @@ export interface GroupLeader {
   readonly since: string;
 }
 
+/** A change of this member's role, with the token of the term that began or ended. */
 export interface GroupRoleChange {
   readonly role: GroupRole;
   readonly previous: GroupRole;
@@ -47,6 +51,7 @@ export interface GroupRoleChange {
   readonly reason: RoleChange['reason'];
 }
 
+/** Options of `Group.call`. */
 export interface CallOptions {
   /** How long to wait for a leader and its answer together (default 30000 ms). */
   timeoutMs?: number;

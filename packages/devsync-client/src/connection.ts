@@ -4,17 +4,26 @@ import { encodeMessage, parseMessage, type Message, type MessageOf, type Message
 /** What the connection needs of a WebSocket: the browser's, or the `ws` package's in Node. */
 export interface WebSocketLike {
   readonly readyState: number;
+  /** Sends one text frame. */
   send(data: string): void;
+  /** Closes the socket. */
   close(code?: number, reason?: string): void;
+  /** Called when the socket is open. */
   onopen: ((event: unknown) => void) | null;
+  /** Called with each frame received. */
   onmessage: ((event: { data: unknown }) => void) | null;
+  /** Called when the socket closes. */
   onclose: ((event: { code: number; reason: string }) => void) | null;
+  /** Called on a socket error. */
   onerror: ((event: unknown) => void) | null;
 }
+/** A WebSocket constructor (the browser's, or `ws` in Node). */
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
+/** Where a RelayConnection stands. */
 export type ConnectionStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
+/** How the connection reconnects after it drops: the first delay and the cap. */
 export interface ReconnectOptions {
   /** First delay after a lost connection (ms, default 250). */
   initialMs?: number;
@@ -22,6 +31,7 @@ export interface ReconnectOptions {
   maxMs?: number;
 }
 
+/** Options of a RelayConnection. */
 export interface RelayConnectionOptions {
   url: string;
   /** The connect message, built anew for every (re)connect: credentials and open sessions change. */
@@ -50,6 +60,7 @@ function abandon(socket: WebSocketLike, code: number, reason: string): void {
   }
 }
 
+/** An error the relay sent: its code, message, and whether sending again may succeed. */
 export interface RelayError {
   code: string;
   message: string;

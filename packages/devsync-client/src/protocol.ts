@@ -4,6 +4,7 @@
 // zod/mini: the same checks as zod in a twentieth of the bytes, which matters in a page's bundle.
 import * as z from 'zod/mini';
 
+/** The version of the WebDevSync protocol this package speaks. */
 export const PROTOCOL_VERSION = 1;
 /** Where the relay accepts WebSocket upgrades. */
 export const WS_PATH = '/web-dev-sync/ws';
@@ -12,6 +13,7 @@ export const DEFAULT_MAX_CODE_BYTES = 512 * 1024;
 /** Largest frame the relay accepts; a bigger one closes the connection with 1009. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 
+/** Every code of an error the relay sends (see PROTOCOL.md). */
 export const errorCodes = [
   'INVALID_MESSAGE',
   'UNSUPPORTED_PROTOCOL',
@@ -26,6 +28,7 @@ export const errorCodes = [
   'RATE_LIMITED',
   'INTERNAL',
 ] as const;
+/** A code of an error the relay sends. */
 export type ErrorCode = (typeof errorCodes)[number];
 
 /** Ids the relay and the clients generate: 16 to 64 URL-safe characters. */
@@ -38,12 +41,14 @@ const versionSchema = z.int().check(z.minimum(0), z.maximum(Number.MAX_SAFE_INTE
 const secretSchema = z.string().check(z.minLength(16), z.maxLength(200));
 const pairingTokenSchema = z.string().check(z.minLength(4), z.maxLength(64));
 
+/** The schema of a browser's session. */
 export const browserSessionSchema = z.strictObject({
   sessionId: idSchema,
   fieldId: fieldIdSchema,
   type: codeTypeSchema,
   version: versionSchema,
 });
+/** A browser's session as the relay sends it. */
 export type BrowserSession = z.infer<typeof browserSessionSchema>;
 
 const payloads = {
@@ -114,10 +119,14 @@ const payloads = {
   heartbeat: z.optional(z.strictObject({ at: z.optional(z.number()) })),
 } as const;
 
+/** The type of a message of the protocol. */
 export type MessageType = keyof typeof payloads;
+/** Every message type of the protocol. */
 export const messageTypes = Object.keys(payloads) as MessageType[];
+/** The payload of a message of type `T`. */
 export type PayloadOf<T extends MessageType> = z.infer<(typeof payloads)[T]>;
 
+/** Any message of the protocol: its type, and the payload of that type. */
 export type Message = {
   [T in MessageType]: {
     type: T;
@@ -127,6 +136,7 @@ export type Message = {
     payload: PayloadOf<T>;
   };
 }[MessageType];
+/** The message of type `T`. */
 export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;
 
 const envelopeSchema = z.strictObject({
@@ -140,6 +150,7 @@ const envelopeSchema = z.strictObject({
 /** Types that name a session; the others must not. */
 const sessionTypes = new Set<MessageType>(['edit_request', 'code_update', 'code_ack', 'session_end']);
 
+/** What `parseMessage` returns: the message, or what is wrong with it. */
 export type ParseResult = { ok: true; message: Message } | { ok: false; error: string; type?: string };
 
 type Issue = z.core.$ZodIssue;

@@ -4,11 +4,15 @@ import { PROTOCOL_VERSION, WS_PATH, randomId, type BrowserSession, type Message,
 
 /** Where pairing credentials are kept between page loads (localStorage by default). */
 export interface CredentialStorage {
+  /** The value stored under `key`, or null. */
   getItem(key: string): string | null;
+  /** Stores `value` under `key`. */
   setItem(key: string, value: string): void;
+  /** Removes the value stored under `key`. */
   removeItem(key: string): void;
 }
 
+/** Options of `createWebDevSync`. */
 export interface WebDevSyncOptions {
   /** The relay's WebSocket URL (default: `ws[s]://<this page's host>/web-dev-sync/ws`). */
   url?: string;
@@ -23,8 +27,10 @@ export interface WebDevSyncOptions {
   clock?: Clock;
 }
 
+/** Where the page's connection to the relay stands. */
 export type WebDevSyncStatus = 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
 
+/** A field's new code, from the desktop. */
 export interface CodeUpdate {
   sessionId: string;
   fieldId: string;
@@ -45,6 +51,7 @@ export interface CodeConflict {
   version: number;
 }
 
+/** A session that ended, and why. */
 export interface SessionEnd {
   sessionId: string;
   fieldId: string;
@@ -176,6 +183,7 @@ export class WebDevSync extends Disposable {
     this._connection.close();
   }
 
+  /** Whether the page is connected to the relay now. */
   isConnected(): boolean {
     return this._connection.status === 'connected';
   }

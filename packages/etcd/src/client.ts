@@ -6,6 +6,7 @@ import { clientEndpoints } from './errors.js';
 
 export type { Etcd3 } from 'etcd3';
 
+/** Options of `createEtcdClient`: the endpoints, and the etcd3 options passed through. */
 export interface EtcdClientOptions {
   /** Client URLs of the cluster's members (`http://10.0.0.5:2379`); one is enough, all is better. */
   hosts: string[] | string;

@@ -23,6 +23,7 @@ import { toEtcdError } from './errors.js';
 import { QueueEntry, newRecord, type Holder } from './queue.js';
 import { Session } from './session.js';
 
+/** Options of `createEtcdElection`. */
 export interface EtcdElectionOptions {
   client: Etcd3;
   /** The name elected for (default 'leader'). */
@@ -137,6 +138,7 @@ export class EtcdElection extends Disposable {
     return this.isLeader && this._termController ? this._termController.signal : abortedSignal;
   }
 
+  /** Resolves when this candidate leads (at once if it does); rejects if the election is closed first, or with the signal. */
   async whenLeader(signal?: AbortSignal): Promise<void> {
     throwIfAborted(signal);
     if (this._closed) throw new LockLostError(`etcd election '${this.name}' is closed; it will not lead again`);
@@ -274,6 +276,7 @@ export class EtcdElection extends Disposable {
   }
 }
 
+/** Creates an election on etcd; call `start()` to take part. */
 export function createEtcdElection(options: EtcdElectionOptions): EtcdElection {
   return new EtcdElection(options);
 }

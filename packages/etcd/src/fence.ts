@@ -4,6 +4,7 @@ import type { Etcd3, IRequestOp } from 'etcd3';
 import { keySegment, normalizePrefix, revisionOf, withoutBlindRetry } from './client.js';
 import { OutcomeUnknownError, toEtcdError } from './errors.js';
 
+/** Options of `createEtcdFence`. */
 export interface EtcdFenceOptions {
   client: Etcd3;
   /** The resource this fence guards. */
@@ -114,6 +115,7 @@ export class EtcdFence {
   }
 }
 
+/** Creates a fence on etcd: its highest token is checked and raised in the same transaction as the guarded writes. */
 export function createEtcdFence(options: EtcdFenceOptions): EtcdFence {
   return new EtcdFence(options);
 }

@@ -7,6 +7,7 @@ import { toEtcdError } from './errors.js';
 import { QueueEntry, newRecord } from './queue.js';
 import { Session } from './session.js';
 
+/** Options of `acquireEtcdLock`. */
 export interface AcquireEtcdLockOptions {
   client: Etcd3;
   /** The lock's name. Any string. */

@@ -19,6 +19,7 @@ import type { Etcd3, IKeyValue } from 'etcd3';
 import { keySegment, neverSent, normalizePrefix, revisionOf, withoutBlindRetry } from './client.js';
 import { OutcomeUnknownError, toEtcdError } from './errors.js';
 
+/** Options of `openEtcdStore`. */
 export interface EtcdStoreOptions<T> {
   client: Etcd3;
   /** The store's name: the key is `<prefix>state/<name>`. */
@@ -140,6 +141,7 @@ export class EtcdStore<T> extends Disposable {
     if (_options.signal) this._register(onAbort(_options.signal, () => void this.close()));
   }
 
+  /** The current value (the last version read or written). */
   get(): T {
     return this._good.value;
   }
@@ -575,6 +577,7 @@ export class EtcdStore<T> extends Disposable {
   }
 }
 
+/** Opens the store at its key, reading the current version (or writing the initial value), and watches it. */
 export async function openEtcdStore<T>(options: EtcdStoreOptions<T>): Promise<EtcdStore<T>> {
   const store = new EtcdStore(options);
   try {

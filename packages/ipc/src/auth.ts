@@ -23,6 +23,7 @@ export async function ensureAuthToken(file: string): Promise<string> {
   return winner;
 }
 
+/** The token in `file`, or undefined if there is none. */
 export async function readAuthToken(file: string): Promise<string | undefined> {
   const data = await readFileIfExists(file);
   if (data === undefined) return undefined;

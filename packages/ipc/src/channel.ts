@@ -3,8 +3,10 @@ import { Disposable, Emitter, type Logger } from '@baton/base';
 import { FrameDecoder, encodeFrames, encodeFramesInto, encodePayload, framesLength, defaultMaxFrameBytes } from './codec.js';
 import { SlowConsumerError } from './errors.js';
 
+/** What a channel does when its peer does not read: drop the oldest droppable messages, or disconnect it. */
 export type SlowConsumerPolicy = 'disconnect' | 'drop-oldest';
 
+/** Options of a FramedChannel: the frame size limit, the send queue's bound, and the slow-consumer policy. */
 export interface ChannelOptions {
   maxFrameBytes?: number;
   /** Bound on bytes waiting to be sent to this peer (ours plus the socket's buffer). Default 8 MiB. */
@@ -19,6 +21,7 @@ export interface ChannelOptions {
   logger: Logger;
 }
 
+/** A message framed once, to be sent on several channels (a broadcast). */
 export interface EncodedMessage {
   readonly text: string;
   readonly bytes: number;
@@ -33,6 +36,7 @@ type Queued =
 const cost = (item: Queued) => (item.packed ? item.packed.length : item.bytes + 4);
 const count = (item: Queued) => (item.packed ? item.count : 1);
 
+/** Why a channel closed, and the error if one closed it. */
 export interface CloseEvent {
   readonly reason: string;
   readonly error?: Error;

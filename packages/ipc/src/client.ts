@@ -19,8 +19,10 @@ import { AuthError, ConnectionLostError, ProtocolError, RequestTimeoutError } fr
 import { parseEnvelope, protocolVersion, refusal } from './protocol.js';
 import { RpcConnection, type HeartbeatOptions, type RequestOptions } from './rpc.js';
 
+/** Where an IpcClient stands. */
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
+/** Options of an IpcClient. */
 export interface ClientOptions {
   path: string;
   auth: { token: string };
@@ -38,7 +40,8 @@ export interface ClientOptions {
   signal?: AbortSignal;
 }
 
-type Listener = (payload: unknown) => void;
+/** A subscriber of a topic: called with each payload published on it. */
+export type Listener = (payload: unknown) => void;
 
 /** A client of an IpcServer: requests, notifications, subscriptions that survive reconnects. */
 export class IpcClient extends Disposable {
@@ -231,6 +234,7 @@ export class IpcClient extends Disposable {
     this._rpc?.setHeartbeat(heartbeat);
   }
 
+  /** Sends a notification (no answer). */
   notify(method: string, params?: unknown): void {
     if (!this._rpc) return this._logger.debug({ method }, 'notification dropped: not connected');
     this._rpc.notify(method, params);
@@ -259,6 +263,7 @@ export class IpcClient extends Disposable {
     });
   }
 
+  /** Closes the connection; pending requests fail with ECONNLOST. */
   close(): Promise<void> {
     this._closing ??= (async () => {
       if (this._retryTimer) clearTimeout(this._retryTimer);
@@ -350,6 +355,7 @@ function checkSocketDirectory(path: string): void {
   }
 }
 
+/** Creates a client and connects it. */
 export async function connect(options: ClientOptions): Promise<IpcClient> {
   const client = new IpcClient(options);
   try {

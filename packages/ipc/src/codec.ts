@@ -6,6 +6,7 @@ export class FrameTooLargeError extends defineErrorClass('EFRAMETOOLARGE') {}
 /** Bytes that are not a frame of this protocol (bad JSON, bad envelope); the connection is closed. */
 export class MalformedFrameError extends defineErrorClass('EMALFORMEDFRAME') {}
 
+/** The default largest frame, in bytes. */
 export const defaultMaxFrameBytes = 16 * 1024 * 1024;
 const headerBytes = 4;
 

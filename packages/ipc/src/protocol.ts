@@ -6,6 +6,7 @@ export const protocolVersion = 1;
 /** The versions this implementation speaks, sent in the refusal of a hello of any other. */
 export const supportedVersions: readonly number[] = [protocolVersion];
 
+/** A message on the wire: the handshake (hello, welcome, refuse), requests, responses, cancels, and the rest (see PROTOCOL.md). */
 export type Envelope =
   | { t: 'hello'; v: number; name: string; pid: number; token: string }
   | { t: 'welcome'; v: number; id: string }

@@ -13,6 +13,7 @@ import type { FramedChannel, EncodedMessage } from './channel.js';
 import { ConnectionLostError, FrameTimeoutError, ProtocolError, RequestTimeoutError } from './errors.js';
 import { parseEnvelope, refuse, type Envelope } from './protocol.js';
 
+/** Heartbeat of a connection: a ping after `intervalMs` without hearing from the peer; the peer is dropped after `timeoutMs` of silence. */
 export interface HeartbeatOptions {
   /** Send a ping when nothing was sent for this long (default 1000 ms). */
   intervalMs?: number;
@@ -28,6 +29,7 @@ export interface RpcOptions {
   errorStacks?: boolean;
 }
 
+/** Options of a request: its timeout and its cancelling signal. */
 export interface RequestOptions {
   signal?: AbortSignal;
   timeoutMs?: number;

@@ -24,6 +24,7 @@ import { AuthError, HandshakeTimeoutError, MethodNotFoundError, ProtocolError, S
 import { parseEnvelope, refusal, refuse, supportedVersions } from './protocol.js';
 import { RpcConnection, type HeartbeatOptions, type SignalSource } from './rpc.js';
 
+/** Options of an IpcServer. */
 export interface ServerOptions {
   /** Unix socket path or Windows pipe name (for example `coordinationPaths(...).socketPath('control')`). */
   path: string;
@@ -44,6 +45,7 @@ export interface ServerOptions {
   signal?: AbortSignal;
 }
 
+/** A connected peer: its id, process id, name, when it connected, and its descriptor. */
 export interface PeerInfo {
   readonly id: string;
   readonly pid: number;
@@ -58,6 +60,7 @@ export interface PeerInfo {
   readonly descriptor?: number;
 }
 
+/** What a handler knows of a request: the peer, and a signal aborted when the request is cancelled or the peer goes. */
 export interface RequestContext {
   readonly peer: PeerInfo;
   /** Aborted when the caller cancels, times out, or disconnects (never, for a notification). */
@@ -67,6 +70,7 @@ export interface RequestContext {
 // Notifications cannot be cancelled: one shared signal that never aborts.
 const notificationSignal = new AbortController().signal;
 
+/** A handler of a method: its result (or what it throws) is the answer. */
 export type RequestHandler = (params: unknown, context: RequestContext) => unknown;
 
 /**
@@ -191,6 +195,7 @@ export class IpcServer extends Disposable {
     return peers.length;
   }
 
+  /** Starts listening on the socket (or pipe); refuses if another server listens there. */
   async listen(): Promise<void> {
     const { path } = this._options;
     if (process.platform !== 'win32') await this._takePath(path);
@@ -517,6 +522,7 @@ export function probe(path: string, timeoutMs = 1000): Promise<'live' | 'stale' 
   });
 }
 
+/** Creates a server and starts listening. */
 export async function createServer(options: ServerOptions): Promise<IpcServer> {
   const server = new IpcServer(options);
   try {

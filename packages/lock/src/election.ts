@@ -5,6 +5,7 @@ import { LockLostError } from './errors.js';
 import type { TermRecord } from './leaseFiles.js';
 import { contenderOptions, type CommonLockOptions } from './options.js';
 
+/** Options of `createElection`. */
 export interface ElectionOptions extends Omit<CommonLockOptions, 'name'> {
   /** The name elected for (default 'leader'). */
   name?: string;
@@ -21,9 +22,12 @@ export interface ElectionOptions extends Omit<CommonLockOptions, 'name'> {
   beacon?: boolean;
 }
 
+/** A process's role in an election. */
 export type Role = 'leader' | 'follower' | 'stopped';
+/** Why a role changed. */
 export type RoleChangeReason = 'elected' | 'joined' | 'resigned' | 'lost' | 'closed';
 
+/** A change of this process's role, with the term's token and why. */
 export interface RoleChange {
   readonly role: Role;
   readonly previous: Role;
@@ -33,6 +37,7 @@ export interface RoleChange {
   readonly detail?: string;
 }
 
+/** A leader as the election sees it. */
 export interface LeaderInfo {
   readonly id: string;
   readonly pid: number;
@@ -259,6 +264,7 @@ function toLeaderInfo(record: TermRecord | undefined): LeaderInfo | undefined {
   return { id: record.id, pid: record.pid, hostname: record.hostname, metadata: record.metadata, token: record.token, since: record.since };
 }
 
+/** Creates an election; call `start()` to take part. */
 export function createElection(options: ElectionOptions): Election {
   return new Election(options);
 }

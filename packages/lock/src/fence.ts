@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { InvalidArgumentError, ensureSecureDirectory, lockFile, readFileIfExists, throwIfAborted, toFileName, writeFileAtomic } from '@baton/base';
 import { FenceCorruptError, StaleTokenError } from './errors.js';
 
+/** Options of `createFence`. */
 export interface FenceOptions {
   /** Directory of the fence's files (the resource's side; may be the coordination directory). */
   dir: string;
@@ -11,6 +12,7 @@ export interface FenceOptions {
   pollMs?: number;
 }
 
+/** Options of `Fence.run`. */
 export interface FenceRunOptions {
   /**
    * Cancels the wait for the critical section, and is checked once inside it: pass the holder's
@@ -82,6 +84,7 @@ export class Fence {
   }
 }
 
+/** Creates a fence: a guarded action runs only with a token at least the highest seen. */
 export function createFence(options: FenceOptions): Fence {
   return new Fence(options);
 }

@@ -3,6 +3,7 @@ import { LeaseContender } from './contender.js';
 import { LockBusyError, LockLostError, LockTimeoutError } from './errors.js';
 import { contenderOptions, type CommonLockOptions } from './options.js';
 
+/** Options of `acquireLock`. */
 export interface AcquireLockOptions extends CommonLockOptions {
   /** How long a holder that stops renewing keeps the lock, by the waiters' clocks (default 5000 ms). */
   ttlMs?: number;

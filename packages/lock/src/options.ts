@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { InvalidArgumentError, noopLogger, systemClock, toFileName, type Clock, type Logger } from '@baton/base';
 import type { ContenderOptions } from './contender.js';
 
+/** Options shared by locks and elections. */
 export interface CommonLockOptions {
   /** The coordination directory (for example `coordinationPaths(...).dir`); created 0700 if missing. */
   dir: string;

@@ -1,6 +1,7 @@
 import { crc32 } from 'node:zlib';
 import { CorruptStateError } from './errors.js';
 
+/** The format name written in every state file. */
 export const stateFormat = 1;
 
 /** What a state file holds. */
@@ -54,6 +55,7 @@ export interface Recovery {
 
 /** Anything with zod's safeParse: the store validates payloads with it. */
 export interface Schema<T> {
+  /** Checks `value`: the parsed value, or the error. */
   safeParse(value: unknown): { success: true; data: T } | { success: false; error: { message: string } };
 }
 

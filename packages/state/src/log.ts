@@ -20,6 +20,7 @@ import { checksumOf, decodeEnvelope } from './envelope.js';
 import { ConflictError, CorruptStateError, StateTooLargeError } from './errors.js';
 import type { Store } from './store.js';
 
+/** Options of `openLog`. */
 export interface LogOptions {
   dir: string;
   /** The log is `<dir>/<name>.log`. */
@@ -33,6 +34,7 @@ export interface LogOptions {
   logger?: Logger;
 }
 
+/** A record of the log: its event, where it starts, and where the next one starts. */
 export interface LogRecord<E> {
   /** Where the record starts. */
   readonly offset: number;
@@ -41,6 +43,7 @@ export interface LogRecord<E> {
   readonly event: E;
 }
 
+/** What `compact` did: the records folded into the snapshot, and the new generation. */
 export interface CompactResult {
   /** Records folded into the snapshot. */
   readonly folded: number;
@@ -120,6 +123,7 @@ export class EventLog<E> extends Disposable {
     return this._start;
   }
 
+  /** Opens the log (made if missing), repairing a torn last record. */
   async open(): Promise<void> {
     await ensureSecureDirectory(this._options.dir);
     await this._exclusive(async () => {
@@ -338,6 +342,7 @@ export class EventLog<E> extends Disposable {
     super.dispose();
   }
 
+  /** Closes the log, waiting for pending appends. */
   async close(): Promise<void> {
     this.dispose();
   }
@@ -429,6 +434,7 @@ async function crashPoint(step: string): Promise<void> {
   if (process.env.BATON_TEST_COMPACT_CRASH === step) process.kill(process.pid, 'SIGKILL');
 }
 
+/** Opens an append-only event log. */
 export async function openLog<E>(options: LogOptions): Promise<EventLog<E>> {
   if (!options.name) throw new InvalidArgumentError('openLog: name is required');
   const log = new EventLog<E>(options);

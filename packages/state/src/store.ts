@@ -19,11 +19,13 @@ import {
 import { checksumOf, decodeEnvelope, encodeEnvelope, type Envelope, type Recovery, type Schema } from './envelope.js';
 import { ConflictError, CorruptStateError, InvalidStateError, StateTooLargeError } from './errors.js';
 
+/** How a store sees other processes' writes: the directory watch (with a poll behind it), or polling alone. */
 export type WatchMode = 'auto' | 'poll' | false;
 
 /** Test-only fault points: `afterRemoteRead` runs between reading the file and judging what was read. */
 export const storeFaultPoints: { afterRemoteRead?: () => Promise<void> } = {};
 
+/** Options of `openStore`. */
 export interface StoreOptions<T> {
   /** Coordination directory (0700; created if missing). */
   dir: string;
@@ -59,6 +61,7 @@ export interface StoreOptions<T> {
   signal?: AbortSignal;
 }
 
+/** A change of a store's value: the version, the value, and whether this process wrote it. */
 export interface ChangeEvent<T> {
   readonly value: T;
   readonly version: number;
@@ -70,17 +73,20 @@ export interface ChangeEvent<T> {
   readonly recovery?: Recovery;
 }
 
+/** An error a store met in the background (a file it could not read), and the file. */
 export interface StoreErrorEvent {
   readonly error: Error;
   readonly file: string;
 }
 
+/** What a write returns: the value and the version written. */
 export interface WriteResult<T> {
   /** The value written at `version`, exactly as on disk (with the later operations of the same write). */
   readonly value: T;
   readonly version: number;
 }
 
+/** Options of a write: the write-lock tries, and a cancelling signal. */
 export interface WriteOptions {
   /** Write-lock tries before ECONFLICT (default: the store's lockAttempts). */
   retries?: number;
@@ -637,6 +643,7 @@ export class Store<T> extends Disposable {
   }
 }
 
+/** Opens a store: reads its file (or writes the initial value) and starts watching it. */
 export async function openStore<T>(options: StoreOptions<T>): Promise<Store<T>> {
   const store = new Store(options);
   await store.open();

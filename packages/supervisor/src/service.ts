@@ -31,8 +31,10 @@ const unkillableWaitMs = 5000;
  */
 export const serviceFaultPoints: { groupSurvives?: (pgid: number) => boolean } = {};
 
+/** Where a service stands. */
 export type ServiceState = 'pending' | 'starting' | 'ready' | 'exited' | 'crashed' | 'backoff' | 'failed' | 'stopping' | 'stopped';
 
+/** A change of a service's state. */
 export interface StateChange {
   readonly name: string;
   readonly from: ServiceState;
@@ -43,6 +45,7 @@ export interface StateChange {
   readonly restarts: number;
 }
 
+/** A line of a service's output, with its stream and time. */
 export interface OutputLine {
   readonly name: string;
   readonly stream: 'stdout' | 'stderr';
@@ -58,6 +61,7 @@ export interface OutputEntry {
   readonly line: string;
 }
 
+/** A service's state and its process, for status. */
 export interface ServiceInfo {
   readonly name: string;
   readonly state: ServiceState;
@@ -71,6 +75,7 @@ export interface ServiceInfo {
   readonly livenessFailures: number | undefined;
 }
 
+/** A process a service spawned: its pid and start time, as the state file records them. */
 export interface ProcessRecord {
   readonly pid: number;
   readonly startTime: string | undefined;
@@ -123,7 +128,7 @@ export class ServiceRunner extends Disposable {
   private readonly _clock: Clock;
 
   /**
-   * @param outputDir where the child's stdout and stderr go as files (`<name>.stdout.log`,
+   * @param _outputDir where the child's stdout and stderr go as files (`<name>.stdout.log`,
    * `<name>.stderr.log`), followed from here; without it, through pipes (see the README's "Output").
    */
   constructor(readonly spec: ServiceSpec, logger: Logger = noopLogger, clock: Clock = systemClock, private readonly _outputDir?: string) {
@@ -484,6 +489,7 @@ export class ServiceRunner extends Disposable {
     this._onDidChangeState.fire({ name: this.name, from, to, pid: pid ?? this._running?.pid, exitCode, signal, restarts: this._restarts });
   }
 
+  /** Stops the restart backoff and the output tails (the process is not stopped: use `stop()` first). */
   override dispose(): void {
     this._cancelBackoff();
     for (const tail of this._running?.tails ?? []) tail.dispose();

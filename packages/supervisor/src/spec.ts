@@ -21,6 +21,7 @@ const probeTiming = {
   initialDelayMs: nonnegativeInt(0),
 };
 
+/** The schema of a readiness check. */
 export const readinessSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('exit0'), ...probeTiming }),
   z.strictObject({ type: z.literal('tcp'), port: int(z.minimum(1), z.maximum(65535)), host: z._default(z.string(), '127.0.0.1'), ...probeTiming }),
@@ -48,6 +49,7 @@ export const livenessSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('exec'), command: nonEmpty(), ...livenessTiming }),
 ]);
 
+/** The schema of a restart policy. */
 export const restartSchema = z
   .strictObject({
     policy: z._default(z.enum(['always', 'on-failure', 'never']), 'on-failure'),
@@ -71,12 +73,14 @@ export const restartSchema = z
   })
   .check(z.refine((r) => r.backoff.maxMs >= r.backoff.initialMs, { message: 'backoff.maxMs must be >= backoff.initialMs', path: ['backoff', 'maxMs'] }));
 
+/** The schema of a stop policy. */
 export const stopSchema = z.strictObject({
   signal: z._default(z.enum(['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2']), 'SIGTERM'),
   /** Then SIGKILL to the whole process group. */
   timeoutMs: nonnegativeInt(10_000),
 });
 
+/** The schema of a service spec. */
 export const serviceSpecSchema = z
   .strictObject({
     /** A program with `args`, or a shell command line without. */
@@ -100,14 +104,19 @@ export const serviceSpecSchema = z
   })
   .check(z.refine((s) => !(s.tier !== undefined && s.dependsOn !== undefined), { message: 'use either tier or dependsOn, not both', path: ['dependsOn'] }));
 
+/** A service spec as written, before defaults are applied. */
 export type ServiceSpecInput = z.input<typeof serviceSpecSchema>;
+/** How a service says it is ready. */
 export type ReadinessSpec = z.output<typeof readinessSchema>;
 export type LivenessSpec = z.output<typeof livenessSchema>;
+/** When and how a service is restarted. */
 export type RestartSpec = z.output<typeof restartSchema>;
+/** A service as the supervisor runs it: the command, restart and stop policies, readiness, liveness, and dependencies. */
 export interface ServiceSpec extends z.output<typeof serviceSpecSchema> {
   name: string;
 }
 
+/** A problem in a spec: where, and what. */
 export interface Issue {
   path: string;
   message: string;

@@ -16,6 +16,7 @@ import { groupAlive, processStartTime, signalGroup } from './processInfo.js';
 import { ServiceRunner, type OutputEntry, type OutputLine, type ProcessRecord, type ServiceInfo, type StateChange } from './service.js';
 import { computeTiers, sameSpec, validateServices, type ServiceSpec } from './spec.js';
 
+/** Options of `createSupervisor`. */
 export interface SupervisorOptions {
   /** Services as `{ name: spec }` (validated here) or already validated specs. */
   services: Record<string, unknown> | ServiceSpec[];
@@ -35,6 +36,7 @@ export interface SupervisorOptions {
   clock?: Clock;
 }
 
+/** What `apply` did to each service by name: added, removed, changed (restarted with the new spec), unchanged. */
 export interface ApplyReport {
   readonly added: string[];
   readonly removed: string[];
@@ -42,6 +44,7 @@ export interface ApplyReport {
   readonly unchanged: string[];
 }
 
+/** A service's status, as `status()` lists it. */
 export interface ServiceStatus extends ServiceInfo {
   readonly tier: number;
   /** Services it depends on (dependsOn, or the lower tiers) that are not ready now: it runs degraded. */
@@ -235,10 +238,12 @@ export class Supervisor extends Disposable {
     });
   }
 
+  /** Stops one service. */
   stopService(name: string): Promise<void> {
     return this._lifecycle.queue(() => this._runner(name).stop());
   }
 
+  /** Restarts one service. */
   restartService(name: string): Promise<void> {
     // Requests made while one waits its turn share it.
     const waiting = this._waitingRestarts.get(name);
@@ -336,6 +341,7 @@ export class Supervisor extends Disposable {
       .catch((err: unknown) => this._logger.warn({ err, file }, 'could not write the supervisor state file'));
   }
 
+  /** Disposes every service runner (the processes are not stopped: use `stop()` first). */
   override dispose(): void {
     for (const runner of this._runners.values()) runner.dispose();
     super.dispose();
@@ -353,6 +359,7 @@ export async function readLeftovers(stateFile: string): Promise<OrphanRecord[]> 
   return records.filter((record) => record.startTime && processStartTime(record.pid) === record.startTime);
 }
 
+/** Creates a supervisor. */
 export function createSupervisor(options: SupervisorOptions): Supervisor {
   return new Supervisor(options);
 }

@@ -14,6 +14,7 @@ import {
   type Logger,
 } from '@baton/base';
 
+/** What an exporter is given with a batch: a signal aborted on timeout or at the end of shutdown. */
 export interface ExportContext {
   /** Aborted when the export takes longer than exportTimeoutMs, or at the end of shutdown. */
   readonly signal: AbortSignal;
@@ -21,13 +22,16 @@ export interface ExportContext {
 
 /** Where batches go. `export` may throw; an error with `retryable: false` is not retried. */
 export interface Exporter<E> {
+  /** Exports one batch; a rejection is retried if the error is retryable. */
   export(batch: readonly E[], context: ExportContext): Promise<void>;
   /** Called once by the batcher's shutdown, after the last export. */
   shutdown?(): Promise<void>;
 }
 
+/** What a full queue does with a new event. */
 export type OverflowPolicy = 'drop-oldest' | 'drop-newest';
 
+/** Options of `createBatcher`. */
 export interface BatcherOptions<E> {
   exporter: Exporter<E>;
   /** Export when this many events are queued (default 512). */
@@ -50,6 +54,7 @@ export interface BatcherOptions<E> {
   warnIntervalMs?: number;
 }
 
+/** A batcher's counts: queued, exported, dropped by cause, batches, and the last error. */
 export interface BatcherStats {
   /** Events waiting. */
   queued: number;
@@ -63,6 +68,7 @@ export interface BatcherStats {
   lastExportMs: number | undefined;
 }
 
+/** What `shutdown()` did: events exported, and the final stats. */
 export interface ShutdownReport {
   exported: number;
   /** Events still queued or in flight when the timeout ended the shutdown (counted as dropped.shutdown). */
@@ -316,6 +322,7 @@ export class Batcher<E> implements IDisposable {
     return { exported: stats.exported - before, notExported, stats };
   }
 
+  /** Stops at once: no more flushes, and a running export is aborted (use `shutdown()` to export what is queued). */
   dispose(): void {
     this._closed = true;
     this._timer?.dispose();
@@ -331,6 +338,7 @@ function rejectOnAbort(signal: AbortSignal): Promise<never> {
   });
 }
 
+/** Creates a batcher. */
 export function createBatcher<E>(options: BatcherOptions<E>): Batcher<E> {
   return new Batcher(options);
 }

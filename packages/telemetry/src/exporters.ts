@@ -19,9 +19,11 @@ registerErrorClass(ExportError);
 export interface MemoryExporter<E> extends Exporter<E> {
   readonly batches: E[][];
   readonly events: E[];
+  /** Forgets every batch kept. */
   clear(): void;
 }
 
+/** An exporter that keeps batches in memory (for tests). */
 export function createMemoryExporter<E>(): MemoryExporter<E> {
   const batches: E[][] = [];
   return {
@@ -38,6 +40,7 @@ export function createMemoryExporter<E>(): MemoryExporter<E> {
   };
 }
 
+/** Options of `createFileExporter`. */
 export interface FileExporterOptions {
   /** The NDJSON file; rotated files are `<path>.1` (newest) to `<path>.<maxFiles - 1>`. */
   path: string;
@@ -102,6 +105,7 @@ export function createFileExporter<E>(options: FileExporterOptions): Exporter<E>
   };
 }
 
+/** Options of `createNotifyExporter`. */
 export interface NotifyExporterOptions {
   /**
    * Sends one batch: for IPC, `(method, batch) => client.notify(method, batch)` from @baton/ipc's
@@ -113,6 +117,7 @@ export interface NotifyExporterOptions {
   method?: string;
 }
 
+/** An exporter that sends each batch as a notification over an IPC connection. */
 export function createNotifyExporter<E>(options: NotifyExporterOptions): Exporter<E> {
   const method = options.method ?? 'telemetry.batch';
   return {
@@ -122,6 +127,7 @@ export function createNotifyExporter<E>(options: NotifyExporterOptions): Exporte
   };
 }
 
+/** A log record as OTLP/HTTP JSON carries it. */
 export interface OtlpLogRecord {
   timeUnixNano: string;
   severityNumber: number;
@@ -130,8 +136,10 @@ export interface OtlpLogRecord {
   attributes: { key: string; value: AnyValue }[];
 }
 
-type AnyValue = { stringValue: string } | { intValue: string } | { doubleValue: number } | { boolValue: boolean };
+/** An OTLP attribute value. */
+export type AnyValue = { stringValue: string } | { intValue: string } | { doubleValue: number } | { boolValue: boolean };
 
+/** Options of `createOtlpExporter`. */
 export interface OtlpExporterOptions<E> {
   /** The collector's logs endpoint, for example http://localhost:4318/v1/logs. */
   url: string;
@@ -154,6 +162,7 @@ function anyValue(value: unknown): AnyValue {
   return { stringValue: JSON.stringify(value) };
 }
 
+/** The OTLP log record of an event. */
 export function defaultLogRecord(event: unknown): OtlpLogRecord {
   const record = (typeof event === 'object' && event !== null ? event : { msg: String(event) }) as Record<string, unknown>;
   const { msg, message, level, time, ...rest } = record;

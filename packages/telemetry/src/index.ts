@@ -21,6 +21,7 @@ export {
   type NotifyExporterOptions,
   type OtlpExporterOptions,
   type OtlpLogRecord,
+  type AnyValue,
 } from './exporters.js';
 export { createMetrics, type Metrics } from './metrics.js';
 export { installShutdownHooks, type ShutdownHookOptions } from './shutdownHooks.js';

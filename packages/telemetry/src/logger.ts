@@ -3,6 +3,7 @@ import pretty from 'pino-pretty';
 
 export type { PinoLogger };
 
+/** Options of `createLogger`. */
 export interface CreateLoggerOptions {
   /** Bound as `name` on every line. */
   name: string;

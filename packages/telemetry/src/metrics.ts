@@ -1,8 +1,10 @@
 import { Counter, Gauge, Registry, Summary } from 'prom-client';
 
+/** A metrics registry: counters, gauges and histograms, rendered as Prometheus text. */
 export interface Metrics {
   /** A monotonically increasing count (for example leadership changes). */
   counter(name: string, help: string, labelNames?: readonly string[]): Counter;
+  /** A gauge: a value that goes up and down. */
   gauge(name: string, help: string, labelNames?: readonly string[]): Gauge;
   /** Observations with p50/p90/p99 (a sliding-window summary; for example sync latency in ms). */
   histogram(name: string, help: string, options?: { labelNames?: readonly string[]; maxAgeSeconds?: number }): Summary;

@@ -1,5 +1,6 @@
 import { onUnexpectedError, type IDisposable } from '@baton/base';
 
+/** Options of `installShutdownHooks`. */
 export interface ShutdownHookOptions {
   /** What to run once on the first of the signals or beforeExit (for example `() => batcher.shutdown({ timeoutMs })`). */
   shutdown: (reason: string) => Promise<unknown>;

@@ -22,10 +22,10 @@ import type { Store } from '@baton/state';
 import type { Metrics } from '@baton/telemetry';
 import { sendCall, type CallHandler, type Caller } from './calls.js';
 import { reserveHeartbeat, standbyOf, type GroupContext, type Heartbeat } from './context.js';
-import { GroupClosedError, NoLeaderError, NotLeaderError } from './errors.js';
-import { FollowerSide, toLeaderRef, type Link } from './following.js';
+import { GroupClosedError, NoLeaderError } from './errors.js';
+import { FollowerSide } from './following.js';
 import { LeaderSide } from './leading.js';
-import { initialState, transition, type MemberEffect, type MemberEvent, type MemberState } from './member.js';
+import { MemberMachine } from './machine.js';
 import { GroupMetrics, type GroupMetricsReport } from './metrics.js';
 import { methods, type Member, type StoreNotice } from './protocol.js';
 import { Topics } from './pubsub.js';
@@ -45,7 +45,7 @@ export type { CallOptions, GroupLeader, GroupOptions, GroupRole, GroupRoleChange
  * A process's membership in a group of instances of one program on one machine: one of them leads (through an
  * election), serves the others over IPC and runs the leader-only work; the stores opened through the group push
  * their versions to every member. Where this member stands (starting, electing, dialling, looking, following,
- * leading, closed) is one value, `_state`, changed only by the state machine in `member.ts`, which every event of
+ * leading, closed) is one value, held by `_machine` and changed only by the state machine in `member.ts`, which every event of
  * the election and of the connections goes through. See the README for the guarantees.
  */
 export class Group extends Disposable {
@@ -63,9 +63,7 @@ export class Group extends Disposable {
 
   readonly id: string;
   readonly name: string;
-  private _state: MemberState<Link> = initialState;
-  private readonly _queue: MemberEvent<Link>[] = [];
-  private _dispatching = false;
+  private readonly _machine: MemberMachine;
   private readonly _leaseMs: number;
   private readonly _heartbeat: Heartbeat;
   private readonly _followerHeartbeat: Heartbeat;
@@ -135,7 +133,7 @@ export class Group extends Disposable {
       authToken: () => this._authToken,
       memberSocket: (id) => this._memberSocket(id),
       self: () => ({ id: this.id, pid: process.pid, metadata: _options.metadata, leader: this.role === 'leader', standby: false, joinedAt: this._joinedAt }),
-      closed: () => this._state.kind === 'closed',
+      closed: () => this._machine.state.kind === 'closed',
       storeHeard: (notice, from) => this._storeHeard(notice, from),
     };
     // A follower only answers the leader's pings (the answers keep what it sends fresh, so it
@@ -144,17 +142,30 @@ export class Group extends Disposable {
     // leader is replaced by the lease long before that; a dead one closes the connection.
     this._followerHeartbeat = { intervalMs: heartbeatMs * 6, timeoutMs: heartbeatMs * 6 };
     this._follower = new FollowerSide(this._context, this._followerHeartbeat, heartbeatMs, {
-      dispatch: (event) => this._dispatch(event),
-      current: (client) => this._state.kind === 'following' && this._state.link.client === client,
+      dispatch: (event) => this._machine.dispatch(event),
+      current: (client) => this._machine.state.kind === 'following' && this._machine.state.link.client === client,
       members: (members) => this._onDidChangeMembers.fire(members),
       connection: (connected) => this._onDidChangeConnection.fire({ connected }),
     });
+    this._machine = new MemberMachine({
+      id: this.id,
+      election: this._election,
+      follower: this._follower,
+      leaderSide: () => this._leaderSide,
+      tasks: this._tasks,
+      metrics: this._metrics,
+      logger: this._logger,
+      settled: () => this._onDidSettle.fire(),
+    });
     this._register(this._election.onWillLead(({ token }) => {
-      if (this._state.kind !== 'closed') this._leaderSide?.willLead(token);
+      if (this._machine.state.kind !== 'closed') this._leaderSide?.willLead(token);
     }));
     this._register(this._election.onDidRenew(({ token, index }) => this._leaderSide?.lease(token, index)));
     this._register(this._election.onDidChangeRole((change) => this._onRole(change)));
-    this._register(this._election.onDidChangeLeader((info) => this._onLeader(info)));
+    this._register(this._election.onDidChangeLeader((info) => {
+      this._onDidChangeLeader.fire(toGroupLeader(info));
+      this._machine.leader(info);
+    }));
     if (_options.signal) this._register(onAbort(_options.signal, () => void this.close()));
   }
 
@@ -173,14 +184,14 @@ export class Group extends Disposable {
     this._server = this._register(server);
     this._leaderSide = new LeaderSide(this._context, server, this._heartbeat, this._handlers, (members) => this._onDidChangeMembers.fire(members));
     await server.listen();
-    if (this._state.kind === 'closed') return;
+    if (this._machine.state.kind === 'closed') return;
     await this._election.start();
-    this._dispatch({ type: 'leader', leader: toLeaderRef(this._election.leader) });
+    this._machine.leader(this._election.leader);
     if (this.role === 'follower' && !this.connected) await this._whenConnectedOrLeader(this._leaseMs + 1000).catch(() => {});
   }
 
   get role(): GroupRole {
-    if (this._state.kind === 'closed') return 'closed';
+    if (this._machine.state.kind === 'closed') return 'closed';
     const role = this._election.role;
     return role === 'stopped' ? 'closed' : role;
   }
@@ -197,7 +208,7 @@ export class Group extends Disposable {
 
   /** Whether a follower is connected to the current leader (always true for the leader). */
   get connected(): boolean {
-    return this.role === 'leader' || this._state.kind === 'following';
+    return this.role === 'leader' || this._machine.state.kind === 'following';
   }
 
   /** The members connected to the leader, the leader first; as the leader last sent it, at a follower. */
@@ -223,79 +234,12 @@ export class Group extends Disposable {
     return this._metrics.report({ role: this.role, token: this._election.leader?.token, members: members.length, standby: { id: standby, connected: this._follower.standbyConnected(standby) } });
   }
 
-  // ---- the state machine ----
-
-  /** Every event of the election and of the connections goes through here, one at a time, in order. */
-  private _dispatch(event: MemberEvent<Link>): void {
-    this._queue.push(event);
-    if (this._dispatching) return;
-    this._dispatching = true;
-    try {
-      for (let next = this._queue.shift(); next; next = this._queue.shift()) {
-        const { state, effects } = transition(this.id, this._state, next);
-        this._state = state;
-        for (const effect of effects) this._carryOut(effect);
-      }
-    } finally {
-      this._dispatching = false;
-    }
-    this._onDidSettle.fire();
-  }
-
-  private _carryOut(effect: MemberEffect<Link>): void {
-    switch (effect.type) {
-      case 'dial': {
-        const { attempt } = effect;
-        void this._follower.dial(attempt, effect.leader, effect.retry, () => this._state.kind === 'dialing' && this._state.attempts === attempt);
-        return;
-      }
-      case 'look': {
-        const { attempt } = effect;
-        void this._follower.look(attempt, effect.gone, () => this._state.kind === 'looking' && this._state.attempts === attempt);
-        return;
-      }
-      case 'drop':
-        this._follower.drop(effect.link);
-        return;
-      case 'connected':
-        this._follower.adopt(effect.link, this._state.attempts);
-        return;
-      case 'disconnected':
-        this._follower.lost();
-        return;
-      case 'unreachable':
-        this._logger.warn({ leader: effect.leader.id, fencingToken: effect.leader.token }, 'the leader published no socket (another program holds this group name?); waiting for the next leader');
-        return;
-      case 'lead':
-        this._metrics.leadershipChanges.inc();
-        this._follower.leading();
-        this._leaderSide?.lead(effect.token);
-        this._tasks.startAll();
-        return;
-      case 'step-down':
-        this._metrics.leadershipChanges.inc();
-        this._leaderSide?.stepDown(effect.token);
-        this._tasks.abortAll(new NotLeaderError('the term ended'));
-        return;
-    }
-  }
-
   private _onRole(change: RoleChange): void {
+    this._machine.role(change);
     const role: GroupRole = change.role === 'stopped' ? 'closed' : change.role;
     const previous: GroupRole = change.previous === 'stopped' ? 'closed' : change.previous;
-    if (change.role === 'leader') this._dispatch({ type: 'elected', token: change.token ?? 0 });
-    else if (change.previous === 'leader' && change.token !== undefined) {
-      this._dispatch({ type: 'term-ended', token: change.token });
-      // The election may have named the next leader while this member still led: follow it now.
-      this._dispatch({ type: 'leader', leader: toLeaderRef(this._election.leader) });
-    }
     this._onDidChangeRole.fire({ role, previous, token: change.token, reason: change.reason });
     this._onDidSettle.fire();
-  }
-
-  private _onLeader(info: LeaderInfo | undefined): void {
-    this._onDidChangeLeader.fire(toGroupLeader(info));
-    this._dispatch({ type: 'leader', leader: toLeaderRef(info) });
   }
 
   // ---- stores ----
@@ -315,7 +259,7 @@ export class Group extends Disposable {
     if (this.role === 'leader') {
       if (this._stores.passOn(notice)) this._leaderSide?.publishStore(notice);
     }
-    else if (this._state.kind === 'following') this._state.link.client.notify(methods.stored, notice);
+    else if (this._machine.state.kind === 'following') this._machine.state.link.client.notify(methods.stored, notice);
   }
 
   /** A version heard of: read it; the leader passes what it had not seen to every follower but the sender. */
@@ -364,7 +308,7 @@ export class Group extends Disposable {
     closing: () => this._throwIfClosing(),
     router: () => (this._election.isLeader ? this._leaderSide?.router : undefined),
     self: () => this._context.self(),
-    link: () => (this._state.kind === 'following' ? this._state.link.client : undefined),
+    link: () => (this._machine.state.kind === 'following' ? this._machine.state.link.client : undefined),
     whenConnected: (timeoutMs, signal, not) => this._whenConnectedOrLeader(timeoutMs, signal, not),
     counted: (outcome) => this._metrics.calls.inc({ outcome }),
   };
@@ -376,10 +320,10 @@ export class Group extends Disposable {
    * once: a message sent while a follower has no leader connection (a failover) is dropped.
    */
   publish(topic: string, payload?: unknown): void {
-    if (this._state.kind === 'closed') throw new GroupClosedError(`group '${this.name}' is closed`);
+    if (this._machine.state.kind === 'closed') throw new GroupClosedError(`group '${this.name}' is closed`);
     this._topics.deliver(topic, payload);
     if (this.role === 'leader') this._leaderSide?.publishUser(topic, payload);
-    else if (this._state.kind === 'following') this._state.link.client.notify(methods.publish, { topic, payload });
+    else if (this._machine.state.kind === 'following') this._machine.state.link.client.notify(methods.publish, { topic, payload });
     else this._metrics.dropped.inc();
   }
 
@@ -400,8 +344,8 @@ export class Group extends Disposable {
 
   /** Resolves when this member leads or (as a follower) is connected to a leader over another connection than `not`. */
   private async _whenConnectedOrLeader(timeoutMs: number, signal?: AbortSignal, not?: IpcClient): Promise<void> {
-    const ready = () => this._election.isLeader || (this._state.kind === 'following' && this._state.link.client !== not);
-    const closed = () => this._state.kind === 'closed';
+    const ready = () => this._election.isLeader || (this._machine.state.kind === 'following' && this._machine.state.link.client !== not);
+    const closed = () => this._machine.state.kind === 'closed';
     if (!closed() && !ready()) await waitForEvent(this._onDidSettle.event, () => closed() || ready(), timeoutMs, signal, () => new NoLeaderError('timed out'));
     if (closed()) throw new GroupClosedError(`group '${this.name}' is closed`);
   }
@@ -410,7 +354,7 @@ export class Group extends Disposable {
 
   /** From the moment close() starts: its waits (the stores' writes, the handover) take nothing new. */
   private _throwIfClosing(): void {
-    const closed = this._state.kind === 'closed';
+    const closed = this._machine.state.kind === 'closed';
     if (closed || this._closePromise) throw new GroupClosedError(`group '${this.name}' is ${closed ? 'closed' : 'closing'}`);
   }
 
@@ -419,8 +363,8 @@ export class Group extends Disposable {
    * once), closes connections, the server and the stores. Pending calls fail.
    */
   override dispose(): void {
-    if (this._state.kind === 'closed') return;
-    this._dispatch({ type: 'close' });
+    if (this._machine.state.kind === 'closed') return;
+    this._machine.dispatch({ type: 'close' });
     this._metrics.dispose();
     this._tasks.abortAll(new GroupClosedError('group closed'));
     this._election.dispose();

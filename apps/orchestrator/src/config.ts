@@ -80,7 +80,7 @@ export function interpolate(text: string, env: Record<string, string | undefined
   });
   const issues: Issue[] = [];
   const document = parseDocument(tokenized, { prettyErrors: true });
-  if (document.errors.length > 0) throw document.errors[0];
+  if (document.errors.length > 0) return { value: undefined, issues: document.errors.map(yamlIssue) };
   const tokenPattern = new RegExp(`__baton_${nonce}_(\\d+)__`, 'g');
   const resolve = (ref: Reference, path: string): string => {
     if (ref.kind === 'literal') return ref.text;
@@ -105,6 +105,16 @@ export function interpolate(text: string, env: Record<string, string | undefined
     },
   });
   return { value: document.toJS(), issues };
+}
+
+/**
+ * A YAML syntax error as an issue: `line 4, column 1` and the parser's message, without the position it repeats
+ * and the snippet it announces with a trailing colon.
+ */
+function yamlIssue(error: YAMLParseError): Issue {
+  const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?\s*$/, '').replace(/:\s*$/, '');
+  const at = error.linePos?.[0];
+  return { path: at ? `line ${at.line}, column ${at.col}` : 'config', message };
 }
 
 /** What `text` is as a YAML scalar (a number, a boolean, null), or the text itself. */
@@ -139,8 +149,8 @@ export function parseConfig(text: string, env: Record<string, string | undefined
     if (substituted.issues.length > 0) return { issues: substituted.issues };
     raw = substituted.value;
   } catch (err) {
-    const position = err instanceof YAMLParseError && err.linePos ? `line ${err.linePos[0].line}` : 'config';
-    return { issues: [{ path: position, message: (err as Error).message.split('\n')[0]! }] };
+    if (err instanceof YAMLParseError) return { issues: [yamlIssue(err)] };
+    return { issues: [{ path: 'config', message: (err as Error).message.split('\n')[0]! }] };
   }
   if (raw === null || raw === undefined) return { issues: [{ path: 'config', message: 'the file is empty; it needs at least `services:`' }] };
   // Every problem at once: the top level and each service.

@@ -23,9 +23,17 @@ describe('parseConfig', () => {
     expect(text).toEqual(expect.arrayContaining([expect.stringMatching(/^reload\.debounceMs: /), expect.stringMatching(/^services\.api\.readiness\.port: .*expected number/), expect.stringMatching(/^services\.web\.command: /)]));
   });
 
-  it('reports YAML syntax errors with the line', () => {
-    const result = parseConfig('services:\n  api:\n    command: [unclosed\n') as { issues: { path: string }[] };
-    expect(result.issues[0]!.path).toMatch(/^line \d+$/);
+  it('reports every YAML syntax error with its line and column, and no dangling colon', () => {
+    const result = parseConfig('services:\n  api:\n    command: [unclosed\n') as { issues: { path: string; message: string }[] };
+    expect(result.issues[0]!.path).toMatch(/^line \d+, column \d+$/);
+    // Two errors in one file: both reported, each ending in words, not in the colon that announced a snippet.
+    const two = parseConfig('services:\n  a:\n    command: node\n   bad: 1\n  b:\n    command: "node\n') as { issues: { path: string; message: string }[] };
+    expect(two.issues.length).toBeGreaterThanOrEqual(2);
+    for (const issue of two.issues) {
+      expect(issue.path).toMatch(/^line \d+, column \d+$/);
+      expect(issue.message).not.toMatch(/:\s*$/);
+      expect(issue.message).not.toMatch(/at line \d+/);
+    }
   });
 
   it('substitutes ${VAR:-default}, and a number stays a number, in a flow mapping too', () => {

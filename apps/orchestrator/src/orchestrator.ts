@@ -256,19 +256,13 @@ export class Orchestrator {
       if (since !== undefined) this._metricsServer?.readied(change.name, (performance.now() - since) / 1000);
       this._progress(`tier ${tier}: ${change.name} ready${since ? ` in ${Math.round(performance.now() - since)} ms` : ''} (pid ${change.pid})`);
       this._event({ type: 'ready', service: change.name, pid: change.pid });
+    } else if (change.to === 'backoff' && change.reason) {
+      // An automatic restart that failed before it ran (its port held, its probe never passed): another is coming.
+      this._progress(`${change.name}: restart ${change.restarts} failed (${change.reason}); trying again`);
     } else if (change.to === 'crashed' || change.to === 'failed' || change.to === 'exited' || change.to === 'stopped') {
       if (change.to === 'crashed') this._progress(`${change.name} crashed (${change.signal ? `signal ${change.signal}` : `exit ${change.exitCode}`})`);
-      if (change.to === 'failed') {
-        const limits = spec?.restart;
-        // The same count as the supervisor's log line: restarts within the window, not in all.
-        this._progress(
-          change.from !== 'crashed' && change.from !== 'backoff'
-            ? `${change.name} failed: ${change.from === 'starting' ? 'not ready' : 'not started'}`
-            : !limits
-              ? `${change.name} failed`
-              : `${change.name} failed: restarted ${limits.maxRestarts} times within ${limits.windowMs / 1000} s; gave up${change.restarts !== limits.maxRestarts ? ` (${change.restarts} restarts in all)` : ''}`,
-        );
-      }
+      // The supervisor says why: the command, the port's holder, what the probe last saw, or the give-up and its last cause.
+      if (change.to === 'failed') this._progress(`${change.name} failed${change.reason ? `: ${change.reason}` : ''}`);
       this._event({ type: change.to, service: change.name, exitCode: change.exitCode, signal: change.signal, restarts: change.restarts });
     }
     this._schedulePublish();

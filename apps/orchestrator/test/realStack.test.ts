@@ -123,8 +123,8 @@ describe('a real stack: redis, a node app, nginx', () => {
       }, { timeoutMs: 20_000, what: `redis after kill ${i + 1}` });
     }
     await waitFor(async () => byName(await status()).redis!.state === 'failed', { timeoutMs: 10_000, what: 'redis gave up' });
-    // The terminal and the log give the same count: restarts within the window.
-    await waitFor(() => orchestrator.lines.some((l) => l.includes('redis failed: restarted 2 times within 60 s; gave up')), { what: 'the give-up line' });
+    // The terminal and the log give the same count (restarts within the window), and the last attempt's cause.
+    await waitFor(() => orchestrator.lines.some((l) => l.includes('redis failed: restarted 2 times within 60 s and gave up; the last attempt: killed by SIGKILL')), { what: 'the give-up line' });
     expect(orchestrator.lines.some((l) => l.includes('restarted 2 times within 60000 ms; giving up'))).toBe(true);
     await waitFor(async () => (byName(await status()).app!.lastExit?.reason ?? '') === 'liveness', { timeoutMs: 20_000, what: 'the app stopped for its liveness' });
     await waitFor(async () => {
@@ -173,7 +173,7 @@ describe('a real stack: redis, a node app, nginx', () => {
       const result = await cli(tmp.path, ['start']);
       expect(result.code).toBe(1);
       expect(result.stderr).toContain(`Service 'redis' was not started: port ${ports.redis}, which its tcp readiness probe checks, is already in use by pid ${squatter.pid} (redis-server)`);
-      expect(result.stdout).toContain('redis failed: not started');
+      expect(result.stdout).toContain(`redis failed: not started: port ${ports.redis}, which its tcp readiness probe checks, is in use by pid ${squatter.pid} (redis-server)`);
       expect(result.stdout).not.toContain('app starting');
     } finally {
       squatter.kill('SIGKILL');

@@ -48,14 +48,16 @@ export async function waitUntilReady(spec: ReadinessSpec, context: ProbeContext)
   });
   failure.catch(() => {});
   let timer: NodeJS.Timeout | undefined;
+  // What the last check of a tcp, http or exec probe saw, for the timeout's message.
+  const seen: { last?: string } = {};
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`not ready within ${spec.timeoutMs} ms`)), spec.timeoutMs);
+    timer = setTimeout(() => reject(new Error(`not ready within ${spec.timeoutMs} ms${seen.last ? `; the probe last saw ${seen.last}` : ''}`)), spec.timeoutMs);
   });
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   context.signal.addEventListener('abort', onAbort, { once: true });
   try {
-    await Promise.race([probe(spec, context, deadline, stop.signal), failure, timeout]);
+    await Promise.race([probe(spec, context, deadline, stop.signal, seen), failure, timeout]);
   } finally {
     clearTimeout(timer);
     stop.abort();
@@ -63,7 +65,7 @@ export async function waitUntilReady(spec: ReadinessSpec, context: ProbeContext)
   }
 }
 
-async function probe(spec: ReadinessSpec, context: ProbeContext, deadline: number, signal: AbortSignal): Promise<void> {
+async function probe(spec: ReadinessSpec, context: ProbeContext, deadline: number, signal: AbortSignal, seen: { last?: string }): Promise<void> {
   switch (spec.type) {
     case 'exit0': {
       const { code } = await context.exited;
@@ -84,7 +86,9 @@ async function probe(spec: ReadinessSpec, context: ProbeContext, deadline: numbe
   }
   await abortableDelay(spec.initialDelayMs, { signal });
   for (;;) {
-    if (await attempt(spec, context, signal)) return;
+    const check = await attempt(spec, context, signal);
+    if (check.ok) return;
+    seen.last = check.saw;
     if (performance.now() + spec.periodMs > deadline) return new Promise(() => {}); // the timeout rejects
     await abortableDelay(spec.periodMs, { signal });
   }
@@ -111,7 +115,7 @@ export async function checkOnce(spec: LivenessSpec, context: Pick<ProbeContext, 
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
-      attempt(asReadiness, context as ProbeContext, check.signal),
+      attempt(asReadiness, context as ProbeContext, check.signal).then((result) => result.ok),
       new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), spec.timeoutMs))),
     ]);
   } finally {
@@ -121,24 +125,29 @@ export async function checkOnce(spec: LivenessSpec, context: Pick<ProbeContext, 
   }
 }
 
-async function attempt(spec: ReadinessSpec, context: ProbeContext, signal: AbortSignal): Promise<boolean> {
+/** One check: whether it passed, and what it saw (for a message when the probe never passes). */
+async function attempt(spec: ReadinessSpec, context: ProbeContext, signal: AbortSignal): Promise<{ ok: boolean; saw: string }> {
   try {
     switch (spec.type) {
-      case 'tcp':
-        return await portAnswers(spec.host, spec.port, Math.max(100, spec.periodMs));
+      case 'tcp': {
+        const ok = await portAnswers(spec.host, spec.port, Math.max(100, spec.periodMs));
+        return { ok, saw: ok ? 'a connection' : `nothing accepting connections on ${spec.host}:${spec.port}` };
+      }
       case 'http': {
         const response = await fetch(spec.url, { signal: AbortSignal.any([signal, AbortSignal.timeout(Math.max(500, spec.periodMs))]) });
         await response.body?.cancel();
-        return spec.expectStatus ? response.status === spec.expectStatus : response.status >= 200 && response.status < 400;
+        const ok = spec.expectStatus ? response.status === spec.expectStatus : response.status >= 200 && response.status < 400;
+        return { ok, saw: `status ${response.status}${spec.expectStatus ? ` (expected ${spec.expectStatus})` : ' (expected 2xx or 3xx)'}` };
       }
       case 'exec': {
         const result = await execa(spec.command, { shell: true, cwd: context.cwd, env: context.env, reject: false, cancelSignal: signal, timeout: Math.max(1000, spec.timeoutMs) });
-        return result.exitCode === 0;
+        return { ok: result.exitCode === 0, saw: result.exitCode === undefined ? 'the check command killed (it took longer than the timeout)' : `the check command exiting with code ${result.exitCode}` };
       }
       default:
-        return false;
+        return { ok: false, saw: 'nothing' };
     }
-  } catch {
-    return false;
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as { code?: string }).code ?? (err as Error).message;
+    return { ok: false, saw: `no answer (${cause})` };
   }
 }

@@ -43,6 +43,11 @@ export interface StateChange {
   readonly exitCode: number | undefined;
   readonly signal: string | undefined;
   readonly restarts: number;
+  /**
+   * Why: set when a service fails (its command cannot run, its probed port is held, it did not become ready, or it
+   * gave up restarting, with the last attempt's cause) and when an automatic restart failed and another is scheduled.
+   */
+  readonly reason?: string;
 }
 
 /** A line of a service's output, with its stream and time. */
@@ -115,6 +120,8 @@ export class ServiceRunner extends Disposable {
   private _state: ServiceState = 'pending';
   private _running: Running | undefined;
   private _restarts = 0;
+  /** Why the last start or restart failed (a crash, a probe, a port, a command), for the give-up's reason. */
+  private _lastFailure: string | undefined;
   private _restartTimes: number[] = [];
   private readonly _backoff: Backoff;
   private _backoffTimer: IDisposable | undefined;
@@ -219,8 +226,13 @@ export class ServiceRunner extends Disposable {
     const probed = probedPort(this.spec.readiness);
     if (probed && (await portAnswers(probed.host, probed.port))) {
       const holder = portHolder(probed.port);
-      if (!automatic) this._cancelBackoff();
-      if (!this._backoffTimer) this._setState('failed');
+      const reason = `port ${probed.port}, which its ${this.spec.readiness!.type} readiness probe checks, is in use${holder ? ` by pid ${holder.pid} (${holder.name || 'unknown'})` : ' by another program'}`;
+      this._lastFailure = reason;
+      // An automatic restart counts it like a crash (the caller schedules the next one): not failed yet.
+      if (!automatic) {
+        this._cancelBackoff();
+        this._setState('failed', undefined, undefined, undefined, `not started: ${reason}`);
+      }
       throw new PortInUseError(
         `Service '${this.name}' was not started: port ${probed.port}, which its ${this.spec.readiness!.type} readiness probe checks, is already in use${holder ? ` by pid ${holder.pid} (${holder.name || 'unknown'})` : ''}; stop that program or change the port`,
         { data: { service: this.name, port: probed.port, holder } },
@@ -249,8 +261,11 @@ export class ServiceRunner extends Disposable {
       const lastLines = this._output.last(10).map((entry) => entry.line);
       this._logger.warn({ probe, reason: (err as Error).message }, 'service did not become ready');
       await this._stopProcess();
-      if (!automatic) this._cancelBackoff();
-      if (!this._backoffTimer) this._setState('failed');
+      this._lastFailure = `not ready: ${(err as Error).message} (probe ${probe})`;
+      if (!automatic) {
+        this._cancelBackoff();
+        this._setState('failed', undefined, undefined, undefined, this._lastFailure);
+      }
       throw new ReadinessError(
         this.name,
         `Service '${this.name}' did not become ready: ${(err as Error).message}; probe ${probe}.${lastLines.length ? `\nLast output:\n  ${lastLines.join('\n  ')}` : ' It printed nothing.'}`,
@@ -269,7 +284,8 @@ export class ServiceRunner extends Disposable {
     this._setState('starting');
     const problem = spawnProblem(spec);
     if (problem) {
-      this._setState('failed');
+      this._lastFailure = `cannot be started: ${problem}`;
+      this._setState('failed', undefined, undefined, undefined, this._lastFailure);
       throw new SpawnError(`Service '${spec.name}' cannot be started: ${problem}`, { data: { service: spec.name, command: spec.command } });
     }
     const outputFiles = this._outputDir
@@ -395,6 +411,7 @@ export class ServiceRunner extends Disposable {
     const crashed = signal !== undefined || code !== 0 || running.unhealthy;
     this._logger[crashed ? 'warn' : 'info']({ code, signal, ...(running.unhealthy ? { reason: 'liveness' } : {}) }, crashed ? 'crashed' : 'exited');
     const wasOneShotDone = this.spec.readiness?.type === 'exit0' && code === 0;
+    if (crashed) this._lastFailure = running.unhealthy ? 'stopped for failing its liveness checks' : signal ? `killed by ${signal}` : `exited with code ${code}${code === 127 ? ' (command not found)' : code === 126 ? ' (command not executable)' : ''}`;
     this._setState(crashed ? 'crashed' : 'exited', code, signal, running.pid);
     if (this._state === 'stopping' || !this._wanted || wasOneShotDone) return;
     const { policy } = this.spec.restart;
@@ -402,7 +419,7 @@ export class ServiceRunner extends Disposable {
     this._scheduleRestart(this._clock.now() - running.startedAt);
   }
 
-  private _scheduleRestart(uptimeMs: number): void {
+  private _scheduleRestart(uptimeMs: number, reason?: string): void {
     // A restart that dies during readiness is seen twice (its exit, and the failed readiness):
     // one restart is scheduled, and the backoff grows once.
     if (this._backoffTimer) return;
@@ -414,13 +431,13 @@ export class ServiceRunner extends Disposable {
     }
     this._restartTimes = this._restartTimes.filter((t) => now - t < windowMs);
     if (this._restartTimes.length >= maxRestarts) {
-      this._logger.error({ restarts: this._restartTimes.length, windowMs }, `restarted ${maxRestarts} times within ${windowMs} ms; giving up`);
-      this._setState('failed');
+      this._logger.error({ restarts: this._restartTimes.length, windowMs, lastFailure: this._lastFailure }, `restarted ${maxRestarts} times within ${windowMs} ms; giving up`);
+      this._setState('failed', undefined, undefined, undefined, `restarted ${maxRestarts} times within ${windowMs / 1000} s and gave up; the last attempt: ${this._lastFailure ?? 'unknown'}`);
       this._onDidGiveUp.fire(this.spec);
       return;
     }
     const delay = this._backoff.next();
-    this._setState('backoff');
+    this._setState('backoff', undefined, undefined, undefined, reason);
     this._backoffTimer = this._clock.setTimeout(() => {
       this._backoffTimer = undefined;
       void this._ops.queue(async () => {
@@ -430,8 +447,8 @@ export class ServiceRunner extends Disposable {
         try {
           await this._spawnUntilReady(true);
         } catch {
-          // Not ready after a restart counts like a crash.
-          if (this._wanted) this._scheduleRestart(0);
+          // Not ready (or its port held, or its command gone) after a restart counts like a crash.
+          if (this._wanted) this._scheduleRestart(0, this._lastFailure);
         }
       });
     }, delay);
@@ -482,11 +499,12 @@ export class ServiceRunner extends Disposable {
     }
   }
 
-  private _setState(to: ServiceState, exitCode?: number, signal?: string, pid?: number): void {
+  private _setState(to: ServiceState, exitCode?: number, signal?: string, pid?: number, reason?: string): void {
     const from = this._state;
-    if (from === to && to !== 'starting') return;
+    // The same state again only to say why (a refused restart, still in backoff).
+    if (from === to && to !== 'starting' && reason === undefined) return;
     this._state = to;
-    this._onDidChangeState.fire({ name: this.name, from, to, pid: pid ?? this._running?.pid, exitCode, signal, restarts: this._restarts });
+    this._onDidChangeState.fire({ name: this.name, from, to, pid: pid ?? this._running?.pid, exitCode, signal, restarts: this._restarts, ...(reason === undefined ? {} : { reason }) });
   }
 
   /** Stops the restart backoff and the output tails (the process is not stopped: use `stop()` first). */

@@ -92,6 +92,54 @@ describe('start', () => {
   });
 });
 
+describe('why a service failed', () => {
+  it('a readiness timeout says what the probe last saw', async () => {
+    const port = freePort();
+    // Serves 200; the probe expects 204.
+    const { sup, changes } = make({ api: { ...svc('http', [String(port)]), readiness: { type: 'http', url: `http://127.0.0.1:${port}/`, expectStatus: 204, timeoutMs: 1500, periodMs: 100 } } });
+    const err = await sup.start().catch((e: unknown) => e);
+    expect((err as Error).message).toContain('not ready within 1500 ms; the probe last saw status 200 (expected 204)');
+    expect(changes.find((c) => c.to === 'failed')?.reason).toMatch(/^not ready: not ready within 1500 ms; the probe last saw status 200 \(expected 204\) \(probe http /);
+  });
+
+  (posix ? it : it.skip)('a shell command that does not exist gives up with the shell\'s "command not found", not a bare count', async () => {
+    const { sup } = make({ gone: { command: 'baton-no-such-command-anywhere --flag', restart: { policy: 'on-failure', maxRestarts: 2, windowMs: 60_000, backoff: { initialMs: 20, maxMs: 50, factor: 2, jitter: 0 } } } });
+    const reasons: string[] = [];
+    sup.onDidChangeState((c) => c.to === 'failed' && c.reason !== undefined && reasons.push(c.reason));
+    await sup.start();
+    await waitFor(() => sup.services[0]!.state === 'failed', { timeoutMs: 10_000, what: 'give up' });
+    expect(reasons).toEqual(['restarted 2 times within 60 s and gave up; the last attempt: exited with code 127 (command not found)']);
+  });
+
+  it('while another program holds its port, an automatic restart is refused and retried, never reported failed until it gives up, and the give-up names the holder', async () => {
+    const port = freePort();
+    const { sup, changes } = make({
+      db: { ...svc('tcp', [String(port)]), readiness: { type: 'tcp', port, timeoutMs: 5000 }, restart: { policy: 'on-failure', maxRestarts: 3, windowMs: 60_000, backoff: { initialMs: 50, maxMs: 100, factor: 2, jitter: 0 } } },
+    });
+    await sup.start();
+    // Killed; before its restart another program takes the port.
+    const squatter: Server = createServer();
+    const pid = sup.services[0]!.pid!;
+    process.kill(pid, 'SIGKILL');
+    await waitFor(() => changes.some((c) => c.to === 'crashed'), { what: 'the crash' });
+    await new Promise<void>((resolve, reject) => squatter.once('error', reject).listen(port, '127.0.0.1', () => resolve()));
+    try {
+      await waitFor(() => sup.services[0]!.state === 'failed', { timeoutMs: 10_000, what: 'give up' });
+      const afterCrash = changes.slice(changes.findIndex((c) => c.to === 'crashed'));
+      // Refused restarts are retries, each saying why; 'failed' comes once, at the give-up.
+      const refusals = afterCrash.filter((c) => c.to === 'backoff' && c.reason !== undefined);
+      expect(refusals.length).toBeGreaterThanOrEqual(2);
+      for (const r of refusals) expect(r.reason).toContain(`port ${port}, which its tcp readiness probe checks, is in use`);
+      const failed = afterCrash.filter((c) => c.to === 'failed');
+      expect(failed).toHaveLength(1);
+      expect(failed[0]!.reason).toMatch(new RegExp(`^restarted 3 times within 60 s and gave up; the last attempt: port ${port}, which its tcp readiness probe checks, is in use`));
+      if (process.platform === 'linux') expect(failed[0]!.reason).toContain(`by pid ${process.pid}`);
+    } finally {
+      await new Promise<void>((resolve) => squatter.close(() => resolve()));
+    }
+  });
+});
+
 describe('restarts', () => {
   it('restarts a crashing service with exponential backoff and gives up at the limit within the window', async () => {
     const { sup, changes } = make({

@@ -107,12 +107,13 @@ export class FollowerSide {
    */
   async look(attempt: number, gone: number | undefined, stillWanted: () => boolean): Promise<void> {
     const { election } = this._context;
-    if (gone !== undefined) {
-      election.holderGone(gone);
-      if (this._deferring) await new Promise((resolve) => setTimeout(resolve, this._claimDelayMs / 2).unref());
+    // Told of the end, the election looks at once (and resolves true when done): no second look is needed.
+    const looked = gone !== undefined && (await election.holderGone(gone));
+    if (!looked) {
+      if (gone !== undefined && this._deferring) await new Promise((resolve) => setTimeout(resolve, this._claimDelayMs / 2).unref());
       if (!stillWanted()) return;
+      await election.checkNow();
     }
-    await election.checkNow();
     this._dispatch({ type: 'looked', attempt, leader: toLeaderRef(election.leader) });
   }
 

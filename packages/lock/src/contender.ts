@@ -212,16 +212,16 @@ export class LeaseContender extends Disposable {
    * it closed): looks as when the term's beacon ends. Speed only: a claim still waits for this
    * process's own scan and the OS lock.
    */
-  holderGone(term: number): void {
-    if (this._closed || this._held || this._observed?.term !== term) return;
+  holderGone(term: number): Promise<void> | undefined {
+    if (this._closed || this._held || this._observed?.term !== term) return undefined;
     const now = this._options.clock.now();
     // The same end told twice at once (the holder's notice, then its connection closing): one look. Told again
     // later, the holder outlived the first report (a pause its followers took for a death, after which they
     // joined it again): this is a new end, looked at as the first was, not left to the lease.
     const ended = this._beaconEnded;
-    if (ended?.term === term && now - ended.at < beaconEndGraceMs) return;
+    if (ended?.term === term && now - ended.at < beaconEndGraceMs) return undefined;
     this._beaconEnded = { term, at: now };
-    this._lookAfterHolderEnded();
+    return this._lookAfterHolderEnded();
   }
 
   /** Seen now, so never earlier than the renewal was linked: a beat can only make this process wait longer before judging the lease expired. */
@@ -237,14 +237,18 @@ export class LeaseContender extends Disposable {
   }
 
   /** The holder just ended (its beacon closed, or holderGone): look now, or halfway through a claim delay. */
-  private _lookAfterHolderEnded(): void {
-    if (this._closed || this._held) return;
+  /** The look, when it is made at once (undefined when it is scheduled, or none is made). */
+  private _lookAfterHolderEnded(): Promise<void> | undefined {
+    if (this._closed || this._held) return undefined;
     // A process that defers its claim looks only halfway through its delay: just then the dying
     // holder's exit, the successor's claim and the successor's messages to its followers need
     // the CPU more than every deferring waiter's scans, and the successor's term shows up in
     // the directory (or its group says so) before the delay is over anyway.
-    if (this._claimDelayMs > 0) this._schedule(Math.max(this._options.pollMs, this._claimDelayMs / 2));
-    else void this._runTick();
+    if (this._claimDelayMs > 0) {
+      this._schedule(Math.max(this._options.pollMs, this._claimDelayMs / 2));
+      return undefined;
+    }
+    return this._runTick();
   }
 
   /** Runs one observation or renewal now (serialized with the timer's ticks). */
@@ -478,7 +482,7 @@ export class LeaseContender extends Disposable {
         }
         // The holder died or let go: look now, not at the next expiry check.
         this._beaconEnded = { term, at: this._options.clock.now() };
-        this._lookAfterHolderEnded();
+        void this._lookAfterHolderEnded();
       },
     );
     this._watch = watch;

@@ -205,10 +205,12 @@ export class Election extends Disposable {
    * The leader of term `token` died or let go, as seen by other means than its beacon (a
    * connection to it closed): this process looks at the directory as when the beacon ends (at
    * once, or halfway through its claim delay). Ignored unless it is the term this process
-   * follows. A hint only: the directory and the OS lock decide.
+   * follows. A hint only: the directory and the OS lock decide. Resolves true once the look it
+   * started is done, false when it started none (ignored, told already, or deferred by a claim delay).
    */
-  holderGone(token: number): void {
-    if (!this._closed) this._contender.holderGone(token);
+  holderGone(token: number): Promise<boolean> {
+    const look = this._closed ? undefined : this._contender.holderGone(token);
+    return look ? look.then(() => true) : Promise.resolve(false);
   }
 
   /**

@@ -338,11 +338,14 @@ describe('without a beacon: the holder\'s renewals and end told by other means',
     expect(await beacons(a)).toEqual([]);
     // The holder lets go (its OS lock is dropped, as the kernel drops a dead process's).
     a.dispose();
-    told.holderGone(1);
-    // A hint for a term the other one does not follow is ignored: it must not make it look.
-    untold.holderGone(2);
-    // No time passes on the waiters' clock: only the hint can make the told one look.
-    await waitFor(() => told.role === 'leader', { what: 'the told waiter leading' });
+    const looked = told.holderGone(1);
+    // A hint for a term the other one does not follow is ignored: it must not make it look, and says so.
+    await expect(untold.holderGone(2)).resolves.toBe(false);
+    // No time passes on the waiters' clock: only the hint can make the told one look; it resolves once it has.
+    await expect(looked).resolves.toBe(true);
+    expect(told.role).toBe('leader');
+    // The same end told again at once: one look was enough.
+    await expect(told.holderGone(1)).resolves.toBe(false);
     expect(told.token).toBe(2);
     // Until its lease look (1000 ms after its last), the other one does not look: it would have
     // seen the new term. Time moves in steps, so that the new holder's renewals run when due.

@@ -190,6 +190,8 @@ export class Orchestrator {
         stateFile: join(this._paths.dir, 'supervisor.json'),
         // Files, not pipes: services left running by a SIGKILLed orchestrator keep printing unharmed.
         outputDir: join(this._paths.dir, 'output'),
+        // Each line is kept once, in the rotated service logs (and `logs -f`), not again in the orchestrator's own log.
+        logOutput: false,
       });
       this._supervisor = supervisor;
       const metrics = this._config.metrics;

@@ -14,11 +14,25 @@ function lastExit(service: ServiceStatus): string {
   return service.lastExit.reason === 'liveness' ? `${how} (unhealthy)` : how;
 }
 
+/** `512 B`, `3.4 MB`, `1.2 GB`. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1000;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
+
 /** The state, with what qualifies it: failing liveness checks, dependencies that are not ready. */
 function state(service: ServiceStatus): string {
   const notes: string[] = [];
   if (service.livenessFailures) notes.push(`liveness failing x${service.livenessFailures}`);
   if (service.degraded?.length) notes.push(`degraded: ${service.degraded.join(', ')} not ready`);
+  if (service.outputDroppedBytes) notes.push(`${formatBytes(service.outputDroppedBytes)} of output dropped: it prints faster than it can be kept`);
   return notes.length ? `${service.state} (${notes.join('; ')})` : service.state;
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { ServiceStatus } from '@baton/supervisor';
 import { statusTable } from '../src/render.js';
 
-const base: ServiceStatus = { name: 'x', tier: 0, state: 'ready', pid: 10, restarts: 0, startedAt: undefined, uptimeMs: 5000, lastExit: undefined, livenessFailures: undefined, degraded: [] };
+const base: ServiceStatus = { name: 'x', tier: 0, state: 'ready', pid: 10, restarts: 0, startedAt: undefined, uptimeMs: 5000, lastExit: undefined, livenessFailures: undefined, outputDroppedBytes: 0, degraded: [] };
 
 describe('statusTable', () => {
   it('shows failing liveness checks, degraded dependants and an unhealthy last exit', () => {
@@ -15,5 +15,9 @@ describe('statusTable', () => {
       'db       0     ready                                                10   0         5s      -',
       'api      1     ready (liveness failing x2; degraded: db not ready)  10   1         5s      code 0 (unhealthy)',
     ]);
+  });
+
+  it('says how much output a service dropped', () => {
+    expect(statusTable([{ ...base, name: 'yes', outputDroppedBytes: 3_750_000_000 }]).split('\n')[1]).toContain('ready (3.8 GB of output dropped: it prints faster than it can be kept)');
   });
 });

@@ -1,9 +1,14 @@
-import { closeSync, constants, fstatSync, ftruncateSync, openSync, readSync, watch, type FSWatcher } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncate, ftruncateSync, openSync, readSync, watch, type FSWatcher } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { Disposable, toDisposable, type Clock, type Logger } from '@baton/base';
 
-/** How large a service's output file may grow before it is cut back to empty, once read in full. */
+/**
+ * How large a service's output file may grow before it is cut back to empty: once read in full, or, when the service
+ * writes faster than it can be read, at once, dropping what was not read (counted, never silently).
+ */
 export const outputFileLimitBytes = 8 * 1024 * 1024;
+/** At most this much is read and delivered in one turn of the event loop: a flood never starves timers, signals or sockets. */
+const bytesPerTurn = 128 * 1024;
 /** A backstop read for platforms whose file watch reports appends late (Windows) or drops them (an overflowed inotify queue). */
 const pollMs = 500;
 const chunkBytes = 64 * 1024;
@@ -35,16 +40,27 @@ export class OutputTail extends Disposable {
   private readonly _buffer = Buffer.allocUnsafe(chunkBytes);
   private readonly _watcher: FSWatcher | undefined;
 
+  /** A read was cut short by the per-turn budget: the rest comes in the next turn. */
+  private _more: NodeJS.Immediate | undefined;
+  /**
+   * The file is being cut back to empty, off the event loop's thread (a truncation of a large file that a writer
+   * keeps appending to can take tens of milliseconds here): nothing is read until it is done.
+   */
+  private _truncating = false;
+
   constructor(
     readonly path: string,
     private readonly _onLine: (line: string) => void,
     private readonly _logger: Logger,
     clock: Clock,
     private readonly _limitBytes = outputFileLimitBytes,
+    /** Called with the number of bytes dropped unread (the service wrote more than `limitBytes` ahead of the reader). */
+    private readonly _onDrop: (bytes: number) => void = () => {},
   ) {
     super();
     this._fd = openSync(path, 'r+');
-    this._register(toDisposable(() => closeSync(this._fd)));
+    // Closed when the truncation in flight is done, if there is one: the descriptor's number must not be reused under it.
+    this._register(toDisposable(() => this._truncating || closeSync(this._fd)));
     try {
       this._watcher = watch(path, { persistent: false }, () => this._read());
       this._watcher.on('error', () => {});
@@ -58,7 +74,7 @@ export class OutputTail extends Disposable {
   /** Reads the rest of the file, delivers a final unterminated line, and stops following. */
   drain(): void {
     if (this._closed) return;
-    this._read();
+    this._read(true);
     const rest = this._partial + this._decoder.end();
     this._partial = '';
     if (rest) this._deliver(rest);
@@ -68,23 +84,44 @@ export class OutputTail extends Disposable {
   override dispose(): void {
     if (this._closed) return;
     this._closed = true;
+    if (this._more) clearImmediate(this._more);
     super.dispose();
   }
 
-  private _read(): void {
-    if (this._closed) return;
+  /**
+   * Reads what was appended, up to `bytesPerTurn` (`all`: everything, for `drain`). More than `limitBytes` unread is
+   * dropped: the file is cut back to empty, the partial line with it, and `onDrop` told how many bytes.
+   */
+  private _read(all = false): void {
+    if (this._closed || this._truncating) return;
+    if (this._more) {
+      clearImmediate(this._more);
+      this._more = undefined;
+    }
     try {
       const buffer = this._buffer;
+      let budget = all ? Infinity : bytesPerTurn;
       for (;;) {
         const size = fstatSync(this._fd).size;
         // Truncated by someone else: start again from the beginning.
         if (size < this._offset) this._offset = 0;
         if (size === this._offset) break;
-        const n = readSync(this._fd, buffer, 0, Math.min(chunkBytes, size - this._offset), this._offset);
+        if (!all && size - this._offset > this._limitBytes) {
+          this._shed(size - this._offset);
+          return;
+        }
+        if (budget <= 0) {
+          this._more = setImmediate(() => this._read());
+          break;
+        }
+        const n = readSync(this._fd, buffer, 0, Math.min(chunkBytes, size - this._offset, budget), this._offset);
         if (n === 0) break;
+        budget -= n;
         this._offset += n;
         this._split(this._decoder.write(buffer.subarray(0, n)));
       }
+      // All read: cut back at once (a line appended between the check and the truncation is lost, a window of
+      // microseconds; the writer is not outrunning the reader here, so the file is small and the call quick).
       if (this._offset > this._limitBytes && fstatSync(this._fd).size === this._offset) {
         ftruncateSync(this._fd, 0);
         this._offset = 0;
@@ -92,6 +129,26 @@ export class OutputTail extends Disposable {
     } catch (err) {
       this._logger.warn({ err, path: this.path }, 'cannot read the service output file');
     }
+  }
+
+  /** Drops `unread` bytes: the file is cut back to empty (the writer appends from its new end) and reading starts there. */
+  private _shed(unread: number): void {
+    const partial = Buffer.byteLength(this._partial);
+    this._partial = '';
+    this._decoder.end();
+    // At least this much: what the writer appends until the truncation takes effect goes too.
+    this._onDrop(unread + partial);
+    // Off the event loop's thread: cutting back a large file that a writer keeps appending to took up to 100 ms here.
+    this._truncating = true;
+    ftruncate(this._fd, 0, (err) => {
+      this._truncating = false;
+      this._offset = 0;
+      if (this._closed) closeSync(this._fd);
+      else {
+        if (err) this._logger.warn({ err, path: this.path }, 'cannot cut the service output file back');
+        this._read();
+      }
+    });
   }
 
   private _split(chunk: string): void {

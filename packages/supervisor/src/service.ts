@@ -35,6 +35,9 @@ export const serviceFaultPoints: { groupSurvives?: (pgid: number) => boolean } =
 export type ServiceState = 'pending' | 'starting' | 'ready' | 'exited' | 'crashed' | 'backoff' | 'failed' | 'stopping' | 'stopped';
 
 /** A change of a service's state. */
+/** How often dropped output is reported in the log, at most. */
+const dropReportMs = 5000;
+
 export interface StateChange {
   readonly name: string;
   readonly from: ServiceState;
@@ -78,6 +81,8 @@ export interface ServiceInfo {
   readonly lastExit: { code: number | undefined; signal: string | undefined; at: string; reason?: 'liveness' } | undefined;
   /** With a liveness probe, once ready: consecutive failed checks (0: healthy). */
   readonly livenessFailures: number | undefined;
+  /** Bytes of output dropped unread since the supervisor started it: the service wrote faster than it could be read. */
+  readonly outputDroppedBytes: number;
 }
 
 /** A process a service spawned: its pid and start time, as the state file records them. */
@@ -120,6 +125,9 @@ export class ServiceRunner extends Disposable {
   private _state: ServiceState = 'pending';
   private _running: Running | undefined;
   private _restarts = 0;
+  /** Output dropped unread: in all, and since it was last reported (at most one warning per `dropReportMs`). */
+  private readonly _dropped = { total: 0, unreported: 0, reportedAt: -Infinity };
+  private _dropTimer: IDisposable | undefined;
   /** Why the last start or restart failed (a crash, a probe, a port, a command), for the give-up's reason. */
   private _lastFailure: string | undefined;
   private _restartTimes: number[] = [];
@@ -138,7 +146,14 @@ export class ServiceRunner extends Disposable {
    * @param _outputDir where the child's stdout and stderr go as files (`<name>.stdout.log`,
    * `<name>.stderr.log`), followed from here; without it, through pipes (see the README's "Output").
    */
-  constructor(readonly spec: ServiceSpec, logger: Logger = noopLogger, clock: Clock = systemClock, private readonly _outputDir?: string) {
+  constructor(
+    readonly spec: ServiceSpec,
+    logger: Logger = noopLogger,
+    clock: Clock = systemClock,
+    private readonly _outputDir?: string,
+    /** Log every output line too (default true); false where the lines are kept elsewhere (the orchestrator's log files). */
+    private readonly _logOutput = true,
+  ) {
     super();
     const { backoff } = spec.restart;
     this._backoff = createBackoff({ initialMs: backoff.initialMs, maxMs: backoff.maxMs, factor: backoff.factor, jitter: backoff.jitter });
@@ -166,6 +181,7 @@ export class ServiceRunner extends Disposable {
       uptimeMs: running ? Math.round(this._clock.now() - running.startedAt) : undefined,
       lastExit: this._lastExit,
       livenessFailures: running && this.spec.liveness && this._state === 'ready' ? running.livenessFailures : undefined,
+      outputDroppedBytes: this._dropped.total,
     };
   }
 
@@ -306,12 +322,12 @@ export class ServiceRunner extends Disposable {
     const deliver = (stream: 'stdout' | 'stderr') => (line: string) => {
       const at = Date.now();
       this._output.push({ at, stream, line });
-      this._logger.info({ stream }, line);
+      if (this._logOutput) this._logger.info({ stream }, line);
       this._onDidOutput.fire({ name: spec.name, stream, line, at });
       onLine.fire(line);
     };
     const tails = outputFiles
-      ? (['stdout', 'stderr'] as const).map((stream) => new OutputTail(outputFiles[stream], deliver(stream), this._logger, this._clock))
+      ? (['stdout', 'stderr'] as const).map((stream) => new OutputTail(outputFiles[stream], deliver(stream), this._logger, this._clock, undefined, (bytes) => this._outputDropped(stream, bytes)))
       : [];
     const exited = new Promise<{ code: number | undefined; signal: string | undefined }>((resolve) => {
       child.once('exit', (code, signal) => {
@@ -499,6 +515,29 @@ export class ServiceRunner extends Disposable {
     }
   }
 
+  /** Output dropped unread: counted, and said at most once per `dropReportMs` in the log (never silently). */
+  private _outputDropped(stream: 'stdout' | 'stderr', bytes: number): void {
+    const dropped = this._dropped;
+    dropped.total += bytes;
+    dropped.unreported += bytes;
+    const now = this._clock.now();
+    if (now - dropped.reportedAt < dropReportMs) {
+      // What is dropped meanwhile is said when the period ends, even if nothing more is dropped by then.
+      this._dropTimer ??= this._clock.setTimeout(() => {
+        this._dropTimer = undefined;
+        if (dropped.unreported > 0) this._outputDropped(stream, 0);
+      }, dropped.reportedAt + dropReportMs - now);
+      return;
+    }
+    const seconds = dropped.reportedAt === -Infinity ? undefined : Math.round((now - dropped.reportedAt) / 1000);
+    this._logger.warn(
+      { stream, droppedBytes: dropped.unreported, totalDroppedBytes: dropped.total },
+      `${dropped.unreported.toLocaleString('en-US')} bytes of output dropped from ${this.name}${seconds ? ` in the last ${seconds} s` : ''}: it printed faster than it could be read`,
+    );
+    dropped.unreported = 0;
+    dropped.reportedAt = now;
+  }
+
   private _setState(to: ServiceState, exitCode?: number, signal?: string, pid?: number, reason?: string): void {
     const from = this._state;
     // The same state again only to say why (a refused restart, still in backoff).
@@ -510,6 +549,7 @@ export class ServiceRunner extends Disposable {
   /** Stops the restart backoff and the output tails (the process is not stopped: use `stop()` first). */
   override dispose(): void {
     this._cancelBackoff();
+    this._dropTimer?.dispose();
     for (const tail of this._running?.tails ?? []) tail.dispose();
     super.dispose();
   }

@@ -33,6 +33,8 @@ export interface SupervisorOptions {
    * Without it, output travels through pipes.
    */
   outputDir?: string;
+  /** Log every output line (default true); false where the lines are kept elsewhere, as the orchestrator's log files keep them. */
+  logOutput?: boolean;
   clock?: Clock;
 }
 
@@ -101,7 +103,7 @@ export class Supervisor extends Disposable {
 
   get services(): ServiceStatus[] {
     return this._specs.map((spec) => {
-      const info = this._runners.get(spec.name)?.info ?? { name: spec.name, state: 'pending' as const, pid: undefined, restarts: 0, startedAt: undefined, uptimeMs: undefined, lastExit: undefined, livenessFailures: undefined };
+      const info = this._runners.get(spec.name)?.info ?? { name: spec.name, state: 'pending' as const, pid: undefined, restarts: 0, startedAt: undefined, uptimeMs: undefined, lastExit: undefined, livenessFailures: undefined, outputDroppedBytes: 0 };
       const degraded = info.state === 'ready' ? this._dependencies(spec).filter((dep) => !this._isUp(dep)).map((dep) => dep.name) : [];
       return { ...info, tier: this._tiers.get(spec.name) ?? 0, degraded };
     });
@@ -157,7 +159,7 @@ export class Supervisor extends Disposable {
   private _create(spec: ServiceSpec): ServiceRunner {
     const { outputDir } = this._options;
     if (outputDir) mkdirSync(outputDir, { recursive: true, mode: 0o700 });
-    const runner = new ServiceRunner(spec, this._logger, this._clock, outputDir);
+    const runner = new ServiceRunner(spec, this._logger, this._clock, outputDir, this._options.logOutput ?? true);
     runner.onDidChangeState((change) => {
       this._onDidChangeState.fire(change);
       this._onDependencyState(change);

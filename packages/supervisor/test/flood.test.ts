@@ -1,0 +1,85 @@
+// A service that prints without end (`yes`), beside a quiet one, with output files as the orchestrator uses them:
+// the disk stays bounded, what cannot be read in time is dropped and counted (never silently), the event loop keeps
+// answering (timers, and so a control socket), the quiet service loses nothing, and stop is prompt.
+// FLOOD_SECONDS (default 4) for a longer run.
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTempDir, percentile, sleep, type TempDir } from '@baton/test-utils';
+import type { Logger } from '@baton/base';
+import { createSupervisor } from '../src/index.js';
+import { outputFileLimitBytes } from '../src/outputFile.js';
+import { svc } from './helpers.js';
+
+const seconds = Number(process.env.FLOOD_SECONDS ?? 4);
+const posix = process.platform !== 'win32';
+let tmp: TempDir;
+beforeEach(async () => {
+  tmp = await makeTempDir();
+});
+afterEach(async () => {
+  await tmp.cleanup();
+});
+
+function recordingLogger(warnings: string[]): Logger {
+  const logger: Logger = {
+    trace: () => {},
+    debug: () => {},
+    info: () => {},
+    warn: (_obj, msg) => void warnings.push(msg ?? ''),
+    error: () => {},
+    child: () => logger,
+  };
+  return logger;
+}
+
+describe('a service that floods its output', () => {
+  (posix ? it : it.skip)(`yes for ${seconds} s beside a quiet service: bounded files, counted drops, a responsive event loop, every quiet line kept`, async () => {
+    const outputDir = join(tmp.path, 'output');
+    const warnings: string[] = [];
+    const sup = createSupervisor({
+      services: {
+        yes: { command: 'yes', args: ['a line of output that a service prints in a loop'] },
+        quiet: svc('log', ['quiet line'], {}),
+      },
+      outputDir,
+      logOutput: false,
+      logger: recordingLogger(warnings),
+    });
+    const quietLines: string[] = [];
+    sup.onDidOutput((o) => o.name === 'quiet' && quietLines.push(o.line));
+    try {
+      await sup.start();
+      // Timer lateness through the flood: what a control socket's answer would wait for.
+      const lateness: number[] = [];
+      let biggest = 0;
+      const until = performance.now() + seconds * 1000;
+      while (performance.now() < until) {
+        const before = performance.now();
+        await sleep(20);
+        lateness.push(performance.now() - before - 20);
+        biggest = Math.max(biggest, readdirSync(outputDir).reduce((sum, name) => sum + statSync(join(outputDir, name)).size, 0));
+      }
+      const yes = sup.services.find((s) => s.name === 'yes')!;
+      process.stdout.write(`flood: ${seconds} s of yes: output dropped ${yes.outputDroppedBytes} bytes, output files at most ${biggest} bytes in all, timer lateness p50 ${percentile(lateness, 50).toFixed(1)} / p99 ${percentile(lateness, 99).toFixed(1)} / max ${Math.max(...lateness).toFixed(1)} ms\n`);
+      expect(yes.state).toBe('ready');
+      // Dropped and counted, and said in the log.
+      expect(yes.outputDroppedBytes).toBeGreaterThan(0);
+      expect(warnings.some((w) => /^[\d,]+ bytes of output dropped from yes/.test(w))).toBe(true);
+      // The disk: the limit, and what the writer appends while a cut back runs (tens of milliseconds on this VM: `yes`
+      // appends about half a gigabyte a second). Unbounded, 4 s of it left 2-3 GB.
+      expect(biggest).toBeLessThan(outputFileLimitBytes + 512 * 1024 * 1024);
+      // The event loop answered throughout (the reader used to loop until it caught up, which `yes` never lets it:
+      // seconds without a turn). The figure itself is a benchmark: a few tens of milliseconds at p99 here.
+      expect(percentile(lateness, 99)).toBeLessThan(1000);
+      // The quiet service's line arrived whole.
+      expect(quietLines).toEqual(['started log ' + sup.services.find((s) => s.name === 'quiet')!.pid, 'quiet line']);
+      const stopping = performance.now();
+      await sup.stop();
+      expect(performance.now() - stopping).toBeLessThan(2000);
+    } finally {
+      await sup.stop();
+      sup.dispose();
+    }
+  }, 60_000);
+});

@@ -447,30 +447,74 @@ async function leftovers(configFile: string): Promise<{ service: string; pid: nu
   }
 }
 
+/**
+ * The status the orchestrator last published (`status.state.json`), if its process is alive: for a `status` whose
+ * control socket did not answer (an orchestrator stopped, or too busy to answer), which must not be called dead.
+ */
+async function publishedStatus(configFile: string): Promise<StatusSnapshot | undefined> {
+  const [{ decodeEnvelope }, { orchestratorPaths }, { readFile }, { join }] = await Promise.all([import('@baton/state'), import('./paths.js'), import('node:fs/promises'), import('node:path')]);
+  const file = join(orchestratorPaths(configFile).dir, 'status.state.json');
+  let snapshot: StatusSnapshot | null;
+  try {
+    snapshot = decodeEnvelope<StatusSnapshot | null>(await readFile(file), file, 16 * 1024 * 1024, undefined).payload;
+  } catch {
+    return undefined;
+  }
+  if (!snapshot || snapshot.lifecycle === 'stopped') return undefined;
+  try {
+    process.kill(snapshot.pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
+  }
+  return snapshot;
+}
+
 async function status(configFile: string, json: boolean): Promise<number> {
-  const code = await statusOf(configFile, json);
-  if (code !== exitCodes.notRunning) return code;
+  try {
+    return await withClient(configFile, (client) => statusFrom(client, json));
+  } catch (e) {
+    if (!(e instanceof NotRunning)) {
+      err(`orchestrator: ${(e as Error).message}`);
+      return exitCodes.error;
+    }
+    return notAnswering(configFile, json, e);
+  }
+}
+
+/** The control socket did not answer: a live orchestrator that is stopped or too busy, or none at all. */
+async function notAnswering(configFile: string, json: boolean, notRunning: NotRunning): Promise<number> {
+  const published = await publishedStatus(configFile);
+  if (published) {
+    // Alive, but its control socket did not answer: say so, with what it last published, never "not running".
+    if (json) out(JSON.stringify({ running: true, answering: false, published }, null, 2));
+    else {
+      const { statusTable } = await import('./render.js');
+      err(`The orchestrator (pid ${published.pid}) is running but did not answer on its control socket (stopped, or too busy); its last published status:`);
+      out(`orchestrator pid ${published.pid}, ${published.lifecycle}, since ${published.startedAt}`);
+      out(statusTable(published.services));
+    }
+    return exitCodes.error;
+  }
+  err(notRunning.message);
   const left = await leftovers(configFile);
   if (json) out(JSON.stringify({ running: false, leftovers: left }, null, 2));
   else if (left.length > 0) {
     err(`Left running by an orchestrator that did not stop (killed?): ${left.map((l) => `${l.service} (pid ${l.pid})`).join(', ')}; 'orchestrator start' stops them first`);
   }
-  return code;
+  return exitCodes.notRunning;
 }
 
-async function statusOf(configFile: string, json: boolean): Promise<number> {
-  return control(configFile, async (client) => {
-    const snapshot = (await client.request('status')) as StatusSnapshot;
-    if (json) {
-      out(JSON.stringify(snapshot, null, 2));
-      return exitCodes.ok;
-    }
-    const { statusTable } = await import('./render.js');
-    out(`orchestrator pid ${snapshot.pid}, ${snapshot.lifecycle}, since ${snapshot.startedAt}`);
-    if (snapshot.lastReload && !snapshot.lastReload.ok) out(`last reload failed at ${snapshot.lastReload.at}:\n  ${(snapshot.lastReload.errors ?? []).join('\n  ')}`);
-    out(statusTable(snapshot.services));
+async function statusFrom(client: Client, json: boolean): Promise<number> {
+  const snapshot = (await client.request('status')) as StatusSnapshot;
+  if (json) {
+    out(JSON.stringify(snapshot, null, 2));
     return exitCodes.ok;
-  });
+  }
+  const { statusTable } = await import('./render.js');
+  out(`orchestrator pid ${snapshot.pid}, ${snapshot.lifecycle}, since ${snapshot.startedAt}`);
+  if (snapshot.lastReload && !snapshot.lastReload.ok) out(`last reload failed at ${snapshot.lastReload.at}:\n  ${(snapshot.lastReload.errors ?? []).join('\n  ')}`);
+  out(statusTable(snapshot.services));
+  return exitCodes.ok;
 }
 
 /** `--since`: a duration back from now (30s, 10m, 2h, 1d) or an ISO time, as epoch ms (NaN if neither). */

@@ -56,6 +56,26 @@ describe('orchestrator CLI', () => {
     expect(result.stderr).toMatch(/No orchestrator is running for/);
   });
 
+  (process.platform === 'win32' ? it.skip : it)('status never calls a live orchestrator that does not answer dead: it says so, with the status it last published', async () => {
+    await writeConfig(tmp.path, { a: service('log', 'a ready', '    readiness: { type: log, pattern: "a ready" }\n') });
+    const orchestrator = await startOrchestrator(tmp.path);
+    await waitFor(async () => (await cli(tmp.path, ['status'])).stdout.includes('ready'), { what: 'a ready in the status' });
+    // Stopped: its control socket takes the connection but nothing answers the handshake.
+    orchestrator.kill('SIGSTOP');
+    try {
+      const result = await cli(tmp.path, ['status']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`The orchestrator (pid ${orchestrator.pid}) is running but did not answer on its control socket`);
+      expect(result.stderr).not.toMatch(/No orchestrator is running/);
+      expect(result.stdout).toMatch(/a\s+0\s+ready/);
+    } finally {
+      orchestrator.kill('SIGCONT');
+    }
+    // Stopped past its workspace lease, it may find its term over as it resumes and stop by itself; either way it goes.
+    expect([0, 3]).toContain((await cli(tmp.path, ['stop'])).code);
+    await orchestrator.exited;
+  }, 60_000);
+
   (process.platform === 'win32' ? it.skip : it)('names the cause when the workspace lock cannot be taken, instead of claiming one is running', async () => {
     await writeConfig(tmp.path, { one: service('log', 'one ready') });
     const paths = await orchestratorPaths(join(tmp.path, 'orchestrator.yaml')).ensure();

@@ -24,9 +24,10 @@ Commands:
   stop <service>               stop one service; it stays stopped until 'start <service>'
   restart <service>            restart one service
   reload                       re-read the config and apply what changed
-  logs [service] [-f] [-n N] [-t] [--since D]
+  logs [service] [-f] [-n N] [-t] [--since D] [--raw]
                                output of the services, interleaved by time (last N lines each; -f follows;
-                               -t timestamps; --since 10m, 2h, 30s or an ISO time)
+                               -t timestamps; --since 10m, 2h, 30s or an ISO time; --raw passes the
+                               services' terminal escape sequences through)
   validate [-c file]           check the config and list every error
   run [--timeout S] -- <cmd>   for CI: start the stack, run <cmd> once it is ready, stop, exit with <cmd>'s code
 
@@ -52,7 +53,7 @@ Exit codes: 0, 3 if none is running.`,
   stop: 'Usage: orchestrator stop [-c file] [--no-wait]\n       orchestrator stop <service> [-c file]\n\nStops the running orchestrator and its services and returns once they are stopped (--no-wait: once the stop began); with a service, stops only that one (it stays stopped until `orchestrator start <service>`). Exit codes: 0, 1 unknown service, 3 if none is running.',
   restart: 'Usage: orchestrator restart <service> [-c file]\n\nRestarts one service. Exit codes: 0, 1 unknown service, 3 if none is running.',
   reload: 'Usage: orchestrator reload [-c file]\n\nRe-reads the config and applies it; an invalid file changes nothing. Exit codes: 0, 1 invalid config, 3 if none is running.',
-  logs: 'Usage: orchestrator logs [service] [-f] [-n 100] [-t] [--since D] [-c file]\n\nThe last lines of each service (or one), interleaved by time; -f keeps printing new lines; -t prefixes each with its time (ISO 8601); --since shows only lines from then on (10m, 2h, 30s, or an ISO time). The whole history is in .baton/orchestrator/logs/<service>.log (rotated by size). Exit codes: 0, 2 bad --since, 3 if none is running.',
+  logs: 'Usage: orchestrator logs [service] [-f] [-n 100] [-t] [--since D] [--raw] [-c file]\n\nThe last lines of each service (or one), interleaved by time; -f keeps printing new lines; -t prefixes each with its time (ISO 8601); --since shows only lines from then on (10m, 2h, 30s, or an ISO time). Terminal escape sequences and other control characters a service printed are shown as \\x1b and the like, so that they cannot move the cursor, retitle or clear your terminal; --raw passes them through. The whole history is in .baton/orchestrator/logs/<service>.log (rotated by size). Exit codes: 0, 2 bad --since, 3 if none is running.',
   run: `Usage: orchestrator run [-c file] [--timeout S] -- <command> [args...]
 
 For CI pipelines: starts the stack, waits until every tier is ready, runs <command> (stdio passed
@@ -70,6 +71,7 @@ const options = {
   'no-wait': { type: 'boolean', default: false },
   timeout: { type: 'string' },
   timestamps: { type: 'boolean', short: 't', default: false },
+  raw: { type: 'boolean', default: false },
   since: { type: 'string' },
   json: { type: 'boolean', default: false },
   follow: { type: 'boolean', short: 'f', default: false },
@@ -77,7 +79,7 @@ const options = {
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 
-type Values = { config: string; detach: boolean; 'no-wait': boolean; timeout?: string; timestamps: boolean; since?: string; json: boolean; follow: boolean; lines: string; help: boolean };
+type Values = { config: string; detach: boolean; 'no-wait': boolean; timeout?: string; timestamps: boolean; raw: boolean; since?: string; json: boolean; follow: boolean; lines: string; help: boolean };
 
 // A closed terminal or pipe (EIO, EPIPE) must not crash a long-running orchestrator: its output
 // then goes only to its log file.
@@ -189,7 +191,7 @@ async function main(argv: string[]): Promise<number> {
         err(`orchestrator logs: --since takes a duration (30s, 10m, 2h, 1d) or an ISO time, got ${JSON.stringify(values.since)}`);
         return exitCodes.usage;
       }
-      return logs(configFile, rest[0], Number(values.lines), values.follow, values.timestamps, since);
+      return logs(configFile, rest[0], Number(values.lines), values.follow, values.timestamps, since, values.raw);
     }
     default:
       return exitCodes.usage;
@@ -527,12 +529,13 @@ function parseSince(text: string): number {
   return /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : Number.NaN;
 }
 
-async function logs(configFile: string, service: string | undefined, lines: number, follow: boolean, timestamps: boolean, since: number | undefined): Promise<number> {
+async function logs(configFile: string, service: string | undefined, lines: number, follow: boolean, timestamps: boolean, since: number | undefined, raw = false): Promise<number> {
   if (!Number.isInteger(lines) || lines < 0) {
     err(`orchestrator logs: -n must be a whole number, got ${lines}`);
     return exitCodes.usage;
   }
-  const print = (name: string, line: string, at: number | undefined) => out(`${timestamps && at !== undefined ? `${new Date(at).toISOString()} ` : ''}${name} | ${line}`);
+  const { visibleControls } = await import('./render.js');
+  const print = (name: string, line: string, at: number | undefined) => out(`${timestamps && at !== undefined ? `${new Date(at).toISOString()} ` : ''}${name} | ${raw ? line : visibleControls(line)}`);
   return control(configFile, async (client) => {
     const past = (await client.request('logs', { service, lines, since })) as { service: string; line: string; at?: number }[];
     for (const { service: name, line, at } of past) print(name, line, at);

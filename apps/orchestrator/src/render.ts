@@ -44,3 +44,13 @@ export function statusTable(services: readonly ServiceStatus[]): string {
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }
+
+/**
+ * A service's line made safe for the user's terminal: every control character but the tab (ESC, which starts the
+ * sequences that move the cursor, clear the screen or retitle the window; BEL; a carriage return that would overwrite
+ * the line; C1 controls) shown as an escape (`\\x1b[31m`), so nothing a service printed acts on the terminal.
+ */
+export function visibleControls(line: string): string {
+  // eslint-disable-next-line no-control-regex
+  return line.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}

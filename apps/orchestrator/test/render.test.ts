@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ServiceStatus } from '@baton/supervisor';
-import { statusTable } from '../src/render.js';
+import { statusTable, visibleControls } from '../src/render.js';
 
 const base: ServiceStatus = { name: 'x', tier: 0, state: 'ready', pid: 10, restarts: 0, startedAt: undefined, uptimeMs: 5000, lastExit: undefined, livenessFailures: undefined, outputDroppedBytes: 0, degraded: [] };
 
@@ -19,5 +19,11 @@ describe('statusTable', () => {
 
   it('says how much output a service dropped', () => {
     expect(statusTable([{ ...base, name: 'yes', outputDroppedBytes: 3_750_000_000 }]).split('\n')[1]).toContain('ready (3.8 GB of output dropped: it prints faster than it can be kept)');
+  });
+
+  it('shows a service\'s escape sequences and control characters instead of passing them to the terminal', () => {
+    const line = 'ok \u001b[2J\u001b]0;title\u0007 red \u001b[31mx\u001b[0m\r over\ttab \u009b';
+    expect(visibleControls(line)).toBe('ok \\x1b[2J\\x1b]0;title\\x07 red \\x1b[31mx\\x1b[0m\\x0d over\ttab \\x9b');
+    expect(visibleControls('plain text, ünïcödé')).toBe('plain text, ünïcödé');
   });
 });

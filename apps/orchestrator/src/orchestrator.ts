@@ -88,7 +88,11 @@ export async function loadConfig(file: string, env: Record<string, string | unde
   }
   const result = parseConfig(text, env);
   if ('issues' in result) throw new ConfigError(file, result.issues.map((i) => `${i.path}: ${i.message}`));
-  return result.config;
+  // One rule for every relative path, as docker compose has: the config file's directory. A service runs there (or in
+  // its `cwd`, taken from there), wherever the orchestrator was started from; `logs.dir` and `telemetry.file` too.
+  const base = dirname(resolve(file));
+  const config = result.config;
+  return { ...config, services: config.services.map((spec) => ({ ...spec, cwd: resolve(base, spec.cwd ?? '.') })) };
 }
 
 /**

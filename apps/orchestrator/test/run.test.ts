@@ -1,6 +1,7 @@
 // `orchestrator run -- <command>`: the stack around one command, as a CI job uses it.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
+import { mkdir, readFile, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, isAlive, killAllFixtures, makeTempDir, spawnFixture, type TempDir } from '@baton/test-utils';
@@ -25,6 +26,24 @@ async function run(args: string[]): Promise<{ code: number | null; stdout: strin
 }
 
 describe('orchestrator run', () => {
+  (posix ? it : it.skip)('relative paths are the config\'s directory\'s, wherever it is run from: a service runs there, or in its cwd taken from there', async () => {
+    const stack = join(tmp.path, 'stack');
+    await mkdir(join(stack, 'sub'), { recursive: true });
+    const ready = '    readiness: { type: log, pattern: "^ready$" }\n';
+    await writeConfig(stack, {
+      here: `    command: "pwd > here.txt && echo ready && exec sleep 60"\n${ready}`,
+      there: `    command: "pwd > here.txt && echo ready && exec sleep 60"\n    cwd: sub\n${ready}`,
+    }, 'logs: { dir: logs }\n');
+    // From the parent directory, as a CI job runs a stack kept in a subdirectory.
+    const result = await run(['-c', 'stack/orchestrator.yaml', '--', 'true']);
+    expect(result.stderr).not.toContain('is not a directory');
+    expect(result.code).toBe(0);
+    expect((await readFile(join(stack, 'here.txt'), 'utf8')).trim()).toBe(await realpath(stack));
+    expect((await readFile(join(stack, 'sub', 'here.txt'), 'utf8')).trim()).toBe(await realpath(join(stack, 'sub')));
+    expect(existsSync(join(tmp.path, 'here.txt'))).toBe(false);
+    expect(existsSync(join(stack, 'logs'))).toBe(true);
+  }, 60_000);
+
   (posix ? it : it.skip)('runs the command once the stack is ready, stops the stack, and exits with the command\'s code', async () => {
     const port = await freePort();
     await writeConfig(tmp.path, {

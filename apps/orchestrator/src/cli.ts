@@ -165,7 +165,7 @@ async function main(argv: string[]): Promise<number> {
     case 'reload':
       return control(configFile, async (client) => {
         const outcome = (await client.request('reload', undefined, { timeoutMs: 120_000 })) as
-          | { ok: boolean; errors?: string[]; report?: Record<string, string[]>; rolledBack?: boolean; deferredMs?: number }
+          | { at: string; ok: boolean; errors?: string[]; report?: Record<string, string[]>; rolledBack?: boolean; deferredMs?: number; unchangedSinceFailure?: boolean }
           | undefined;
         if (!outcome) {
           out('reload skipped: the orchestrator is not running its services (starting or stopping)');
@@ -174,6 +174,10 @@ async function main(argv: string[]): Promise<number> {
         if (outcome.deferredMs !== undefined) {
           out(`reload deferred: over the reload rate limit; the file as it is then is applied in ${Math.ceil(outcome.deferredMs / 1000)} s`);
           return exitCodes.ok;
+        }
+        if (outcome.unchangedSinceFailure) {
+          err(`reload skipped: the file has not changed since its reload failed at ${outcome.at} and was rolled back; fix it first:\n  ${(outcome.errors ?? []).join('\n  ')}`);
+          return exitCodes.error;
         }
         if (!outcome.ok) {
           const what =
@@ -515,6 +519,7 @@ async function statusFrom(client: Client, json: boolean): Promise<number> {
   const { statusTable } = await import('./render.js');
   out(`orchestrator pid ${snapshot.pid}, ${snapshot.lifecycle}, since ${snapshot.startedAt}`);
   if (snapshot.lastReload && !snapshot.lastReload.ok) out(`last reload failed at ${snapshot.lastReload.at}:\n  ${(snapshot.lastReload.errors ?? []).join('\n  ')}`);
+  if (snapshot.pendingReload) out(`a reload is deferred by the rate limit until ${snapshot.pendingReload.at} (${snapshot.pendingReload.reason}); the file as it is then will be applied`);
   out(statusTable(snapshot.services));
   return exitCodes.ok;
 }

@@ -23,6 +23,8 @@ export interface ReloadOutcome {
   readonly rolledBack?: boolean;
   /** Over the rate limit: the reload runs in this many ms (with the file as it is then). */
   readonly deferredMs?: number;
+  /** Not applied: the file is the one whose reload failed and was rolled back (`at` is that failure's). */
+  readonly unchangedSinceFailure?: boolean;
 }
 
 export interface StatusSnapshot {
@@ -32,6 +34,8 @@ export interface StatusSnapshot {
   readonly lifecycle: Lifecycle;
   readonly services: ServiceStatus[];
   readonly lastReload: ReloadOutcome | undefined;
+  /** A reload deferred by the rate limit: when it runs (the file as it is then), and what asked for it. */
+  readonly pendingReload?: { readonly at: string; readonly reason: string };
   readonly updatedAt: string;
 }
 
@@ -116,6 +120,9 @@ export class Orchestrator {
   private _supervisor: Supervisor | undefined;
   private _watcher: IDisposable | undefined;
   private _deferredReload: NodeJS.Timeout | undefined;
+  private _pendingReload: { at: string; reason: string } | undefined;
+  /** The text of the file whose reload failed and was rolled back: not applied again unchanged. */
+  private _failedText: string | undefined;
   /** The config a reload is applying, while it does. */
   private _applying: OrchestratorConfig | undefined;
   private _publishTimer: NodeJS.Timeout | undefined;
@@ -297,6 +304,7 @@ export class Orchestrator {
       lifecycle: this._lifecycle,
       services: this._supervisor?.services ?? [],
       lastReload: this._lastReload,
+      ...(this._pendingReload ? { pendingReload: this._pendingReload } : {}),
       updatedAt: new Date().toISOString(),
     };
   }
@@ -375,10 +383,12 @@ export class Orchestrator {
       // as it is then, so every change made meanwhile is applied together.
       const inMs = Math.max(0, Math.ceil(windowMs - (now - (this._reloadTimes[0] ?? now))));
       if (!this._deferredReload) {
+        this._pendingReload = { at: new Date(Date.now() + inMs).toISOString(), reason };
+        this._schedulePublish();
         this._deferredReload = setTimeout(() => {
           this._deferredReload = undefined;
+          this._pendingReload = undefined;
           // The window has opened: this is the reload it allows (a timer may fire a millisecond early).
-          this._reloadTimes.push(performance.now());
           void this._runReload(`deferred (${reason})`);
         }, inMs);
         this._options.logger.warn({ reason, inMs }, `reload deferred: more than ${limit} reloads in ${windowMs / 1000} s; the file as it is then is applied in ${Math.ceil(inMs / 1000)} s`);
@@ -387,10 +397,14 @@ export class Orchestrator {
       }
       return Promise.resolve({ at: new Date().toISOString(), ok: true, deferredMs: inMs });
     }
-    this._reloadTimes.push(now);
     return this._runReload(reason);
   }
 
+  /**
+   * Loads the file and applies it. Only a valid file counts toward the rate limit (an invalid one costs a parse, and
+   * a user fixing a typo must not be deferred for it); a file that failed to apply (its new services did not start)
+   * is not applied again unchanged: that would restart the same services to fail and roll back the same way.
+   */
   private _runReload(reason: string): Promise<ReloadOutcome | undefined> {
     return this._ops.queue(async () => {
       if (this._lifecycle !== 'running') {
@@ -399,6 +413,8 @@ export class Orchestrator {
       }
       const log = this._options.logger;
       let config: OrchestratorConfig;
+      // The text as read now, to know the file that failed again (the config itself is read by loadConfig).
+      const text = await readFile(this._configFile, 'utf8').catch(() => '');
       try {
         config = await loadConfig(this._configFile, this._options.env);
       } catch (err) {
@@ -411,6 +427,13 @@ export class Orchestrator {
         this._schedulePublish();
         return this._lastReload;
       }
+      if (this._failedText !== undefined && text === this._failedText) {
+        log.info({ reason }, 'reload skipped: the file is the one whose reload failed; change it first');
+        this._progress('reload skipped: the file has not changed since its reload failed and was rolled back; fix it first');
+        return { ...this._lastReload!, unchangedSinceFailure: true };
+      }
+      // A valid file counts toward the rate limit (a deferred one as its window opened: now).
+      this._reloadTimes.push(performance.now());
       if (JSON.stringify(config.instance) !== JSON.stringify(this._config.instance)) {
         log.warn({}, 'instance: changes to the single-instance election take effect at the next start');
         this._progress('instance: the change takes effect at the next start');
@@ -421,6 +444,7 @@ export class Orchestrator {
       try {
         const report = await this._supervisor!.apply(config.services);
         this._config = config;
+        this._failedText = undefined;
         this._lastReload = { at: new Date().toISOString(), ok: true, report };
         this._progress(`reloaded: added ${list(report.added)}, removed ${list(report.removed)}, changed ${list(report.changed)}`);
         this._event({ type: 'reloaded', ...report });
@@ -437,6 +461,7 @@ export class Orchestrator {
           errors.push(`rolling back to the previous configuration failed too: ${(rollbackErr as Error).message}`);
         }
         if (!rolledBack) this._config = config;
+        else this._failedText = text;
         this._lastReload = { at: new Date().toISOString(), ok: false, errors, rolledBack };
         log.error({ err, rolledBack }, rolledBack ? 'reload failed; rolled back to the previous configuration' : 'reload failed, and so did the rollback');
         this._progress(`reload failed${rolledBack ? ', rolled back to the previous configuration' : ''}: ${errors.map((e) => e.split('\n')[0]).join('; ')}`);
@@ -456,6 +481,7 @@ export class Orchestrator {
       this._watcher?.dispose();
       if (this._deferredReload) clearTimeout(this._deferredReload);
       this._deferredReload = undefined;
+      this._pendingReload = undefined;
       await this._ops.whenIdle();
       this._setLifecycle('stopping');
       await this._supervisor?.stop();

@@ -295,6 +295,8 @@ describe('orchestrator CLI', () => {
     // Two reloads in the window: the third edit is deferred, and a fourth joins it.
     await writeConfig(tmp.path, { b: service('log', 'v3') }, top);
     await orchestrator.waitForLine('reload deferred', 20_000);
+    // status says a reload is waiting, and until when.
+    await waitFor(async () => /a reload is deferred by the rate limit until \S+ \(file changed\)/.test((await cli(tmp.path, ['status'])).stdout), { timeoutMs: 5000, what: 'the deferred reload in the status' });
     await sleep(200);
     await writeConfig(tmp.path, { b: service('log', 'v4') }, top);
     await waitFor(async () => (await cli(tmp.path, ['logs', 'b', '-n', '1000'])).stdout.includes('b | v4'), { timeoutMs: 20_000, what: 'the last edit applied' });
@@ -317,6 +319,26 @@ describe('orchestrator CLI', () => {
     const logs = await cli(tmp.path, ['logs', 'b', '-n', '5']);
     expect(logs.stdout).toMatch(/b \| (old|tick)/);
     expect((await cli(tmp.path, ['logs', 'b', '-n', '1'])).stdout).not.toContain('new');
+    // The same file again: not applied (it would fail and roll back the same way, restarting b twice more).
+    const pid = snapshot.services[0]!.pid;
+    const again = await cli(tmp.path, ['reload']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^reload skipped: the file has not changed since its reload failed at .* and was rolled back; fix it first/);
+    expect((await status()).services[0]!.pid).toBe(pid);
+  }, 60_000);
+
+  (posix ? it : it.skip)('invalid files do not count toward the reload rate limit: a valid edit after them is applied at once', async () => {
+    const top = 'reload: { debounceMs: 100000, maxPerMinute: 2, windowMs: 60000 }\n';
+    await writeConfig(tmp.path, { b: service('log', 'v0') }, top);
+    const orchestrator = await startOrchestrator(tmp.path);
+    for (let i = 0; i < 3; i++) {
+      await writeFile(join(tmp.path, 'orchestrator.yaml'), `${top}services:\n  b: {}\n`);
+      expect((await cli(tmp.path, ['reload'])).stderr).toMatch(/^reload refused, nothing changed/);
+    }
+    await writeConfig(tmp.path, { b: service('log', 'v1') }, top);
+    const applied = await cli(tmp.path, ['reload']);
+    expect(applied.stdout).toMatch(/^reloaded: .*changed b/);
+    expect(orchestrator.lines.some((l) => l.includes('reload deferred'))).toBe(false);
   }, 60_000);
 
   (posix ? it : it.skip)('logs through a pipe: every line arrives to a slow reader, and a reader that closes early ends it quietly with status 0', async () => {

@@ -18,9 +18,11 @@ function native(): typeof fsExtModule {
   if (fsExt) return fsExt;
   if (loadError) throw loadError;
   try {
-    // In a CommonJS bundle `require` is the bundle's own (import.meta is empty there); in an ES
-    // module there is none, so one is made from this module's URL.
-    const load = typeof require === 'function' ? require : createRequire(import.meta.url);
+    // In an ES module a require is made from this module's URL: a global `require` may exist there too (`node -e`,
+    // the REPL), but it resolves from the current directory, not from this package. In a CommonJS bundle
+    // `import.meta` is empty and `require` is the bundle's own.
+    const url = (import.meta as { url?: string }).url;
+    const load = typeof url === 'string' && url !== '' ? createRequire(url) : require;
     // Loaded by its real path: under a symlinked path (pnpm's node_modules with
     // --preserve-symlinks, or a loader that does not resolve links) the addon's own
     // require('which-runtime') looks beside the link, not beside the package, and fails.

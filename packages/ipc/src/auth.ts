@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import { readFileIfExists, writeFileAtomic } from '@baton/base';
 import { AuthError } from './errors.js';
 
@@ -23,13 +24,30 @@ export async function ensureAuthToken(file: string): Promise<string> {
   return winner;
 }
 
-/** The token in `file`, or undefined if there is none. */
+/**
+ * The token in `file`, or undefined if there is none. As ssh treats a private key, the file is refused unless it is
+ * this user's and no one else can read or write it (POSIX), and unless it holds what the protocol says: 64 lowercase
+ * hex characters and a newline. Each refusal says what is wrong and how to fix it.
+ */
 export async function readAuthToken(file: string): Promise<string | undefined> {
   const data = await readFileIfExists(file);
   if (data === undefined) return undefined;
+  if (process.platform !== 'win32') {
+    const info = await stat(file);
+    const uid = process.getuid?.();
+    if (uid !== undefined && info.uid !== uid) {
+      throw new AuthError(`Auth token file ${file} belongs to uid ${info.uid}, not to this user (uid ${uid}): another user could have written it. Remove it (a new one is made) if you trust that user, or run as its owner`, { data: { file, owner: info.uid, uid } });
+    }
+    const mode = info.mode & 0o777;
+    if ((mode & 0o077) !== 0) {
+      throw new AuthError(`Auth token file ${file} can be read or written by group or others (mode 0${mode.toString(8)}): any local user could take the token. Run: chmod 600 ${file}`, { data: { file, mode } });
+    }
+  }
   // The file is the token and a newline: the token is what a client sends, without the newline.
   const token = data.toString('utf8').trim();
-  if (token.length < 16) throw new AuthError(`Auth token file ${file} holds no usable token (${token.length} characters); delete it to have a new one made`);
+  if (!/^[0-9a-f]{64}$/.test(token)) {
+    throw new AuthError(`Auth token file ${file} holds no usable token (expected 64 lowercase hex characters, found ${token.length} characters); delete it to have a new one made`, { data: { file } });
+  }
   return token;
 }
 

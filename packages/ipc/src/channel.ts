@@ -18,6 +18,8 @@ export interface ChannelOptions {
    * bytes that are not a frame), so the peer learns why: the protocol's `refuse`.
    */
   farewell?: (error: Error) => unknown;
+  /** The largest frame accepted from the peer until `acceptFramesUpTo` raises it (default: maxFrameBytes). */
+  incomingMaxFrameBytes?: number;
   logger: Logger;
 }
 
@@ -181,7 +183,7 @@ export class FramedChannel extends Disposable {
     this._maxFrameBytes = _options.maxFrameBytes ?? defaultMaxFrameBytes;
     this._maxQueueBytes = _options.maxQueueBytes ?? 8 * 1024 * 1024;
     this._policy = _options.slowConsumer ?? 'disconnect';
-    this._decoder = new FrameDecoder(this._maxFrameBytes);
+    this._decoder = new FrameDecoder(_options.incomingMaxFrameBytes ?? this._maxFrameBytes);
     const onData = (chunk: Buffer) => this._onData(chunk);
     const onDrain = () => {
       this._blocked = false;
@@ -241,6 +243,11 @@ export class FramedChannel extends Disposable {
       const drain = this._onDidDrain.event(done);
       const close = this.onClose(done);
     });
+  }
+
+  /** From now on, frames from the peer up to maxFrameBytes are accepted (a server calls it once the peer authenticated). */
+  acceptFullFrames(): void {
+    this._decoder.setMaxFrameBytes(this._maxFrameBytes);
   }
 
   /** Encodes and queues a message. Throws FrameTooLargeError for a message over maxFrameBytes. */

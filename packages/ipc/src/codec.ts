@@ -20,7 +20,12 @@ export class FrameDecoder {
   private _buffered = 0;
   private _failed = false;
 
-  constructor(private readonly _maxFrameBytes = defaultMaxFrameBytes) {}
+  constructor(private _maxFrameBytes = defaultMaxFrameBytes) {}
+
+  /** The largest frame accepted from now on (a server raises it once a peer has authenticated). */
+  setMaxFrameBytes(bytes: number): void {
+    this._maxFrameBytes = bytes;
+  }
 
   /** Bytes held waiting for the rest of a frame. */
   get bufferedBytes(): number {

@@ -25,6 +25,9 @@ import { parseEnvelope, refusal, refuse, supportedVersions } from './protocol.js
 import { RpcConnection, type HeartbeatOptions, type SignalSource } from './rpc.js';
 
 /** Options of an IpcServer. */
+/** The largest frame a peer may send before its hello is accepted (a hello is a few hundred bytes). */
+export const helloMaxFrameBytes = 8 * 1024;
+
 export interface ServerOptions {
   /** Unix socket path or Windows pipe name (for example `coordinationPaths(...).socketPath('control')`). */
   path: string;
@@ -268,6 +271,8 @@ export class IpcServer extends Disposable {
     const logger = this._logger.child({ remote: this._nextPeer });
     const channel = new FramedChannel(socket, {
       maxFrameBytes: this._options.maxFrameBytes,
+      // A stranger costs little before it authenticates: a hello is a few hundred bytes, never megabytes.
+      incomingMaxFrameBytes: Math.min(this._options.maxFrameBytes ?? defaultMaxFrameBytes, helloMaxFrameBytes),
       maxQueueBytes: this._options.maxQueueBytes,
       slowConsumer: this._options.slowConsumer,
       farewell: (error) => refusal(error),
@@ -287,6 +292,7 @@ export class IpcServer extends Disposable {
         refuse(channel, refused.error, refused.extra);
         return;
       }
+      channel.acceptFullFrames();
       this._admit(channel, refused.name, refused.pid, descriptorOf(socket));
     });
     channel.onClose(() => {

@@ -218,6 +218,22 @@ describe('handshake and auth', () => {
     socket.destroy();
   });
 
+  it('before its hello is accepted a peer may send only small frames: a large one is refused at its header, unread; after the hello the full limit applies', async () => {
+    const server = await h.server();
+    server.handle('echo', (p) => p);
+    const stranger = await rawPeer(h.path);
+    // A header announcing 1 MiB, and none of the bytes: refused on the header alone.
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(1024 * 1024);
+    stranger.socket.write(header);
+    await stranger.closed;
+    expect(stranger.messages).toEqual([expect.objectContaining({ t: 'refuse', code: 'EFRAMETOOLARGE', message: expect.stringContaining('8192-byte limit') })]);
+    // Authenticated, the same size is fine.
+    const client = await h.client();
+    const big = 'x'.repeat(1024 * 1024);
+    await expect(client.request('echo', big)).resolves.toBe(big);
+  });
+
   it('refuses a connection that sends garbage, says why, and keeps serving the others', async () => {
     const server = await h.server();
     server.handle('echo', (p) => p);

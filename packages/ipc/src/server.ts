@@ -24,10 +24,10 @@ import { AuthError, HandshakeTimeoutError, MethodNotFoundError, ProtocolError, S
 import { parseEnvelope, refusal, refuse, supportedVersions } from './protocol.js';
 import { RpcConnection, type HeartbeatOptions, type SignalSource } from './rpc.js';
 
-/** Options of an IpcServer. */
 /** The largest frame a peer may send before its hello is accepted (a hello is a few hundred bytes). */
 export const helloMaxFrameBytes = 8 * 1024;
 
+/** Options of an IpcServer. */
 export interface ServerOptions {
   /** Unix socket path or Windows pipe name (for example `coordinationPaths(...).socketPath('control')`). */
   path: string;

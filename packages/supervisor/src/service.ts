@@ -34,10 +34,10 @@ export const serviceFaultPoints: { groupSurvives?: (pgid: number) => boolean } =
 /** Where a service stands. */
 export type ServiceState = 'pending' | 'starting' | 'ready' | 'exited' | 'crashed' | 'backoff' | 'failed' | 'stopping' | 'stopped';
 
-/** A change of a service's state. */
 /** How often dropped output is reported in the log, at most. */
 const dropReportMs = 5000;
 
+/** A change of a service's state. */
 export interface StateChange {
   readonly name: string;
   readonly from: ServiceState;

@@ -9,9 +9,11 @@ export interface FaultProxy {
   /**
    * The next request loses its answer: once a client has sent bytes and the server's first bytes back arrive, they
    * are not passed on and that connection is closed on both sides. The server has seen (and may have acted on)
-   * the request; the client sees its connection drop. Resolves when it has happened.
+   * the request; the client sees its connection drop. Resolves when it has happened. Only a chunk of at least
+   * `minRequestBytes` (default 64) counts as a request: HTTP/2's own small frames (pings, window updates, settings
+   * acknowledgements), which a gRPC client sends at any time, do not, so the answer dropped is a request's.
    */
-  dropNextAnswer(): Promise<void>;
+  dropNextAnswer(options?: { minRequestBytes?: number }): Promise<void>;
   /** Closes every connection now (a reset); new ones are accepted as usual. */
   resetAll(): void;
   /**
@@ -27,7 +29,7 @@ export interface FaultProxy {
 export async function startFaultProxy(target: { host: string; port: number }): Promise<FaultProxy> {
   type Pair = { client: Socket; server: Socket; held: { toServer: Buffer[]; toClient: Buffer[] } };
   const pairs = new Set<Pair>();
-  let armed: { sent: WeakSet<Socket>; done: () => void } | undefined;
+  let armed: { sent: WeakSet<Socket>; minRequestBytes: number; done: () => void } | undefined;
   let holes = false;
   let dropped = 0;
 
@@ -44,7 +46,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     pairs.add(pair);
     client.on('data', (chunk: Buffer) => {
       if (holes) return void held.toServer.push(chunk);
-      armed?.sent.add(client);
+      if (armed && chunk.length >= armed.minRequestBytes) armed.sent.add(client);
       upstream.write(chunk);
     });
     upstream.on('data', (chunk: Buffer) => {
@@ -75,9 +77,9 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     get dropped() {
       return dropped;
     },
-    dropNextAnswer() {
+    dropNextAnswer({ minRequestBytes = 64 } = {}) {
       return new Promise<void>((resolve) => {
-        armed = { sent: new WeakSet(), done: resolve };
+        armed = { sent: new WeakSet(), minRequestBytes, done: resolve };
       });
     },
     resetAll() {

@@ -11,7 +11,8 @@ import { realRules, Violation, World, type Rules } from './simulation/world.js';
  * is over and every pause has ended: one leader, every member following it, every acknowledged store write at every
  * member, every call settled.
  *
- * SIM_SCHEDULES=n runs more histories (CI runs 1500); SIM_SEED=s replays one (a failure prints its seed).
+ * SIM_SCHEDULES=n runs more histories (CI runs 1500); SIM_SEED=s replays one (a failure prints its seed, and the
+ * last events of its history); SIM_TRACE=1 adds every transition of every member to that history.
  */
 const schedules = Number(process.env.SIM_SCHEDULES ?? 1500);
 const replay = process.env.SIM_SEED === undefined ? undefined : Number(process.env.SIM_SEED);

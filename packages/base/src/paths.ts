@@ -195,7 +195,7 @@ function verifyDirectory(dir: string, stats: Stats): number {
   }
   if ((mode & 0o022) !== 0) {
     throw new UnsafePathError(
-      `Refusing coordination directory ${dir}: mode ${mode.toString(8).padStart(4, '0')} lets group or others write to it. Run 'chmod 700 ${dir}' if its contents are yours.`,
+      `Refusing coordination directory ${dir}: mode ${(stats.mode & 0o7777).toString(8).padStart(4, '0')} lets group or others write to it. Run 'chmod 700 ${dir}' if its contents are yours.`,
       { data: { path: dir, mode } },
     );
   }

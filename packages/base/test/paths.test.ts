@@ -130,7 +130,8 @@ describe('ensureSecureDirectory', () => {
     await chmod(dir, 0o777);
     await expect(checkSecureDirectory(dir)).rejects.toMatchObject({ code: 'EUNSAFEPATH' });
     await chmod(dir, 0o1777);
-    await expect(ensureSecureDirectory(dir)).rejects.toMatchObject({ code: 'EUNSAFEPATH' });
+    // The mode as ls shows it, sticky bit included (it read 0777).
+    await expect(ensureSecureDirectory(dir)).rejects.toMatchObject({ code: 'EUNSAFEPATH', message: expect.stringContaining('mode 1777 lets group or others write') });
     await chmod(dir, 0o755);
     await expect(checkSecureDirectory(dir)).resolves.toBe(0o755);
   });

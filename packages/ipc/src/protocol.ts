@@ -24,6 +24,9 @@ export type Envelope =
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isId = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const isName = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 256;
+/** Why `v` is not a name: a string of 1 to 256 characters (UTF-16 code units). */
+const nameProblem = (field: string, v: unknown): string =>
+  typeof v === 'string' && v.length > 0 ? `${field} must be at most 256 characters, got ${v.length}` : `${field} must be a non-empty string, got ${JSON.stringify(v)}`;
 
 /**
  * Checks a decoded frame against the envelope schema before anything acts on it; returns the
@@ -36,7 +39,7 @@ export function parseEnvelope(value: unknown): Envelope | string {
   switch (m.t) {
     case 'req':
       if (!isId(m.id)) return `req.id must be a non-negative integer, got ${JSON.stringify(m.id)}`;
-      if (!isName(m.m)) return `req.m (method) must be a non-empty string, got ${JSON.stringify(m.m)}`;
+      if (!isName(m.m)) return nameProblem('req.m (method)', m.m);
       return m as Envelope;
     case 'res':
       if (!isId(m.id)) return `res.id must be a non-negative integer, got ${JSON.stringify(m.id)}`;
@@ -45,12 +48,12 @@ export function parseEnvelope(value: unknown): Envelope | string {
       }
       return m as Envelope;
     case 'note':
-      if (!isName(m.m)) return `note.m (method) must be a non-empty string, got ${JSON.stringify(m.m)}`;
+      if (!isName(m.m)) return nameProblem('note.m (method)', m.m);
       return m as Envelope;
     case 'pub':
     case 'sub':
     case 'unsub':
-      if (!isName(m.topic)) return `${m.t}.topic must be a non-empty string, got ${JSON.stringify(m.topic)}`;
+      if (!isName(m.topic)) return nameProblem(`${m.t}.topic`, m.topic);
       return m as Envelope;
     case 'cancel':
       if (!isId(m.id)) return `cancel.id must be a non-negative integer, got ${JSON.stringify(m.id)}`;

@@ -310,6 +310,11 @@ export class IpcServer extends Disposable {
       return { error: new ProtocolError(`Server speaks protocol ${supportedVersions.join(', ')}, client ${hello.v}`), extra: { versions: supportedVersions } };
     }
     if (hello && typeof hello.token !== 'string') return { error: new AuthError('hello has no token: send the auth token as hello.token') };
+    // A first message that is not a hello is named as such, whatever else is wrong with it.
+    const type = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as { t?: unknown }).t : undefined;
+    if (type !== 'hello') {
+      return { error: new ProtocolError(type === undefined ? `the first message must be a hello object, got ${describe(value)}` : `'${typeof type === 'string' ? type : JSON.stringify(type)}' before hello: the first message must be hello`) };
+    }
     const envelope = parseEnvelope(value);
     if (typeof envelope === 'string') return { error: new ProtocolError(`Malformed hello: ${envelope}`) };
     if (envelope.t !== 'hello') return { error: new ProtocolError(`'${envelope.t}' before hello: the first message must be hello`) };
@@ -412,7 +417,17 @@ function refuseNonSocket(path: string): void {
     throw err;
   }
   if (stats.isSocket()) return;
-  const kind = stats.isFile() ? 'a regular file' : stats.isDirectory() ? 'a directory' : stats.isSymbolicLink() ? 'a symbolic link' : 'not a socket';
+  const kind = stats.isFile()
+    ? 'a regular file'
+    : stats.isDirectory()
+      ? 'a directory'
+      : stats.isSymbolicLink()
+        ? 'a symbolic link'
+        : stats.isFIFO()
+          ? 'a named pipe (FIFO)'
+          : stats.isCharacterDevice() || stats.isBlockDevice()
+            ? 'a device'
+            : 'something else';
   throw new UnsafePathError(`Cannot listen on ${path}: it is ${kind}, not a socket; only a leftover socket is replaced. Remove it or choose another path`, { data: { path } });
 }
 
@@ -538,4 +553,10 @@ export async function createServer(options: ServerOptions): Promise<IpcServer> {
     throw err;
   }
   return server;
+}
+
+/** A value for a message: its JSON, cut short. */
+function describe(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 80)}...` : text;
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { closeSync, openSync, unlinkSync } from 'node:fs';
 import { createConnection } from 'node:net';
@@ -326,6 +327,11 @@ describe('socket path ownership', () => {
     const err = await createServer({ path: h.path, auth: { token } }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'EUNSAFEPATH', message: expect.stringContaining(`${h.path}: it is a regular file, not a socket`) });
     expect(await readFile(h.path, 'utf8')).toBe('somebody\'s notes');
+    // A named pipe is named as one (it read "not a socket, not a socket").
+    const fifo = `${h.path}.fifo`;
+    execFileSync('mkfifo', [fifo]);
+    const refused = await createServer({ path: fifo, auth: { token } }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'EUNSAFEPATH', message: expect.stringContaining(`${fifo}: it is a named pipe (FIFO), not a socket`) });
   });
 
   it('never steals the path of a live server, and the live one keeps working', async () => {

@@ -57,6 +57,9 @@ describe('handshake refusals are refuse frames with a code', () => {
 
   it('a request before hello: EPROTOCOL', async () => {
     expect(await exchange({ t: 'req', id: 1, m: 'echo' })).toEqual([expect.objectContaining({ t: 'refuse', code: 'EPROTOCOL', message: expect.stringContaining("'req' before hello") })]);
+    // Named as not a hello even when it is malformed too, and a first message that is no object at all as such.
+    expect(await exchange({ t: 'req', id: -1 })).toEqual([expect.objectContaining({ t: 'refuse', code: 'EPROTOCOL', message: expect.stringContaining("'req' before hello") })]);
+    expect(await exchange([1, 2])).toEqual([expect.objectContaining({ t: 'refuse', code: 'EPROTOCOL', message: 'the first message must be a hello object, got [1,2]' })]);
   });
 
   it('nothing within the handshake timeout: EHANDSHAKETIMEOUT', async () => {

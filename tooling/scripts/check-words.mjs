@@ -1,6 +1,6 @@
-// The project speaks of itself only: its code, docs and comments name dates and commits, never the work sessions
-// that built it ("stop 44", "since stop 39"). Run by `pnpm lint`; prints each offending line with its file and line,
-// and exits 1 if there is any.
+// The project speaks of itself only: its code, docs and comments name dates and commits, never the numbered work
+// sessions that built it (the patterns below). Run by `pnpm lint`; prints each offending line with its file and
+// line, and exits 1 if there is any.
 //
 //   node tooling/scripts/check-words.mjs
 import { execFileSync } from 'node:child_process';
@@ -11,7 +11,7 @@ const patterns = [
   { pattern: /\b(?:since|until|before|after) stop\b/i, why: 'names a work session: give a date or a commit' },
 ];
 const textFile = /\.(?:[cm]?[jt]sx?|md|json|ya?ml|sh|html|css|txt)$|(?:^|\/)(?:run|Dockerfile)$/;
-const skipped = new Set(['pnpm-lock.yaml', 'tooling/scripts/check-words.mjs']);
+const skipped = new Set(['pnpm-lock.yaml']);
 
 const files = execFileSync('git', ['ls-files', '-z'], { encoding: 'utf8' }).split('\0').filter((f) => f && textFile.test(f) && !skipped.has(f));
 const found = [];

@@ -84,12 +84,19 @@ export interface OrchestratorOptions {
 
 /** Reads and validates a config file; throws ConfigError listing every problem with its path. */
 export async function loadConfig(file: string, env: Record<string, string | undefined>): Promise<OrchestratorConfig> {
-  let text: string;
+  return configFrom(file, await readConfigText(file), env);
+}
+
+async function readConfigText(file: string): Promise<string> {
   try {
-    text = await readFile(file, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (err) {
     throw new ConfigError(file, [`cannot read: ${(err as Error).message}`]);
   }
+}
+
+/** The config in `text` (read from `file`), with every relative path made absolute; throws ConfigError. */
+function configFrom(file: string, text: string, env: Record<string, string | undefined>): OrchestratorConfig {
   const result = parseConfig(text, env);
   if ('issues' in result) throw new ConfigError(file, result.issues.map((i) => `${i.path}: ${i.message}`));
   // One rule for every relative path, as docker compose has: the config file's directory. A service runs there (or in
@@ -413,10 +420,11 @@ export class Orchestrator {
       }
       const log = this._options.logger;
       let config: OrchestratorConfig;
-      // The text as read now, to know the file that failed again (the config itself is read by loadConfig).
-      const text = await readFile(this._configFile, 'utf8').catch(() => '');
+      // The text too, to know the file whose reload failed when it comes again.
+      let text: string;
       try {
-        config = await loadConfig(this._configFile, this._options.env);
+        text = await readConfigText(this._configFile);
+        config = configFrom(this._configFile, text, this._options.env);
       } catch (err) {
         const errors = err instanceof ConfigError ? err.errors : [(err as Error).message];
         this._lastReload = { at: new Date().toISOString(), ok: false, errors };

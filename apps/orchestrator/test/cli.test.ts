@@ -96,6 +96,8 @@ describe('orchestrator CLI', () => {
     const orchestrator = await startOrchestrator(tmp.path);
     const lines = orchestrator.lines.join('\n');
     expect(lines.indexOf('tier 1: top starting')).toBeGreaterThan(lines.indexOf('tier 0: base ready'));
+    // A service's lines are kept once, in its log (and `logs`), not again in the orchestrator's own output.
+    expect(orchestrator.lines.filter((l) => l.includes('"stream":"stdout"'))).toEqual([]);
     expect(lines).toContain('waiting for log /base ready/');
 
     // status in well under 100 ms from the running instance.

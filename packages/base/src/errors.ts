@@ -151,6 +151,17 @@ export function deserializeError(serialized: SerializedError): Error {
   return error;
 }
 
+/** A value as an error message quotes it: its JSON (or its string when it has none), cut to `maxChars`. */
+export function describeValue(value: unknown, maxChars = 60): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = Object.prototype.toString.call(value);
+  }
+  return text.length > maxChars ? `${text.slice(0, maxChars)}...` : text;
+}
+
 function safeString(value: unknown): string {
   try {
     return typeof value === 'object' ? JSON.stringify(value) : String(value);

@@ -17,6 +17,7 @@ export {
   InvalidArgumentError,
   TimeoutError,
   defineErrorClass,
+  describeValue,
   deserializeError,
   errorCode,
   isAbortError,

@@ -55,8 +55,6 @@ export class FollowerSide {
   members: readonly Member[] = [];
   /** When the link to the last leader closed (for the failover metric). */
   private _lostAt: number | undefined;
-  private readonly _dispatch: (event: MemberEvent<Link>) => void;
-  private readonly _current: (client: IpcClient) => boolean;
 
   constructor(
     private readonly _context: GroupContext,
@@ -71,8 +69,6 @@ export class FollowerSide {
       connection(connected: boolean): void;
     },
   ) {
-    this._dispatch = _group.dispatch;
-    this._current = _group.current;
     this._claimDelayMs = Math.min(100, _context.leaseMs / 4);
     this._reserveCheckDelayMs = Math.max(2 * _context.leaseMs, heartbeatMs);
   }
@@ -90,13 +86,13 @@ export class FollowerSide {
     } catch (err) {
       if (reserve) void reserve.client.close();
       logger.debug({ err, leader: leader.id, fencingToken: leader.token, attempt }, 'could not join the leader; looking at the election again');
-      this._dispatch({ type: 'dial-failed', attempt });
+      this._group.dispatch({ type: 'dial-failed', attempt });
       return;
     }
     // The lock decides who leads, not the message: the state machine refuses a welcome for another term than the
     // one the election named (an older one, or one that member never held), and the election looks again.
     if (link.welcome.token !== leader.token) logger.warn({ member: leader.id, fencingToken: link.welcome.token, leaderToken: leader.token }, new StaleWelcomeError(leader.id, link.welcome.token, leader).message);
-    this._dispatch({ type: 'joined', attempt, token: link.welcome.token, link });
+    this._group.dispatch({ type: 'joined', attempt, token: link.welcome.token, link });
   }
 
   /**
@@ -114,7 +110,7 @@ export class FollowerSide {
       if (!stillWanted()) return;
       await election.checkNow();
     }
-    this._dispatch({ type: 'looked', attempt, leader: toLeaderRef(election.leader) });
+    this._group.dispatch({ type: 'looked', attempt, leader: toLeaderRef(election.leader) });
   }
 
   /** The state machine's `connected`: follow over `link` (dial `attempt`): take its welcome, and hear of its end. */
@@ -123,9 +119,9 @@ export class FollowerSide {
     const { client, welcome, via } = link;
     client.setHeartbeat(this._heartbeat);
     client.onDidChangeConnection(({ state }) => {
-      if (state === 'closed') this._dispatch({ type: 'link-lost', attempt });
+      if (state === 'closed') this._group.dispatch({ type: 'link-lost', attempt });
     });
-    if (client.state !== 'connected') this._dispatch({ type: 'link-lost', attempt });
+    if (client.state !== 'connected') this._group.dispatch({ type: 'link-lost', attempt });
     if (this._lostAt !== undefined) {
       metrics.observeFailover(performance.now() - this._lostAt);
       this._lostAt = undefined;
@@ -187,7 +183,7 @@ export class FollowerSide {
     this._reserveTimer = undefined;
     const reserve = this._reserve;
     this._reserve = undefined;
-    if (reserve && !this._current(reserve.client)) void reserve.client.close();
+    if (reserve && !this._group.current(reserve.client)) void reserve.client.close();
   }
 
   /** Whether this follower holds a registered connection to the standby its list names (for metrics). */
@@ -277,7 +273,7 @@ export class FollowerSide {
       } catch (err) {
         context.logger.debug({ err, member: id }, 'could not connect to the standby; a failover will connect the usual way');
         if (this._reserve === reserve) this._reserve = undefined;
-        if (!this._current(client)) void client.close();
+        if (!this._group.current(client)) void client.close();
       }
     })();
   }
@@ -297,7 +293,7 @@ export class FollowerSide {
   }
 
   private _receiveMembers(client: IpcClient, members: Member[]): void {
-    if (!this._current(client)) return;
+    if (!this._group.current(client)) return;
     this.members = members;
     this._group.members(members);
     this.updateStandby(members);
@@ -305,7 +301,7 @@ export class FollowerSide {
 
   /** From the leader joined: a renewal of its lease, or the end of its term (see LeaderSide.lease). */
   private _receiveLease(client: IpcClient, notice: LeaseNotice): void {
-    if (!this._current(client)) return;
+    if (!this._group.current(client)) return;
     const { election } = this._context;
     if (notice.ended) {
       election.holderGone(notice.token);

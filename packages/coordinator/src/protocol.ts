@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@baton/base';
+import { InvalidArgumentError, describeValue } from '@baton/base';
 
 /**
  * The messages members exchange over @baton/ipc (the leader serves; each follower is a client).
@@ -92,26 +92,22 @@ export interface LeaseNotice {
 const maxNameLength = 200;
 
 function record(value: unknown, what: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidArgumentError(`${what}: expected an object, got ${describe(value)}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidArgumentError(`${what}: expected an object, got ${describeValue(value)}`);
   return value as Record<string, unknown>;
 }
 
 function name(value: unknown, what: string): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > maxNameLength) {
-    throw new InvalidArgumentError(`${what}: expected a non-empty string of at most ${maxNameLength} characters, got ${describe(value)}`);
+    throw new InvalidArgumentError(`${what}: expected a non-empty string of at most ${maxNameLength} characters, got ${describeValue(value)}`);
   }
   return value;
 }
 
 function count(value: unknown, what: string): number {
-  if (!Number.isSafeInteger(value) || (value as number) < 0) throw new InvalidArgumentError(`${what}: expected a non-negative integer, got ${describe(value)}`);
+  if (!Number.isSafeInteger(value) || (value as number) < 0) throw new InvalidArgumentError(`${what}: expected a non-negative integer, got ${describeValue(value)}`);
   return value as number;
 }
 
-function describe(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 60)}...` : text;
-}
 
 export function parseJoin(value: unknown): JoinParams {
   const v = record(value, 'group.join');
@@ -145,7 +141,7 @@ export function parseLeaseNotice(value: unknown): LeaseNotice {
   if (v.ended === true) return { token, ended: true };
   const index = count(v.index, 'lease notice index');
   if (v.answer === undefined) return { token, index };
-  if (typeof v.answer !== 'boolean') throw new InvalidArgumentError(`lease notice answer: expected a boolean, got ${describe(v.answer)}`);
+  if (typeof v.answer !== 'boolean') throw new InvalidArgumentError(`lease notice answer: expected a boolean, got ${describeValue(v.answer)}`);
   return { token, index, answer: v.answer };
 }
 
@@ -163,7 +159,7 @@ function parseMember(value: unknown): Member {
 
 export function parseMembers(value: unknown): Member[] {
   const v = record(value, 'group.members');
-  if (!Array.isArray(v.members)) throw new InvalidArgumentError(`group.members: expected members to be an array, got ${describe(v.members)}`);
+  if (!Array.isArray(v.members)) throw new InvalidArgumentError(`group.members: expected members to be an array, got ${describeValue(v.members)}`);
   return v.members.map(parseMember);
 }
 

@@ -7,6 +7,7 @@ import {
   Emitter,
   InvalidArgumentError,
   UnsafePathError,
+  describeValue,
   errorCode,
   ensureSecureDirectory,
   noopLogger,
@@ -313,7 +314,7 @@ export class IpcServer extends Disposable {
     // A first message that is not a hello is named as such, whatever else is wrong with it.
     const type = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as { t?: unknown }).t : undefined;
     if (type !== 'hello') {
-      return { error: new ProtocolError(type === undefined ? `the first message must be a hello object, got ${describe(value)}` : `'${typeof type === 'string' ? type : JSON.stringify(type)}' before hello: the first message must be hello`) };
+      return { error: new ProtocolError(type === undefined ? `the first message must be a hello object, got ${describeValue(value, 80)}` : `'${typeof type === 'string' ? type : JSON.stringify(type)}' before hello: the first message must be hello`) };
     }
     const envelope = parseEnvelope(value);
     if (typeof envelope === 'string') return { error: new ProtocolError(`Malformed hello: ${envelope}`) };
@@ -553,10 +554,4 @@ export async function createServer(options: ServerOptions): Promise<IpcServer> {
     throw err;
   }
   return server;
-}
-
-/** A value for a message: its JSON, cut short. */
-function describe(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 80)}...` : text;
 }

@@ -143,7 +143,8 @@ export class QueueEntry extends Disposable {
       if (this._watcher !== watcher) return;
       this._lastError = toEtcdError(err, this._client, `etcd queue ${this._prefix}: watch`) as Error;
       this._watcher = undefined;
-      void watcher.cancel().catch(() => {});
+      // etcd cancelled this watch and etcd3 dropped it before reporting the error: cancelling it again would send a
+      // cancel request whose answer etcd3 cannot place, and it throws that from its stream (an uncaught exception).
       this._logger.warn({ err }, 'etcd watch of the queue ended; reading the queue and watching it again');
       void this._rewatch();
     });

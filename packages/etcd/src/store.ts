@@ -194,7 +194,8 @@ export class EtcdStore<T> extends Disposable {
     watcher.on('error', (err: Error) => {
       if (this._watcher !== watcher) return;
       this._watcher = undefined;
-      void watcher.cancel().catch(() => {});
+      // etcd cancelled this watch and etcd3 dropped it before reporting the error: cancelling it again would send a
+      // cancel request whose answer etcd3 cannot place, and it throws that from its stream (an uncaught exception).
       this._logger.warn({ err }, 'etcd watch of the store ended; reading the key and watching it again');
       void this._rewatch();
     });

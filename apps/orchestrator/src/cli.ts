@@ -3,7 +3,7 @@
 // Exit codes: 0 ok; 1 error (invalid config, already running, a service not ready); 2 usage;
 // 3 no orchestrator running (client commands); 130 forced stop (second Ctrl-C).
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +43,7 @@ Starts the services of the config in tiers, showing which service waits on which
 them alive: restarts by their policies, reloads the config when the file changes (or on SIGHUP),
 stops everything on SIGINT/SIGTERM (a second Ctrl-C kills at once). One per workspace.
 With a service: starts that service in the running orchestrator (one stopped, or failed).
-  --detach   run in the background (output to .baton/orchestrator/orchestrator.out); returns once
+  --detach   run in the background (its log in .baton/orchestrator/orchestrator.log); returns once
              every tier is ready (exit 0) or the start failed (exit 1, with the reason)
 Exit codes: 0 stopped cleanly (--detach: running), 1 invalid config / already running / a service not ready.`,
   status: `Usage: orchestrator status [-c file] [--json]
@@ -218,17 +218,19 @@ async function validate(configFile: string): Promise<number> {
 }
 
 async function start(configFile: string): Promise<number> {
-  const [{ Orchestrator, AlreadyRunningError, ConfigError, WorkspaceLockError, orchestratorPaths }, { createLogger }, { ReadinessError }, { statusTable }] = await Promise.all([
+  const [{ Orchestrator, AlreadyRunningError, ConfigError, WorkspaceLockError, orchestratorPaths }, { createLogger, RotatingFile, rotatingDestination }, { ReadinessError }, { statusTable }, { logDefaults }] = await Promise.all([
     import('./orchestrator.js'),
     import('@baton/telemetry'),
     import('@baton/supervisor'),
     import('./render.js'),
+    import('./config.js'),
   ]);
   const tty = Boolean(process.stdout.isTTY) && !process.env.CI;
   const paths = orchestratorPaths(configFile);
-  // In a terminal the screen shows progress and the live table; the JSON log goes to a file.
-  // Otherwise JSON lines go to stdout.
-  const logger = createLogger({ name: 'orchestrator', pretty: false, destination: tty ? `${paths.dir}/orchestrator.log` : 1 });
+  // In a terminal the screen shows progress and the live table; the JSON log goes to a file, as it does in the
+  // background (--detach): orchestrator.log, rotated as `logs:` says. Otherwise JSON lines go to stdout.
+  const logFile = tty || process.env.BATON_ORCHESTRATOR_DETACHED === '1' ? new RotatingFile({ path: `${paths.dir}/orchestrator.log`, ...logDefaults }) : undefined;
+  const logger = createLogger({ name: 'orchestrator', pretty: false, destination: logFile ? rotatingDestination(logFile) : 1 });
   // In a terminal: progress lines while starting, then a live block (the table and the latest
   // events) redrawn in place; nothing else may print in between, or the redraw would drift.
   const recent: string[] = [];
@@ -249,7 +251,7 @@ async function start(configFile: string): Promise<number> {
     if (recent.length > 6) recent.shift();
     draw();
   };
-  const orchestrator = new Orchestrator({ configFile, env: process.env, logger, onProgress });
+  const orchestrator = new Orchestrator({ configFile, env: process.env, logger, logFile, onProgress });
 
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -310,10 +312,11 @@ async function start(configFile: string): Promise<number> {
  * command's stdout stays its own; the JSON log goes to the workspace's orchestrator.log.
  */
 async function run(configFile: string, command: string[], timeoutS: number | undefined): Promise<number> {
-  const [{ Orchestrator, orchestratorPaths }, { createLogger }] = await Promise.all([import('./orchestrator.js'), import('@baton/telemetry')]);
+  const [{ Orchestrator, orchestratorPaths }, { createLogger, RotatingFile, rotatingDestination }, { logDefaults }] = await Promise.all([import('./orchestrator.js'), import('@baton/telemetry'), import('./config.js')]);
   const paths = await orchestratorPaths(configFile).ensure();
-  const logger = createLogger({ name: 'orchestrator', pretty: false, destination: `${paths.dir}/orchestrator.log` });
-  const orchestrator = new Orchestrator({ configFile, env: process.env, logger, onProgress: (line) => err(`orchestrator: ${line.replace(/\n\s*/g, '; ')}`) });
+  const logFile = new RotatingFile({ path: `${paths.dir}/orchestrator.log`, ...logDefaults });
+  const logger = createLogger({ name: 'orchestrator', pretty: false, destination: rotatingDestination(logFile) });
+  const orchestrator = new Orchestrator({ configFile, env: process.env, logger, logFile, onProgress: (line) => err(`orchestrator: ${line.replace(/\n\s*/g, '; ')}`) });
   // The command, once it runs (the timeout and the signals reach it through this).
   const current: { child?: ReturnType<typeof spawn> } = {};
   let ended: 'timeout' | NodeJS.Signals | undefined;
@@ -364,8 +367,16 @@ async function run(configFile: string, command: string[], timeoutS: number | und
 async function startDetached(configFile: string, argv: string[]): Promise<number> {
   const { orchestratorPaths } = await import('./orchestrator.js');
   const paths = await orchestratorPaths(configFile).ensure();
-  const logFile = `${paths.dir}/orchestrator.out`;
-  const fd = openSync(logFile, 'a', 0o600);
+  // What the background process prints outside its log (orchestrator.log): a crash's stack trace, Node's warnings.
+  // Kept from one start to the next, and moved aside to orchestrator.out.1 at a start once past its bound.
+  const outFile = `${paths.dir}/orchestrator.out`;
+  const logFile = `${paths.dir}/orchestrator.log`;
+  try {
+    if (statSync(outFile).size >= outFileMaxBytes) renameSync(outFile, `${outFile}.1`);
+  } catch {
+    // None yet.
+  }
+  const fd = openSync(outFile, 'a', 0o600);
   const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...argv.filter((a) => a !== '--detach')], {
     detached: true,
     stdio: ['ignore', fd, fd, 'ipc'],
@@ -380,15 +391,27 @@ async function startDetached(configFile: string, argv: string[]): Promise<number
   if (child.connected) child.disconnect();
   child.unref();
   if (outcome.type === 'running') {
-    out(`orchestrator running in the background (pid ${child.pid}), every tier ready; output: ${logFile}\n'orchestrator status' to see it, 'orchestrator stop' to stop it`);
+    out(`orchestrator running in the background (pid ${child.pid}), every tier ready; its log: ${logFile}\n'orchestrator status' to see it, 'orchestrator logs' for the services' output, 'orchestrator stop' to stop it`);
     return exitCodes.ok;
   }
   if (outcome.type === 'failed') {
     err(outcome.message);
     return exitCodes.error;
   }
-  err(`orchestrator exited (code ${outcome.code}) before its start ended; its output (${logFile}):\n${readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n')}`);
+  err(`orchestrator exited (code ${outcome.code}) before its start ended; the end of its log (${logFile}) and output (${outFile}):\n${[logFile, outFile].map(tailOf).join('\n')}`);
   return exitCodes.error;
+}
+
+/** orchestrator.out is moved aside at a start once it is this large. */
+const outFileMaxBytes = 1024 * 1024;
+
+/** The last lines of a file, or nothing if there is none. */
+function tailOf(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-20).join('\n');
+  } catch {
+    return '';
+  }
 }
 
 type Client = Awaited<ReturnType<typeof connect>>;

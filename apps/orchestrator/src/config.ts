@@ -23,11 +23,17 @@ export interface OrchestratorConfig {
 const englishErrors = { error: en().localeError };
 const positiveInt = (fallback: number) => z._default(z.int().check(z.positive()), fallback);
 
+/**
+ * The bound of every file the orchestrator appends to (each service's log, its own `orchestrator.log`,
+ * `events.ndjson`): rotated at `maxBytes`, `keep` rotated files kept beside each. `logs:` in the config changes it.
+ */
+export const logDefaults = { maxBytes: 10 * 1024 * 1024, keep: 3 } as const;
+
 const topLevel = z.strictObject({
   services: z.unknown(),
   reload: z.prefault(z.strictObject({ debounceMs: z._default(z.int().check(z.nonnegative()), 300), maxPerMinute: positiveInt(10), windowMs: positiveInt(60_000) }), {}),
   telemetry: z.prefault(z.strictObject({ file: z.optional(z.string()), batchSize: positiveInt(512), flushMs: positiveInt(1000) }), {}),
-  logs: z.prefault(z.strictObject({ dir: z.optional(z.string().check(z.minLength(1))), maxBytes: positiveInt(10 * 1024 * 1024), keep: z._default(z.int().check(z.gte(0), z.lte(100)), 3) }), {}),
+  logs: z.prefault(z.strictObject({ dir: z.optional(z.string().check(z.minLength(1))), maxBytes: positiveInt(logDefaults.maxBytes), keep: z._default(z.int().check(z.gte(0), z.lte(100)), logDefaults.keep) }), {}),
   metrics: z.optional(
     z.strictObject({
       // host:port, or a port alone (loopback then).

@@ -8,7 +8,7 @@ import { ServiceLogs } from './serviceLogs.js';
 import { createElection, type Election, type LeaderInfo } from '@baton/lock';
 import { openStore, type Store } from '@baton/state';
 import { createSupervisor, describeProbe, type ApplyReport, type ServiceStatus, type StateChange, type Supervisor } from '@baton/supervisor';
-import { createBatcher, createFileExporter, type Batcher } from '@baton/telemetry';
+import { createBatcher, createFileExporter, type Batcher, type RotatingFile } from '@baton/telemetry';
 import { parseConfig, type OrchestratorConfig } from './config.js';
 import { orchestratorPaths } from './paths.js';
 
@@ -80,6 +80,8 @@ export interface OrchestratorOptions {
   logger: Logger;
   /** Human-readable progress (start tiers, readiness waits); the CLI prints it. */
   onProgress?: (line: string) => void;
+  /** The file `logger` writes to, if any: bounded as the config's `logs:` says, from its load and each reload on. */
+  logFile?: RotatingFile;
 }
 
 /** Reads and validates a config file; throws ConfigError listing every problem with its path. */
@@ -159,6 +161,7 @@ export class Orchestrator {
     return this._ops.queue(async () => {
       const log = this._options.logger;
       this._config = await loadConfig(this._configFile, this._options.env);
+      this._options.logFile?.setLimits(this._config.logs.maxBytes, this._config.logs.keep);
       this._paths = await orchestratorPaths(this._configFile).ensure();
       const { election, where } = await this._createElection();
       try {
@@ -197,7 +200,11 @@ export class Orchestrator {
       // The status is rewritten whole on every change: an unreadable one is replaced, not a reason to refuse to start.
       this._status = await openStore<StatusSnapshot | null>({ dir: this._paths.dir, name: 'status', initial: null, watch: false, ifUnreadable: 'reset', logger: log });
       this._events = createBatcher<LifecycleEvent>({
-        exporter: createFileExporter({ path: this._config.telemetry.file ? resolve(dirname(this._configFile), this._config.telemetry.file) : join(this._paths.dir, 'events.ndjson') }),
+        exporter: createFileExporter({
+          path: this._config.telemetry.file ? resolve(dirname(this._configFile), this._config.telemetry.file) : join(this._paths.dir, 'events.ndjson'),
+          maxBytes: this._config.logs.maxBytes,
+          maxFiles: this._config.logs.keep + 1,
+        }),
         maxBatchSize: this._config.telemetry.batchSize,
         maxDelayMs: this._config.telemetry.flushMs,
         logger: log,
@@ -452,6 +459,7 @@ export class Orchestrator {
       try {
         const report = await this._supervisor!.apply(config.services);
         this._config = config;
+        this._options.logFile?.setLimits(config.logs.maxBytes, config.logs.keep);
         this._failedText = undefined;
         this._lastReload = { at: new Date().toISOString(), ok: true, report };
         this._progress(`reloaded: added ${list(report.added)}, removed ${list(report.removed)}, changed ${list(report.changed)}`);

@@ -1,7 +1,8 @@
-import { closeSync, linkSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '@baton/base';
 import type { OutputLine } from '@baton/supervisor';
+import { RotatingFile } from '@baton/telemetry';
 
 export interface ServiceLogsOptions {
   dir: string;
@@ -18,7 +19,7 @@ export interface ServiceLogsOptions {
  * orchestrator. Writes are synchronous appends of whole lines, so a crash loses nothing written.
  */
 export class ServiceLogs {
-  private readonly _files = new Map<string, { fd: number; bytes: number }>();
+  private readonly _files = new Map<string, RotatingFile>();
   private _failed = false;
 
   constructor(private readonly _options: ServiceLogsOptions) {
@@ -31,10 +32,12 @@ export class ServiceLogs {
 
   write(output: OutputLine): void {
     try {
-      const text = `${new Date(output.at).toISOString()} ${output.stream} | ${output.line}\n`;
-      const file = this._open(output.name);
-      file.bytes += writeSync(file.fd, text);
-      if (file.bytes >= this._options.maxBytes) this._rotate(output.name);
+      let file = this._files.get(output.name);
+      if (!file) {
+        file = new RotatingFile({ path: this.fileOf(output.name), maxBytes: this._options.maxBytes, keep: this._options.keep });
+        this._files.set(output.name, file);
+      }
+      file.write(`${new Date(output.at).toISOString()} ${output.stream} | ${output.line}\n`);
       this._failed = false;
     } catch (err) {
       // A full disk must not stop the services: say so once, keep trying.
@@ -43,41 +46,8 @@ export class ServiceLogs {
     }
   }
 
-  private _open(service: string): { fd: number; bytes: number } {
-    let file = this._files.get(service);
-    if (!file) {
-      const path = this.fileOf(service);
-      const fd = openSync(path, 'a', 0o600);
-      file = { fd, bytes: statSync(path).size };
-      this._files.set(service, file);
-    }
-    return file;
-  }
-
-  private _rotate(service: string): void {
-    const file = this._files.get(service)!;
-    closeSync(file.fd);
-    this._files.delete(service);
-    const path = this.fileOf(service);
-    const { keep } = this._options;
-    rmSync(`${path}.${keep}`, { force: true });
-    for (let i = keep - 1; i >= 1; i--) {
-      try {
-        renameSync(`${path}.${i}`, `${path}.${i + 1}`);
-      } catch {
-        // Not there yet.
-      }
-    }
-    // `path` never goes missing, for a reader between two lines: the full file takes its `.1` name
-    // by a hard link, then an empty file replaces `path` in one rename.
-    if (keep > 0) linkSync(path, `${path}.1`);
-    const fresh = `${path}.new`;
-    closeSync(openSync(fresh, 'w', 0o600));
-    renameSync(fresh, path);
-  }
-
   close(): void {
-    for (const { fd } of this._files.values()) closeSync(fd);
+    for (const file of this._files.values()) file.close();
     this._files.clear();
   }
 }

@@ -244,6 +244,24 @@ describe('orchestrator CLI', () => {
     expect(logs.stdout).toContain('base | env CI unset');
   });
 
+  (posix ? it : it.skip)('in the background, the orchestrator logs to orchestrator.log, rotated as logs: says; orchestrator.out keeps only what it prints outside its log', async () => {
+    await writeConfig(tmp.path, { base: service('log', 'up') }, 'logs: { maxBytes: 1000, keep: 1 }\n');
+    const run = await cli(tmp.path, ['start', '--detach']);
+    expect(run.code).toBe(0);
+    const dir = join(tmp.path, '.baton', 'orchestrator');
+    expect(run.stdout).toContain(`its log: ${join(dir, 'orchestrator.log')}`);
+    // Each restart is a few lines of the orchestrator's own log: enough to rotate a 1000-byte file.
+    for (let i = 0; i < 3; i++) expect((await cli(tmp.path, ['restart', 'base'])).code).toBe(0);
+    await waitFor(() => existsSync(join(dir, 'orchestrator.log.1')), { what: 'orchestrator.log rotated' });
+    const names = ['orchestrator.log.1', 'orchestrator.log'];
+    const lines = (await Promise.all(names.map((n) => readFile(join(dir, n), 'utf8')))).flatMap((t) => t.split('\n').filter(Boolean));
+    for (const line of lines) expect(JSON.parse(line)).toHaveProperty('msg');
+    for (const name of names) expect((await readFile(join(dir, name))).length).toBeLessThan(1000 + Math.max(...lines.map((l) => l.length)) + 1);
+    expect(existsSync(join(dir, 'orchestrator.log.2'))).toBe(false);
+    // Nothing of the log is written twice.
+    expect(await readFile(join(dir, 'orchestrator.out'), 'utf8')).toBe('');
+  }, 60_000);
+
   (posix ? it : it.skip)('start --detach fails with the reason when another orchestrator runs, or a service is not ready', async () => {
     await writeConfig(tmp.path, { a: service('log', 'up') });
     const first = await startOrchestrator(tmp.path);

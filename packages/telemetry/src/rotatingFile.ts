@@ -1,0 +1,105 @@
+import { closeSync, linkSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { InvalidArgumentError } from '@baton/base';
+
+/** Options of `RotatingFile`. */
+export interface RotatingFileOptions {
+  readonly path: string;
+  /** The file is rotated once it reaches this size (bytes). */
+  maxBytes: number;
+  /** Rotated files kept beside it (`<path>.1` is the newest): at most (keep + 1) x maxBytes, plus one write, on disk. */
+  keep: number;
+  /** Mode of the files it creates (default 0o600). */
+  readonly mode?: number;
+}
+
+/**
+ * A file appended to by whole, synchronous writes and rotated by size (`<path>.1` ... `<path>.<keep>`), so that
+ * it never holds more than its bound however long the process lives: service logs, a long-lived process's own log.
+ * Synchronous, so that a crash loses nothing written; for lines, not bulk data. Opened on the first write.
+ */
+export class RotatingFile {
+  private _fd: number | undefined;
+  private _bytes = 0;
+
+  constructor(private readonly _options: RotatingFileOptions) {
+    checkLimits(_options.maxBytes, _options.keep, _options.path);
+  }
+
+  get path(): string {
+    return this._options.path;
+  }
+
+  /** Changes the bound (a reloaded configuration); it applies from the next write. */
+  setLimits(maxBytes: number, keep: number): void {
+    checkLimits(maxBytes, keep, this._options.path);
+    this._options.maxBytes = maxBytes;
+    this._options.keep = keep;
+  }
+
+  /** Appends `text` (whole lines, one write), then rotates if the file reached its bound. Throws what the file system throws. */
+  write(text: string): void {
+    if (this._fd === undefined) {
+      mkdirSync(dirname(this._options.path), { recursive: true, mode: 0o700 });
+      this._fd = openSync(this._options.path, 'a', this._options.mode ?? 0o600);
+      this._bytes = statSync(this._options.path).size;
+    }
+    this._bytes += writeSync(this._fd, text);
+    if (this._bytes >= this._options.maxBytes) this._rotate();
+  }
+
+  private _rotate(): void {
+    const { path, keep } = this._options;
+    this.close();
+    rmSync(`${path}.${keep}`, { force: true });
+    for (let i = keep - 1; i >= 1; i--) {
+      try {
+        renameSync(`${path}.${i}`, `${path}.${i + 1}`);
+      } catch {
+        // Not there yet.
+      }
+    }
+    // `path` never goes missing, for a reader between two lines: the full file takes its `.1` name
+    // by a hard link, then an empty file replaces `path` in one rename.
+    if (keep > 0) linkSync(path, `${path}.1`);
+    const fresh = `${path}.new`;
+    closeSync(openSync(fresh, 'w', this._options.mode ?? 0o600));
+    renameSync(fresh, path);
+  }
+
+  close(): void {
+    if (this._fd !== undefined) closeSync(this._fd);
+    this._fd = undefined;
+  }
+}
+
+function checkLimits(maxBytes: number, keep: number, path: string): void {
+  if (!(Number.isInteger(maxBytes) && maxBytes > 0)) throw new InvalidArgumentError(`rotating file ${path}: maxBytes must be a whole number > 0, got ${maxBytes}`);
+  if (!(Number.isInteger(keep) && keep >= 0)) throw new InvalidArgumentError(`rotating file ${path}: keep must be a whole number >= 0, got ${keep}`);
+}
+
+/**
+ * A logger destination (pino's `DestinationStream`) writing to a `RotatingFile`: for a long-lived process's own
+ * JSON log. A line that cannot be written (a full disk) is dropped and counted, and the process goes on; the first
+ * such failure after a success is reported once on stderr.
+ */
+export function rotatingDestination(file: RotatingFile): { write(line: string): void; readonly file: RotatingFile; readonly dropped: number } {
+  let dropped = 0;
+  let failing = false;
+  return {
+    file,
+    get dropped() {
+      return dropped;
+    },
+    write(line: string) {
+      try {
+        file.write(line);
+        failing = false;
+      } catch (err) {
+        dropped++;
+        if (!failing) process.stderr.write(`cannot write the log file ${file.path}: ${(err as Error).message}; dropping log lines until it can\n`);
+        failing = true;
+      }
+    },
+  };
+}

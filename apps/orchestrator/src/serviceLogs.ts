@@ -16,7 +16,8 @@ export interface ServiceLogsOptions {
 /**
  * Every service's output, appended to `<dir>/<service>.log` as `<ISO time> <stream> | <line>`,
  * rotated by size (`.1` ... `.<keep>`), so the history outlives the in-memory tail and the
- * orchestrator. Writes are synchronous appends of whole lines, so a crash loses nothing written.
+ * orchestrator. The lines delivered in one turn of the event loop are appended whole, in one synchronous write, as
+ * that turn's task ends.
  */
 export class ServiceLogs {
   private readonly _files = new Map<string, RotatingFile>();
@@ -30,21 +31,21 @@ export class ServiceLogs {
     return join(this._options.dir, `${service.replace(/[^A-Za-z0-9._-]/g, '_')}.log`);
   }
 
+  /** Appends the line, with every other line of this turn of the event loop, in one write when the turn's task ends. */
   write(output: OutputLine): void {
-    try {
-      let file = this._files.get(output.name);
-      if (!file) {
-        file = new RotatingFile({ path: this.fileOf(output.name), maxBytes: this._options.maxBytes, keep: this._options.keep });
-        this._files.set(output.name, file);
-      }
-      file.write(`${new Date(output.at).toISOString()} ${output.stream} | ${output.line}\n`);
-      this._failed = false;
-    } catch (err) {
-      // A full disk must not stop the services: say so once, keep trying.
-      if (!this._failed) this._options.logger.warn({ err, dir: this._options.dir }, 'cannot write a service log file');
-      this._failed = true;
+    let file = this._files.get(output.name);
+    if (!file) {
+      file = new RotatingFile({ path: this.fileOf(output.name), maxBytes: this._options.maxBytes, keep: this._options.keep });
+      this._files.set(output.name, file);
     }
+    file.writeSoon(`${new Date(output.at).toISOString()} ${output.stream} | ${output.line}\n`, this._written);
   }
+
+  /** A full disk must not stop the services: say so once, keep trying. */
+  private readonly _written = (err: unknown): void => {
+    if (err !== undefined && !this._failed) this._options.logger.warn({ err, dir: this._options.dir }, 'cannot write a service log file');
+    this._failed = err !== undefined;
+  };
 
   close(): void {
     for (const file of this._files.values()) file.close();

@@ -3,7 +3,7 @@
 // line of the new process (zero backoff); crash detection; RSS of the supervisor with 10 idle
 // services; starting 30 services (Baton: 3 tiers with log readiness; PM2: no tiers or readiness).
 // Baton's supervisor process is bundled into one file, as the orchestrator ships.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync, spawn } from 'node:child_process';
@@ -161,6 +161,39 @@ try {
     rows.push({ measure: '...floor with NODE_EXTRA_CA_CERTS set, as in this machine\'s environment, p50 / p95 (ms)', baton: p(slowBoot), pm2: p(slowBoot), ratio: '' });
   }
   rows.push({ measure: 'crash detection: last line before exit -> supervisor knows, p50 / p95 (ms)', baton: p(ours.detect), pm2: '-', ratio: '' });
+
+  const burstLines = quick ? 20_000 : 50_000;
+  progress(`output kept: ${burstLines} lines of 100 characters printed at once, Baton then PM2 ...`);
+  // Below the point where Baton sheds (8 MiB unread): what is measured is how fast every line is kept.
+  const burst = spawnFixture(batonBundle, ['burst', tmp.path, worker, crashloop, String(burstLines)]);
+  running = burst;
+  const keptLine = await burst.waitForLine(/^kept /, 120_000).catch(() => undefined);
+  await stopBaton();
+  const ourBurstMs = keptLine ? Number(keptLine.split(' ')[2]) : Number.NaN;
+  // PM2 appends each line as printed (no time stamp by default) to <PM2_HOME>/logs/<name>-out.log: done when all are there.
+  const pmBurstLog = join(pm2Home, 'logs', 'burst-out.log');
+  const burstBytes = burstLines * 100;
+  const pmBurstStarted = performance.now();
+  await call((cb) => pm2.start({ script: worker, args: ['burst', String(burstLines)], name: 'burst', autorestart: false }, cb));
+  const size = () => {
+    try {
+      return statSync(pmBurstLog).size;
+    } catch {
+      return 0;
+    }
+  };
+  await waitFor(() => size() >= burstBytes, { timeoutMs: 120_000, intervalMs: 5, what: "PM2's log to hold every line" });
+  const theirBurstMs = performance.now() - pmBurstStarted;
+  const pmKept = readFileSync(pmBurstLog, 'utf8').split('\n').filter((l) => l.startsWith('line ')).length;
+  await call((cb) => pm2.delete('all', cb));
+  raw.burst = { lines: burstLines, oursMs: ourBurstMs, theirsMs: theirBurstMs, pmKept };
+  const perSecond = (ms: number) => Math.round(burstLines / (ms / 1000));
+  rows.push({
+    measure: `output kept: ${burstLines} lines of 100 characters printed at once, until every one is in the service's log file, lines/s (ms)`,
+    baton: keptLine ? `${perSecond(ourBurstMs)} (${Math.round(ourBurstMs)})` : `not all kept within 120 s`,
+    pm2: `${perSecond(theirBurstMs)} (${Math.round(theirBurstMs)}; ${pmKept} lines kept)`,
+    ratio: keptLine ? `${round(theirBurstMs / ourBurstMs, 2)}x` : '',
+  });
 
   progress('RSS with 10 idle services ...');
   const idle = await baton('idle', tmp.path);

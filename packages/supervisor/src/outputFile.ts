@@ -9,6 +9,13 @@ import { Disposable, toDisposable, type Clock, type Logger } from '@baton/base';
 export const outputFileLimitBytes = 8 * 1024 * 1024;
 /** At most this much is read and delivered in one turn of the event loop: a flood never starves timers, signals or sockets. */
 const bytesPerTurn = 128 * 1024;
+/**
+ * The share of one core that reading and delivering one service's output may take over time, and the time it may
+ * take at once (a burst): a service that prints without end has what cannot be read within it dropped (counted), and
+ * the supervisor's process keeps the rest of the core for its other work and the machine's.
+ */
+const cpuShare = 0.25;
+const cpuBurstMs = 250;
 /** A backstop read for platforms whose file watch reports appends late (Windows) or drops them (an overflowed inotify queue). */
 const pollMs = 500;
 const chunkBytes = 64 * 1024;
@@ -38,10 +45,15 @@ export class OutputTail extends Disposable {
   private _partial = '';
   private _closed = false;
   private readonly _buffer = Buffer.allocUnsafe(chunkBytes);
-  private readonly _watcher: FSWatcher | undefined;
+  private _watcher: FSWatcher | undefined;
+  /** False once a watch failed (polling only, every `pollMs`). */
+  private _canWatch = true;
 
-  /** A read was cut short by the per-turn budget: the rest comes in the next turn. */
-  private _more: NodeJS.Immediate | undefined;
+  /** A read was cut short by the per-turn budget: the rest comes in the next turn, or once the CPU budget allows. */
+  private _more: { immediate: NodeJS.Immediate } | { timer: NodeJS.Timeout } | undefined;
+  /** The CPU time (ms) reads may take now: spent by each read, refilled at `cpuShare` of real time up to `cpuBurstMs`. */
+  private _cpuMs = cpuBurstMs;
+  private _cpuAt = performance.now();
   /**
    * The file is being cut back to empty, off the event loop's thread (a truncation of a large file that a writer
    * keeps appending to can take tens of milliseconds here): nothing is read until it is done.
@@ -61,14 +73,30 @@ export class OutputTail extends Disposable {
     this._fd = openSync(path, 'r+');
     // Closed when the truncation in flight is done, if there is one: the descriptor's number must not be reused under it.
     this._register(toDisposable(() => this._truncating || closeSync(this._fd)));
-    try {
-      this._watcher = watch(path, { persistent: false }, () => this._read());
-      this._watcher.on('error', () => {});
-      this._register(toDisposable(() => this._watcher?.close()));
-    } catch (err) {
-      this._logger.debug({ err, path }, 'cannot watch the output file; reading it by polling');
-    }
+    this._register(toDisposable(() => this._unwatch()));
+    this._watch();
     this._register(clock.setInterval(() => this._read(), pollMs, { unref: true }));
+  }
+
+  /**
+   * Follows appends by the file watch: while the service is quiet. A service printing more than one turn reads is
+   * followed by the chain of reads instead (each schedules the next), without the watch: one event per write of the
+   * service would cost more than the reads themselves. The watch resumes once the reads have caught up.
+   */
+  private _watch(): void {
+    if (this._watcher || !this._canWatch || this._closed) return;
+    try {
+      this._watcher = watch(this.path, { persistent: false }, () => this._read());
+      this._watcher.on('error', () => {});
+    } catch (err) {
+      this._canWatch = false;
+      this._logger.debug({ err, path: this.path }, 'cannot watch the output file; reading it by polling');
+    }
+  }
+
+  private _unwatch(): void {
+    this._watcher?.close();
+    this._watcher = undefined;
   }
 
   /** Reads the rest of the file, delivers a final unterminated line, and stops following. */
@@ -84,20 +112,30 @@ export class OutputTail extends Disposable {
   override dispose(): void {
     if (this._closed) return;
     this._closed = true;
-    if (this._more) clearImmediate(this._more);
+    this._cancelMore();
     super.dispose();
   }
 
+  private _cancelMore(): void {
+    const more = this._more;
+    this._more = undefined;
+    if (more && 'immediate' in more) clearImmediate(more.immediate);
+    else if (more) clearTimeout(more.timer);
+  }
+
   /**
-   * Reads what was appended, up to `bytesPerTurn` (`all`: everything, for `drain`). More than `limitBytes` unread is
-   * dropped: the file is cut back to empty, the partial line with it, and `onDrop` told how many bytes.
+   * Reads what was appended, up to `bytesPerTurn` (`all`: everything, for `drain`), and within the CPU budget
+   * (`cpuShare`): past it, the next read waits. More than `limitBytes` unread is dropped: the file is cut back to
+   * empty, the partial line with it, and `onDrop` told how many bytes.
    */
   private _read(all = false): void {
     if (this._closed || this._truncating) return;
-    if (this._more) {
-      clearImmediate(this._more);
-      this._more = undefined;
-    }
+    const started = performance.now();
+    this._cpuMs = Math.min(cpuBurstMs, this._cpuMs + (started - this._cpuAt) * cpuShare);
+    this._cpuAt = started;
+    // Out of CPU time: the timer reads next (a few milliseconds away), and checks then whether to drop what is too far behind.
+    if (!all && this._more !== undefined && 'timer' in this._more) return;
+    this._cancelMore();
     try {
       const buffer = this._buffer;
       let budget = all ? Infinity : bytesPerTurn;
@@ -105,13 +143,27 @@ export class OutputTail extends Disposable {
         const size = fstatSync(this._fd).size;
         // Truncated by someone else: start again from the beginning.
         if (size < this._offset) this._offset = 0;
-        if (size === this._offset) break;
+        if (size === this._offset) {
+          // Caught up: follow by the watch again, and look once more, for what came before it was set.
+          if (!all && !this._watcher && this._canWatch && !this._closed) {
+            this._watch();
+            continue;
+          }
+          break;
+        }
         if (!all && size - this._offset > this._limitBytes) {
           this._shed(size - this._offset);
           return;
         }
         if (budget <= 0) {
-          this._more = setImmediate(() => this._read());
+          // Spent beyond what remains: wait until the budget refills to zero, reading nothing meanwhile.
+          const left = this._cpuMs - (performance.now() - started);
+          const next = () => {
+            this._more = undefined;
+            this._read();
+          };
+          this._more = left > 0 ? { immediate: setImmediate(next) } : { timer: setTimeout(next, 1 - left / cpuShare) };
+          this._unwatch();
           break;
         }
         const n = readSync(this._fd, buffer, 0, Math.min(chunkBytes, size - this._offset, budget), this._offset);
@@ -128,6 +180,8 @@ export class OutputTail extends Disposable {
       }
     } catch (err) {
       this._logger.warn({ err, path: this.path }, 'cannot read the service output file');
+    } finally {
+      this._cpuMs -= performance.now() - started;
     }
   }
 

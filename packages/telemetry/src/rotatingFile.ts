@@ -7,7 +7,7 @@ export interface RotatingFileOptions {
   readonly path: string;
   /** The file is rotated once it reaches this size (bytes). */
   maxBytes: number;
-  /** Rotated files kept beside it (`<path>.1` is the newest): at most (keep + 1) x maxBytes, plus one write, on disk. */
+  /** Rotated files kept beside it (`<path>.1` is the newest): at most (keep + 1) x maxBytes, plus one write each, on disk. */
   keep: number;
   /** Mode of the files it creates (default 0o600). */
   readonly mode?: number;
@@ -21,6 +21,9 @@ export interface RotatingFileOptions {
 export class RotatingFile {
   private _fd: number | undefined;
   private _bytes = 0;
+  /** What writeSoon was given in this task, written when it ends. */
+  private _pending = '';
+  private _done: ((err: unknown) => void) | undefined;
 
   constructor(private readonly _options: RotatingFileOptions) {
     checkLimits(_options.maxBytes, _options.keep, _options.path);
@@ -48,9 +51,35 @@ export class RotatingFile {
     if (this._bytes >= this._options.maxBytes) this._rotate();
   }
 
+  /**
+   * Appends `text` once the current task ends (a microtask), with whatever else was given meanwhile, in one write:
+   * for many lines delivered in one turn of the event loop (a service's output), one system call instead of one per
+   * line. `done` (the one given last) hears how the write went: undefined, or what the file system threw. `flush()`
+   * writes it now.
+   */
+  writeSoon(text: string, done: (err: unknown) => void): void {
+    this._done = done;
+    if (this._pending === '') queueMicrotask(() => this.flush());
+    this._pending += text;
+  }
+
+  /** Writes what writeSoon holds now. */
+  flush(): void {
+    const text = this._pending;
+    if (text === '') return;
+    this._pending = '';
+    let failure: unknown;
+    try {
+      this.write(text);
+    } catch (err) {
+      failure = err;
+    }
+    this._done?.(failure);
+  }
+
   private _rotate(): void {
     const { path, keep } = this._options;
-    this.close();
+    this._closeFd();
     rmSync(`${path}.${keep}`, { force: true });
     for (let i = keep - 1; i >= 1; i--) {
       try {
@@ -67,7 +96,13 @@ export class RotatingFile {
     renameSync(fresh, path);
   }
 
+  /** Writes what writeSoon holds, and closes the file (a later write opens it again). */
   close(): void {
+    this.flush();
+    this._closeFd();
+  }
+
+  private _closeFd(): void {
     if (this._fd !== undefined) closeSync(this._fd);
     this._fd = undefined;
   }

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isatty } from 'node:tty';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { fileURLToPath } from 'node:url';
 // Types only (erased): each command still loads just the modules it needs.
@@ -230,7 +231,9 @@ async function start(configFile: string): Promise<number> {
   // In a terminal the screen shows progress and the live table; the JSON log goes to a file, as it does in the
   // background (--detach): orchestrator.log, rotated as `logs:` says. Otherwise JSON lines go to stdout.
   const logFile = tty || process.env.BATON_ORCHESTRATOR_DETACHED === '1' ? new RotatingFile({ path: `${paths.dir}/orchestrator.log`, ...logDefaults }) : undefined;
-  const logger = createLogger({ name: 'orchestrator', pretty: false, destination: logFile ? rotatingDestination(logFile) : 1 });
+  // To stdout through its stream, as the rest of the output: once stdout is gone (a closed pipe, a terminal that hung
+  // up), lines are dropped, not thrown from every log call.
+  const logger = createLogger({ name: 'orchestrator', pretty: false, destination: logFile ? rotatingDestination(logFile) : { write: (line: string) => void (outputClosed || process.stdout.write(line)) } });
   // In a terminal: progress lines while starting, then a live block (the table and the latest
   // events) redrawn in place; nothing else may print in between, or the redraw would drift.
   const recent: string[] = [];
@@ -259,7 +262,7 @@ async function start(configFile: string): Promise<number> {
     if (signals > 1) {
       err('second interrupt: killing every service now');
       orchestrator.forceKill();
-      process.exit(exitCodes.forced);
+      exitProcess(exitCodes.forced);
     }
     onProgress(`${signal}: stopping (press Ctrl-C again to kill at once)`);
     void orchestrator.stop();
@@ -590,13 +593,34 @@ async function logs(configFile: string, service: string | undefined, lines: numb
 function exitWhenFlushed(code: number): void {
   const open = [process.stdout, process.stderr].filter((stream) => !outputClosed && !stream.destroyed && stream.writableLength > 0);
   let pending = open.length;
-  if (pending === 0) process.exit(code);
+  if (pending === 0) exitProcess(code);
   for (const stream of open) {
     // Called once what was written before it is flushed, or with the error that closed the stream.
     stream.write('', () => {
-      if (--pending === 0) process.exit(code);
+      if (--pending === 0) exitProcess(code);
     });
   }
+}
+
+/** Which standard streams were terminals when this process started. */
+const startedOnTerminal = [0, 1, 2].map((fd) => isatty(fd));
+
+/**
+ * Exits with `code`. On exit Node puts back the terminal settings it found at start, and aborts if the terminal
+ * refuses (a failed CHECK in its ResetStdio): a terminal that hung up (its window closed while the orchestrator ran
+ * on) refuses with EIO, and the abort then died of SIGSEGV printing its stack trace. A standard stream whose terminal
+ * hung up (it no longer answers as a terminal) is closed first: Node leaves a closed one alone.
+ */
+function exitProcess(code: number): never {
+  for (const fd of [0, 1, 2]) {
+    if (!startedOnTerminal[fd] || isatty(fd)) continue;
+    try {
+      closeSync(fd);
+    } catch {
+      // Closed already.
+    }
+  }
+  process.exit(code);
 }
 
 main(process.argv.slice(2)).then(

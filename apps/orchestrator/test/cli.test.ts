@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
@@ -260,6 +260,30 @@ describe('orchestrator CLI', () => {
     expect(existsSync(join(dir, 'orchestrator.log.2'))).toBe(false);
     // Nothing of the log is written twice.
     expect(await readFile(join(dir, 'orchestrator.out'), 'utf8')).toBe('');
+  }, 60_000);
+
+  // util-linux's `script` gives the orchestrator a terminal that the test can hang up, as closing its window does.
+  const hasScript = process.platform === 'linux' && spawnSync('script', ['--version']).status === 0;
+  (hasScript ? it : it.skip)('a terminal closed under a running orchestrator: it runs on, and stops on request without crashing at exit', async () => {
+    await writeConfig(tmp.path, { a: service('log', 'up') });
+    const stderrFile = join(tmp.path, 'stderr.txt');
+    // stderr to a file: what Node prints if it aborts at exit (its stdout and stdin stay on the terminal).
+    const terminal = spawn('script', ['-q', '-c', `exec ${process.execPath} ${bundlePath} start 2>${stderrFile}`, '/dev/null'], { cwd: tmp.path, stdio: 'ignore' });
+    try {
+      await waitFor(async () => (await cli(tmp.path, ['status'])).code === 0, { timeoutMs: 30_000, what: 'the orchestrator running in its terminal' });
+      const { pid } = await status();
+      // The window closes: the terminal hangs up under the orchestrator (SIGHUP, then EIO on every write).
+      terminal.kill('SIGKILL');
+      await sleep(1500);
+      expect(isAlive(pid)).toBe(true);
+      expect((await cli(tmp.path, ['stop'])).code).toBe(0);
+      await waitFor(() => !isAlive(pid), { timeoutMs: 10_000, what: 'the orchestrator to exit' });
+      // Node put back the terminal's settings at exit and, finding it hung up, aborted ("Assertion failed" in
+      // ResetStdio), then died of SIGSEGV printing the stack: the streams whose terminal hung up are closed first.
+      expect(await readFile(stderrFile, 'utf8')).toBe('');
+    } finally {
+      terminal.kill('SIGKILL');
+    }
   }, 60_000);
 
   (posix ? it : it.skip)('start --detach fails with the reason when another orchestrator runs, or a service is not ready', async () => {

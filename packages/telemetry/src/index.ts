@@ -25,4 +25,4 @@ export {
 } from './exporters.js';
 export { createMetrics, type Metrics } from './metrics.js';
 export { installShutdownHooks, type ShutdownHookOptions } from './shutdownHooks.js';
-export { RotatingFile, rotatingDestination, type RotatingFileOptions } from './rotatingFile.js';
+export { RotatingFile, rotatingDestination, type RotatingDestination, type RotatingFileOptions } from './rotatingFile.js';

@@ -113,12 +113,22 @@ function checkLimits(maxBytes: number, keep: number, path: string): void {
   if (!(Number.isInteger(keep) && keep >= 0)) throw new InvalidArgumentError(`rotating file ${path}: keep must be a whole number >= 0, got ${keep}`);
 }
 
+/** What `rotatingDestination` returns: a pino `DestinationStream` with its file and count of dropped lines. */
+export interface RotatingDestination {
+  /** Appends one log line (pino calls it); dropped and counted if the file cannot be written. */
+  write(line: string): void;
+  /** The file written to. */
+  readonly file: RotatingFile;
+  /** Lines dropped because the file could not be written. */
+  readonly dropped: number;
+}
+
 /**
  * A logger destination (pino's `DestinationStream`) writing to a `RotatingFile`: for a long-lived process's own
  * JSON log. A line that cannot be written (a full disk) is dropped and counted, and the process goes on; the first
  * such failure after a success is reported once on stderr.
  */
-export function rotatingDestination(file: RotatingFile): { write(line: string): void; readonly file: RotatingFile; readonly dropped: number } {
+export function rotatingDestination(file: RotatingFile): RotatingDestination {
   let dropped = 0;
   let failing = false;
   return {

@@ -259,10 +259,12 @@ async function start(configFile: string): Promise<number> {
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;
+    // A third: the second's kill and its events are under way; go now.
+    if (signals > 2) exitProcess(exitCodes.forced);
     if (signals > 1) {
       err('second interrupt: killing every service now');
-      orchestrator.forceKill();
-      exitProcess(exitCodes.forced);
+      void orchestrator.forceKill().finally(() => exitProcess(exitCodes.forced));
+      return;
     }
     onProgress(`${signal}: stopping (press Ctrl-C again to kill at once)`);
     void orchestrator.stop();

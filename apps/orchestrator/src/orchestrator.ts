@@ -520,15 +520,22 @@ export class Orchestrator {
   }
 
   /** Second Ctrl-C: SIGKILL every service's process group at once. */
-  forceKill(): void {
+  /**
+   * Kills every service at once (a second Ctrl-C), records it (a `stopped` event for each service killed, then
+   * `orchestrator-stopped` marked forced) and writes the events out, waiting at most `timeoutMs` for that.
+   */
+  async forceKill(timeoutMs = 1000): Promise<void> {
     for (const service of this._supervisor?.services ?? []) {
       if (!service.pid) continue;
       try {
         process.kill(process.platform === 'win32' ? service.pid : -service.pid, 'SIGKILL');
+        this._event({ type: 'stopped', service: service.name, pid: service.pid, signal: 'SIGKILL', forced: true });
       } catch {
         // Already gone.
       }
     }
+    this._event({ type: 'orchestrator-stopped', forced: true });
+    await this._events?.shutdown({ timeoutMs });
   }
 }
 

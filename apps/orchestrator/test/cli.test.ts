@@ -262,6 +262,24 @@ describe('orchestrator CLI', () => {
     expect(await readFile(join(dir, 'orchestrator.out'), 'utf8')).toBe('');
   }, 60_000);
 
+  (posix ? it : it.skip)('a second Ctrl-C kills every service at once, and events.ndjson records it', async () => {
+    await writeConfig(tmp.path, { stubborn: `    command: sh\n    args: ["-c", "trap '' TERM; echo up; while :; do sleep 1; done"]\n` });
+    const orchestrator = await startOrchestrator(tmp.path);
+    const [service] = (await status()).services;
+    orchestrator.kill('SIGINT');
+    // It ignores SIGTERM: the stop waits out its timeout (10 s)...
+    await sleep(500);
+    expect(isAlive(service!.pid!)).toBe(true);
+    // ...unless interrupted again.
+    orchestrator.kill('SIGINT');
+    const { code } = await orchestrator.exited;
+    expect(code).toBe(130);
+    await waitFor(() => !isAlive(service!.pid!), { timeoutMs: 2000, what: 'the service killed' });
+    const events = (await readFile(join(tmp.path, '.baton', 'orchestrator', 'events.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'stopped', service: 'stubborn', pid: service!.pid, signal: 'SIGKILL', forced: true }));
+    expect(events).toContainEqual(expect.objectContaining({ type: 'orchestrator-stopped', forced: true }));
+  }, 60_000);
+
   // util-linux's `script` gives the orchestrator a terminal that the test can hang up, as closing its window does.
   const hasScript = process.platform === 'linux' && spawnSync('script', ['--version']).status === 0;
   (hasScript ? it : it.skip)('a terminal closed under a running orchestrator: it runs on, and stops on request without crashing at exit', async () => {

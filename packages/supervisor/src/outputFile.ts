@@ -19,6 +19,8 @@ const cpuBurstMs = 250;
 /** A backstop read for platforms whose file watch reports appends late (Windows) or drops them (an overflowed inotify queue). */
 const pollMs = 500;
 const chunkBytes = 64 * 1024;
+/** A longer line is delivered in pieces of this many characters (see _split). */
+export const maxLineChars = 64 * 1024;
 
 /**
  * Opens a service's output file for the child to write (truncated, 0600, append mode) and returns
@@ -210,10 +212,22 @@ export class OutputTail extends Disposable {
     let start = 0;
     for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
       const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      this._deliver(text.slice(start, end));
+      this._deliverLong(text.slice(start, end));
       start = nl + 1;
     }
-    this._partial = text.slice(start);
+    // A line without its end yet: held, but never more than a line's bound (output without newlines, a binary dump).
+    let rest = text.slice(start);
+    while (rest.length > maxLineChars) {
+      this._deliver(rest.slice(0, maxLineChars));
+      rest = rest.slice(maxLineChars);
+    }
+    this._partial = rest;
+  }
+
+  /** A line longer than `maxLineChars` is delivered in pieces of that length: nothing is lost, and memory stays bounded. */
+  private _deliverLong(line: string): void {
+    for (let at = 0; at < line.length; at += maxLineChars) this._deliver(line.slice(at, at + maxLineChars));
+    if (line.length === 0) this._deliver(line);
   }
 
   private _deliver(line: string): void {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { makeTempDir, percentile, sleep, type TempDir } from '@baton/test-utils';
 import type { Logger } from '@baton/base';
 import { createSupervisor } from '../src/index.js';
-import { outputFileLimitBytes } from '../src/outputFile.js';
+import { maxLineChars, outputFileLimitBytes } from '../src/outputFile.js';
 import { svc } from './helpers.js';
 
 const seconds = Number(process.env.FLOOD_SECONDS ?? 4);
@@ -85,6 +85,30 @@ describe('a service that floods its output', () => {
       const stopping = performance.now();
       await sup.stop();
       expect(performance.now() - stopping).toBeLessThan(2000);
+    } finally {
+      await sup.stop();
+      sup.dispose();
+    }
+  }, 60_000);
+
+  (posix ? it : it.skip)('a 1 MiB line without a newline, then binary output: delivered in pieces of at most 64 KiB, every byte of the line kept', async () => {
+    const script = "head -c 1048576 /dev/zero | tr '\\0' a; printf '\\nend of the long line\\n'; head -c 200000 /dev/urandom; printf '\\nafter the binary\\n'; sleep 30";
+    const sup = createSupervisor({ services: { odd: { command: 'sh', args: ['-c', script] } }, outputDir: join(tmp.path, 'output'), logOutput: false, logger: recordingLogger([]) });
+    const lines: string[] = [];
+    sup.onDidOutput((o) => lines.push(o.line));
+    try {
+      await sup.start();
+      const deadline = performance.now() + 20_000;
+      while (!lines.includes('after the binary') && performance.now() < deadline) await sleep(50);
+      expect(lines).toContain('after the binary');
+      expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(maxLineChars);
+      const end = lines.indexOf('end of the long line');
+      // The long line: every one of its 1,048,576 characters, in order, in pieces.
+      const pieces = lines.slice(0, end).filter((l) => /^a+$/.test(l));
+      expect(pieces.join('').length).toBe(1024 * 1024);
+      expect(pieces.length).toBe(16);
+      // Binary output: decoded as text (invalid UTF-8 as U+FFFD), in lines of at most the bound, then the next line whole.
+      expect(lines.indexOf('after the binary')).toBeGreaterThan(end);
     } finally {
       await sup.stop();
       sup.dispose();

@@ -60,7 +60,7 @@ describe('EtcdFence', () => {
     await expect(fence.write(1, [{ type: 'put', key: fence.key, value: 'x' }])).rejects.toThrow(/cannot touch the fence's own key/);
   });
 
-  it('a write whose answer is lost is reported EOUTCOMEUNKNOWN, not sent again (and never refused as stale though applied)', async () => {
+  it('a write whose answer is lost is settled by reading the key back: it landed, once, and resolves (never refused as stale, never sent again)', async () => {
     const member = new URL(cluster.endpoints[0]!);
     const proxy = await startFaultProxy({ host: member.hostname, port: Number(member.port) });
     const faulty = createEtcdClient({ hosts: proxy.url });
@@ -68,16 +68,50 @@ describe('EtcdFence', () => {
       const fence = createEtcdFence({ client: faulty, name: 'lossy' });
       await fence.write(3, [{ type: 'put', key: 'res/lossy', value: 'first' }]);
       const dropped = proxy.dropNextAnswer();
-      const err = await fence.write(4, [{ type: 'put', key: 'res/lossy', value: 'second' }]).catch((e: unknown) => e);
+      const revision = await fence.write(4, [{ type: 'put', key: 'res/lossy', value: 'second' }]);
       await dropped;
-      expect(err).toBeInstanceOf(OutcomeUnknownError);
-      expect(err).toMatchObject({ code: 'EOUTCOMEUNKNOWN', data: { key: fence.key, token: 4 } });
-      // It landed, once: the resource and the fence show it.
-      expect(await client.get('res/lossy').string()).toBe('second');
+      expect(proxy.dropped).toBe(1);
+      // It landed, once, at the revision returned: the resource and the fence show it.
+      const resource = await client.get('res/lossy').exec();
+      expect(resource.kvs[0]!.value.toString()).toBe('second');
+      expect(Number(resource.kvs[0]!.mod_revision)).toBe(revision);
+      expect(Number(resource.kvs[0]!.version)).toBe(2);
       expect(await createEtcdFence({ client, name: 'lossy' }).highest()).toBe(4);
     } finally {
       faulty.close();
       await proxy.close();
     }
+  });
+
+  it('a lost answer that cannot be settled (etcd unreachable after it) is EOUTCOMEUNKNOWN, naming the key, the token and the write', async () => {
+    const member = new URL(cluster.endpoints[0]!);
+    const proxy = await startFaultProxy({ host: member.hostname, port: Number(member.port) });
+    const faulty = createEtcdClient({ hosts: proxy.url });
+    try {
+      const fence = createEtcdFence({ client: faulty, name: 'cut-off', settleTimeoutMs: 800 });
+      await fence.write(3, []);
+      // The answer is lost, and from then on nothing gets through: the read-back cannot learn anything.
+      const dropped = proxy.dropNextAnswer().then(() => proxy.blackhole(true));
+      const err = await fence.write(5, [{ type: 'put', key: 'res/cut-off', value: 'x' }]).catch((e: unknown) => e);
+      await dropped;
+      expect(err).toBeInstanceOf(OutcomeUnknownError);
+      expect(err).toMatchObject({ code: 'EOUTCOMEUNKNOWN', data: { key: fence.key, token: 5, writeId: expect.stringMatching(/^[0-9a-f]{16}$/) } });
+      expect((err as Error).message).toMatch(/fence 'cut-off': the write with token 5 was sent to etcd .* no answer came/);
+      proxy.blackhole(false);
+      // It did land (etcd had it before the answer was lost): the fence says so, as the error advised to check.
+      expect(await createEtcdFence({ client, name: 'cut-off' }).highest()).toBe(5);
+    } finally {
+      faulty.close();
+      await proxy.close();
+    }
+  });
+
+  it('reads a fence key written without write ids (digits alone): the same token is accepted again, an older one refused', async () => {
+    await client.put('baton/fences/plain').value('00000000000000000007');
+    const fence = createEtcdFence({ client, name: 'plain' });
+    expect(await fence.highest()).toBe(7);
+    await expect(fence.write(7, [])).resolves.toBeGreaterThan(0);
+    await expect(fence.write(6, [])).rejects.toBeInstanceOf(StaleTokenError);
+    expect((await client.get('baton/fences/plain').string())!).toMatch(/^00000000000000000007:[0-9a-f]{16}$/);
   });
 });

@@ -8,7 +8,7 @@
 // CI runs it for CHAOS_SECONDS (default 20); `CHAOS_SECONDS=600 pnpm --filter @baton/etcd test:chaos` runs longer.
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
-import { continueWhenStopped, killAllFixtures, sleep, spawnFixture, startEtcdCluster, stopAllEtcdClusters, watchObserved, type BeliefSpans, type EtcdCluster, type EtcdMember, type Fixture } from '@baton/test-utils';
+import { continueWhenStopped, killAllFixtures, sleep, spawnFixture, waitFor, startEtcdCluster, stopAllEtcdClusters, watchObserved, type BeliefSpans, type EtcdCluster, type EtcdMember, type Fixture } from '@baton/test-utils';
 import type { IKeyValue } from 'etcd3';
 import { createEtcdClient, type Etcd3 } from '../src/index.js';
 import { check } from './checker.js';
@@ -17,6 +17,8 @@ import { isLeaderNow, startContender } from './helpers.js';
 const seconds = Number(process.env.CHAOS_SECONDS ?? 20);
 const processes = 5;
 const ttlMs = 2000;
+/** After the last fault, a leader within the TTL plus a few seconds (an etcd leader election, a session's new lease). */
+const leaderBoundMs = ttlMs + 5000;
 const counterFixture = fileURLToPath(new URL('./fixtures/counter.ts', import.meta.url));
 
 afterAll(async () => {
@@ -32,6 +34,9 @@ describe('chaos on etcd', () => {
     const spans: BeliefSpans = new Map();
     let generation = 0;
     const counts = { kills: 0, pauses: 0, faultPauses: 0, etcdLeaderKills: 0, elections: 0 };
+    /** When each fault began or ended (CLOCK_MONOTONIC, as the processes' spans): a leader is due within the bound of the last. */
+    const faultEvents: bigint[] = [];
+    const fault = () => void faultEvents.push(process.hrtime.bigint());
     interface Proc {
       fixture: Fixture;
       id: string;
@@ -46,10 +51,12 @@ describe('chaos on etcd', () => {
         if (line.startsWith('role leader')) counts.elections++;
         if (!line.startsWith('paused ')) return;
         counts.faultPauses++;
+        fault();
         proc.stopped = true;
         // Continued only once it has stopped: this line can be read before it raises SIGSTOP.
         setTimeout(() => {
           void continueWhenStopped(fixture).then(() => {
+            fault();
             proc.stopped = false;
           });
         }, Math.random() * ttlMs * 1.5);
@@ -74,24 +81,30 @@ describe('chaos on etcd', () => {
         const roll = Math.random();
         if (roll < 0.3) {
           const victim = victimOf(procs);
+          fault();
           victim.fixture.kill('SIGKILL');
           await victim.fixture.exited;
           counts.kills++;
           procs.splice(procs.indexOf(victim), 1, await spawn());
+          fault();
         } else if (roll < 0.8) {
           const candidates = procs.filter((p) => !p.stopped);
           if (candidates.length > 2) {
             const victim = victimOf(candidates);
+            fault();
             victim.fixture.kill('SIGSTOP');
             victim.stopped = true;
             counts.pauses++;
             setTimeout(() => {
               victim.stopped = false;
               victim.fixture.kill('SIGCONT');
+              fault();
             }, ttlMs * (0.3 + Math.random() * 1.5));
           }
         } else if (roll < 0.9) {
+          fault();
           if ((await etcdLeader.toggle()) === 'killed') counts.etcdLeaderKills++;
+          fault();
         }
       }
       await etcdLeader.restore();
@@ -99,11 +112,20 @@ describe('chaos on etcd', () => {
         p.stopped = false;
         p.fixture.kill('SIGCONT');
       }
+      fault();
+      // The faults are over: a leader within the bound, found by the processes themselves.
+      const quietFrom = performance.now();
+      await waitFor(() => procs.some((p) => isLeaderNow(p.fixture)), { timeoutMs: leaderBoundMs, intervalMs: 20, what: `a leader within ${leaderBoundMs} ms of the last fault` });
+      const leaderAfterQuietMs = Math.round(performance.now() - quietFrom);
       await sleep(ttlMs);
       await killAllFixtures();
       const result = await check(client, name, spans);
-      process.stdout.write(`etcd chaos figures: ${JSON.stringify({ seconds, processes, ttlMs, ...counts, acceptedWrites: result.writes, termsWithWrites: result.terms })}\n`);
+      const gaps = leaderlessGaps(spans, faultEvents);
+      process.stdout.write(`etcd chaos figures: ${JSON.stringify({ seconds, processes, ttlMs, ...counts, acceptedWrites: result.writes, termsWithWrites: result.terms, leaderAfterQuietMs, longestGapAfterAFaultMs: Math.round(Math.max(0, ...gaps.map((g) => g.ms))) })}\n`);
       expect(result.violations).toEqual([]);
+      // Never without a leader for longer than the bound after the last fault (a stuck election: a key kept alive
+      // behind nobody, a watch cancelled for good).
+      expect(gaps.filter((g) => g.ms > leaderBoundMs)).toEqual([]);
       expect(result.writes).toBeGreaterThan(0);
       expect(result.terms).toBeGreaterThan(1);
       expect(counts.kills + counts.pauses).toBeGreaterThan(0);
@@ -187,6 +209,22 @@ describe('chaos on etcd', () => {
     }
   }, (seconds + 120) * 1000);
 });
+
+/**
+ * The spans in which nobody believed it led (between one term's last moment and the next term's first), each
+ * measured from its start or from the last fault event before its end, whichever is later.
+ */
+function leaderlessGaps(spans: BeliefSpans, faultEvents: readonly bigint[]): { from: bigint; ms: number }[] {
+  const ordered = [...spans.values()].sort((a, b) => (a.first < b.first ? -1 : 1));
+  const gaps: { from: bigint; ms: number }[] = [];
+  for (let i = 1; i < ordered.length; i++) {
+    const end = ordered[i]!.first;
+    let from = ordered[i - 1]!.last;
+    for (const at of faultEvents) if (at <= end && at > from) from = at;
+    if (end > from) gaps.push({ from, ms: Number(end - from) / 1e6 });
+  }
+  return gaps;
+}
 
 /** Each toggle() kills the etcd Raft leader member, or starts again the one it killed last; restore() starts it again. */
 function leaderKiller(cluster: EtcdCluster) {

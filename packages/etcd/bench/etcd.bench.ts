@@ -7,7 +7,11 @@
 // BENCH_ROUNDS (default 20), BENCH_KILLS (default 5), BENCH_UPDATES (per contender, default 50).
 // Also: the store's compare-and-swap against a plain etcd3 transaction loop (the floor: a number in a key, compare on
 // its mod revision, put), with 1 and with 4 writers, runs alternating, median of the ratios. BENCH_ONLY=cas runs
-// that part alone (BENCH_CAS_PAIRS pairs, default 5).
+// that part alone (BENCH_CAS_PAIRS pairs, default 5). BENCH_ONLY=failover: the election's failover after SIGKILL beside
+// `etcdctl lock` with the same TTL (etcdctl from Debian's etcd-client), kills alternating.
+import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Etcd3 } from 'etcd3';
 import { createElection } from '@baton/lock';
@@ -112,8 +116,73 @@ async function casAgainstPlain(pairs: number, n: number): Promise<Record<string,
   return out;
 }
 
+/** One failover of `kind`: the time (ms) from the SIGKILL of the holder until the waiter holds the name. */
+async function failoverOnce(kind: 'baton' | 'file' | 'recipe', name: string): Promise<number> {
+  const where = kind === 'file' ? tmp.path : hosts.join(',');
+  const args = [kind === 'baton' ? 'baton-etcd' : kind, where, String(ttlMs), name];
+  const leader = spawnFixture(candidate, args);
+  await leader.waitForLine(/^ready leader/, 20_000);
+  const follower = spawnFixture(candidate, args);
+  await follower.waitForLine(/^ready follower/, 20_000);
+  await sleep(200);
+  const killedAt = process.hrtime.bigint();
+  leader.kill('SIGKILL');
+  const line = await follower.waitForLine(/^elected /, 20_000);
+  follower.kill('SIGKILL');
+  await Promise.all([leader.exited, follower.exited]);
+  return Number(BigInt(line.split(' ')[1]!) - killedAt) / 1e6;
+}
+
+/**
+ * The same with `etcdctl lock --ttl <TTL s>` (etcd's own client), when it is installed: the holder's etcdctl process
+ * is SIGKILLed (its lease goes unrenewed), and the waiter's runs its command once it holds the lock; the command
+ * prints the time. Undefined when etcdctl is not there.
+ */
+async function etcdctlFailoverOnce(name: string): Promise<number | undefined> {
+  if (spawnSync('etcdctl', ['version']).status !== 0) return undefined;
+  const printer = join(tmp.path, 'elected.mjs');
+  writeFileSync(printer, "process.stdout.write(`elected ${process.hrtime.bigint()} ${process.pid}\\n`); setInterval(() => {}, 1 << 30);\n");
+  const start = () => {
+    const child = spawn('etcdctl', ['--endpoints', hosts.join(','), 'lock', '--ttl', String(ttlMs / 1000), name, process.execPath, printer], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const elected = new Promise<{ at: bigint; pid: number }>((resolve) => {
+      let text = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+        const match = /elected (\d+) (\d+)/.exec(text);
+        if (match) resolve({ at: BigInt(match[1]!), pid: Number(match[2]) });
+      });
+    });
+    return { child, elected };
+  };
+  const leader = start();
+  const held = await leader.elected;
+  const follower = start();
+  // Its session and key are in etcd well before this.
+  await sleep(500);
+  const killedAt = process.hrtime.bigint();
+  leader.child.kill('SIGKILL');
+  const next = await follower.elected;
+  for (const pid of [held.pid, next.pid]) process.kill(pid, 'SIGKILL');
+  follower.child.kill('SIGKILL');
+  return Number(next.at - killedAt) / 1e6;
+}
+
 try {
   bench: {
+  if (process.env.BENCH_ONLY === 'failover') {
+    // @baton/etcd's election and etcdctl lock, the same TTL, kills alternating.
+    const times: Record<'baton' | 'etcdctl', number[]> = { baton: [], etcdctl: [] };
+    for (let i = 0; i < kills; i++) {
+      times.baton.push(await failoverOnce('baton', `failover-${seq++}`));
+      const theirs = await etcdctlFailoverOnce(`failover-${seq++}`);
+      if (theirs === undefined) throw new Error('BENCH_ONLY=failover needs etcdctl (Debian: apt-get install etcd-client)');
+      times.etcdctl.push(theirs);
+    }
+    const failoverRows: Row[] = [{ measure: `failover after SIGKILL of the holder, p50 / p99 (ms), ${kills} kills each, TTL ${ttlMs / 1000} s`, '@baton/etcd election': stats(times.baton), 'etcdctl lock': stats(times.etcdctl), ratio: `${round(percentile(times.baton, 50) / percentile(times.etcdctl, 50), 2)}x p50` }];
+    process.stdout.write(`\n${machineDescription()}; etcd ${version}, 3 members on loopback\n\n${markdownTable(failoverRows)}\n`);
+    writeBenchResults(packageDir, 'etcd-failover', failoverRows, { times, settings: { kills, ttlMs } });
+    break bench;
+  }
   if (process.env.BENCH_ONLY === 'cas') {
     const floor = await casAgainstPlain(Number(process.env.BENCH_CAS_PAIRS ?? 5), updates * 4);
     const casRows: Row[] = Object.entries(floor).map(([writers, f]) => ({ writers, '@baton/etcd store updates/s': f.baton, 'plain etcd3 txn loop updates/s': f.plain, ratio: f.ratio }));
@@ -161,22 +230,7 @@ try {
   progress(`failover after SIGKILL (${kills} kills each)`);
   const failover: Record<string, number[]> = { baton: [], file: [], recipe: [] };
   for (let i = 0; i < kills; i++) {
-    for (const kind of ['baton', 'file', 'recipe'] as const) {
-      const name = `failover-${seq++}`;
-      const where = kind === 'file' ? tmp.path : hosts.join(',');
-      const args = [kind === 'baton' ? 'baton-etcd' : kind, where, String(ttlMs), name];
-      const leader = spawnFixture(candidate, args);
-      await leader.waitForLine(/^ready leader/, 20_000);
-      const follower = spawnFixture(candidate, args);
-      await follower.waitForLine(/^ready follower/, 20_000);
-      await sleep(200);
-      const killedAt = process.hrtime.bigint();
-      leader.kill('SIGKILL');
-      const line = await follower.waitForLine(/^elected /, 20_000);
-      failover[kind]!.push(Number(BigInt(line.split(' ')[1]!) - killedAt) / 1e6);
-      follower.kill('SIGKILL');
-      await Promise.all([leader.exited, follower.exited]);
-    }
+    for (const kind of ['baton', 'file', 'recipe'] as const) failover[kind]!.push(await failoverOnce(kind, `failover-${seq++}`));
   }
 
   // Compare-and-swap: 8 contenders, each on its own connection, increment one counter.

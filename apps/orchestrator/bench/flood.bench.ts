@@ -4,11 +4,11 @@
 // control socket, timed; every second the orchestrator's CPU and RSS (/proc) and the bytes under .baton/; then
 // `orchestrator stop`, timed until every service is gone; and whether every line of the quiet services was kept.
 // Linux only (it reads /proc).
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect, readAuthToken } from '@baton/ipc';
-import { isAlive, killAllFixtures, machineDescription, makeTempDir, markdownTable, percentile, round, sleep, spawnFixture, waitFor, writeBenchResults, type Row } from '@baton/test-utils';
+import { bytesUnder, isAlive, killAllFixtures, machineDescription, makeTempDir, markdownTable, percentile, round, sleep, spawnFixture, waitFor, writeBenchResults, type Row } from '@baton/test-utils';
 import { orchestratorPaths, type StatusSnapshot } from '../src/index.js';
 
 if (process.platform !== 'linux') {
@@ -32,14 +32,6 @@ function usage(pid: number): { cpuMs: number; rss: number } {
   return { cpuMs, rss };
 }
 
-function diskUse(dir: string): number {
-  let total = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    total += entry.isDirectory() ? diskUse(path) : entry.isFile() ? statSync(path).size : 0;
-  }
-  return total;
-}
 
 /** The `tick N` lines of a quiet service in its log files: whether 0..last are all there, in order. */
 function quietLinesKept(logs: string, service: string): { lines: number; complete: boolean } {
@@ -77,7 +69,7 @@ try {
       const at = performance.now();
       cpu.push((now.cpuMs - last.cpuMs) / (at - lastAt));
       rssMax = Math.max(rssMax, now.rss);
-      diskMax = Math.max(diskMax, diskUse(join(tmp.path, '.baton')));
+      diskMax = Math.max(diskMax, bytesUnder(join(tmp.path, '.baton')));
       last = now;
       lastAt = at;
     }

@@ -3,9 +3,9 @@
 // within the services' stop timeouts. FLOOD_SECONDS (default 4) for a longer run; `bench/flood.mjs` measures the
 // same for 60 s with figures (status p99, CPU, RSS, disk).
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isAlive, killAllFixtures, makeTempDir, sleep, waitFor, type TempDir } from '@baton/test-utils';
+import { bytesUnder, isAlive, killAllFixtures, makeTempDir, sleep, waitFor, type TempDir } from '@baton/test-utils';
 import { connect, readAuthToken } from '@baton/ipc';
 import { orchestratorPaths, type StatusSnapshot } from '../src/index.js';
 import { cli, service, startOrchestrator, writeConfig } from './helpers.js';
@@ -21,16 +21,6 @@ afterEach(async () => {
   await killAllFixtures();
   await tmp.cleanup();
 });
-
-/** Bytes in every file under `dir`, recursively. */
-function diskUse(dir: string): number {
-  let total = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    total += entry.isDirectory() ? diskUse(path) : entry.isFile() ? statSync(path).size : 0;
-  }
-  return total;
-}
 
 describe('the orchestrator under an output flood', () => {
   (posix ? it : it.skip)(`yes for ${seconds} s beside a quiet service: status answers, quiet lines kept, files bounded, SIGTERM stops everything`, async () => {
@@ -63,8 +53,8 @@ describe('the orchestrator under an output flood', () => {
     // Within the bound: each service log (keep + 1) x maxBytes, plus one turn's write (at most 128 KiB read per turn).
     // The capture files (output/) are the supervisor's flood test's: 8 MiB, plus what `yes` appends while a cut back
     // runs, which a busy machine makes longer (tens of MB).
-    expect(diskUse(join(paths.dir, 'logs'))).toBeLessThan(2 * 2 * (maxBytes + 256 * 1024));
-    expect(diskUse(join(paths.dir, 'output'))).toBeLessThan(2 * 8 * 1024 * 1024 + 512 * 1024 * 1024);
+    expect(bytesUnder(join(paths.dir, 'logs'))).toBeLessThan(2 * 2 * (maxBytes + 256 * 1024));
+    expect(bytesUnder(join(paths.dir, 'output'))).toBeLessThan(2 * 8 * 1024 * 1024 + 512 * 1024 * 1024);
     // SIGTERM, as a user's kill or a system shutdown sends: everything stops within the stop timeouts.
     const signalled = performance.now();
     orchestrator.kill('SIGTERM');

@@ -1,4 +1,4 @@
-export { makeTempDir, type TempDir } from './tempDir.js';
+export { bytesUnder, makeTempDir, type TempDir } from './tempDir.js';
 export { spawnFixture, killAllFixtures, continueWhenStopped, isAlive, processState, type Fixture, type FixtureOptions } from './fixture.js';
 export { waitFor, sleep, percentile, freePort, type WaitForOptions } from './wait.js';
 export { markdownTable, machineDescription, machineCosts, writeBenchResults, round, importBuilt, type MachineCosts, type Row } from './bench.js';

@@ -1,3 +1,4 @@
+import { readdirSync, statSync } from 'node:fs';
 import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,4 +16,14 @@ export async function makeTempDir(prefix = 'baton-test-'): Promise<TempDir> {
     path,
     cleanup: () => rm(path, { recursive: true, force: true, maxRetries: 3 }),
   };
+}
+
+/** Bytes in every regular file under `dir`, recursively (what a bound on disk use counts). */
+export function bytesUnder(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    total += entry.isDirectory() ? bytesUnder(path) : entry.isFile() ? statSync(path).size : 0;
+  }
+  return total;
 }

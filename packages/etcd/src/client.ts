@@ -67,7 +67,35 @@ export function createEtcdClient(options: EtcdClientOptions): Etcd3 {
     },
   });
   clientEndpoints.set(client, hosts);
+  ignoreLateWatchResponses(client);
   return client;
+}
+
+/** How what etcd3's watch manager throws for a response that belongs to none of its watchers begins. */
+const lateWatchResponses = ['Failed to find watcher for IWatchResponse', 'Could not find watcher corresponding to create response', 'Got a watch creation error, but found no pending watchers'];
+
+/**
+ * etcd3's watch manager throws, from its stream's data handler, when a response comes for a watcher it no longer
+ * has: an uncaught exception in the user's process. It happens when etcd cancels the only watch of a client (its
+ * history was compacted while the stream was down): the manager cancels its stream as its last watcher goes, and the
+ * messages that stream still delivers (events, the answer to a replacement watch's create request) find nobody. They
+ * are for nobody, and are dropped; the replacement watch is made again on the next stream.
+ */
+function ignoreLateWatchResponses(client: Etcd3): void {
+  type Handler = (response: unknown) => void;
+  const manager = (client as unknown as { watchManager?: Record<'handleResponse' | 'handleCreatedResponse', Handler | undefined> }).watchManager;
+  for (const name of ['handleResponse', 'handleCreatedResponse'] as const) {
+    const original = manager?.[name];
+    if (!manager || typeof original !== 'function') continue;
+    manager[name] = (response: unknown) => {
+      try {
+        original.call(manager, response);
+      } catch (err) {
+        const message = String((err as Error)?.message);
+        if (!lateWatchResponses.some((start) => message.startsWith(start))) throw err;
+      }
+    };
+  }
 }
 
 /** The watch manager's backoff (the shape etcd3 asks for): doubling from `ms`, at most a second. */

@@ -60,3 +60,27 @@ describe('errors from etcd', () => {
     }
   }, 60_000);
 });
+
+describe('late watch responses', () => {
+  it('a watch response for a watcher the client no longer has is dropped, not thrown from the stream handler (an uncaught exception)', () => {
+    // What etcd3's watch manager gets after etcd cancelled a client's only watch (compaction): messages the stream it
+    // cancelled still delivers. Its own handlers throw for them.
+    const client = createEtcdClient({ hosts: 'http://127.0.0.1:1' });
+    try {
+      const manager = (client as unknown as { watchManager: Record<string, (response: unknown) => void> }).watchManager;
+      expect(() => manager.handleResponse!({ watch_id: '4242', canceled: false, events: [] })).not.toThrow();
+      expect(() => manager.handleResponse!({ watch_id: '4242', canceled: true, cancel_reason: 'compacted' })).not.toThrow();
+      expect(() => manager.handleCreatedResponse!({ watch_id: '4243', created: true, canceled: true })).not.toThrow();
+      // A client made without createEtcdClient is etcd3's own: it throws.
+      const plain = new (Object.getPrototypeOf(client).constructor as new (options: unknown) => typeof client)({ hosts: 'http://127.0.0.1:1' });
+      try {
+        const unguarded = (plain as unknown as { watchManager: Record<string, (response: unknown) => void> }).watchManager;
+        expect(() => unguarded.handleResponse!({ watch_id: '4242', canceled: false, events: [] })).toThrow(/Failed to find watcher/);
+      } finally {
+        plain.close();
+      }
+    } finally {
+      client.close();
+    }
+  });
+});

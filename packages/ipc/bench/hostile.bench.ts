@@ -4,7 +4,8 @@
 // 2 s) and five healthy idle clients stay connected, while one hostile peer runs, each in its own
 // process beside the server's: none; a subscriber that never reads while another peer floods its
 // topic (drop-oldest); a peer pipelining 10,000 requests at a time; the same with failing
-// requests; 50 connections sending a byte a second. Reported per scenario: the healthy client's
+// requests; 50 connections sending a byte a second; unauthenticated peers sending 16 MiB frames, reconnecting as
+// fast as they are closed. Reported per scenario: the healthy client's
 // round trip p50 / p99, its timeouts, disconnects of healthy peers, and the server's RSS above its
 // idle figure (sampled every 200 ms). Then connect/disconnect cycles with the server's heap after GC.
 // BENCH_QUICK=1: 5 s per scenario (default 20 s); BENCH_SECONDS overrides. BENCH_IPC_DIR measures
@@ -30,7 +31,7 @@ function rssBytes(pid: number): number {
   return Number(line?.split(/\s+/)[1] ?? 0) * 1024;
 }
 
-// BENCH_ONLY=none,flood,pipeline,pipeline-fail,slowloris,cycles picks parts.
+// BENCH_ONLY=none,flood,pipeline,pipeline-fail,slowloris,preauth,cycles picks parts.
 const only = process.env.BENCH_ONLY?.split(',');
 const runs = (part: string) => !only || only.includes(part);
 const scenarios: Array<{ key: string; name: string; peers: string[] }> = [
@@ -39,6 +40,7 @@ const scenarios: Array<{ key: string; name: string; peers: string[] }> = [
   { key: 'pipeline', name: 'a peer pipelining 10,000 requests at a time', peers: ['pipeline'] },
   { key: 'pipeline-fail', name: 'a peer pipelining 10,000 failing requests at a time', peers: ['pipeline-fail'] },
   { key: 'slowloris', name: '50 connections sending one byte a second', peers: ['slowloris'] },
+  { key: 'preauth', name: '4 unauthenticated connections at a time sending 16 MiB frames, each reopened once closed', peers: ['preauth'] },
 ].filter((s) => runs(s.key));
 
 const tmp = await makeTempDir('baton-ipc-hostile-');

@@ -175,7 +175,8 @@ export class FramedChannel extends Disposable {
     }
     this._inbox = [];
     this._inboxHead = 0;
-    this._socket.resume();
+    // Refused meanwhile: stays paused (see endWith).
+    if (!this._endReason) this._socket.resume();
   };
 
   constructor(private readonly _socket: Duplex, private readonly _options: ChannelOptions) {
@@ -453,6 +454,9 @@ export class FramedChannel extends Disposable {
       }
     }
     this._endReason = error;
+    // Nothing the peer says matters now: read nothing more. A peer that keeps sending (a stranger writing 16 MiB
+    // frames) otherwise had every byte read and dropped until the grace below ran out, for each connection it opened.
+    this._socket.pause();
     this.end();
   }
 

@@ -97,6 +97,28 @@ describe('handshake refusals are refuse frames with a code', () => {
     expect(performance.now() - endedAt).toBeLessThan(5000);
   });
 
+  it('a stranger refused for a 16 MiB frame before its hello is read no more: what it can write stops at the socket buffers', async () => {
+    const socket = createConnection({ path: h.path, allowHalfOpen: true });
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.on('error', () => {});
+    const refused = new Promise<string>((resolve) => socket.once('data', (chunk: Buffer) => resolve(chunk.subarray(4).toString())));
+    const size = 16 * 1024 * 1024;
+    const frame = Buffer.alloc(4 + size, 0x20);
+    frame.writeUInt32BE(size);
+    // As fast as the socket takes them, for half a second (the server keeps a refused peer a second before it cuts it).
+    const until = performance.now() + 500;
+    while (performance.now() < until && !socket.destroyed) {
+      if (socket.write(frame)) continue;
+      const drained = await Promise.race([new Promise((resolve) => socket.once('drain', () => resolve(true))), sleep(until - performance.now()).then(() => false)]);
+      if (!drained) break;
+    }
+    expect(JSON.parse(await refused)).toMatchObject({ t: 'refuse', code: 'EFRAMETOOLARGE' });
+    // What left this process (not what waits in its own buffer): reading and dropping everything, the server took
+    // hundreds of megabytes in that time; now only what the kernel's socket buffers hold.
+    expect(socket.bytesWritten - socket.writableLength).toBeLessThan(8 * 1024 * 1024);
+    socket.destroy();
+  });
+
   it('a hello from a peer that then closes leaves the server serving', async () => {
     const peer = await rawPeer(h.path);
     peer.send(hello());

@@ -112,6 +112,23 @@ describe('WebviewBridge', () => {
     bridge.dispose();
   });
 
+  it('posts in flight when the view reloads come back in the order they were posted, after the snapshot', async () => {
+    const view = new FakeWebview();
+    const bridge = new WebviewBridge<ToView, FromView>(view, { parse: (m) => m as FromView, snapshot: () => ({ type: 'snapshot' }) });
+    view.load();
+    await sleep(0);
+    // The view starts reloading: the bridge does not know yet, and posts 1, 2, 3 at once; each fails.
+    view.accepting = false;
+    for (const n of [1, 2, 3]) bridge.post({ type: 'result', n });
+    await sleep(0);
+    expect(bridge.queued).toBe(3);
+    view.received = [];
+    view.load();
+    await sleep(0);
+    expect(view.received).toEqual([{ type: 'snapshot' }, { type: 'result', n: 1 }, { type: 'result', n: 2 }, { type: 'result', n: 3 }]);
+    bridge.dispose();
+  });
+
   it('passes typed messages from the view and refuses malformed ones', () => {
     const view = new FakeWebview();
     const warnings: string[] = [];

@@ -24,7 +24,9 @@ export interface WebviewBridgeOptions<FromView> {
 export class WebviewBridge<ToView, FromView> extends Disposable {
   private readonly _onDidReceive = this._register(new Emitter<FromView>());
   readonly onDidReceive: Event<FromView> = this._onDidReceive.event;
-  private readonly _queue: ToView[] = [];
+  /** What waits for the view, in the order it was posted (`seq`). */
+  private readonly _queue: { readonly seq: number; readonly message: ToView }[] = [];
+  private _nextSeq = 0;
   private _ready = false;
   private _dropped = 0;
   private readonly _logger: Logger;
@@ -39,7 +41,7 @@ export class WebviewBridge<ToView, FromView> extends Disposable {
       _webview.onDidReceiveMessage((message) => {
         if (isReady(message)) {
           this._ready = true;
-          if (_options.snapshot) void this._send(_options.snapshot(), false);
+          if (_options.snapshot) void this._send(_options.snapshot());
           this._flush();
           return;
         }
@@ -64,7 +66,7 @@ export class WebviewBridge<ToView, FromView> extends Disposable {
 
   post(message: ToView): void {
     if (this._isDisposed) return;
-    this._queue.push(message);
+    this._queue.push({ seq: this._nextSeq++, message });
     const max = this._options.maxQueued ?? 1000;
     if (this._queue.length > max) {
       this._queue.splice(0, this._queue.length - max);
@@ -78,10 +80,14 @@ export class WebviewBridge<ToView, FromView> extends Disposable {
       this._logger.warn({ dropped: this._dropped }, 'the webview was not ready for a long time; the oldest queued messages were dropped (the snapshot carries the state)');
       this._dropped = 0;
     }
-    while (this._ready && this._queue.length > 0) void this._send(this._queue.shift()!, true);
+    while (this._ready && this._queue.length > 0) {
+      const item = this._queue.shift()!;
+      void this._send(item.message, item);
+    }
   }
 
-  private async _send(message: unknown, requeue: boolean): Promise<void> {
+  /** Posts `message`; one not delivered (`item`: a queued one) waits for the next 'ready', in its place by order. */
+  private async _send(message: unknown, item?: { readonly seq: number; readonly message: ToView }): Promise<void> {
     let delivered: boolean;
     try {
       delivered = await this._webview.postMessage(message);
@@ -89,9 +95,13 @@ export class WebviewBridge<ToView, FromView> extends Disposable {
       delivered = false;
     }
     if (delivered || this._isDisposed) return;
-    // Not delivered: the view is gone or reloading. Wait for its next 'ready'.
+    // Not delivered: the view is gone or reloading. Wait for its next 'ready'. Several posts in flight fail one after
+    // another: each goes back where it was by order (put back at the front, 1, 2, 3 came back as 3, 2, 1).
     this._ready = false;
-    if (requeue) this._queue.unshift(message as ToView);
+    if (!item) return;
+    const after = this._queue.findIndex((queued) => queued.seq > item.seq);
+    if (after === -1) this._queue.push(item);
+    else this._queue.splice(after, 0, item);
   }
 }
 

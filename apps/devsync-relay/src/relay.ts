@@ -80,6 +80,10 @@ export class Relay extends Disposable {
   private readonly _wss: WebSocketServer;
   private readonly _connections = new Map<string, Connection>();
   private readonly _desktops = new Map<string, Connection>();
+  /**
+   * Open sessions, by user and id (`sessionKey`): a session id names a session only within its user's, so another
+   * user who learned the id (announcing it first after a restart, say) makes a session of their own, never takes this one.
+   */
   private readonly _sessions = new Map<string, Session>();
   private readonly _pairingFailures: FailureWindow;
   private _allowedOrigins = new Set<string>();
@@ -330,21 +334,18 @@ export class Relay extends Disposable {
     }
     const userId = connection.userId;
     const sessionId = message.sessionId!;
-    let session = this._sessions.get(sessionId);
-    // A session of another user is answered exactly as one that does not exist: ids reveal nothing.
-    if (session && session.userId !== userId) session = undefined;
+    let session = this._sessions.get(sessionKey(userId, sessionId));
 
     if (message.type === 'edit_request') {
       if (connection.role !== 'browser') return this._sendError(connection, 'FORBIDDEN', 'edit_request comes from a browser', false, reply);
       if (!session) {
-        if (this._sessions.has(sessionId)) return this._sendError(connection, 'SESSION_NOT_FOUND', 'that session id is taken; use a new random one', false, reply);
         if (this._sessionsOf(userId) >= this._config.sessions.maxPerUser) {
           return this._sendError(connection, 'RATE_LIMITED', `at most ${this._config.sessions.maxPerUser} open sessions per user; end some first`, true, reply);
         }
         const desktop = this._desktops.get(userId);
         if (!desktop) return this._sendError(connection, 'NO_DESKTOP', 'no desktop agent of yours is connected; start devsync-desktop', true, reply);
         session = { id: sessionId, userId, fieldId: message.payload.fieldId, type: message.payload.type, browser: connection, createdAt: this._clock.now(), lastActivity: this._clock.now(), orphanedAt: undefined };
-        this._sessions.set(sessionId, session);
+        this._sessions.set(sessionKey(userId, sessionId), session);
       }
       session.browser = connection;
       session.orphanedAt = undefined;
@@ -356,7 +357,7 @@ export class Relay extends Disposable {
 
     const target = connection.role === 'browser' ? this._desktops.get(userId) : session.browser;
     if (message.type === 'session_end') {
-      this._sessions.delete(sessionId);
+      this._sessions.delete(sessionKey(userId, sessionId));
       if (target) this._forward(target, connection, message, text);
       return;
     }
@@ -417,8 +418,7 @@ export class Relay extends Disposable {
     connection.userId = userId;
     const resumed: string[] = [];
     for (const announced of payload.sessions ?? []) {
-      const existing = this._sessions.get(announced.sessionId);
-      if (existing && existing.userId !== userId) continue;
+      const existing = this._sessions.get(sessionKey(userId, announced.sessionId));
       if (!existing && this._sessionsOf(userId) >= this._config.sessions.maxPerUser) continue;
       const now = this._clock.now();
       // After a relay restart the page is where sessions are remembered: they are taken back as announced.
@@ -426,7 +426,7 @@ export class Relay extends Disposable {
       session.browser = connection;
       session.orphanedAt = undefined;
       session.lastActivity = now;
-      this._sessions.set(session.id, session);
+      this._sessions.set(sessionKey(userId, session.id), session);
       resumed.push(session.id);
     }
     this._send(connection, {
@@ -508,7 +508,7 @@ export class Relay extends Disposable {
       const expired = now - session.lastActivity > this._config.sessions.idleTimeoutMs;
       const orphaned = session.orphanedAt !== undefined && now - session.orphanedAt > this._config.sessions.browserGraceMs;
       if (!expired && !orphaned) continue;
-      this._sessions.delete(session.id);
+      this._sessions.delete(sessionKey(session.userId, session.id));
       const end: MessageOf<'session_end'> = { type: 'session_end', sessionId: session.id, userId: session.userId, payload: { reason: expired ? 'expired' : 'browser_gone' } };
       const desktop = this._desktops.get(session.userId);
       if (desktop) this._send(desktop, end);
@@ -617,4 +617,9 @@ export class Relay extends Disposable {
   private async _bundle(): Promise<string> {
     return (this._clientBundle ??= await readFile(createRequire(import.meta.url).resolve('@baton/devsync-client/browser'), 'utf8'));
   }
+}
+
+/** A session's key: its user's id and its own (a session id names a session only within its user's). */
+function sessionKey(userId: string, sessionId: string): string {
+  return `${userId}\u0000${sessionId}`;
 }

@@ -148,7 +148,7 @@ describe('routing', () => {
     expect((await a.desktop.next('error')).payload).toMatchObject({ code: 'SESSION_NOT_FOUND' });
   });
 
-  it('keeps two users apart: no message of one reaches the other, a session id of one is unknown to the other', async () => {
+  it('keeps two users apart: no message of one reaches the other; a session id of one names, for the other, a session of their own', async () => {
     const { ws } = await relayWith();
     const a = await user(ws);
     const b = await user(ws);
@@ -158,19 +158,57 @@ describe('routing', () => {
     // B's desktop sends into A's session, B's page claims it, B names A's user id: all refused.
     b.desktop.send({ type: 'code_update', sessionId: sid, payload: { code: 'evil', baseVersion: 0, version: 1, updateId: 'update-0000000003' } });
     expect((await b.desktop.next('error')).payload).toMatchObject({ code: 'SESSION_NOT_FOUND' });
+    // B's page opening the same id opens B's own session, on B's desktop.
     b.browser.send({ type: 'edit_request', sessionId: sid, payload: { fieldId: 'f', type: 'css', code: 'take over', version: 0 } });
-    expect((await b.browser.next('error')).payload).toMatchObject({ code: 'SESSION_NOT_FOUND' });
+    expect(await b.desktop.next('edit_request')).toMatchObject({ sessionId: sid, userId: b.userId, payload: { code: 'take over' } });
     b.browser.send({ type: 'heartbeat', userId: a.userId, payload: {} });
     expect((await b.browser.next('error')).payload).toMatchObject({ code: 'FORBIDDEN' });
     // A page reconnecting with A's session id in its announcement does not get it either.
     const thief = await RawClient.open(ws);
     clients.push(thief);
     thief.send({ type: 'browser_connect', payload: { protocol: 1, userId: b.userId, secret: b.browserSecret, sessions: [{ sessionId: sid, fieldId: 'f', type: 'css', version: 0 }] } });
-    expect((await thief.next('connection_ack')).payload!.sessions).toEqual([]);
+    await thief.next('connection_ack');
+    // A's session is still A's: A's desktop reaches A's page.
+    a.desktop.send({ type: 'code_update', sessionId: sid, payload: { code: 'for a only', baseVersion: 0, version: 1, updateId: 'update-0000000004' } });
+    expect((await a.browser.next('code_update')).payload).toMatchObject({ code: 'for a only' });
     await sleep(100);
-    for (const client of [b.desktop, b.browser, thief]) expect(JSON.stringify(client.messages)).not.toContain('secret of a');
+    for (const client of [b.desktop, b.browser, thief]) {
+      expect(JSON.stringify(client.messages)).not.toContain('secret of a');
+      expect(JSON.stringify(client.messages)).not.toContain('for a only');
+    }
     expect(JSON.stringify(a.browser.messages)).not.toContain('evil');
+    expect(JSON.stringify(a.desktop.messages)).not.toContain('take over');
     expect(a.desktop.messages.filter((m) => m.type === 'edit_request')).toHaveLength(1);
+  });
+
+  it('after a restart, another user announcing a session id first does not take that session: its own user still has it', async () => {
+    const first = await startRelay();
+    const v = await registerDesktop(first.ws);
+    const vPage = await pairBrowser(first.ws, v.token);
+    const a = await registerDesktop(first.ws);
+    const aPage = await pairBrowser(first.ws, a.token);
+    const sid = sessionId(9);
+    vPage.browser.send({ type: 'edit_request', sessionId: sid, payload: { fieldId: 'f', type: 'css', code: 'v', version: 0 } });
+    await v.desktop.next('edit_request');
+    for (const c of [v.desktop, vPage.browser, a.desktop, aPage.browser]) c.close();
+    const second = await first.restart();
+    relays.push(second);
+    const open = async (message: Record<string, unknown>) => {
+      const client = await RawClient.open(second.ws);
+      clients.push(client);
+      client.send(message);
+      return { client, ack: await client.next('connection_ack') };
+    };
+    // A, who learned V's session id, announces it before V's page is back.
+    const aBack = await open({ type: 'browser_connect', payload: { protocol: 1, userId: aPage.userId, secret: aPage.secret, sessions: [{ sessionId: sid, fieldId: 'f', type: 'css', version: 0 }] } });
+    expect(aBack.ack.payload!.sessions).toEqual([sid]);
+    const vBack = await open({ type: 'browser_connect', payload: { protocol: 1, userId: vPage.userId, secret: vPage.secret, sessions: [{ sessionId: sid, fieldId: 'f', type: 'css', version: 0 }] } });
+    expect(vBack.ack.payload!.sessions).toEqual([sid]);
+    const vDesktop = await open({ type: 'desktop_connect', payload: { protocol: 1, userId: v.userId, secret: v.secret } });
+    vDesktop.client.send({ type: 'code_update', sessionId: sid, payload: { code: 'saved by v', baseVersion: 0, version: 1, updateId: 'update-0000000009' } });
+    expect((await vBack.client.next('code_update')).payload).toMatchObject({ code: 'saved by v' });
+    await sleep(100);
+    expect(JSON.stringify(aBack.client.messages)).not.toContain('saved by v');
   });
 
   it('answers NO_DESKTOP when the user has no desktop connected, and NOT_PAIRED before a hello', async () => {

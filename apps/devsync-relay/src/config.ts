@@ -10,6 +10,12 @@ export interface RelayConfig {
    * header is not a browser page, and may only act as a desktop or pair with a token. Undefined: only the relay's
    * own pages (`http://localhost:<port>`, `http://127.0.0.1:<port>`, with the port it listens on). */
   allowedOrigins: string[] | undefined;
+  /**
+   * Names this relay is reached by over HTTP (a public name behind a proxy, a LAN address), beside loopback and the
+   * hosts of `allowedOrigins`. An HTTP request whose Host header names anything else is refused (421): a web page
+   * that rebinds its own name to this machine (DNS rebinding) reads nothing.
+   */
+  hostnames: string[];
   /** Where pairings (hashed) are kept across restarts. */
   dataDir: string;
   /** Lets /debug and /metrics answer beyond loopback, to `Authorization: Bearer <token>`. */
@@ -47,6 +53,7 @@ const schema = z.strictObject({
   host: z._default(z.string().check(z.minLength(1)), '127.0.0.1'),
   port: z._default(z.int().check(z.gte(0), z.lte(65535)), 8787),
   allowedOrigins: z.optional(z.array(origin)),
+  hostnames: z._default(z.array(z.string().check(z.regex(/^[A-Za-z0-9.:[\]-]+$/, { message: 'expected a host name or address, without scheme, port or path (for example "relay.example.com")' }))), []),
   dataDir: z._default(z.string().check(z.minLength(1)), '.baton/devsync-relay'),
   adminToken: z.optional(z.string().check(z.minLength(16, { message: 'an admin token needs at least 16 characters' }))),
   heartbeatMs: z._default(z.int().check(z.gte(100)), 15_000),
@@ -70,6 +77,7 @@ const environment: Record<string, (value: string) => [path: string[], value: unk
   HOST: (v) => [['host'], v],
   PORT: (v) => [['port'], /^\d+$/.test(v) ? Number(v) : v],
   CORS_ORIGINS: (v) => [['allowedOrigins'], v.split(',').map((o) => o.trim()).filter(Boolean)],
+  DEVSYNC_HOSTNAMES: (v) => [['hostnames'], v.split(',').map((h) => h.trim()).filter(Boolean)],
   DEVSYNC_DATA_DIR: (v) => [['dataDir'], v],
   DEVSYNC_ADMIN_TOKEN: (v) => [['adminToken'], v],
 };

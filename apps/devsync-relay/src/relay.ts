@@ -87,6 +87,8 @@ export class Relay extends Disposable {
   private readonly _sessions = new Map<string, Session>();
   private readonly _pairingFailures: FailureWindow;
   private _allowedOrigins = new Set<string>();
+  /** Host names an HTTP request may name (lower case, no port): loopback, the listen host, allowed origins' hosts, `hostnames`. */
+  private _allowedHosts = new Set<string>();
   private _pairings!: PairingStore;
   private _startedAt = 0;
   private _listenPort: number | undefined;
@@ -134,6 +136,8 @@ export class Relay extends Disposable {
     relay._listenPort = (relay._server.address() as { port: number }).port;
     const port = relay.port;
     relay._allowedOrigins = new Set(relay._config.allowedOrigins ?? [`http://localhost:${port}`, `http://127.0.0.1:${port}`]);
+    const listenHost = relay._config.host === '0.0.0.0' || relay._config.host === '::' ? [] : [relay._config.host];
+    relay._allowedHosts = new Set(['localhost', '127.0.0.1', '::1', ...listenHost, ...relay._config.hostnames, ...[...relay._allowedOrigins].map((o) => new URL(o).hostname)].map(bareHost));
     relay._register(relay._clock.setInterval(() => relay._pingAll(), relay._config.heartbeatMs, { unref: true }));
     relay._register(relay._clock.setInterval(() => relay._sweep(), Math.min(1000, relay._config.sessions.browserGraceMs), { unref: true }));
     relay._logger.info({ url: relay.url, allowedOrigins: [...relay._allowedOrigins] }, 'relay listening');
@@ -552,6 +556,11 @@ export class Relay extends Disposable {
         res.setHeader('Vary', 'Origin');
       }
       res.setHeader('X-Content-Type-Options', 'nosniff');
+      const host = hostOf(req.headers.host);
+      if (host === undefined || !this._allowedHosts.has(host)) {
+        this._errors.inc({ code: 'HOST_REFUSED' });
+        return this._reply(res, 421, 'text/plain', `this relay does not answer to the name ${JSON.stringify(req.headers.host ?? '')}; add it to hostnames in its config\n`);
+      }
       if (req.method !== 'GET' && req.method !== 'HEAD') return this._reply(res, 405, 'text/plain', 'only GET\n');
       if (path === `${BASE_PATH}/status`) return this._reply(res, 200, 'application/json', JSON.stringify(this.status()));
       if (path === `${BASE_PATH}/debug` || path === `${BASE_PATH}/metrics`) {
@@ -622,4 +631,16 @@ export class Relay extends Disposable {
 /** A session's key: its user's id and its own (a session id names a session only within its user's). */
 function sessionKey(userId: string, sessionId: string): string {
   return `${userId}\u0000${sessionId}`;
+}
+
+/** A host name as compared: lower case, IPv6 brackets taken off. */
+function bareHost(name: string): string {
+  return name.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+}
+
+/** The host name of a Host header (`name[:port]`, `[v6]:port`), or undefined when there is none. */
+function hostOf(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const match = /^(\[[^\]]+\]|[^:]+)(?::\d+)?$/.exec(header.trim());
+  return match ? bareHost(match[1]!) : undefined;
 }

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import { sleep, waitFor } from '@baton/test-utils';
-import { RawClient, pairBrowser, registerDesktop, sessionId, startRelay, type TestRelay } from './helpers.js';
+import { RawClient, pairBrowser, registerDesktop, sessionId, startRelay, type RawMessage, type TestRelay } from './helpers.js';
 
 let relays: TestRelay[] = [];
 let clients: RawClient[] = [];
@@ -193,7 +194,7 @@ describe('routing', () => {
     for (const c of [v.desktop, vPage.browser, a.desktop, aPage.browser]) c.close();
     const second = await first.restart();
     relays.push(second);
-    const open = async (message: Record<string, unknown>) => {
+    const open = async (message: RawMessage) => {
       const client = await RawClient.open(second.ws);
       clients.push(client);
       client.send(message);
@@ -359,6 +360,33 @@ describe('origins, endpoints and shutdown', () => {
     expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(await page.text()).toContain('Edit externally');
     expect(await (await fetch(`${relay.url}/webdevsync.js`)).text()).toContain('web-dev-sync');
+  });
+
+  it('answers HTTP only to its own names: a page that rebinds its name to this machine (DNS rebinding) reads nothing', async () => {
+    const { ws, relay } = await relayWith({ hostnames: ['relay.example.com'] });
+    const a = await user(ws);
+    a.browser.send({ type: 'edit_request', sessionId: sessionId(7), payload: { fieldId: 'secret-field', type: 'css', code: 'x', version: 0 } });
+    await a.desktop.next('edit_request');
+    const url = new URL(`${relay.url}/debug`);
+    const get = (host: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request({ host: url.hostname, port: url.port, path: url.pathname, headers: { host } }, (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    // From a loopback address, as a rebinding page's requests come, but naming the page's own host.
+    const rebound = await get(`rebind.test:${url.port}`);
+    expect(rebound.status).toBe(421);
+    expect(rebound.body).not.toContain('secret-field');
+    expect(rebound.body).toMatch(/does not answer to the name "rebind.test:\d+"; add it to hostnames/);
+    expect((await get(`127.0.0.1:${url.port}`)).body).toContain('secret-field');
+    expect((await get(`localhost:${url.port}`)).status).toBe(200);
+    expect((await get('relay.example.com')).status).toBe(200);
+    expect((await get('RELAY.example.com:443')).status).toBe(200);
   });
 
   it('closes every connection with 1001 on shutdown', async () => {

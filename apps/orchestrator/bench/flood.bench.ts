@@ -1,4 +1,4 @@
-// pnpm --filter @baton/orchestrator bench
+// pnpm --filter @baton/orchestrator bench (FLOOD_SERVICES=3: three services printing without end)
 // The orchestrator as shipped (dist/orchestrator.mjs) with `yes` as a service beside two quiet ones, for
 // FLOOD_SECONDS (default 60; BENCH_QUICK=1: 10), the default `logs:` bound: every 100 ms a `status` over the
 // control socket, timed; every second the orchestrator's CPU and RSS (/proc) and the bytes under .baton/; then
@@ -17,6 +17,8 @@ if (process.platform !== 'linux') {
 }
 const quick = process.env.BENCH_QUICK === '1';
 const seconds = Number(process.env.FLOOD_SECONDS ?? (quick ? 10 : 60));
+/** How many services print without end (`yes`), beside the two quiet ones. */
+const floods = Number(process.env.FLOOD_SERVICES ?? 1);
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const bundle = join(packageDir, 'dist', 'orchestrator.mjs');
 const worker = join(packageDir, 'test', 'fixtures', 'worker.mjs');
@@ -45,13 +47,14 @@ function quietLinesKept(logs: string, service: string): { lines: number; complet
 const tmp = await makeTempDir('baton-orchestrator-flood-');
 try {
   const quiet = (text: string) => `    command: ${process.execPath}\n    args: [${worker}, log, "${text}"]\n`;
-  writeFileSync(join(tmp.path, 'orchestrator.yaml'), `services:\n  yes:\n    command: yes\n    args: ["a line that a service prints in a loop"]\n  quiet1:\n${quiet('one')}  quiet2:\n${quiet('two')}`);
+  const yes = Array.from({ length: floods }, (_, i) => `  yes${i === 0 ? '' : i + 1}:\n    command: yes\n    args: ["a line that a service prints in a loop"]\n`).join('');
+  writeFileSync(join(tmp.path, 'orchestrator.yaml'), `services:\n${yes}  quiet1:\n${quiet('one')}  quiet2:\n${quiet('two')}`);
   const env = { CI: '1' };
   const orchestrator = spawnFixture(bundle, ['start'], { cwd: tmp.path, env });
   await orchestrator.waitForLine('"to":"running"', 30_000);
   const paths = orchestratorPaths(join(tmp.path, 'orchestrator.yaml'));
   const client = await connect({ path: paths.socketPath('control'), auth: { token: (await readAuthToken(paths.tokenFile))! }, name: 'flood-bench', reconnect: false });
-  progress(`yes beside two quiet services for ${seconds} s: status every 100 ms ...`);
+  progress(`${floods} x yes beside two quiet services for ${seconds} s: status every 100 ms ...`);
   const answers: number[] = [];
   const cpu: number[] = [];
   let rssMax = 0;
@@ -76,7 +79,7 @@ try {
     await sleep(Math.max(0, 100 - (performance.now() - before)));
   }
   await client.close();
-  const dropped = snapshot!.services.find((s) => s.name === 'yes') as { outputDroppedBytes?: number } | undefined;
+  const dropped = snapshot!.services.filter((s) => s.name.startsWith('yes')).reduce((sum, s) => sum + ((s as { outputDroppedBytes?: number }).outputDroppedBytes ?? 0), 0);
   const pids = snapshot!.services.map((s) => s.pid!).filter(Boolean);
   progress('orchestrator stop ...');
   const stopStarted = performance.now();
@@ -94,7 +97,7 @@ try {
     { measure: 'the quiet services: lines kept, all of them in order', orchestrator: `${kept.map((k) => k.lines).join(', ')}; ${kept.every((k) => k.complete) ? 'yes' : 'no'}`, target: 'all' },
     { measure: 'orchestrator CPU through the flood, median / max of each second (share of one core)', orchestrator: `${round(percentile(cpu, 50), 2)} / ${round(Math.max(...cpu), 2)}`, target: 'bounded' },
     { measure: 'orchestrator RSS at most (MiB)', orchestrator: mib(rssMax), target: 'reported' },
-    { measure: "yes's output dropped (it prints faster than it can be kept), MiB", orchestrator: mib(dropped?.outputDroppedBytes ?? 0), target: 'counted, shown' },
+    { measure: "yes's output dropped (it prints faster than it can be kept), MiB", orchestrator: mib(dropped), target: 'counted, shown' },
     { measure: '`orchestrator stop` until every service is gone (ms)', orchestrator: Math.round(stopMs), target: '< 2000' },
   ];
   process.stdout.write(`\n${markdownTable(rows)}\n\nmachine: ${machineDescription()}\n`);

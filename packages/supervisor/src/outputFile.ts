@@ -10,12 +10,36 @@ export const outputFileLimitBytes = 8 * 1024 * 1024;
 /** At most this much is read and delivered in one turn of the event loop: a flood never starves timers, signals or sockets. */
 const bytesPerTurn = 128 * 1024;
 /**
- * The share of one core that reading and delivering one service's output may take over time, and the time it may
- * take at once (a burst): a service that prints without end has what cannot be read within it dropped (counted), and
- * the supervisor's process keeps the rest of the core for its other work and the machine's.
+ * The CPU time that reading and delivering output may take: `share` of one core over time, `burstMs` of it at once.
+ * One is shared by every output file of a supervisor, so that services printing without end, however many, have what
+ * cannot be read within it dropped (counted), and the process keeps the rest of the core for its other work and the
+ * machine's.
  */
-const cpuShare = 0.25;
-const cpuBurstMs = 250;
+export class CpuBudget {
+  private _ms: number;
+  private _at = performance.now();
+
+  constructor(
+    readonly share = 0.25,
+    readonly burstMs = 250,
+  ) {
+    this._ms = burstMs;
+  }
+
+  /** What may be spent now (ms; below zero: overspent), refilled for the time since the last look. */
+  available(): number {
+    const now = performance.now();
+    this._ms = Math.min(this.burstMs, this._ms + (now - this._at) * this.share);
+    this._at = now;
+    return this._ms;
+  }
+
+  spend(ms: number): void {
+    this._ms -= ms;
+  }
+}
+/** Out of CPU time, a file's size is looked at this often (to drop what falls too far behind) until reading resumes. */
+const maxWaitMs = 10;
 /** A backstop read for platforms whose file watch reports appends late (Windows) or drops them (an overflowed inotify queue). */
 const pollMs = 500;
 const chunkBytes = 64 * 1024;
@@ -53,9 +77,7 @@ export class OutputTail extends Disposable {
 
   /** A read was cut short by the per-turn budget: the rest comes in the next turn, or once the CPU budget allows. */
   private _more: { immediate: NodeJS.Immediate } | { timer: NodeJS.Timeout } | undefined;
-  /** The CPU time (ms) reads may take now: spent by each read, refilled at `cpuShare` of real time up to `cpuBurstMs`. */
-  private _cpuMs = cpuBurstMs;
-  private _cpuAt = performance.now();
+
   /**
    * The file is being cut back to empty, off the event loop's thread (a truncation of a large file that a writer
    * keeps appending to can take tens of milliseconds here): nothing is read until it is done.
@@ -70,6 +92,8 @@ export class OutputTail extends Disposable {
     private readonly _limitBytes = outputFileLimitBytes,
     /** Called with the number of bytes dropped unread (the service wrote more than `limitBytes` ahead of the reader). */
     private readonly _onDrop: (bytes: number) => void = () => {},
+    /** The CPU the reads may take, shared with the supervisor's other output files (default: this file's own). */
+    private readonly _cpu: CpuBudget = new CpuBudget(),
   ) {
     super();
     this._fd = openSync(path, 'r+');
@@ -126,17 +150,13 @@ export class OutputTail extends Disposable {
   }
 
   /**
-   * Reads what was appended, up to `bytesPerTurn` (`all`: everything, for `drain`), and within the CPU budget
-   * (`cpuShare`): past it, the next read waits. More than `limitBytes` unread is dropped: the file is cut back to
+   * Reads what was appended, up to `bytesPerTurn` (`all`: everything, for `drain`), and within the CPU budget: past
+   * it, the next read waits. More than `limitBytes` unread is dropped: the file is cut back to
    * empty, the partial line with it, and `onDrop` told how many bytes.
    */
   private _read(all = false): void {
     if (this._closed || this._truncating) return;
     const started = performance.now();
-    this._cpuMs = Math.min(cpuBurstMs, this._cpuMs + (started - this._cpuAt) * cpuShare);
-    this._cpuAt = started;
-    // Out of CPU time: the timer reads next (a few milliseconds away), and checks then whether to drop what is too far behind.
-    if (!all && this._more !== undefined && 'timer' in this._more) return;
     this._cancelMore();
     try {
       const buffer = this._buffer;
@@ -157,14 +177,20 @@ export class OutputTail extends Disposable {
           this._shed(size - this._offset);
           return;
         }
+        const next = () => {
+          this._more = undefined;
+          this._read();
+        };
+        const left = all ? Infinity : this._cpu.available() - (performance.now() - started);
+        if (left <= 0) {
+          // Out of CPU time: nothing is read until the budget refills, but the size is looked at every few
+          // milliseconds meanwhile, so that what falls too far behind is dropped and the file stays bounded.
+          this._more = { timer: setTimeout(next, Math.min(maxWaitMs, 1 - left / this._cpu.share)) };
+          this._unwatch();
+          break;
+        }
         if (budget <= 0) {
-          // Spent beyond what remains: wait until the budget refills to zero, reading nothing meanwhile.
-          const left = this._cpuMs - (performance.now() - started);
-          const next = () => {
-            this._more = undefined;
-            this._read();
-          };
-          this._more = left > 0 ? { immediate: setImmediate(next) } : { timer: setTimeout(next, 1 - left / cpuShare) };
+          this._more = { immediate: setImmediate(next) };
           this._unwatch();
           break;
         }
@@ -183,7 +209,7 @@ export class OutputTail extends Disposable {
     } catch (err) {
       this._logger.warn({ err, path: this.path }, 'cannot read the service output file');
     } finally {
-      this._cpuMs -= performance.now() - started;
+      this._cpu.spend(performance.now() - started);
     }
   }
 

@@ -17,7 +17,7 @@ import {
 import { PortInUseError, ReadinessError, SpawnError } from './errors.js';
 import { portAnswers, portHolder, probedPort } from './portHolder.js';
 import { groupAlive, processStartTime, signalGroup } from './processInfo.js';
-import { OutputTail, openOutputForChild } from './outputFile.js';
+import { CpuBudget, OutputTail, openOutputForChild } from './outputFile.js';
 import { checkOnce, describeProbe, waitUntilReady } from './readiness.js';
 import { RingBuffer } from './ringBuffer.js';
 import type { ServiceSpec } from './spec.js';
@@ -153,6 +153,8 @@ export class ServiceRunner extends Disposable {
     private readonly _outputDir?: string,
     /** Log every output line too (default true); false where the lines are kept elsewhere (the orchestrator's log files). */
     private readonly _logOutput = true,
+    /** The CPU reading output files may take, shared by the supervisor's services. */
+    private readonly _outputCpu: CpuBudget = new CpuBudget(),
   ) {
     super();
     const { backoff } = spec.restart;
@@ -327,7 +329,7 @@ export class ServiceRunner extends Disposable {
       onLine.fire(line);
     };
     const tails = outputFiles
-      ? (['stdout', 'stderr'] as const).map((stream) => new OutputTail(outputFiles[stream], deliver(stream), this._logger, this._clock, undefined, (bytes) => this._outputDropped(stream, bytes)))
+      ? (['stdout', 'stderr'] as const).map((stream) => new OutputTail(outputFiles[stream], deliver(stream), this._logger, this._clock, undefined, (bytes) => this._outputDropped(stream, bytes), this._outputCpu))
       : [];
     const exited = new Promise<{ code: number | undefined; signal: string | undefined }>((resolve) => {
       child.once('exit', (code, signal) => {

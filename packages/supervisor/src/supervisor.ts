@@ -12,6 +12,7 @@ import {
   type Logger,
 } from '@baton/base';
 import { StoppingError, UnknownServiceError } from './errors.js';
+import { CpuBudget } from './outputFile.js';
 import { groupAlive, processStartTime, signalGroup } from './processInfo.js';
 import { ServiceRunner, type OutputEntry, type OutputLine, type ProcessRecord, type ServiceInfo, type StateChange } from './service.js';
 import { computeTiers, sameSpec, validateServices, type ServiceSpec } from './spec.js';
@@ -87,6 +88,8 @@ export class Supervisor extends Disposable {
   /** Services that have been ready at least once (so a later 'ready' is a restart). */
   private readonly _everReady = new Set<string>();
   private readonly _waitingRestarts = new Map<string, Promise<void>>();
+  /** What reading the services' output files may take of the CPU, all of them together (a quarter of a core). */
+  private readonly _outputCpu = new CpuBudget();
 
   constructor(private readonly _options: SupervisorOptions) {
     super();
@@ -159,7 +162,7 @@ export class Supervisor extends Disposable {
   private _create(spec: ServiceSpec): ServiceRunner {
     const { outputDir } = this._options;
     if (outputDir) mkdirSync(outputDir, { recursive: true, mode: 0o700 });
-    const runner = new ServiceRunner(spec, this._logger, this._clock, outputDir, this._options.logOutput ?? true);
+    const runner = new ServiceRunner(spec, this._logger, this._clock, outputDir, this._options.logOutput ?? true, this._outputCpu);
     runner.onDidChangeState((change) => {
       this._onDidChangeState.fire(change);
       this._onDependencyState(change);

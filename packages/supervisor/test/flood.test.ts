@@ -1,4 +1,4 @@
-// A service that prints without end (`yes`), beside a quiet one, with output files as the orchestrator uses them:
+// Services that print without end (`yes`, two of them), beside a quiet one, with output files as the orchestrator uses them:
 // the disk stays bounded, what cannot be read in time is dropped and counted (never silently), the event loop keeps
 // answering (timers, and so a control socket), the quiet service loses nothing, and stop is prompt.
 // FLOOD_SECONDS (default 4) for a longer run.
@@ -34,12 +34,13 @@ function recordingLogger(warnings: string[]): Logger {
 }
 
 describe('a service that floods its output', () => {
-  (posix ? it : it.skip)(`yes for ${seconds} s beside a quiet service: bounded files, counted drops, a responsive event loop, every quiet line kept`, async () => {
+  (posix ? it : it.skip)(`two services printing without end (yes) for ${seconds} s beside a quiet one: bounded files, counted drops, a responsive event loop, bounded CPU, every quiet line kept`, async () => {
     const outputDir = join(tmp.path, 'output');
     const warnings: string[] = [];
     const sup = createSupervisor({
       services: {
         yes: { command: 'yes', args: ['a line of output that a service prints in a loop'] },
+        yes2: { command: 'yes', args: ['another line printed in a loop'] },
         quiet: svc('log', ['quiet line'], {}),
       },
       outputDir,
@@ -66,10 +67,10 @@ describe('a service that floods its output', () => {
       const cpuShare = (cpu.user + cpu.system) / 1000 / (performance.now() - wallBefore);
       const yes = sup.services.find((s) => s.name === 'yes')!;
       process.stdout.write(`flood: ${seconds} s of yes: output dropped ${yes.outputDroppedBytes} bytes, output files at most ${biggest} bytes in all, timer lateness p50 ${percentile(lateness, 50).toFixed(1)} / p99 ${percentile(lateness, 99).toFixed(1)} / max ${Math.max(...lateness).toFixed(1)} ms, CPU ${cpuShare.toFixed(2)} of a core (user ${(cpu.user / 1e6).toFixed(2)} s, system ${(cpu.system / 1e6).toFixed(2)} s)\n`);
-      // Reading one service's output takes at most a quarter of a core over time (the rest is dropped, counted):
-      // this process's whole CPU (the test's own loop and the file truncations besides) stays well below a core,
-      // where a reader that keeps up as best it can takes all of one.
-      expect(cpuShare).toBeLessThan(0.6);
+      // Reading the services' output, both floods together, takes at most a quarter of a core over time (the rest is
+      // dropped, counted): this process's whole CPU (the test's own loop and the kernel freeing what is cut back
+      // besides: 0.54-0.55 here) stays well below a core, where a reader that keeps up as best it can takes all of one.
+      expect(cpuShare).toBeLessThan(0.75);
       expect(yes.state).toBe('ready');
       // Dropped and counted, and said in the log.
       expect(yes.outputDroppedBytes).toBeGreaterThan(0);

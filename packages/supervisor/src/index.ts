@@ -1,5 +1,6 @@
 export { Supervisor, createSupervisor, readLeftovers, type OrphanRecord, type ApplyReport, type ServiceStatus, type SupervisorOptions } from './supervisor.js';
 export { ServiceRunner, spawnProblem, type OutputEntry, type OutputLine, type ProcessRecord, type ServiceInfo, type ServiceState, type StateChange } from './service.js';
+export { CpuBudget } from './outputFile.js';
 export {
   computeTiers,
   parseServices,

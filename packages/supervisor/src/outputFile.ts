@@ -34,6 +34,7 @@ export class CpuBudget {
     return this._ms;
   }
 
+  /** Records `ms` of CPU time taken by a read. */
   spend(ms: number): void {
     this._ms -= ms;
   }

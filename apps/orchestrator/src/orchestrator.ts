@@ -519,9 +519,8 @@ export class Orchestrator {
     return this._stopped;
   }
 
-  /** Second Ctrl-C: SIGKILL every service's process group at once. */
   /**
-   * Kills every service at once (a second Ctrl-C), records it (a `stopped` event for each service killed, then
+   * Kills every service's process group at once (a second Ctrl-C), records it (a `stopped` event for each service killed, then
    * `orchestrator-stopped` marked forced) and writes the events out, waiting at most `timeoutMs` for that.
    */
   async forceKill(timeoutMs = 1000): Promise<void> {

@@ -143,6 +143,12 @@ export class OutputTail extends Disposable {
     super.dispose();
   }
 
+  /** The next read of a chain (a turn later, or once the CPU budget allows). */
+  private readonly _readNext = (): void => {
+    this._more = undefined;
+    this._read();
+  };
+
   private _cancelMore(): void {
     const more = this._more;
     this._more = undefined;
@@ -178,20 +184,16 @@ export class OutputTail extends Disposable {
           this._shed(size - this._offset);
           return;
         }
-        const next = () => {
-          this._more = undefined;
-          this._read();
-        };
         const left = all ? Infinity : this._cpu.available() - (performance.now() - started);
         if (left <= 0) {
           // Out of CPU time: nothing is read until the budget refills, but the size is looked at every few
           // milliseconds meanwhile, so that what falls too far behind is dropped and the file stays bounded.
-          this._more = { timer: setTimeout(next, Math.min(maxWaitMs, 1 - left / this._cpu.share)) };
+          this._more = { timer: setTimeout(this._readNext, Math.min(maxWaitMs, 1 - left / this._cpu.share)) };
           this._unwatch();
           break;
         }
         if (budget <= 0) {
-          this._more = { immediate: setImmediate(next) };
+          this._more = { immediate: setImmediate(this._readNext) };
           this._unwatch();
           break;
         }

@@ -6,9 +6,9 @@ import { InvalidArgumentError } from '@baton/base';
 export interface RotatingFileOptions {
   readonly path: string;
   /** The file is rotated once it reaches this size (bytes). */
-  maxBytes: number;
+  readonly maxBytes: number;
   /** Rotated files kept beside it (`<path>.1` is the newest): at most (keep + 1) x maxBytes, plus one write each, on disk. */
-  keep: number;
+  readonly keep: number;
   /** Mode of the files it creates (default 0o600). */
   readonly mode?: number;
 }
@@ -24,9 +24,13 @@ export class RotatingFile {
   /** What writeSoon was given in this task, written when it ends. */
   private _pending = '';
   private _done: ((err: unknown) => void) | undefined;
+  private _maxBytes: number;
+  private _keep: number;
 
   constructor(private readonly _options: RotatingFileOptions) {
     checkLimits(_options.maxBytes, _options.keep, _options.path);
+    this._maxBytes = _options.maxBytes;
+    this._keep = _options.keep;
   }
 
   get path(): string {
@@ -36,8 +40,8 @@ export class RotatingFile {
   /** Changes the bound (a reloaded configuration); it applies from the next write. */
   setLimits(maxBytes: number, keep: number): void {
     checkLimits(maxBytes, keep, this._options.path);
-    this._options.maxBytes = maxBytes;
-    this._options.keep = keep;
+    this._maxBytes = maxBytes;
+    this._keep = keep;
   }
 
   /** Appends `text` (whole lines, one write), then rotates if the file reached its bound. Throws what the file system throws. */
@@ -48,7 +52,7 @@ export class RotatingFile {
       this._bytes = statSync(this._options.path).size;
     }
     this._bytes += writeSync(this._fd, text);
-    if (this._bytes >= this._options.maxBytes) this._rotate();
+    if (this._bytes >= this._maxBytes) this._rotate();
   }
 
   /**
@@ -78,7 +82,8 @@ export class RotatingFile {
   }
 
   private _rotate(): void {
-    const { path, keep } = this._options;
+    const { path } = this._options;
+    const keep = this._keep;
     this._closeFd();
     rmSync(`${path}.${keep}`, { force: true });
     for (let i = keep - 1; i >= 1; i--) {

@@ -250,14 +250,17 @@ describe('orchestrator CLI', () => {
     expect(run.code).toBe(0);
     const dir = join(tmp.path, '.baton', 'orchestrator');
     expect(run.stdout).toContain(`its log: ${join(dir, 'orchestrator.log')}`);
-    // Each restart is a few lines of the orchestrator's own log: enough to rotate a 1000-byte file.
-    for (let i = 0; i < 3; i++) expect((await cli(tmp.path, ['restart', 'base'])).code).toBe(0);
+    // Each restart is a few lines of the orchestrator's own log and two events: enough to rotate 1000-byte files.
+    for (let i = 0; i < 6; i++) expect((await cli(tmp.path, ['restart', 'base'])).code).toBe(0);
     await waitFor(() => existsSync(join(dir, 'orchestrator.log.1')), { what: 'orchestrator.log rotated' });
     const names = ['orchestrator.log.1', 'orchestrator.log'];
     const lines = (await Promise.all(names.map((n) => readFile(join(dir, n), 'utf8')))).flatMap((t) => t.split('\n').filter(Boolean));
     for (const line of lines) expect(JSON.parse(line)).toHaveProperty('msg');
     for (const name of names) expect((await readFile(join(dir, name))).length).toBeLessThan(1000 + Math.max(...lines.map((l) => l.length)) + 1);
     expect(existsSync(join(dir, 'orchestrator.log.2'))).toBe(false);
+    // The lifecycle events are bounded by the same setting: one rotated file kept (written at most a second late).
+    await waitFor(() => existsSync(join(dir, 'events.ndjson.1')), { timeoutMs: 10_000, what: 'events.ndjson rotated' });
+    expect(existsSync(join(dir, 'events.ndjson.2'))).toBe(false);
     // Nothing of the log is written twice.
     expect(await readFile(join(dir, 'orchestrator.out'), 'utf8')).toBe('');
   }, 60_000);

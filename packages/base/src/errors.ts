@@ -78,7 +78,8 @@ export interface SerializedError {
   message: string;
   code?: string;
   stack?: string;
-  data?: Record<string, unknown>;
+  /** Any JSON value the error carried as `data` (for a BatonError, usually an object). */
+  data?: unknown;
   cause?: SerializedError;
 }
 
@@ -124,7 +125,9 @@ export function serializeError(error: unknown, options: SerializeErrorOptions = 
   const code = errorCode(error);
   if (code !== undefined) out.code = code;
   if (options.stacks !== false && error.stack !== undefined) out.stack = error.stack;
-  if (error instanceof BatonError && error.data !== undefined) out.data = error.data;
+  // Any error's data, of any JSON type: a handler's own Error subclass with `this.data` keeps it too.
+  const data = (error as { data?: unknown }).data;
+  if (data !== undefined) out.data = data;
   if (error.cause !== undefined && depth < maxCauseDepth) out.cause = serializeError(error.cause, options, depth + 1);
   return out;
 }
@@ -144,7 +147,7 @@ export function deserializeError(serialized: SerializedError): Error {
   }
   if (serialized.code !== undefined) Object.defineProperty(error, 'code', { value: serialized.code, enumerable: true });
   else if (error instanceof BatonError) Object.defineProperty(error, 'code', { value: 'EUNKNOWN', enumerable: true });
-  if (error instanceof BatonError) Object.defineProperty(error, 'data', { value: serialized.data, enumerable: true });
+  if (error instanceof BatonError || serialized.data !== undefined) Object.defineProperty(error, 'data', { value: serialized.data, enumerable: true });
   if (serialized.cause !== undefined) {
     Object.defineProperty(error, 'cause', { value: deserializeError(serialized.cause), writable: true, configurable: true });
   }

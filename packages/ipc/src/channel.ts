@@ -137,6 +137,13 @@ export class FramedChannel extends Disposable {
   private _dropped = 0;
   private readonly _onDidDrain = this._register(new Emitter<void>());
   private _lastDropWarning = -Infinity;
+  /**
+   * Asked when the peer half-closes (sends its FIN): true keeps the connection open for answers
+   * still owed to the peer, and the owner calls end() once they are sent. Unset, or false: the
+   * connection closes at once.
+   */
+  keepOpenAfterPeerEnd: (() => boolean) | undefined;
+  private _peerEnded = false;
   /** Monotonic time of the last frame received (heartbeats use it). */
   lastReceivedAt = performance.now();
   /** Monotonic time the frame being received began to arrive; undefined between frames. */
@@ -192,11 +199,16 @@ export class FramedChannel extends Disposable {
       if (!this._blocked) this._onDidDrain.fire();
     };
     const onError = (err: Error) => this._close(`socket error: ${err.message}`, err);
-    // The peer is done: nothing more is sent to it either, so the socket is destroyed at once.
+    // The peer sends nothing more (a FIN: a half-close, or its process is gone). Unless the owner
+    // still has answers to deliver (see keepOpenAfterPeerEnd), the socket is destroyed at once.
     // (Client and server sockets are opened half-open-capable, so Node does not first send its
     // own end and wait out the shutdown: on the failover path, in every follower at once, that
     // is a good part of what a closed connection costs.)
     const onEnd = () => {
+      this._peerEnded = true;
+      if (this._closed) return;
+      // A frame cut off by the end can never complete; and after our own end() nothing is owed.
+      if (!this._ending && this._decoder.bufferedBytes === 0 && this.keepOpenAfterPeerEnd?.()) return;
       this._close('peer closed the connection');
       _socket.destroy();
     };
@@ -221,6 +233,11 @@ export class FramedChannel extends Disposable {
 
   get isClosed(): boolean {
     return this._closed;
+  }
+
+  /** The peer sent its FIN: it sends nothing more, though it may still read (a half-close). */
+  get peerEnded(): boolean {
+    return this._peerEnded;
   }
 
   /** Bytes waiting: our queue plus what the socket has buffered. */

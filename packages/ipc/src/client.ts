@@ -93,7 +93,12 @@ export class IpcClient extends Disposable {
       farewell: (error) => refusal(error),
       logger: this._logger,
     });
-    const id = await handshake(channel, this._options);
+    // Established from inside the welcome's delivery, not after an await: frames that came in the
+    // same read as the welcome (a publication, a ping, a refuse) go to the connection, not nowhere.
+    await handshake(channel, this._options, (id) => this._established(channel, id));
+  }
+
+  private _established(channel: FramedChannel, id: string): void {
     if (this._closing) {
       channel.destroy();
       return;
@@ -112,7 +117,7 @@ export class IpcClient extends Disposable {
         },
       },
       this._logger,
-      { heartbeat: this._heartbeat },
+      { side: 'client', heartbeat: this._heartbeat },
     );
     this._rpc = rpc;
     this._peerId = id;
@@ -263,7 +268,10 @@ export class IpcClient extends Disposable {
     });
   }
 
-  /** Closes the connection; pending requests fail with ECONNLOST. */
+  /**
+   * Closes the connection with a half-close (PROTOCOL.md section 8): requests in flight that the
+   * server answers within a second still settle; the rest fail with ECONNLOST.
+   */
   close(): Promise<void> {
     this._closing ??= (async () => {
       if (this._retryTimer) clearTimeout(this._retryTimer);
@@ -308,7 +316,8 @@ function openSocket(path: string): Promise<Socket> {
   });
 }
 
-function handshake(channel: FramedChannel, options: ClientOptions): Promise<string> {
+/** Says hello; on welcome calls `established` at once (before the next frame is delivered), then resolves. */
+function handshake(channel: FramedChannel, options: ClientOptions, established: (id: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       channel.destroy();
@@ -322,7 +331,10 @@ function handshake(channel: FramedChannel, options: ClientOptions): Promise<stri
     const onMessage = channel.onMessage((value) => {
       finish();
       const envelope = parseEnvelope(value);
-      if (typeof envelope !== 'string' && envelope.t === 'welcome') return resolve(envelope.id);
+      if (typeof envelope !== 'string' && envelope.t === 'welcome') {
+        established(envelope.id);
+        return resolve();
+      }
       channel.destroy();
       if (typeof envelope !== 'string' && envelope.t === 'refuse') {
         const message = `Server at ${options.path} refused the connection (${envelope.code}): ${envelope.message}`;

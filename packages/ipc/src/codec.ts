@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { defineErrorClass } from '@baton/base';
 
 /** A frame's declared length is over the limit; the connection is closed. */
@@ -9,6 +10,49 @@ export class MalformedFrameError extends defineErrorClass('EMALFORMEDFRAME') {}
 /** The default largest frame, in bytes. */
 export const defaultMaxFrameBytes = 16 * 1024 * 1024;
 const headerBytes = 4;
+/** The deepest nesting of arrays and objects a payload may have (the envelope itself is level 1). */
+export const maxNesting = 128;
+/** A payload shorter than this cannot be nested deeper than maxNesting: each level takes two bytes. */
+const nestingCheckBytes = 2 * (maxNesting + 1);
+
+/** True when `value` has arrays or objects nested more than `left` levels deep. */
+function deeperThan(value: object, left: number): boolean {
+  if (left === 0) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item === 'object' && item !== null && deeperThan(item, left - 1)) return true;
+    }
+    return false;
+  }
+  for (const key in value) {
+    const item: unknown = (value as Record<string, unknown>)[key];
+    if (typeof item === 'object' && item !== null && deeperThan(item, left - 1)) return true;
+  }
+  return false;
+}
+
+/**
+ * The payload's JSON text, or why it is not a payload: bytes that are not UTF-8 (decoded, they
+ * would silently become U+FFFD), text that is not JSON, or nesting deeper than maxNesting.
+ */
+function decodePayload(data: Buffer, start: number, end: number): unknown {
+  const text = data.toString('utf8', start, end);
+  // Only a text with a replacement character can come from invalid bytes: the check costs nothing otherwise.
+  if (text.includes('\ufffd') && !isUtf8(data.subarray(start, end))) {
+    throw new MalformedFrameError(`Frame of ${end - start} bytes is not valid UTF-8`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new MalformedFrameError(`Frame of ${end - start} bytes is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+  if (end - start >= nestingCheckBytes && typeof value === 'object' && value !== null && deeperThan(value, maxNesting)) {
+    throw new MalformedFrameError(`Frame of ${end - start} bytes nests arrays and objects more than ${maxNesting} levels deep`, { data: { max: maxNesting } });
+  }
+  return value;
+}
 
 /**
  * Frames are a 4-byte big-endian payload length followed by that many bytes of UTF-8 JSON.
@@ -62,10 +106,10 @@ export class FrameDecoder {
       if (end > data.length) break;
       let value: unknown;
       try {
-        value = JSON.parse(data.toString('utf8', offset + headerBytes, end));
+        value = decodePayload(data, offset + headerBytes, end);
       } catch (err) {
         this._failed = true;
-        throw new MalformedFrameError(`Frame of ${length} bytes is not valid JSON: ${(err as Error).message}`, { cause: err });
+        throw err;
       }
       offset = end;
       onFrame(value);
@@ -87,13 +131,25 @@ export class FrameDecoder {
 
 /** Serializes a value to its frame payload; throws FrameTooLargeError over the limit. */
 export function encodePayload(value: unknown, maxFrameBytes = defaultMaxFrameBytes): { text: string; bytes: number } {
-  const text = JSON.stringify(value);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (err) {
+    if (err instanceof RangeError) throw tooDeepToSend();
+    throw err;
+  }
   if (text === undefined) throw new MalformedFrameError('cannot send undefined as a message');
   const bytes = Buffer.byteLength(text);
   if (bytes > maxFrameBytes) {
     throw new FrameTooLargeError(`Outgoing message of ${bytes} bytes is over the ${maxFrameBytes}-byte limit (maxFrameBytes); send it in parts`, { data: { bytes, max: maxFrameBytes } });
   }
+  // The receiver would refuse the connection over it: refused here, where the sender can be told.
+  if (bytes >= nestingCheckBytes && typeof value === 'object' && value !== null && deeperThan(value, maxNesting)) throw tooDeepToSend();
   return { text, bytes };
+}
+
+function tooDeepToSend(): MalformedFrameError {
+  return new MalformedFrameError(`Outgoing message nests arrays and objects more than ${maxNesting} levels deep, the protocol's limit`, { data: { max: maxNesting } });
 }
 
 /** Bytes that `payloads` take as frames, headers included. */

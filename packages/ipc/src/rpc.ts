@@ -11,7 +11,7 @@ import {
 } from '@baton/base';
 import type { FramedChannel, EncodedMessage } from './channel.js';
 import { ConnectionLostError, FrameTimeoutError, ProtocolError, RequestTimeoutError } from './errors.js';
-import { parseEnvelope, refuse, type Envelope } from './protocol.js';
+import { directionProblem, parseEnvelope, refuse, type Envelope, type Side } from './protocol.js';
 
 /** Heartbeat of a connection: a ping after `intervalMs` without hearing from the peer; the peer is dropped after `timeoutMs` of silence. */
 export interface HeartbeatOptions {
@@ -24,6 +24,8 @@ export interface HeartbeatOptions {
 }
 
 export interface RpcOptions {
+  /** The side this connection is on; a message PROTOCOL.md sends only the other way is refused (EPROTOCOL). */
+  side: Side;
   heartbeat?: HeartbeatOptions;
   /** Send handler errors with their stack traces (file paths); for local debugging only. Default false. */
   errorStacks?: boolean;
@@ -74,6 +76,8 @@ export class RpcConnection extends Disposable {
   private readonly _cancelled = new Set<number>();
   private _nextId = 1;
   private _closed = false;
+  /** The peer half-closed with requests in flight: their answers are sent, then the connection ends. */
+  private _draining = false;
   /**
    * One timer for all request timeouts, armed for the earliest deadline. A timer per request
    * costs an allocation and a timer-list insert and removal on every call, and almost every
@@ -84,17 +88,20 @@ export class RpcConnection extends Disposable {
   private _heartbeat: NodeJS.Timeout;
 
   private readonly _errorStacks: boolean;
+  private readonly _side: Side;
 
   constructor(
     readonly channel: FramedChannel,
     private readonly _handlers: RpcHandlers,
     private readonly _logger: Logger,
-    options: RpcOptions = {},
+    options: RpcOptions,
   ) {
     super();
+    this._side = options.side;
     this._errorStacks = options.errorStacks ?? false;
     this._register(channel.onMessage((value) => this._receive(value)));
     this._register(channel.onClose(({ reason, error }) => this._shutdown(reason, error)));
+    channel.keepOpenAfterPeerEnd = () => this._drainAfterPeerEnd();
     this._heartbeat = this._startHeartbeat(options.heartbeat);
     this._register({ dispose: () => clearInterval(this._heartbeat) });
   }
@@ -130,6 +137,8 @@ export class RpcConnection extends Disposable {
       channel.destroy(new ConnectionLostError(`Peer sent nothing for ${Math.round(silentMs)} ms (heartbeat timeout ${timeoutMs} ms)`));
     };
     const timer = setInterval(() => {
+      // A peer that half-closed cannot answer pings; what bounds the wait is the handlers' answers.
+      if (this._draining) return;
       const now = performance.now();
       if (channel.partialSince !== undefined && now - channel.partialSince > frameTimeoutMs) {
         const error = new FrameTimeoutError(`A frame began ${Math.round(now - channel.partialSince)} ms ago and is not complete (frame timeout ${frameTimeoutMs} ms); closing`);
@@ -239,6 +248,12 @@ export class RpcConnection extends Disposable {
       refuse(this.channel, new ProtocolError(`Invalid message: ${envelope}`));
       return;
     }
+    const wrongWay = directionProblem(this._side, envelope.t);
+    if (wrongWay) {
+      this._logger.warn({ reason: wrongWay }, 'closing connection: message in the wrong direction');
+      refuse(this.channel, new ProtocolError(wrongWay));
+      return;
+    }
     switch (envelope.t) {
       case 'res': {
         const entry = this._settle(envelope.id);
@@ -280,7 +295,8 @@ export class RpcConnection extends Disposable {
         this.channel.destroy(new ProtocolError(`Peer closed the connection: ${envelope.code}: ${envelope.message}`, { data: { code: envelope.code } }));
         return;
       default:
-        refuse(this.channel, new ProtocolError(`Unexpected '${envelope.t}' after the handshake`));
+        // hello and welcome: refused above (directionProblem).
+        return;
     }
   }
 
@@ -343,8 +359,23 @@ export class RpcConnection extends Disposable {
     const controller = this._inflight.get(id);
     this._inflight.delete(id);
     const cancelled = this._cancelled.delete(id) || controller?.signal.aborted === true;
-    if (this._closed || cancelled) return;
-    this._respond(id, ok, value);
+    if (this._closed) return;
+    if (!cancelled) this._respond(id, ok, value);
+    if (this._draining && this._inflight.size === 0) this.channel.end();
+  }
+
+  /**
+   * The peer sent its FIN. With requests in flight it may have half-closed to read their answers
+   * (PROTOCOL.md section 8): keep the connection until they are sent. A peer whose process is gone
+   * sends the same FIN; the ping written here fails at once on its closed socket (EPIPE), which
+   * closes the connection and aborts the handlers' signals, as any lost peer does.
+   */
+  private _drainAfterPeerEnd(): boolean {
+    if (this._closed || this._inflight.size === 0) return false;
+    this._draining = true;
+    this.channel.send({ t: 'ping' });
+    this.channel.flush();
+    return true;
   }
 
   private _respond(id: number, ok: boolean, value: unknown): void {

@@ -351,7 +351,7 @@ export class IpcServer extends Disposable {
         unsubscribe: (topic) => void topics.delete(topic),
       },
       logger,
-      { heartbeat: this._heartbeat, errorStacks: this._options.errorStacks },
+      { side: 'server', heartbeat: this._heartbeat, errorStacks: this._options.errorStacks },
     );
     this._peers.set(info.id, { info, rpc, topics });
     rpc.onDidClose(({ reason }) => {

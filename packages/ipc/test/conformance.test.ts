@@ -6,8 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { BatonError, coordinationPaths } from '@baton/base';
 import { makeTempDir, waitFor, type TempDir } from '@baton/test-utils';
 import { connect, createServer, ensureAuthToken, type IpcClient, type IpcServer } from '../src/index.js';
+import { startVectorServer, vectors, vectorsFile } from './conformance/vectors.js';
 
 const clientScript = fileURLToPath(new URL('./conformance/client.py', import.meta.url));
+const vectorsScript = fileURLToPath(new URL('./conformance/vectors.py', import.meta.url));
 
 class QuotaError extends BatonError {
   constructor(message: string) {
@@ -79,4 +81,14 @@ describe('conformance', () => {
     ]);
     expect(fromPython).toEqual([{ hello: 'node' }]);
   }, 60_000);
+
+  (process.platform === 'win32' ? it.skip : it)('the Python client passes every conformance vector (vectors.json) against the server', async () => {
+    const path = (await coordinationPaths({ scope: 'vectors', root: tmp.path }).ensure()).socketPath('control');
+    server = await startVectorServer(path);
+    const { code, output } = await runPython([vectorsScript, fileURLToPath(vectorsFile), path]);
+    const lines = output.trim().split('\n');
+    expect(lines.filter((l) => !l.startsWith('ok '))).toEqual([]);
+    expect(lines).toHaveLength(vectors.sessions.length + vectors.clientSessions.length + vectors.frames.length + vectors.paths.length);
+    expect(code).toBe(0);
+  }, 120_000);
 });

@@ -47,6 +47,11 @@ export interface RawPeer {
 export async function rawPeer(path: string): Promise<RawPeer> {
   const socket = createConnection(path);
   await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  return rawSocketPeer(socket);
+}
+
+/** A RawPeer on a connected socket (either end: a fake server's accepted socket too). */
+export function rawSocketPeer(socket: Socket): RawPeer {
   const messages: Array<Record<string, unknown>> = [];
   let cursor = 0;
   let wake: (() => void) | undefined;

@@ -57,6 +57,32 @@ describe('requests', () => {
     else expect(server.peers[0]!.descriptor).toBeGreaterThan(2);
   });
 
+  (process.platform === 'win32' ? it.skip : it)('close() is a half-close: a request in flight is still answered if the server answers within a second', async () => {
+    const server = await h.server();
+    server.handle('slow', (p) => new Promise((resolve) => setTimeout(resolve, 200, p)));
+    server.handle('stuck', () => new Promise(() => {}));
+    const client = await h.client();
+    const answered = client.request('slow', 'late');
+    const stuck = client.request('stuck').catch((e: Error) => e.constructor.name);
+    await waitFor(() => server.peers.length === 1);
+    await client.close();
+    await expect(answered).resolves.toBe('late');
+    expect(await stuck).toBe('ConnectionLostError');
+  });
+
+  it('a handler\'s own Error subclass keeps its data, of any JSON type', async () => {
+    class LimitError extends Error {
+      override name = 'LimitError';
+      data = [1, 'two'];
+    }
+    const server = await h.server();
+    server.handle('limit', () => {
+      throw new LimitError('over');
+    });
+    const client = await h.client();
+    await expect(client.request('limit')).rejects.toMatchObject({ name: 'LimitError', message: 'over', data: [1, 'two'] });
+  });
+
   it('rethrows a handler error as the same class with its code', async () => {
     const server = await h.server();
     server.handle('spend', () => {

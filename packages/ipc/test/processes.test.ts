@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -89,6 +90,35 @@ describe('with a server in another process', () => {
     server.kill('SIGCONT');
     await waitFor(() => client.state === 'connected', { timeoutMs: 5000, what: 'reconnected' });
     await expect(client.request('echo', 3)).resolves.toBe(3);
+  });
+});
+
+describe('a client process that dies with a request in flight', () => {
+  (posix ? it : it.skip)('is dropped at once and its handler\'s signal aborts: its end of file is not taken for a half-close', async () => {
+    const server = await h.server();
+    let signal: AbortSignal | undefined;
+    server.handle('slow', (_p, context) => {
+      signal = context.signal;
+      return new Promise((resolve) => setTimeout(resolve, 20_000, 'never read').unref());
+    });
+    const disconnected = new Promise<void>((resolve) => server.onDidDisconnect(() => resolve()));
+    // A client in another language, in effect: raw frames from a plain node process.
+    const frames = encodeFrames([
+      encodePayload({ t: 'hello', v: protocolVersion, name: 'doomed', pid: 0, token }),
+      encodePayload({ t: 'req', id: 1, m: 'slow' }),
+    ]).toString('base64');
+    const script = `const s=require('net').createConnection(process.argv[1],()=>s.write(Buffer.from(process.argv[2],'base64')));s.on('data',()=>{});setInterval(()=>{},1000)`;
+    const child = spawn(process.execPath, ['-e', script, h.path, frames], { stdio: 'ignore' });
+    try {
+      await waitFor(() => signal !== undefined, { what: 'the slow request arrived' });
+      const killedAt = performance.now();
+      child.kill('SIGKILL');
+      await disconnected;
+      expect(signal!.aborted).toBe(true);
+      expect(performance.now() - killedAt).toBeLessThan(1000);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });
 

@@ -153,6 +153,41 @@ describe('after the handshake', () => {
     release();
   });
 
+  it('a client that half-closes (FIN) after its requests gets every answer in flight, then the server closes its side', async () => {
+    const server = await h.server({ heartbeat: { intervalMs: 50, timeoutMs: 150 } });
+    let slowSignal: AbortSignal | undefined;
+    server.handle('slow', async (p, { signal }) => {
+      slowSignal = signal;
+      await sleep(400); // longer than the heartbeat timeout: a half-closed peer cannot answer pings
+      return p;
+    });
+    server.handle('echo', (p) => p);
+    const peer = await rawPeer(h.path);
+    peer.send(hello(), { t: 'req', id: 1, m: 'slow', p: 'late' }, { t: 'req', id: 2, m: 'echo', p: 'now' });
+    await peer.next(); // welcome
+    await waitFor(() => slowSignal !== undefined);
+    peer.socket.end();
+    await peer.closed;
+    const answers = peer.messages.filter((m) => m.t === 'res');
+    expect(answers).toEqual([{ t: 'res', id: 2, r: 'now' }, { t: 'res', id: 1, r: 'late' }]);
+    expect(slowSignal!.aborted).toBe(false);
+    await waitFor(() => server.peers.length === 0, { what: 'the peer gone once answered' });
+  });
+
+  it('a client that half-closes with nothing in flight is closed at once', async () => {
+    const server = await h.server();
+    server.handle('echo', (p) => p);
+    const peer = await rawPeer(h.path);
+    peer.send(hello(), { t: 'req', id: 1, m: 'echo', p: 1 });
+    await peer.next();
+    expect(await peer.next()).toEqual({ t: 'res', id: 1, r: 1 });
+    const start = performance.now();
+    peer.socket.end();
+    await peer.closed;
+    expect(performance.now() - start).toBeLessThan(500);
+    await waitFor(() => server.peers.length === 0);
+  });
+
   it('a cancelled request is not answered, and its handler sees the abort', async () => {
     const server = await h.server();
     let aborted: Promise<void> | undefined;

@@ -8,6 +8,9 @@
 // fast as they are closed. Reported per scenario: the healthy client's
 // round trip p50 / p99, its timeouts, disconnects of healthy peers, and the server's RSS above its
 // idle figure (sampled every 200 ms). Then connect/disconnect cycles with the server's heap after GC.
+// The scenarios run in turn, BENCH_ROUNDS times (default 3; 1 with BENCH_QUICK), and each row
+// pools its rounds: a p99 of one 20 s run is its 4th-worst sample, and this machine's noise moves it
+// by a third from one run to the next. The ratio column compares each p99 with the no-hostile one.
 // BENCH_QUICK=1: 5 s per scenario (default 20 s); BENCH_SECONDS overrides. BENCH_IPC_DIR measures
 // another build of the package (a checkout's packages/ipc) for a before/after comparison.
 import { readFileSync } from 'node:fs';
@@ -21,6 +24,7 @@ const { connect } = await importBuilt<typeof Ipc>(packageDir);
 
 const quick = process.env.BENCH_QUICK === '1';
 const seconds = Number(process.env.BENCH_SECONDS ?? (quick ? 5 : 20));
+const rounds = Number(process.env.BENCH_ROUNDS ?? (quick ? 1 : 3));
 const token = 'c'.repeat(64);
 const serverFixture = fileURLToPath(new URL('./fixtures/hostile-server.ts', import.meta.url));
 const hostileFixture = fileURLToPath(new URL('./fixtures/hostile.ts', import.meta.url));
@@ -44,9 +48,18 @@ const scenarios: Array<{ key: string; name: string; peers: string[] }> = [
 ].filter((s) => runs(s.key));
 
 const tmp = await makeTempDir('baton-ipc-hostile-');
-const rows: Row[] = [];
+interface Pooled {
+  times: number[];
+  timeouts: number;
+  failures: number;
+  disconnects: number;
+  rssOverIdle: number;
+  hostileDisconnects: number;
+}
+const pooled = new Map<string, Pooled>();
 const raw: Record<string, unknown> = {};
 try {
+  for (let roundIndex = 0; roundIndex < rounds; roundIndex++)
   for (const scenario of scenarios) {
     const path = join(tmp.path, 'hostile.sock');
     const server = spawnFixture(serverFixture, [path, token], { env: { BENCH_IPC_DIR: process.env.BENCH_IPC_DIR ?? '', NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS ?? '' } });
@@ -86,20 +99,34 @@ try {
     const liveHeap = await healthy.request('heap', undefined, { timeoutMs: 5000 }).catch(() => undefined);
     progress(`  server memory at the end: ${JSON.stringify(memory)}; heap after GC ${liveHeap}`);
     const hostileDisconnects = linesInRun.filter((l) => l.startsWith('disconnected ') && !/ (healthy|idle-\d) /.test(l)).length;
-    const row: Row = {
-      'hostile peer': scenario.name,
-      'healthy round trip p50 / p99 (ms)': `${round(percentile(times, 50), 2)} / ${round(percentile(times, 99), 2)}`,
-      'timeouts / requests': `${timeouts} / ${times.length + timeouts + failures}`,
-      'healthy peers disconnected': String(disconnects),
-      'server RSS over idle (MiB)': String(round((maxRss - idleRss) / 2 ** 20, 1)),
-      'hostile connections closed by the server': String(hostileDisconnects),
-    };
-    rows.push(row);
-    raw[scenario.name] = { times, timeouts, failures, disconnects, idleRss, maxRss, hostileDisconnects };
-    progress(`  ${JSON.stringify(row)}`);
+    const pool = pooled.get(scenario.key) ?? { times: [], timeouts: 0, failures: 0, disconnects: 0, rssOverIdle: 0, hostileDisconnects: 0 };
+    pooled.set(scenario.key, pool);
+    pool.times.push(...times);
+    pool.timeouts += timeouts;
+    pool.failures += failures;
+    pool.disconnects += disconnects;
+    pool.rssOverIdle = Math.max(pool.rssOverIdle, maxRss - idleRss);
+    pool.hostileDisconnects += hostileDisconnects;
+    raw[`${scenario.name} (round ${roundIndex + 1})`] = { times, timeouts, failures, disconnects, idleRss, maxRss, hostileDisconnects };
+    progress(`  round ${roundIndex + 1}: p50 ${round(percentile(times, 50), 2)} ms, p99 ${round(percentile(times, 99), 2)} ms`);
     await Promise.all([healthy, ...idle].map((c) => c.close()));
     await killAllFixtures();
   }
+
+  const baseline = pooled.get('none');
+  const rows: Row[] = scenarios.map((scenario) => {
+    const pool = pooled.get(scenario.key)!;
+    const p99 = percentile(pool.times, 99);
+    return {
+      'hostile peer': scenario.name,
+      'healthy round trip p50 / p99 (ms)': `${round(percentile(pool.times, 50), 2)} / ${round(p99, 2)}`,
+      'p99 / no-hostile p99': baseline ? `${round(p99 / percentile(baseline.times, 99), 2)}x` : '-',
+      'timeouts / requests': `${pool.timeouts} / ${pool.times.length + pool.timeouts + pool.failures}`,
+      'healthy peers disconnected': String(pool.disconnects),
+      'server RSS over idle (MiB)': String(round(pool.rssOverIdle / 2 ** 20, 1)),
+      'hostile connections closed by the server': String(pool.hostileDisconnects),
+    };
+  });
 
   // Connect and disconnect: does anything stay behind per connection?
   const cycleRows: Row[] = [];
@@ -130,7 +157,7 @@ try {
       { measure: `heap growth from the first to the sixth ${cycles} (MiB)`, value: String(mib(heaps.at(-1)! - heaps[1]!)) },
     );
   }
-  process.stdout.write(`\n${markdownTable(rows)}\n\n${markdownTable(cycleRows)}\n\nmachine: ${machineDescription()}; ${seconds} s per scenario${process.env.BENCH_IPC_DIR ? `; package ${process.env.BENCH_IPC_DIR}` : ''}\n`);
+  process.stdout.write(`\n${markdownTable(rows)}\n\n${markdownTable(cycleRows)}\n\nmachine: ${machineDescription()}; ${seconds} s per scenario and round, ${rounds} rounds${process.env.BENCH_IPC_DIR ? `; package ${process.env.BENCH_IPC_DIR}` : ''}\n`);
   if (!process.env.BENCH_IPC_DIR && !only) progress(`results: ${writeBenchResults(fileURLToPath(new URL('..', import.meta.url)), 'ipc-hostile', [...rows, ...cycleRows], { raw, seconds })}`);
 } finally {
   await killAllFixtures();

@@ -78,7 +78,7 @@ describe('handshake refusals are refuse frames with a code', () => {
     expect(peer.messages).toEqual([expect.objectContaining({ t: 'refuse', code: 'EMALFORMEDFRAME' })]);
   });
 
-  it('a refused peer that keeps its side open is cut off about a second after the refusal', async () => {
+  it('a refused peer that keeps its side open is cut off 5 s after the refusal (held, unread, no sooner: it would only come back sooner)', async () => {
     const socket = createConnection({ path: h.path, allowHalfOpen: true });
     await new Promise((resolve) => socket.once('connect', resolve));
     socket.on('data', () => {});
@@ -93,9 +93,9 @@ describe('handshake refusals are refuse frames with a code', () => {
     const writer = setInterval(() => socket.write(ping), 50);
     await closed;
     clearInterval(writer);
-    expect(performance.now() - endedAt).toBeGreaterThan(500);
-    expect(performance.now() - endedAt).toBeLessThan(5000);
-  });
+    expect(performance.now() - endedAt).toBeGreaterThan(4500);
+    expect(performance.now() - endedAt).toBeLessThan(8000);
+  }, 15_000);
 
   it('a stranger refused for a 16 MiB frame before its hello is read no more: what it can write stops at the socket buffers', async () => {
     const socket = createConnection({ path: h.path, allowHalfOpen: true });
@@ -105,7 +105,7 @@ describe('handshake refusals are refuse frames with a code', () => {
     const size = 16 * 1024 * 1024;
     const frame = Buffer.alloc(4 + size, 0x20);
     frame.writeUInt32BE(size);
-    // As fast as the socket takes them, for half a second (the server keeps a refused peer a second before it cuts it).
+    // As fast as the socket takes them, for half a second (the server keeps a refused peer 5 s before it cuts it).
     const until = performance.now() + 500;
     while (performance.now() < until && !socket.destroyed) {
       if (socket.write(frame)) continue;

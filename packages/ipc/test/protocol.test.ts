@@ -188,6 +188,24 @@ describe('after the handshake', () => {
     await waitFor(() => server.peers.length === 0);
   });
 
+  it('a result nested deeper than 128 levels (or too deep for JSON.stringify) is answered with EMALFORMEDFRAME, and the connection stays', async () => {
+    const server = await h.server();
+    const nest = (depth: number): unknown => {
+      let value: unknown = [];
+      for (let i = 1; i < depth; i++) value = [value];
+      return value;
+    };
+    server.handle('deep', (p) => nest(p as number));
+    const peer = await rawPeer(h.path);
+    peer.send(hello(), { t: 'req', id: 1, m: 'deep', p: 127 }, { t: 'req', id: 2, m: 'deep', p: 128 }, { t: 'req', id: 3, m: 'deep', p: 100_000 });
+    await peer.next(); // welcome
+    expect(await peer.next()).toEqual({ t: 'res', id: 1, r: nest(127) }); // 127 in r, 128 with the envelope
+    for (const id of [2, 3]) expect(await peer.next()).toMatchObject({ t: 'res', id, e: { code: 'EMALFORMEDFRAME', data: { max: 128 } } });
+    peer.send({ t: 'req', id: 4, m: 'deep', p: 1 });
+    expect(await peer.next()).toEqual({ t: 'res', id: 4, r: [] });
+    peer.socket.destroy();
+  });
+
   it('a cancelled request is not answered, and its handler sees the abort', async () => {
     const server = await h.server();
     let aborted: Promise<void> | undefined;

@@ -16,6 +16,11 @@ export interface RelayConfig {
    * that rebinds its own name to this machine (DNS rebinding) reads nothing.
    */
   hostnames: string[];
+  /**
+   * Addresses of reverse proxies (a TLS terminator) in front of the relay: from them, the client's address is taken
+   * from X-Forwarded-For, so that limits per address apply to clients and not to the proxy that all share.
+   */
+  trustedProxies: string[];
   /** Where pairings (hashed) are kept across restarts. */
   dataDir: string;
   /** Lets /debug and /metrics answer beyond loopback, to `Authorization: Bearer <token>`. */
@@ -27,8 +32,10 @@ export interface RelayConfig {
     messagesPerSecond: number;
     burst: number;
     maxConnections: number;
-    /** Failed pairing attempts per remote address per minute before further ones are refused unread. */
+    /** Wrong pairing tokens per client address per minute answered at once; each further one waits twice as long as the last (1 s to 60 s). */
     pairingFailuresPerMinute: number;
+    /** Wrong pairing tokens answered per second, from all addresses together. */
+    pairingFailuresPerSecond: number;
   };
   sessions: {
     /** A session nobody sent anything in for this long ends ("expired"). */
@@ -37,7 +44,15 @@ export interface RelayConfig {
     browserGraceMs: number;
     maxPerUser: number;
   };
-  pairing: { tokenTtlMs: number };
+  pairing: {
+    tokenTtlMs: number;
+    /** Desktops registered and not yet paired, kept at most (the oldest not connected goes first). */
+    maxUnpaired: number;
+    /** The same, per remote address. */
+    maxUnpairedPerAddress: number;
+    /** A desktop not yet paired and not connected for this long is forgotten (it registers again). */
+    unpairedTtlMs: number;
+  };
 }
 
 export type ConfigResult = { ok: true; config: RelayConfig } | { ok: false; errors: string[] };
@@ -54,6 +69,7 @@ const schema = z.strictObject({
   port: z._default(z.int().check(z.gte(0), z.lte(65535)), 8787),
   allowedOrigins: z.optional(z.array(origin)),
   hostnames: z._default(z.array(z.string().check(z.regex(/^[A-Za-z0-9.:[\]-]+$/, { message: 'expected a host name or address, without scheme, port or path (for example "relay.example.com")' }))), []),
+  trustedProxies: z._default(z.array(z.string().check(z.regex(/^[0-9A-Fa-f.:]+$/, { message: 'expected an IP address (for example "127.0.0.1")' }))), []),
   dataDir: z._default(z.string().check(z.minLength(1)), '.baton/devsync-relay'),
   adminToken: z.optional(z.string().check(z.minLength(16, { message: 'an admin token needs at least 16 characters' }))),
   heartbeatMs: z._default(z.int().check(z.gte(100)), 15_000),
@@ -65,11 +81,15 @@ const schema = z.strictObject({
       burst: positiveInt(200),
       maxConnections: positiveInt(20_000),
       pairingFailuresPerMinute: positiveInt(10),
+      pairingFailuresPerSecond: positiveInt(5),
     }),
     {},
   ),
   sessions: z.prefault(z.strictObject({ idleTimeoutMs: positiveInt(3_600_000), browserGraceMs: positiveInt(30_000), maxPerUser: positiveInt(100) }), {}),
-  pairing: z.prefault(z.strictObject({ tokenTtlMs: positiveInt(600_000) }), {}),
+  pairing: z.prefault(
+    z.strictObject({ tokenTtlMs: positiveInt(600_000), maxUnpaired: positiveInt(1000), maxUnpairedPerAddress: positiveInt(20), unpairedTtlMs: positiveInt(86_400_000) }),
+    {},
+  ),
 });
 
 /** Environment variables and the field each sets; they win over the file. */
@@ -78,6 +98,7 @@ const environment: Record<string, (value: string) => [path: string[], value: unk
   PORT: (v) => [['port'], /^\d+$/.test(v) ? Number(v) : v],
   CORS_ORIGINS: (v) => [['allowedOrigins'], v.split(',').map((o) => o.trim()).filter(Boolean)],
   DEVSYNC_HOSTNAMES: (v) => [['hostnames'], v.split(',').map((h) => h.trim()).filter(Boolean)],
+  DEVSYNC_TRUSTED_PROXIES: (v) => [['trustedProxies'], v.split(',').map((h) => h.trim()).filter(Boolean)],
   DEVSYNC_DATA_DIR: (v) => [['dataDir'], v],
   DEVSYNC_ADMIN_TOKEN: (v) => [['adminToken'], v],
 };

@@ -3,6 +3,9 @@ import * as z from 'zod/mini';
 import type { Logger } from '@baton/base';
 import { randomId } from '@baton/devsync-client';
 import { openStore, type Store } from '@baton/state';
+import { UnpairedRegistrations, type UnpairedLimits } from './registrations.js';
+
+export { RegistrationLimitError, type UnpairedLimits } from './registrations.js';
 
 const hash = z.string().check(z.regex(/^[0-9a-f]{64}$/));
 const userSchema = z.strictObject({
@@ -45,39 +48,78 @@ export interface Registration {
 }
 
 /**
- * Users, the hashes of their secrets, and pending pairing tokens, kept in a @baton/state store (atomic, durable
- * writes) so that a relay restart keeps every pairing. Only SHA-256 hashes are stored: the secrets are 256-bit
- * random, so a slow hash would add nothing, and a leaked file lets nobody connect.
+ * Users, the hashes of their secrets, and pending pairing tokens, so that a relay restart keeps every pairing.
+ * Paired users (a desktop with at least one browser) are kept in a @baton/state store (atomic, durable writes),
+ * written when a browser pairs. Desktops not yet paired are kept apart, bounded and expiring, one appended line
+ * each (UnpairedRegistrations): registering costs O(1), and a flood of registrations cannot fill the store that
+ * pairing and resuming need. Only SHA-256 hashes are stored: the secrets are 256-bit random, so a slow hash would
+ * add nothing, and a leaked file lets nobody connect.
  */
 export class PairingStore {
-  private constructor(private readonly _store: Store<Pairings>) {}
+  private constructor(
+    private readonly _store: Store<Pairings>,
+    private readonly _unpaired: UnpairedRegistrations,
+  ) {}
 
-  static async open(dir: string, logger: Logger): Promise<PairingStore> {
+  /**
+   * Opens both; `inUse(userId)` tells whether that user's desktop is connected now (a connected registration is
+   * never the one dropped). Users of an earlier relay's store that have no browser are moved to the unpaired
+   * registrations, within their limits.
+   */
+  static async open(dir: string, logger: Logger, limits: UnpairedLimits, inUse: (userId: string) => boolean): Promise<PairingStore> {
     const store = await openStore<Pairings>({ dir, name: 'pairings', initial: { users: {} }, schema: pairingsSchema, watch: false, logger });
-    return new PairingStore(store);
+    const unpaired = UnpairedRegistrations.open(dir, limits, inUse, logger);
+    const unpairedInStore = Object.entries(store.get().users).filter(([, user]) => user.browsers.length === 0);
+    if (unpairedInStore.length > 0) {
+      for (const [userId, user] of unpairedInStore.sort(([, a], [, b]) => a.createdAt - b.createdAt)) {
+        try {
+          unpaired.add({ userId, desktop: user.desktop, pairing: user.pairing, address: 'unknown', lastUsedAt: user.createdAt });
+        } catch {
+          // Over the limits: the oldest go, as they would have.
+        }
+      }
+      await store.update((current) => ({ users: Object.fromEntries(Object.entries(current.users).filter(([, user]) => user.browsers.length > 0)) }));
+      logger.info({ moved: unpairedInStore.length, kept: unpaired.size }, 'moved unpaired desktops out of the pairing store');
+    }
+    return new PairingStore(store, unpaired);
   }
 
+  /** Users with at least one paired browser. */
   get userCount(): number {
     return Object.keys(this._store.get().users).length;
   }
 
-  /** A new user for a desktop that has no credentials yet. */
-  async registerDesktop(ttlMs: number): Promise<Registration & { pairingToken: string }> {
+  /** Desktops registered and not yet paired (bounded: pairing.maxUnpaired). */
+  get unpairedCount(): number {
+    return this._unpaired.size;
+  }
+
+  /**
+   * A new user for a desktop that has no credentials yet, registered from `address`. Throws RegistrationLimitError
+   * when the limits are reached and every registration in the way is connected.
+   */
+  registerDesktop(ttlMs: number, address: string): Registration & { pairingToken: string } {
     const userId = randomId();
     const secret = randomBytes(32).toString('base64url');
     const pairingToken = newPairingToken();
-    await this._store.update((current) => ({
-      users: {
-        ...current.users,
-        [userId]: { desktop: sha256(secret), browsers: [], pairing: { hash: sha256(normalizePairingToken(pairingToken)), expiresAt: Date.now() + ttlMs }, createdAt: Date.now() },
-      },
-    }));
+    const now = Date.now();
+    this._unpaired.add({ userId, desktop: sha256(secret), pairing: { hash: sha256(normalizePairingToken(pairingToken)), expiresAt: now + ttlMs }, address, lastUsedAt: now });
     return { userId, secret, pairingToken };
   }
 
   verifyDesktop(userId: string, secret: string): boolean {
-    const user = Object.hasOwn(this._store.get().users, userId) ? this._store.get().users[userId] : undefined;
+    const user = Object.hasOwn(this._store.get().users, userId) ? this._store.get().users[userId] : this._unpaired.get(userId);
     return user !== undefined && sameHash(user.desktop, sha256(secret));
+  }
+
+  /** `userId`'s desktop connected: an unpaired registration's time to live starts again. */
+  desktopConnected(userId: string): void {
+    this._unpaired.used(userId, Date.now());
+  }
+
+  /** Drops unpaired registrations unused for their time to live; returns how many. */
+  expireUnpaired(): number {
+    return this._unpaired.expire(Date.now());
   }
 
   verifyBrowser(userId: string, secret: string): boolean {
@@ -91,6 +133,11 @@ export class PairingStore {
   /** A fresh token for a known desktop (replacing any earlier one). */
   async issuePairingToken(userId: string, ttlMs: number): Promise<string> {
     const pairingToken = newPairingToken();
+    const pairing = { hash: sha256(normalizePairingToken(pairingToken)), expiresAt: Date.now() + ttlMs };
+    if (this._unpaired.get(userId)) {
+      this._unpaired.setPairing(userId, pairing, Date.now());
+      return pairingToken;
+    }
     await this._store.update((current) => {
       const user = current.users[userId];
       if (!user) return current;
@@ -106,10 +153,25 @@ export class PairingStore {
   async redeem(token: string): Promise<Registration | undefined> {
     const presented = sha256(normalizePairingToken(token));
     const now = Date.now();
+    const secret = randomBytes(32).toString('base64url');
+    for (const record of this._unpaired.values()) {
+      if (!record.pairing || record.pairing.expiresAt <= now || !sameHash(record.pairing.hash, presented)) continue;
+      // The desktop's first browser: the user moves to the durable store, and its registration is spent. The token
+      // is taken first, so that a second page presenting it meanwhile finds nothing.
+      const pairing = record.pairing;
+      record.pairing = undefined;
+      try {
+        await this._store.update((current) => ({ users: { ...current.users, [record.userId]: { desktop: record.desktop, browsers: [sha256(secret)], createdAt: now } } }));
+      } catch (err) {
+        record.pairing = pairing;
+        throw err;
+      }
+      this._unpaired.remove(record.userId);
+      return { userId: record.userId, secret };
+    }
     const match = Object.entries(this._store.get().users).find(([, user]) => user.pairing && user.pairing.expiresAt > now && sameHash(user.pairing.hash, presented));
     if (!match) return undefined;
     const [userId] = match;
-    const secret = randomBytes(32).toString('base64url');
     let redeemed = false;
     await this._store.update((current) => {
       const user = current.users[userId];
@@ -122,7 +184,8 @@ export class PairingStore {
     return redeemed ? { userId, secret } : undefined;
   }
 
-  close(): Promise<void> {
-    return this._store.close();
+  async close(): Promise<void> {
+    this._unpaired.close();
+    await this._store.close();
   }
 }

@@ -25,36 +25,47 @@ export class TokenBucket {
   }
 }
 
-/** Failures per key (a remote address) in a sliding minute; entries expire, so the map does not grow forever. */
-export class FailureWindow {
-  private readonly _failures = new Map<string, number[]>();
+/**
+ * How fast wrong pairing tokens are answered: a guesser learns that a token is wrong only from the answer, so
+ * holding the answer is what bounds guessing (a right token is checked first and pairs at once, whoever else
+ * guesses from the same address). Per address, `freePerMinute` wrong tokens a minute are answered at once; each
+ * further one waits twice as long as the one before it (from 1 s, up to 60 s), until the address has had a minute
+ * without failures. In all, at most `perSecond` wrong tokens a second are answered, in the order they came.
+ */
+export class GuessThrottle {
+  private readonly _addresses = new Map<string, { failures: number[]; nextAt: number; delayMs: number }>();
+  private _globalNextAt = 0;
 
   constructor(
-    private readonly _maxPerMinute: number,
+    private readonly _freePerMinute: number,
+    private readonly _perSecond: number,
     private readonly _clock: Clock,
   ) {}
 
-  /** Whether `key` is over its limit now. */
-  blocked(key: string): boolean {
-    return this._recent(key).length >= this._maxPerMinute;
+  /** Resolves when the wrong token `address` sent may be answered; the caller then answers and closes. */
+  async failed(address: string): Promise<void> {
+    const now = this._clock.now();
+    const entry = this._addresses.get(address) ?? { failures: [], nextAt: 0, delayMs: 0 };
+    this._addresses.set(address, entry);
+    entry.failures = entry.failures.filter((at) => at > now - 60_000);
+    entry.failures.push(now);
+    let at = now;
+    if (entry.failures.length > this._freePerMinute) {
+      entry.delayMs = Math.min(60_000, entry.delayMs === 0 ? 1000 : entry.delayMs * 2);
+      at = Math.max(now, entry.nextAt) + entry.delayMs;
+      entry.nextAt = at;
+    } else entry.delayMs = 0;
+    // The global pace: one answer per 1/perSecond, a slot reserved on arrival (so that one address's backoff does
+    // not push back everyone else's answers).
+    const slot = Math.max(now, this._globalNextAt);
+    this._globalNextAt = slot + 1000 / this._perSecond;
+    at = Math.max(at, slot);
+    if (at > now) await new Promise<void>((resolve) => this._clock.setTimeout(resolve, at - now, { unref: true }));
   }
 
-  record(key: string): void {
-    const recent = this._recent(key);
-    recent.push(this._clock.now());
-    this._failures.set(key, recent);
-  }
-
-  /** Drops keys with nothing in the last minute. */
+  /** Forgets addresses with no failure in the last minute. */
   sweep(): void {
-    for (const key of [...this._failures.keys()]) if (this._recent(key).length === 0) this._failures.delete(key);
-  }
-
-  private _recent(key: string): number[] {
     const since = this._clock.now() - 60_000;
-    const recent = (this._failures.get(key) ?? []).filter((at) => at > since);
-    if (recent.length === 0) this._failures.delete(key);
-    else this._failures.set(key, recent);
-    return recent;
+    for (const [address, entry] of this._addresses) if (entry.failures.every((at) => at <= since) && entry.nextAt <= this._clock.now()) this._addresses.delete(address);
   }
 }

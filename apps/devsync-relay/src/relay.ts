@@ -20,8 +20,8 @@ import {
 } from '@baton/devsync-client';
 import { createMetrics, type Metrics } from '@baton/telemetry';
 import type { RelayConfig } from './config.js';
-import { PairingStore } from './pairings.js';
-import { FailureWindow, TokenBucket } from './rateLimit.js';
+import { PairingStore, RegistrationLimitError } from './pairings.js';
+import { GuessThrottle, TokenBucket } from './rateLimit.js';
 
 export const BASE_PATH = '/web-dev-sync';
 
@@ -63,6 +63,31 @@ interface Session {
 /** Connections that broke the rate limit this many times over are closed (1008). */
 const droppedBeforeClose = 1000;
 
+/** `ms` in the largest whole unit: `24 h`, `30 min`, `45 s`. */
+function formatDuration(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return `${Math.round(ms / 1000)} s`;
+}
+
+/** An address without the IPv4-mapped prefix (`::ffff:10.0.0.1` is `10.0.0.1`). */
+function plainAddress(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice('::ffff:'.length) : address;
+}
+
+/**
+ * The client's address: the socket's, or, from a trusted proxy, the last address in X-Forwarded-For that is not a
+ * trusted proxy itself (the hops a client could write come before the ones the proxies appended).
+ */
+function clientAddress(req: IncomingMessage, trusted: ReadonlySet<string>): string {
+  const socketAddress = plainAddress(req.socket.remoteAddress ?? 'unknown');
+  const forwarded = req.headers['x-forwarded-for'];
+  if (!trusted.has(socketAddress) || typeof forwarded !== 'string') return socketAddress;
+  const hops = forwarded.split(',').map((hop) => plainAddress(hop.trim())).filter(Boolean);
+  for (let i = hops.length - 1; i >= 0; i--) if (!trusted.has(hops[i]!)) return hops[i]!;
+  return hops[0] ?? socketAddress;
+}
+
 function isLoopback(address: string | undefined): boolean {
   return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
 }
@@ -85,7 +110,8 @@ export class Relay extends Disposable {
    * user who learned the id (announcing it first after a restart, say) makes a session of their own, never takes this one.
    */
   private readonly _sessions = new Map<string, Session>();
-  private readonly _pairingFailures: FailureWindow;
+  private readonly _guesses: GuessThrottle;
+  private readonly _trustedProxies: ReadonlySet<string>;
   private _allowedOrigins = new Set<string>();
   /** Host names an HTTP request may name (lower case, no port): loopback, the listen host, allowed origins' hosts, `hostnames`. */
   private _allowedHosts = new Set<string>();
@@ -110,7 +136,8 @@ export class Relay extends Disposable {
     this._errors = this.metrics.counter('errors_total', 'Errors answered, by code', ['code']);
     this._connectionsGauge = this.metrics.gauge('connections', 'Open WebSocket connections, by role', ['role']);
     this._sessionsGauge = this.metrics.gauge('sessions', 'Open editing sessions');
-    this._pairingFailures = new FailureWindow(this._config.limits.pairingFailuresPerMinute, this._clock);
+    this._guesses = new GuessThrottle(this._config.limits.pairingFailuresPerMinute, this._config.limits.pairingFailuresPerSecond, this._clock);
+    this._trustedProxies = new Set(this._config.trustedProxies.map(plainAddress));
     this._server = createServer((req, res) => void this._http(req, res));
     this._wss = new WebSocketServer({ noServer: true, maxPayload: this._config.limits.maxMessageBytes, clientTracking: false });
     this._server.on('upgrade', (req, socket, head) => this._upgrade(req, socket, head));
@@ -120,7 +147,12 @@ export class Relay extends Disposable {
   static async start(options: RelayOptions): Promise<Relay> {
     const relay = new Relay(options);
     try {
-      relay._pairings = await PairingStore.open(relay._config.dataDir, relay._logger);
+      relay._pairings = await PairingStore.open(
+        relay._config.dataDir,
+        relay._logger,
+        { max: relay._config.pairing.maxUnpaired, maxPerAddress: relay._config.pairing.maxUnpairedPerAddress, ttlMs: relay._config.pairing.unpairedTtlMs },
+        (userId) => relay._desktops.has(userId),
+      );
       await new Promise<void>((resolve, reject) => {
         relay._server.once('error', reject);
         relay._server.listen(relay._config.port, relay._config.host, () => {
@@ -158,7 +190,7 @@ export class Relay extends Disposable {
   }
 
   /** Counts for /status. */
-  status(): { uptimeSeconds: number; connections: { browser: number; desktop: number; unpaired: number }; users: number; pairedUsers: number; sessions: number } {
+  status(): { uptimeSeconds: number; connections: { browser: number; desktop: number; unpaired: number }; users: number; pairedUsers: number; unpairedDesktops: number; sessions: number } {
     const counts = this._counts();
     const users = new Set<string>();
     for (const connection of this._connections.values()) if (connection.userId) users.add(connection.userId);
@@ -167,6 +199,7 @@ export class Relay extends Disposable {
       connections: counts,
       users: users.size,
       pairedUsers: this._pairings.userCount,
+      unpairedDesktops: this._pairings.unpairedCount,
       sessions: this._sessions.size,
     };
   }
@@ -232,7 +265,7 @@ export class Relay extends Disposable {
     const connection: Connection = {
       id: randomId(),
       socket,
-      remote: req.socket.remoteAddress ?? 'unknown',
+      remote: clientAddress(req, this._trustedProxies),
       origin,
       bucket: new TokenBucket(this._config.limits.messagesPerSecond, this._config.limits.burst, this._clock),
       connectedAt: Date.now(),
@@ -403,12 +436,11 @@ export class Relay extends Disposable {
       }
       userId = payload.userId;
     } else if (payload.pairingToken !== undefined) {
-      if (this._pairingFailures.blocked(connection.remote)) {
-        return this._refuse(connection, 'PAIRING_FAILED', 'too many failed pairing attempts from this address; wait a minute', 'pairing attempts exceeded', reply);
-      }
+      // The token is checked first: a right one pairs at once, however many wrong ones came from this address.
       const registration = await this._pairings.redeem(payload.pairingToken);
       if (!registration) {
-        this._pairingFailures.record(connection.remote);
+        // A wrong one is answered only when the guess throttle allows (the answer is what a guesser learns from).
+        await this._guesses.failed(connection.remote);
         return this._refuse(connection, 'PAIRING_FAILED', 'unknown or expired pairing token; run `devsync-desktop --pair` for a new one', 'pairing failed', reply);
       }
       userId = registration.userId;
@@ -459,12 +491,20 @@ export class Relay extends Disposable {
     let pairingToken: string | undefined;
     if (payload.userId !== undefined && payload.secret !== undefined) {
       if (!this._pairings.verifyDesktop(payload.userId, payload.secret)) {
-        return this._refuse(connection, 'AUTH_FAILED', 'these desktop credentials are not known to this relay; remove the credentials file to register again', 'auth failed', reply);
+        return this._refuse(connection, 'AUTH_FAILED', `these desktop credentials are not known to this relay (a desktop never paired is forgotten after ${formatDuration(this._config.pairing.unpairedTtlMs)} without connecting); remove the credentials file to register again`, 'auth failed', reply);
       }
       userId = payload.userId;
+      this._pairings.desktopConnected(userId);
       if (payload.pair) pairingToken = await this._pairings.issuePairingToken(userId, this._config.pairing.tokenTtlMs);
     } else {
-      const registration = await this._pairings.registerDesktop(this._config.pairing.tokenTtlMs);
+      let registration;
+      try {
+        registration = this._pairings.registerDesktop(this._config.pairing.tokenTtlMs, connection.remote);
+      } catch (err) {
+        if (!(err instanceof RegistrationLimitError)) throw err;
+        this._logger.warn({ err, remote: connection.remote }, 'refused a desktop registration: too many waiting to be paired');
+        return this._refuse(connection, 'RATE_LIMITED', `too many desktops are waiting to be paired: ${err.message}. Pair one of them, or stop them (unused registrations expire)`, 'registration limit', reply);
+      }
       ({ userId, secret, pairingToken } = registration);
       this._logger.info({ userId, connectionId: connection.id }, 'desktop registered a new user');
     }
@@ -518,7 +558,8 @@ export class Relay extends Disposable {
       if (desktop) this._send(desktop, end);
       if (session.browser) this._send(session.browser, end);
     }
-    this._pairingFailures.sweep();
+    this._guesses.sweep();
+    this._pairings.expireUnpaired();
     // Gauges are brought up to date here, once a second, not on every connect and message.
     const counts = this._counts();
     for (const role of ['browser', 'desktop', 'unpaired'] as const) this._connectionsGauge.set({ role }, counts[role]);

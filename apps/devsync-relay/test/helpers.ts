@@ -61,8 +61,8 @@ export class RawClient {
     return this._log.all;
   }
 
-  static open(url: string, options: { origin?: string } = {}): Promise<RawClient> {
-    const socket = new WebSocket(url, options.origin ? { origin: options.origin } : {});
+  static open(url: string, options: { origin?: string; headers?: Record<string, string> } = {}): Promise<RawClient> {
+    const socket = new WebSocket(url, { ...(options.origin ? { origin: options.origin } : {}), ...(options.headers ? { headers: options.headers } : {}) });
     const client = new RawClient(socket);
     return new Promise((resolve, reject) => {
       socket.once('open', () => resolve(client));

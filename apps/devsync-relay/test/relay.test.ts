@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { request } from 'node:http';
 import { sleep, waitFor } from '@baton/test-utils';
 import { RawClient, pairBrowser, registerDesktop, sessionId, startRelay, type RawMessage, type TestRelay } from './helpers.js';
@@ -63,6 +63,81 @@ describe('pairing', () => {
     expect(relay.status().pairedUsers).toBe(1);
   });
 
+  it('10,000 registrations from one process cost O(1) each and leave pairing and resuming working, across a restart', async () => {
+    const test = await relayWith();
+    // Real users: one paired, one registered and still connected (waiting for its page).
+    const paired = await user(test.ws);
+    const waiting = track(await registerDesktop(test.ws));
+    const flood = 10_000;
+    const started = performance.now();
+    const rates: number[] = [];
+    let done = 0;
+    await Promise.all(
+      Array.from({ length: 25 }, async () => {
+        while (done < flood) {
+          done++;
+          const bogus = await RawClient.open(test.ws);
+          bogus.send({ type: 'desktop_connect', payload: { protocol: 1 } });
+          await bogus.next('connection_ack');
+          bogus.close();
+          await bogus.closed;
+          if (done % 2000 === 0) rates.push(done / ((performance.now() - started) / 1000));
+        }
+      }),
+    );
+    // Kept bounded (20 per address by default), each stored as one line: the last thousands as fast as the first.
+    expect(test.relay.status().unpairedDesktops).toBeLessThanOrEqual(20);
+    expect(rates.at(-1)!).toBeGreaterThan(rates[0]! * 0.5);
+    const { size } = await stat(`${test.dir.path}/data/registrations.ndjson`);
+    expect(size).toBeLessThan(200_000);
+    // The connected registration was never the one dropped: its page pairs.
+    const page = track(await pairBrowser(test.ws, waiting.token));
+    expect(page.userId).toBe(waiting.userId);
+    // The paired user resumes, before and after a restart; a new desktop registers and pairs.
+    const check = async (ws: string) => {
+      const desktop = await RawClient.open(ws);
+      clients.push(desktop);
+      desktop.send({ type: 'desktop_connect', payload: { protocol: 1, userId: paired.userId, secret: paired.secret } });
+      await desktop.next('connection_ack');
+      const browser = await RawClient.open(ws);
+      clients.push(browser);
+      browser.send({ type: 'browser_connect', payload: { protocol: 1, userId: paired.userId, secret: paired.browserSecret } });
+      expect((await browser.next('connection_ack')).payload).toMatchObject({ role: 'browser' });
+      const fresh = track(await registerDesktop(ws));
+      expect(track(await pairBrowser(ws, fresh.token)).userId).toBe(fresh.userId);
+    };
+    await check(test.ws);
+    for (const client of clients) client.close();
+    clients = [];
+    const restarted = await test.restart();
+    relays.push(restarted);
+    await check(restarted.ws);
+    expect(restarted.relay.status().unpairedDesktops).toBeLessThanOrEqual(20);
+  }, 180_000);
+
+  it('unpaired registrations expire unless connected; the oldest unconnected goes first when an address is at its limit', async () => {
+    const test = await relayWith({ pairing: { maxUnpairedPerAddress: 3, unpairedTtlMs: 300 } });
+    const connected = track(await registerDesktop(test.ws));
+    const gone = [];
+    for (let i = 0; i < 2; i++) {
+      const r = await registerDesktop(test.ws);
+      r.desktop.close();
+      await r.desktop.closed;
+      gone.push(r);
+    }
+    // A fourth: the oldest not connected (gone[0]) makes room, not the connected one.
+    const fourth = track(await registerDesktop(test.ws));
+    await expect(pairBrowser(test.ws, gone[0]!.token)).rejects.toThrow(/PAIRING_FAILED/);
+    expect(track(await pairBrowser(test.ws, connected.token)).userId).toBe(connected.userId);
+    // After the time to live, the unconnected one is forgotten; the connected one is kept.
+    await waitFor(() => test.relay.status().unpairedDesktops === 1, { timeoutMs: 5000, what: 'the unconnected registration expired' });
+    const resume = await RawClient.open(test.ws);
+    clients.push(resume);
+    resume.send({ type: 'desktop_connect', payload: { protocol: 1, userId: gone[1]!.userId, secret: gone[1]!.secret } });
+    expect((await resume.next('error')).payload).toMatchObject({ code: 'AUTH_FAILED' });
+    expect(track(await pairBrowser(test.ws, fourth.token)).userId).toBe(fourth.userId);
+  });
+
   it('refuses wrong credentials, an expired token, and a web page posing as a desktop', async () => {
     const { ws } = await relayWith({ pairing: { tokenTtlMs: 200 } });
     const { userId, token } = track(await registerDesktop(ws));
@@ -80,7 +155,7 @@ describe('pairing', () => {
     expect((await page.next('error')).payload).toMatchObject({ code: 'FORBIDDEN' });
   });
 
-  it('a desktop asks for a fresh token with pair: true; failed attempts from one address are limited', async () => {
+  it('a desktop asks for a fresh token with pair: true; a guesser is slowed, and cannot lock out the right token from its address', async () => {
     const { ws } = await relayWith({ limits: { pairingFailuresPerMinute: 3 } });
     const { userId, secret, desktop } = track(await registerDesktop(ws));
     desktop.close();
@@ -88,10 +163,38 @@ describe('pairing', () => {
     clients.push(resumed);
     resumed.send({ type: 'desktop_connect', payload: { protocol: 1, userId, secret, pair: true } });
     const fresh = String((await resumed.next('connection_ack')).payload!.pairingToken);
-    for (let i = 0; i < 3; i++) await expect(pairBrowser(ws, 'WRNG-TOKN')).rejects.toThrow(/unknown or expired/);
-    // Now even the right token is refused from this address, unread: guessing stays slow.
-    await expect(pairBrowser(ws, fresh)).rejects.toThrow(/too many failed pairing attempts/);
-  });
+    const wrong = async () => {
+      const started = performance.now();
+      await expect(pairBrowser(ws, 'WRNG-TOKN')).rejects.toThrow(/unknown or expired/);
+      return performance.now() - started;
+    };
+    for (let i = 0; i < 3; i++) expect(await wrong()).toBeLessThan(900);
+    // Past the free ones, each wrong answer waits twice as long as the last.
+    const fourth = await wrong();
+    const fifth = await wrong();
+    expect(fourth).toBeGreaterThan(900);
+    expect(fifth).toBeGreaterThan(1900);
+    // The right token, from the same address, pairs at once.
+    const started = performance.now();
+    expect(track(await pairBrowser(ws, fresh)).userId).toBe(userId);
+    expect(performance.now() - started).toBeLessThan(900);
+  }, 30_000);
+
+  it('behind a trusted proxy, guesses are slowed per forwarded address: one client guessing does not slow another', async () => {
+    const { ws } = await relayWith({ trustedProxies: ['127.0.0.1'], limits: { pairingFailuresPerMinute: 1 } });
+    const guess = async (forwardedFor: string) => {
+      const page = await RawClient.open(ws, { headers: { 'x-forwarded-for': forwardedFor } });
+      clients.push(page);
+      const started = performance.now();
+      page.send({ type: 'browser_connect', payload: { protocol: 1, pairingToken: 'WRNG-TOKN' } });
+      expect((await page.next('error', 10_000)).payload).toMatchObject({ code: 'PAIRING_FAILED' });
+      return performance.now() - started;
+    };
+    // A client cannot pass itself off as another by writing its own X-Forwarded-For: the proxy's hop is the one taken.
+    for (let i = 0; i < 3; i++) await guess(`10.9.9.9, 10.0.0.66`);
+    expect(await guess('10.0.0.66')).toBeGreaterThan(1900);
+    expect(await guess('10.0.0.7')).toBeLessThan(900);
+  }, 30_000);
 
   it('of pages presenting the same token at once, exactly one is paired', async () => {
     // Two failures a round: the per-address limit is raised so that it is the redemption that refuses them.

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { readFile, stat } from 'node:fs/promises';
 import { request } from 'node:http';
-import { sleep, waitFor } from '@baton/test-utils';
+import { makeTempDir, sleep, waitFor } from '@baton/test-utils';
+import { openStore } from '@baton/state';
 import { RawClient, pairBrowser, registerDesktop, sessionId, startRelay, type RawMessage, type TestRelay } from './helpers.js';
 
 let relays: TestRelay[] = [];
@@ -114,6 +115,21 @@ describe('pairing', () => {
     await check(restarted.ws);
     expect(restarted.relay.status().unpairedDesktops).toBeLessThanOrEqual(20);
   }, 180_000);
+
+  it('a pairing store that registrations filled (an earlier relay) is emptied of them at start: new desktops register and pair', async () => {
+    const dir = await makeTempDir('devsync-relay-');
+    const hex = (n: number) => n.toString(16).padStart(64, '0');
+    const store = await openStore<{ users: Record<string, unknown> }>({ dir: `${dir.path}/data`, name: 'pairings', initial: { users: {} }, watch: false });
+    const users = Object.fromEntries(Array.from({ length: 4000 }, (_, i) => [`bogus-user-${String(i).padStart(8, '0')}`, { desktop: hex(i), browsers: [], pairing: { hash: hex(i + 1), expiresAt: Date.now() + 60_000 }, createdAt: Date.now() - 4000 + i }]));
+    await store.set({ users });
+    await store.close();
+    const test = await startRelay({}, dir);
+    relays.push(test);
+    expect(test.relay.status()).toMatchObject({ pairedUsers: 0, unpairedDesktops: 20 });
+    const fresh = track(await registerDesktop(test.ws));
+    expect(track(await pairBrowser(test.ws, fresh.token)).userId).toBe(fresh.userId);
+    expect(test.relay.status().pairedUsers).toBe(1);
+  });
 
   it('unpaired registrations expire unless connected; the oldest unconnected goes first when an address is at its limit', async () => {
     const test = await relayWith({ pairing: { maxUnpairedPerAddress: 3, unpairedTtlMs: 300 } });

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Disposable, noopLogger, systemClock, type Clock, type IDisposable, type Logger } from '@baton/base';
 import {
@@ -578,8 +578,8 @@ export class Relay extends Disposable {
     }
   }
 
-  private _authorizedForDetails(req: IncomingMessage): boolean {
-    if (isLoopback(req.socket.remoteAddress) && req.headers['x-forwarded-for'] === undefined) return true;
+  private _authorizedForDetails(req: IncomingMessage, loopbackSuffices: boolean): boolean {
+    if (loopbackSuffices && isLoopback(req.socket.remoteAddress) && req.headers['x-forwarded-for'] === undefined) return true;
     const token = this._config.adminToken;
     const header = req.headers.authorization;
     if (!token || !header?.startsWith('Bearer ')) return false;
@@ -602,11 +602,21 @@ export class Relay extends Disposable {
         this._errors.inc({ code: 'HOST_REFUSED' });
         return this._reply(res, 421, 'text/plain', `this relay does not answer to the name ${JSON.stringify(req.headers.host ?? '')}; add it to hostnames in its config\n`);
       }
+      if (origin !== undefined && !this._allowedOrigins.has(origin)) {
+        // A page of another origin has no business here, whatever it asks for (its Host may be right: a proxy's).
+        this._errors.inc({ code: 'ORIGIN_REFUSED' });
+        return this._reply(res, 403, 'text/plain', 'Forbidden: origin not allowed\n');
+      }
       if (req.method !== 'GET' && req.method !== 'HEAD') return this._reply(res, 405, 'text/plain', 'only GET\n');
       if (path === `${BASE_PATH}/status`) return this._reply(res, 200, 'application/json', JSON.stringify(this.status()));
-      if (path === `${BASE_PATH}/debug` || path === `${BASE_PATH}/metrics`) {
-        if (!this._authorizedForDetails(req)) return this._reply(res, 403, 'text/plain', 'loopback or an admin token only\n');
-        if (path.endsWith('/metrics')) return this._reply(res, 200, 'text/plain; version=0.0.4', await this.metrics.render());
+      if (path === `${BASE_PATH}/metrics`) {
+        if (!this._authorizedForDetails(req, true)) return this._reply(res, 403, 'text/plain', 'loopback or the admin token only\n');
+        return this._reply(res, 200, 'text/plain; version=0.0.4', await this.metrics.render());
+      }
+      if (path === `${BASE_PATH}/debug`) {
+        // Off unless an admin token is set, from loopback too: any local process could read it otherwise.
+        if (!this._config.adminToken) return this._reply(res, 403, 'text/plain', '/debug is off: set adminToken (DEVSYNC_ADMIN_TOKEN) and send it as Authorization: Bearer <token>\n');
+        if (!this._authorizedForDetails(req, false)) return this._reply(res, 403, 'text/plain', 'the admin token only (Authorization: Bearer <token>)\n');
         return this._reply(res, 200, 'application/json', JSON.stringify(this._debug(), null, 2));
       }
       if (path === `${BASE_PATH}/` || path === BASE_PATH || path === `${BASE_PATH}/index.html`) {
@@ -636,16 +646,17 @@ export class Relay extends Disposable {
       connections: [...this._connections.values()].map((c) => ({
         id: c.id,
         role: c.role ?? 'unpaired',
-        userId: c.userId,
+        user: c.userId === undefined ? undefined : redact(c.userId),
         remote: c.remote,
         origin: c.origin,
         connectedAt: new Date(c.connectedAt).toISOString(),
         received: c.received,
         dropped: c.dropped,
       })),
+      // Ids a user's connection proves itself with are not shown, only a short digest to tell them apart.
       sessions: [...this._sessions.values()].map((s) => ({
-        id: s.id,
-        userId: s.userId,
+        session: redact(s.id),
+        user: redact(s.userId),
         fieldId: s.fieldId,
         type: s.type,
         browserConnected: s.browser !== undefined,
@@ -667,6 +678,11 @@ export class Relay extends Disposable {
   private async _bundle(): Promise<string> {
     return (this._clientBundle ??= await readFile(createRequire(import.meta.url).resolve('@baton/devsync-client/browser'), 'utf8'));
   }
+}
+
+/** A short digest of an id, to tell ids apart in /debug without showing them. */
+function redact(id: string): string {
+  return createHash('sha256').update(id).digest('hex').slice(0, 8);
 }
 
 /** A session's key: its user's id and its own (a session id names a session only within its user's). */

@@ -461,18 +461,37 @@ describe('origins, endpoints and shutdown', () => {
     clients.push(await RawClient.open(ws, { origin: 'https://app.example.com' }), await RawClient.open(ws));
   });
 
-  it('answers /status with counts, /debug only to loopback or the admin token', async () => {
+  it('answers /status with counts; /debug only to the admin token (off without one), showing no ids a user proves itself with', async () => {
+    const off = await relayWith();
+    expect((await fetch(`${off.relay.url}/debug`)).status).toBe(403);
     const { ws, relay } = await relayWith({ adminToken: 'a-very-long-admin-token' });
-    await user(ws);
+    const a = await user(ws);
+    a.browser.send({ type: 'edit_request', sessionId: sessionId(3), payload: { fieldId: 'f', type: 'css', code: 'x', version: 0 } });
+    await a.desktop.next('edit_request');
     const status = (await (await fetch(`${relay.url}/status`)).json()) as Record<string, unknown>;
-    expect(status).toMatchObject({ connections: { browser: 1, desktop: 1, unpaired: 0 }, users: 1, pairedUsers: 1, sessions: 0 });
+    expect(status).toMatchObject({ connections: { browser: 1, desktop: 1, unpaired: 0 }, users: 1, pairedUsers: 1, sessions: 1 });
     expect(status.uptimeSeconds).toEqual(expect.any(Number));
-    expect((await fetch(`${relay.url}/debug`)).status).toBe(200);
-    // Through a proxy the address is not the client's: loopback no longer counts.
+    // Loopback alone is not enough: any local process (or a page it serves) could read it.
+    expect((await fetch(`${relay.url}/debug`)).status).toBe(403);
     expect((await fetch(`${relay.url}/debug`, { headers: { 'x-forwarded-for': '203.0.113.9' } })).status).toBe(403);
     const authorized = await fetch(`${relay.url}/debug`, { headers: { 'x-forwarded-for': '203.0.113.9', authorization: 'Bearer a-very-long-admin-token' } });
     expect(authorized.status).toBe(200);
-    expect(((await authorized.json()) as { connections: unknown[] }).connections).toHaveLength(2);
+    const body = await authorized.text();
+    expect((JSON.parse(body) as { connections: unknown[] }).connections).toHaveLength(2);
+    expect(body).not.toContain(a.userId);
+    expect(body).not.toContain(sessionId(3));
+    // A page of another origin reads nothing, whatever it asks for.
+    const fromPage = await new Promise<number>((resolve, reject) => {
+      const target = new URL(`${relay.url}/status`);
+      // http.request, not fetch: fetch leaves out an Origin header it is given.
+      request({ host: target.hostname, port: target.port, path: target.pathname, headers: { origin: 'https://evil.example.com' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(fromPage).toBe(403);
     expect(await (await fetch(`${relay.url}/metrics`)).text()).toMatch(/devsync_relay_messages_total\{type="desktop_connect"\} 1/);
     expect((await fetch(`${relay.url}/nothing`)).status).toBe(404);
     const page = await fetch(`${relay.url}/`);
@@ -482,14 +501,15 @@ describe('origins, endpoints and shutdown', () => {
   });
 
   it('answers HTTP only to its own names: a page that rebinds its name to this machine (DNS rebinding) reads nothing', async () => {
-    const { ws, relay } = await relayWith({ hostnames: ['relay.example.com'] });
+    const { ws, relay } = await relayWith({ hostnames: ['relay.example.com'], adminToken: 'a-very-long-admin-token' });
     const a = await user(ws);
     a.browser.send({ type: 'edit_request', sessionId: sessionId(7), payload: { fieldId: 'secret-field', type: 'css', code: 'x', version: 0 } });
     await a.desktop.next('edit_request');
     const url = new URL(`${relay.url}/debug`);
     const get = (host: string) =>
       new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const req = request({ host: url.hostname, port: url.port, path: url.pathname, headers: { host } }, (res) => {
+        // With the admin token even: the name is checked first.
+        const req = request({ host: url.hostname, port: url.port, path: url.pathname, headers: { host, authorization: 'Bearer a-very-long-admin-token' } }, (res) => {
           let body = '';
           res.on('data', (chunk: Buffer) => (body += chunk.toString()));
           res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));

@@ -15,7 +15,7 @@ const demoApps = ['devsync-relay'];
 /** What each build must be newer than: the app's sources and those of the packages it uses. */
 const builds = [
   { output: bundle, app: 'orchestrator' },
-  ...demoApps.map((app) => ({ output: join(root, 'apps', app, 'dist', 'cli.js'), app })),
+  ...demoApps.map((app) => ({ output: join(root, 'apps', app, 'dist', `${app}.mjs`), app })),
 ];
 
 /**

@@ -4,6 +4,8 @@ import { WebDevSync } from './webdevsync.js';
 const sync = new WebDevSync();
 window.webDevSync = sync;
 const statusEl = document.getElementById('status');
+// The command names this relay as the agent takes it: host:port, or the https:// address behind a TLS proxy.
+document.getElementById('agent-command').textContent = `devsync-desktop --relay ${location.protocol === 'https:' ? `https://${location.host}` : location.host}`;
 const messages = document.getElementById('messages');
 
 function notice(text, kind = '') {

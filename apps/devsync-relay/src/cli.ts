@@ -9,8 +9,9 @@ import { Relay } from './relay.js';
 const usage = `usage: devsync-relay [--config <file>] [--host <address>] [--port <n>]
 
 Serves the WebDevSync relay: WebSocket at /web-dev-sync/ws, counts at /web-dev-sync/status,
-details at /web-dev-sync/debug (loopback or admin token), the demo page at /web-dev-sync/.
-Environment: PORT, HOST, CORS_ORIGINS (comma-separated origins), DEVSYNC_DATA_DIR, DEVSYNC_ADMIN_TOKEN.
+details at /web-dev-sync/debug (with the admin token), the demo page at /web-dev-sync/.
+Environment: PORT, HOST, CORS_ORIGINS (comma-separated origins), DEVSYNC_HOSTNAMES, DEVSYNC_TRUSTED_PROXIES,
+DEVSYNC_DATA_DIR, DEVSYNC_ADMIN_TOKEN.
 `;
 
 async function main(): Promise<number> {

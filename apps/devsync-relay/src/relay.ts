@@ -675,8 +675,12 @@ export class Relay extends Disposable {
     return text;
   }
 
+  /** The browser library: beside this module in a packed install (the build copies it there), else the workspace's. */
   private async _bundle(): Promise<string> {
-    return (this._clientBundle ??= await readFile(createRequire(import.meta.url).resolve('@baton/devsync-client/browser'), 'utf8'));
+    this._clientBundle ??= await readFile(new URL('./webdevsync.js', import.meta.url), 'utf8').catch(() =>
+      readFile(createRequire(import.meta.url).resolve('@baton/devsync-client/browser'), 'utf8'),
+    );
+    return this._clientBundle;
   }
 }
 

@@ -41,6 +41,8 @@ async function startUser(name: string): Promise<User> {
   contexts.push(context);
   const page = await context.newPage();
   await page.goto(`${relay.relay.url}/`);
+  // The page names its own relay in the command it shows.
+  expect(await page.textContent('#agent-command')).toBe(`devsync-desktop --relay ${new URL(relay.relay.url).host}`);
   await page.fill('#token', token);
   await page.click('#pair button[type=submit]');
   await page.waitForSelector('#status[data-status="connected"]', { timeout: 10_000 });

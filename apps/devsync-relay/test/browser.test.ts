@@ -58,6 +58,12 @@ async function recordInputs(page: Page): Promise<void> {
   });
 }
 
+/** With UPDATE_SCREENSHOTS=1, saves the page as docs/screenshots/<name>.png (the README shows them). */
+async function shot(page: Page, name: string): Promise<void> {
+  if (process.env.UPDATE_SCREENSHOTS !== '1') return;
+  await page.screenshot({ path: fileURLToPath(new URL(`../docs/screenshots/${name}.png`, import.meta.url)) });
+}
+
 const fieldValue = (page: Page, id: string) => page.$eval(`#${id}`, (el) => (el as HTMLTextAreaElement).value);
 const inputCount = (page: Page, id: string) => page.$eval(`#${id}-inputs`, (el) => Number(el.textContent));
 
@@ -154,6 +160,33 @@ describe('WebDevSync in Chromium', () => {
     });
     expect(logged).toContain('connected');
     expect(await fieldValue(page, 'script')).toBe(`${before}// saved by carol's editor\n`);
+  }, 60_000);
+
+  it('the demo page says what happens in the user\'s words: pair first, a wrong token once, a field open in the editor', async () => {
+    const context = await browser.newContext({ viewport: { width: 900, height: 640 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${relay.relay.url}/`);
+    const notices = () => page.$$eval('#messages .notice', (divs) => divs.map((d) => d.textContent));
+    await page.click('[data-edit="script"]');
+    expect(await notices()).toEqual(['Pair this page first: enter the token devsync-desktop printed.']);
+    await shot(page, 'not-paired');
+    await page.fill('#token', 'WRNG-TOKN');
+    await page.click('#pair button[type=submit]');
+    await waitFor(async () => (await notices())[0]?.startsWith('That pairing token is unknown') === true, { timeoutMs: 10_000 });
+    // Said once (the relay's refusal and the failed connect are one event to the user), in place of the earlier notice.
+    expect(await notices()).toEqual(['That pairing token is unknown or has expired. Run devsync-desktop --pair for a new one and enter it here.']);
+    await shot(page, 'wrong-token');
+    const { desktop, token } = await startDesktop('dave');
+    await page.fill('#token', token);
+    await page.click('#pair button[type=submit]');
+    await page.waitForSelector('#status[data-status="connected"]', { timeout: 10_000 });
+    expect(await notices()).toEqual([]);
+    expect(await page.isVisible('#script-open')).toBe(false);
+    await page.click('[data-edit="script"]');
+    await desktop.waitForLine(/editing script: /, 10_000);
+    await page.waitForSelector('#script-open', { state: 'visible', timeout: 5000 });
+    await shot(page, 'editing');
   }, 60_000);
 
   it('refuses a page from an origin that is not allowed', async () => {

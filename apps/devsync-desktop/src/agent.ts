@@ -68,6 +68,14 @@ export interface EditSession {
   version: number;
 }
 
+/** A save that is kept for later, and why: said once per wait, not at every retry. */
+export interface SaveWaiting {
+  readonly sessionId: string;
+  readonly fieldId: string;
+  /** Why, in the user's words. */
+  readonly reason: string;
+}
+
 export interface Conflict {
   sessionId: string;
   fieldId: string;
@@ -96,6 +104,8 @@ interface Session extends EditSession {
   retryBackoff: Backoff;
   /** Since when the relay has not known this session (after a relay restart the page announces it again). */
   lostSince: number | undefined;
+  /** Why the pending save waits, as last reported (onDidWait): said again only when the reason changes. */
+  waitReason: string | undefined;
   /** Bumped before and after each write of the page's text into the file (see _writeOwn). */
   writeSeq: number;
   /** A read of the file raced one of those writes: look again once it is done. */
@@ -137,7 +147,11 @@ export class DesktopAgent extends Disposable {
   private readonly _onDidConflict = this._register(new Emitter<Conflict>());
   readonly onDidConflict = this._onDidConflict.event;
   private readonly _onDidError = this._register(new Emitter<RelayError>());
+  /** The relay refused something this agent does not handle by itself (those it handles are waits: onDidWait). */
   readonly onDidError = this._onDidError.event;
+  private readonly _onDidWait = this._register(new Emitter<SaveWaiting>());
+  /** A save waits: the relay is away, or the page (not connected, or not yet announced its field again). */
+  readonly onDidWait = this._onDidWait.event;
 
   private readonly _logger: Logger;
   private readonly _clock: Clock;
@@ -362,6 +376,7 @@ export class DesktopAgent extends Disposable {
         retry: undefined,
         retryBackoff: createBackoff({ initialMs: 200, maxMs: 5000, jitter: 0.5 }),
         lostSince: undefined,
+        waitReason: undefined,
         writeSeq: 0,
         recheck: false,
         pageFile: undefined,
@@ -450,6 +465,21 @@ export class DesktopAgent extends Disposable {
     session.retry?.dispose();
     session.retry = undefined;
     if (this._connection.send('code_update', session.pending, session.sessionId)) this._onDidSend.fire(this._public(session));
+    else this._waiting(session, 'the relay is not connected; it is sent when the relay is back');
+  }
+
+  /** Saves not yet acknowledged by the page. */
+  get waitingSaves(): number {
+    let count = 0;
+    for (const session of this._sessions.values()) if (session.pending) count++;
+    return count;
+  }
+
+  private _waiting(session: Session, reason: string): void {
+    if (session.waitReason === reason) return;
+    session.waitReason = reason;
+    this._logger.info({ fieldId: session.fieldId, reason }, 'a save waits');
+    this._onDidWait.fire({ sessionId: session.sessionId, fieldId: session.fieldId, reason });
   }
 
   private _retryLater(session: Session): void {
@@ -497,6 +527,7 @@ export class DesktopAgent extends Disposable {
     const sent = session.pending;
     session.pending = undefined;
     session.lostSince = undefined;
+    session.waitReason = undefined;
     if (ack.status === 'applied') {
       session.version = ack.version;
       session.synced = sent.code;
@@ -545,8 +576,9 @@ export class DesktopAgent extends Disposable {
   }
 
   private _error(error: RelayError): void {
-    this._onDidError.fire(error);
     const session = error.sessionId ? this._sessions.get(error.sessionId) : undefined;
+    const handled = session !== undefined && (error.code === 'NO_BROWSER' || error.code === 'RATE_LIMITED' || error.code === 'SESSION_NOT_FOUND');
+    if (!handled) this._onDidError.fire(error);
     if (!session) {
       this._logger.warn({ code: error.code, message: error.message }, 'the relay refused a message');
       return;
@@ -556,9 +588,18 @@ export class DesktopAgent extends Disposable {
       const now = this._clock.now();
       session.lostSince ??= now;
       if (error.code === 'SESSION_NOT_FOUND' && now - session.lostSince > lostSessionGraceMs) {
+        this._onDidError.fire(error);
         void this._end(session, 'the relay no longer knows this session');
         return;
       }
+      this._waiting(
+        session,
+        error.code === 'NO_BROWSER'
+          ? 'the page is not connected to the relay; it is sent when the page is back'
+          : error.code === 'RATE_LIMITED'
+            ? 'the relay asked to slow down; sent again shortly'
+            : 'the relay does not know this field yet (after a relay restart the page tells it again when it reconnects); sent again shortly',
+      );
       this._retryLater(session);
       return;
     }

@@ -66,7 +66,11 @@ async function main(): Promise<number> {
     return 1;
   }
   agent.onDidIssuePairingToken(({ token, expiresInMs }) => say(`pairing token: ${token} (enter it in the page within ${Math.round(expiresInMs / 60_000)} minutes)`));
-  agent.onDidChangeStatus((status) => say(`relay: ${status}`));
+  agent.onDidChangeStatus((status) => {
+    const waiting = agent.waitingSaves;
+    say(`relay: ${status}${status !== 'connected' && waiting > 0 ? ` (${waiting} save${waiting === 1 ? '' : 's'} waiting to be sent)` : ''}`);
+  });
+  agent.onDidWait((wait) => say(`save to ${wait.fieldId} waiting: ${wait.reason}`));
   agent.onDidOpen((session) => say(`editing ${session.fieldId}: ${session.file}`));
   agent.onDidSend((session) => say(`sent ${session.fieldId}`));
   agent.onDidConflict((conflict) => say(`conflict in ${conflict.fieldId}: the page's text is in ${conflict.pageFile}; save again to send yours`));

@@ -601,12 +601,33 @@ describe('DesktopAgent', () => {
     const sessionId = editRequest('f', 'a');
     const file = await fileOf(agent, sessionId);
     const port = Number(new URL(relay.url).port);
+    const waits: string[] = [];
+    const errors: string[] = [];
+    agent.onDidWait((wait) => waits.push(`${wait.fieldId}: ${wait.reason}`));
+    agent.onDidError((error) => errors.push(error.code));
     await relay.close();
     await waitFor(() => agent.status === 'reconnecting');
     await save(file, 'while the relay was down');
+    // Said once, with the save kept for later.
+    await waitFor(() => waits.length === 1);
+    expect(waits).toEqual(['f: the relay is not connected; it is sent when the relay is back']);
+    expect(agent.waitingSaves).toBe(1);
     await sleep(300);
     relay = await FakeRelay.start(port);
     await waitFor(() => agent.status === 'connected', { timeoutMs: 15_000 });
-    expect((await relay.next('code_update', 10_000)).payload).toMatchObject({ code: 'while the relay was down', baseVersion: 0 });
+    const first = await relay.next('code_update', 10_000);
+    expect(first.payload).toMatchObject({ code: 'while the relay was down', baseVersion: 0 });
+    // A restarted relay does not know the session until the page announces it again: a wait, not an error, said
+    // once however many times it is answered so; the save goes through once the page is back.
+    for (let i = 0; i < 3; i++) {
+      relay.send({ type: 'error', sessionId, payload: { code: 'SESSION_NOT_FOUND', message: 'no such session', retryable: false, inReplyTo: 'code_update' } });
+      if (i < 2) await relay.next('code_update', 10_000);
+    }
+    const resent = await relay.next('code_update', 10_000);
+    relay.send({ type: 'code_ack', sessionId, payload: { updateId: String(resent.payload!.updateId), status: 'applied', version: 1 } });
+    await waitFor(() => agent.waitingSaves === 0);
+    expect(waits).toHaveLength(2);
+    expect(waits[1]).toMatch(/^f: the relay does not know this field yet/);
+    expect(errors).toEqual([]);
   });
 });

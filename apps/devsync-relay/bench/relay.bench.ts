@@ -2,9 +2,11 @@
 // The WebDevSync relay against a minimal relay written the plain way (bench/fixtures/minimalRelay.mjs), side by
 // side in one run, each a child process of its own: round-trip latency browser -> desktop -> browser (p50/p99),
 // messages routed per second with 1000 concurrent sessions, memory per idle connection with 10,000 connections;
-// then save-to-field latency end to end (Chromium, the desktop agent, a save renamed over the file).
+// users saving at a person's pace (BENCH_USERS users, default 1000, each one save a second for BENCH_PACED_SECONDS,
+// 30): the relay's CPU per save and its RSS, both relays up at once; then save-to-field latency end to end
+// (Chromium, the desktop agent, a save renamed over the file).
 // BENCH_ROUNDTRIPS (default 2000), BENCH_SESSIONS (1000), BENCH_SECONDS (5), BENCH_IDLE (10000), BENCH_SAVES (30);
-// BENCH_QUICK=1 for a short run.
+// BENCH_QUICK=1 for a short run; BENCH_ONLY=paced for that part alone.
 import { readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
@@ -22,6 +24,9 @@ const sessions = Number(process.env.BENCH_SESSIONS ?? (quick ? 100 : 1000));
 const seconds = Number(process.env.BENCH_SECONDS ?? (quick ? 1 : 5));
 const idleConnections = Number(process.env.BENCH_IDLE ?? (quick ? 1000 : 10_000));
 const saves = Number(process.env.BENCH_SAVES ?? (quick ? 5 : 30));
+const users = Number(process.env.BENCH_USERS ?? (quick ? 200 : 1000));
+const pacedSeconds = Number(process.env.BENCH_PACED_SECONDS ?? (quick ? 5 : 30));
+const only = process.env.BENCH_ONLY;
 const progress = (text: string) => process.stderr.write(`${text}\n`);
 const tmp = await makeTempDir('devsync-bench-');
 
@@ -69,7 +74,9 @@ async function startBaton(): Promise<Subject & { secretOf: Map<string, string> }
   const config = `${tmp.path}/relay.json`;
   // Limits raised to what a benchmark needs: it sends far more than a person typing.
   await writeFile(config, JSON.stringify({ port: 0, dataDir: `${tmp.path}/data`, limits: { messagesPerSecond: 1_000_000, burst: 1_000_000, maxConnections: 100_000 }, sessions: { maxPerUser: 100_000 } }));
-  const child = spawnFixture(relayBin, ['--config', config], { env: { BATON_LOG_LEVEL: 'warn' } });
+  // BENCH_RELAY_NODE_ARGS: node options for the Baton relay's process (--cpu-prof, to see where its time goes).
+  const nodeArgs = process.env.BENCH_RELAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawnFixture(relayBin, ['--config', config], { env: { BATON_LOG_LEVEL: 'warn' }, nodeArgs });
   const line = await child.waitForLine(/listening on/, 15_000);
   const url = /listening on (\S+)\//.exec(line)![1]!.replace(/^http/, 'ws').replace('/web-dev-sync', '/web-dev-sync/ws');
   const secretOf = new Map<string, string>();
@@ -195,6 +202,65 @@ async function throughput(subject: Subject): Promise<{ perSecond: number; pairs:
   return { perSecond, pairs };
 }
 
+/** CPU time (user + system) the process `pid` has used, in ms. */
+async function cpuMsOf(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of stat; after the command's ')' they are the 12th and 13th. Clock ticks: 100 a second.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * `users` users at once, each saving once a second (staggered), the page acknowledging each save, for `paced`
+ * seconds: per relay, the CPU it used per save and its RSS at the end.
+ */
+async function pacedSaves(subjects: Subject[]): Promise<Array<{ cpuMsPerSave: number; rss: number; saves: number }>> {
+  const all = await Promise.all(
+    subjects.map(async (subject) => {
+      const pairs: Array<{ desktop: Socket; browser: Socket; sessionId: string }> = [];
+      for (let i = 0; i < users; i++) {
+        const pair = await subject.pair();
+        const sessionId = newSessionId();
+        send(pair.browser, { type: 'edit_request', sessionId, payload: { fieldId: 'f', type: 'javascript', code, version: 0 } });
+        await pair.desktop.next();
+        pairs.push({ ...pair, sessionId });
+      }
+      return pairs;
+    }),
+  );
+  const counts = subjects.map(() => 0);
+  const timers: NodeJS.Timeout[] = [];
+  all.forEach((pairs, s) => {
+    for (const [i, { desktop, browser, sessionId }] of pairs.entries()) {
+      let version = 0;
+      browser.onMessage = (m) => {
+        counts[s]!++;
+        const p = m.payload as { updateId: string; version: number };
+        send(browser, { type: 'code_ack', sessionId, payload: { updateId: p.updateId, status: 'applied', version: p.version } });
+      };
+      desktop.onMessage = (m) => { if (process.env.BENCH_DEBUG && i === 0) progress(JSON.stringify(m)); };
+      const saveOnce = () => send(desktop, { type: 'code_update', sessionId, payload: { code, baseVersion: version, version: ++version, updateId: `paced-update-${String(version).padStart(8, '0')}` } });
+      timers.push(setTimeout(() => timers.push(setInterval(saveOnce, 1000)), (i * 1000) / users));
+    }
+  });
+  await sleep(2000); // every user saving
+  const before = await Promise.all(subjects.map((subject) => cpuMsOf(subject.process.pid)));
+  const countsBefore = [...counts];
+  await sleep(pacedSeconds * 1000);
+  const after = await Promise.all(subjects.map((subject) => cpuMsOf(subject.process.pid)));
+  const rss = await Promise.all(subjects.map((subject) => rssOf(subject.process.pid)));
+  for (const timer of timers) clearInterval(timer);
+  for (const pairs of all) {
+    for (const { desktop, browser } of pairs) {
+      desktop.ws.terminate();
+      browser.ws.terminate();
+    }
+  }
+  return subjects.map((_, s) => {
+    const saved = counts[s]! - countsBefore[s]!;
+    return { cpuMsPerSave: (after[s]! - before[s]!) / saved, rss: rss[s]!, saves: saved };
+  });
+}
+
 async function rssOf(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
@@ -252,6 +318,19 @@ async function saveToField(): Promise<number[]> {
 const rows: Row[] = [];
 const extra: Record<string, unknown> = {};
 try {
+  if (only === 'paced') {
+    const subjects = [await startBaton(), await startMinimal()];
+    progress(`${users} users, one save a second each, ${pacedSeconds} s, both relays at once`);
+    const [baton, minimal] = (await pacedSaves(subjects)) as [Awaited<ReturnType<typeof pacedSaves>>[number], Awaited<ReturnType<typeof pacedSaves>>[number]];
+    const pacedRows: Row[] = [
+      { relay: subjects[0]!.name, 'CPU per save (ms)': round(baton.cpuMsPerSave, 3), 'RSS (MiB)': round(baton.rss / 2 ** 20, 1), saves: baton.saves },
+      { relay: subjects[1]!.name, 'CPU per save (ms)': round(minimal.cpuMsPerSave, 3), 'RSS (MiB)': round(minimal.rss / 2 ** 20, 1), saves: minimal.saves },
+      { relay: 'ratio Baton / minimal', 'CPU per save (ms)': round(baton.cpuMsPerSave / minimal.cpuMsPerSave, 2), 'RSS (MiB)': round(baton.rss / minimal.rss, 2), saves: '' },
+    ];
+    process.stdout.write(`\n${machineDescription()}\n\n${markdownTable(pacedRows)}\n`);
+    for (const subject of subjects) subject.process.kill('SIGTERM');
+    await Promise.all(subjects.map((subject) => subject.process.exited));
+  } else {
   const subjects = [await startBaton(), await startMinimal()];
   const results = new Map(subjects.map((subject) => [subject, { samples: [] as number[], perSecond: [] as number[], bytesPerConnection: 0 }]));
   // Alternating blocks, both relays up: a drift of the machine (or of this process's JIT) hits both alike.
@@ -309,6 +388,7 @@ try {
   extra.saveToField = { p50: round(percentile(endToEnd, 50)), p99: round(percentile(endToEnd, 99)), max: round(Math.max(...endToEnd)) };
   process.stdout.write(`\n${machineDescription()}\n\n${markdownTable(rows)}\n\nsave to field (editor rename -> page value), ${saves} saves: p50 ${round(percentile(endToEnd, 50))} ms, p99 ${round(percentile(endToEnd, 99))} ms, max ${round(Math.max(...endToEnd))} ms\n`);
   progress(`wrote ${writeBenchResults(packageDir, 'relay', rows, extra)}`);
+  }
 } finally {
   await killAllFixtures();
   await tmp.cleanup();

@@ -52,6 +52,12 @@ sync.statusChange((status) => {
   if (status === 'connected') clear('connection');
 });
 sync.onError((error) => notice(say(error), 'error', error.code === 'NO_DESKTOP' ? 'agent' : 'connection'));
+const agentEl = document.getElementById('agent');
+sync.onDesktopStatus((connected) => {
+  agentEl.textContent = connected ? 'connected' : 'not connected';
+  agentEl.dataset.status = connected ? 'connected' : 'away';
+  if (connected) clear('agent');
+});
 sync.onConflict((conflict) => {
   notice(
     `Conflict in ${conflict.fieldId}: the page and the editor both changed version ${conflict.version - 1}.\n` +

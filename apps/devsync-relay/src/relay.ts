@@ -529,11 +529,15 @@ export class Relay extends Disposable {
         ...(pairingToken ? { pairingToken, pairingExpiresInMs: this._config.pairing.tokenTtlMs } : {}),
       },
     });
+    if (!previous || previous === connection) this._tellBrowsers(userId, true);
   }
 
   private _disconnected(connection: Connection): void {
     this._connections.delete(connection.id);
-    if (connection.role === 'desktop' && this._desktops.get(connection.userId!) === connection) this._desktops.delete(connection.userId!);
+    if (connection.role === 'desktop' && this._desktops.get(connection.userId!) === connection) {
+      this._desktops.delete(connection.userId!);
+      this._tellBrowsers(connection.userId!, false);
+    }
     if (connection.role === 'browser') {
       const now = this._clock.now();
       for (const session of this._sessions.values()) {
@@ -542,6 +546,13 @@ export class Relay extends Disposable {
           session.orphanedAt = now;
         }
       }
+    }
+  }
+
+  /** Tells the pages of `userId` that its desktop agent connected or went away (`desktop_status`). */
+  private _tellBrowsers(userId: string, connected: boolean): void {
+    for (const other of this._connections.values()) {
+      if (other.role === 'browser' && other.userId === userId) this._send(other, { type: 'desktop_status', userId, payload: { connected } });
     }
   }
 

@@ -186,7 +186,13 @@ describe('WebDevSync in Chromium', () => {
     await page.click('[data-edit="script"]');
     await desktop.waitForLine(/editing script: /, 10_000);
     await page.waitForSelector('#script-open', { state: 'visible', timeout: 5000 });
+    expect(await page.textContent('#agent')).toBe('connected');
     await shot(page, 'editing');
+    // The agent stops: the page says so at once.
+    desktop.kill('SIGTERM');
+    await page.waitForSelector('#agent[data-status="away"]', { timeout: 10_000 });
+    expect(await page.textContent('#agent')).toBe('not connected');
+    await shot(page, 'agent-away');
   }, 60_000);
 
   it('refuses a page from an origin that is not allowed', async () => {

@@ -227,6 +227,24 @@ describe('pairing', () => {
     }
   });
 
+  it("tells a user's pages when its desktop agent connects and goes away", async () => {
+    const { ws } = await relayWith();
+    const a = await user(ws);
+    a.desktop.close();
+    expect((await a.browser.next('desktop_status')).payload).toEqual({ connected: false });
+    const back = await RawClient.open(ws);
+    clients.push(back);
+    back.send({ type: 'desktop_connect', payload: { protocol: 1, userId: a.userId, secret: a.secret } });
+    await back.next('connection_ack');
+    expect((await a.browser.next('desktop_status')).payload).toEqual({ connected: true });
+    // Another user's page hears nothing of it.
+    const b = await user(ws);
+    back.close();
+    await a.browser.next('desktop_status');
+    await sleep(100);
+    expect(b.browser.messages.filter((m) => m.type === 'desktop_status')).toEqual([]);
+  });
+
   it('keeps pairings across a restart', async () => {
     const first = await startRelay();
     const { userId, secret, token } = await registerDesktop(first.ws);

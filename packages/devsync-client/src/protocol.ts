@@ -107,6 +107,8 @@ const payloads = {
     sessions: z.optional(z.array(idSchema)),
     desktopConnected: z.optional(z.boolean()),
   }),
+  /** Relay -> browser: the user's desktop agent connected to the relay, or went away (the ack says how it was). */
+  desktop_status: z.strictObject({ connected: z.boolean() }),
   error: z.strictObject({
     code: z.enum(errorCodes),
     message: z.string().check(z.maxLength(2000)),

@@ -95,6 +95,10 @@ export class WebDevSync extends Disposable {
   private readonly _onDidConflict = this._register(new Emitter<CodeConflict>());
   private readonly _onDidEndSession = this._register(new Emitter<SessionEnd>());
   private readonly _onDidError = this._register(new Emitter<RelayError>());
+  private readonly _onDidChangeDesktop = this._register(new Emitter<boolean>());
+  /** The user's desktop agent connected to the relay (true) or went away (false), as the relay says. */
+  readonly onDesktopStatus = this._onDidChangeDesktop.event;
+  private _desktopConnected: boolean | undefined;
   readonly onConflict = this._onDidConflict.event;
   readonly onSessionEnd = this._onDidEndSession.event;
   readonly onError = this._onDidError.event;
@@ -269,8 +273,20 @@ export class WebDevSync extends Disposable {
     return { type: 'browser_connect', payload };
   }
 
+  /** Whether the user's desktop agent is connected to the relay: undefined until the relay said (at connect). */
+  get desktopConnected(): boolean | undefined {
+    return this._desktopConnected;
+  }
+
+  private _setDesktop(connected: boolean | undefined): void {
+    if (connected === undefined || connected === this._desktopConnected) return;
+    this._desktopConnected = connected;
+    this._onDidChangeDesktop.fire(connected);
+  }
+
   private _connected(ack: MessageOf<'connection_ack'>): void {
     this._userId = ack.userId;
+    this._setDesktop(ack.payload.desktopConnected);
     if (ack.payload.secret && ack.userId) {
       // A pairing: the token is spent, these credentials resume from now on.
       this._pairingToken = undefined;
@@ -389,6 +405,9 @@ export class WebDevSync extends Disposable {
       }
       case 'session_end':
         if (session) this._forget(session, message.payload.reason);
+        return;
+      case 'desktop_status':
+        this._setDesktop(message.payload.connected);
         return;
     }
   }

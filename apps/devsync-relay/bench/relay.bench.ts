@@ -105,7 +105,7 @@ async function startBaton(): Promise<Subject & { secretOf: Map<string, string> }
 }
 
 async function startMinimal(): Promise<Subject> {
-  const child = spawnFixture(minimalBin);
+  const child = spawnFixture(minimalBin, [], { nodeArgs: process.env.BENCH_MINIMAL_NODE_ARGS?.split(' ').filter(Boolean) ?? [] });
   const port = /port (\d+)/.exec(await child.waitForLine(/port \d+/, 15_000))![1];
   const url = `ws://127.0.0.1:${port}`;
   let users = 0;
@@ -318,7 +318,8 @@ async function saveToField(): Promise<number[]> {
 const rows: Row[] = [];
 const extra: Record<string, unknown> = {};
 try {
-  if (only === 'paced') {
+  if (!only || only === 'paced') {
+    // Fresh processes of their own: what users at a person's pace cost each relay.
     const subjects = [await startBaton(), await startMinimal()];
     progress(`${users} users, one save a second each, ${pacedSeconds} s, both relays at once`);
     const [baton, minimal] = (await pacedSaves(subjects)) as [Awaited<ReturnType<typeof pacedSaves>>[number], Awaited<ReturnType<typeof pacedSaves>>[number]];
@@ -327,10 +328,12 @@ try {
       { relay: subjects[1]!.name, 'CPU per save (ms)': round(minimal.cpuMsPerSave, 3), 'RSS (MiB)': round(minimal.rss / 2 ** 20, 1), saves: minimal.saves },
       { relay: 'ratio Baton / minimal', 'CPU per save (ms)': round(baton.cpuMsPerSave / minimal.cpuMsPerSave, 2), 'RSS (MiB)': round(baton.rss / minimal.rss, 2), saves: '' },
     ];
+    extra.paced = { users, seconds: pacedSeconds, baton, minimal };
     process.stdout.write(`\n${machineDescription()}\n\n${markdownTable(pacedRows)}\n`);
     for (const subject of subjects) subject.process.kill('SIGTERM');
     await Promise.all(subjects.map((subject) => subject.process.exited));
-  } else {
+  }
+  if (only !== 'paced') {
   const subjects = [await startBaton(), await startMinimal()];
   const results = new Map(subjects.map((subject) => [subject, { samples: [] as number[], perSecond: [] as number[], bytesPerConnection: 0 }]));
   // Alternating blocks, both relays up: a drift of the machine (or of this process's JIT) hits both alike.

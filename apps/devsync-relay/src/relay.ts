@@ -653,6 +653,7 @@ export class Relay extends Disposable {
     const now = this._clock.now();
     return {
       ...this.status(),
+      memory: process.memoryUsage(),
       allowedOrigins: [...this._allowedOrigins],
       connections: [...this._connections.values()].map((c) => ({
         id: c.id,

@@ -185,6 +185,43 @@ function describeIssues(error: { issues: readonly Issue[] }): string {
 
 const utf8 = new TextEncoder();
 
+const idPattern = /^[A-Za-z0-9_-]{16,64}$/;
+const isId = (v: unknown): boolean => typeof v === 'string' && idPattern.test(v);
+const isVersion = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const envelopeKeys = new Set(['type', 'connectionId', 'userId', 'sessionId', 'payload']);
+
+/** Whether `value` is a plain object whose own keys are all in `allowed`. */
+function onlyKeys(value: unknown, allowed: ReadonlySet<string> | readonly string[]): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  for (const key in value) if (!(Array.isArray(allowed) ? allowed.includes(key) : (allowed as ReadonlySet<string>).has(key))) return false;
+  return true;
+}
+
+/**
+ * The two messages a save is made of (code_update and its code_ack), checked by hand: they are most of what a relay
+ * reads, and the schemas cost twice JSON.parse for them. It only ever accepts what the schemas accept (a property
+ * test holds it to that); anything it does not accept goes through the schemas, which also say what is wrong.
+ */
+function isSaveMessage(raw: unknown): raw is Message {
+  if (!onlyKeys(raw, envelopeKeys) || !isId(raw.sessionId)) return false;
+  if (raw.connectionId !== undefined && !isId(raw.connectionId)) return false;
+  if (raw.userId !== undefined && !isId(raw.userId)) return false;
+  const p = raw.payload as Record<string, unknown>;
+  if (raw.type === 'code_update') {
+    return onlyKeys(p, ['code', 'baseVersion', 'version', 'updateId']) && typeof p.code === 'string' && isVersion(p.baseVersion) && isVersion(p.version) && isId(p.updateId);
+  }
+  if (raw.type === 'code_ack') {
+    return (
+      onlyKeys(p, ['updateId', 'status', 'version', 'code']) &&
+      isId(p.updateId) &&
+      (p.status === 'applied' || p.status === 'conflict') &&
+      isVersion(p.version) &&
+      (p.code === undefined || typeof p.code === 'string')
+    );
+  }
+  return false;
+}
+
 /**
  * Reads one frame: JSON, the envelope, the payload of its type, the code size. Never throws; the error says
  * which field is wrong, so the sender can be told.
@@ -196,6 +233,22 @@ export function parseMessage(text: string, options: { maxCodeBytes?: number } = 
   } catch (err) {
     return { ok: false, error: `not JSON: ${(err as Error).message}` };
   }
+  if (isSaveMessage(raw)) return withinCodeLimit(raw, options.maxCodeBytes);
+  return parseWithSchemas(raw, options);
+}
+
+/** The code of a message, if any, is within `maxCodeBytes`. */
+function withinCodeLimit(message: Message, maxCodeBytes = DEFAULT_MAX_CODE_BYTES): ParseResult {
+  const code = (message.payload as { code?: unknown } | undefined)?.code;
+  // UTF-8 is at most 3 bytes per UTF-16 unit; only texts that could be too large are encoded.
+  if (typeof code === 'string' && code.length * 3 > maxCodeBytes && utf8.encode(code).byteLength > maxCodeBytes) {
+    return { ok: false, error: `code is larger than ${maxCodeBytes} bytes`, type: message.type };
+  }
+  return { ok: true, message };
+}
+
+/** parseMessage of a decoded value by the schemas alone (the reference the hand-checked fast path is held to). */
+export function parseWithSchemas(raw: unknown, options: { maxCodeBytes?: number } = {}): ParseResult {
   const envelope = envelopeSchema.safeParse(raw);
   if (!envelope.success) {
     const type = typeof (raw as { type?: unknown })?.type === 'string' ? String((raw as { type: string }).type).slice(0, 40) : undefined;
@@ -209,13 +262,7 @@ export function parseMessage(text: string, options: { maxCodeBytes?: number } = 
   if (!payload.success) return { ok: false, error: `bad ${type} payload: ${describeIssues(payload.error)}`, type };
   const needsSession = sessionTypes.has(type as MessageType);
   if (needsSession && envelope.data.sessionId === undefined) return { ok: false, error: `${type} needs a sessionId`, type };
-  const maxCodeBytes = options.maxCodeBytes ?? DEFAULT_MAX_CODE_BYTES;
-  const code = (payload.data as { code?: unknown } | undefined)?.code;
-  // UTF-8 is at most 3 bytes per UTF-16 unit; only texts that could be too large are encoded.
-  if (typeof code === 'string' && code.length * 3 > maxCodeBytes && utf8.encode(code).byteLength > maxCodeBytes) {
-    return { ok: false, error: `code is larger than ${maxCodeBytes} bytes`, type };
-  }
-  return { ok: true, message: { ...envelope.data, type, payload: payload.data } as Message };
+  return withinCodeLimit({ ...envelope.data, type, payload: payload.data } as Message, options.maxCodeBytes);
 }
 
 /** Whether a parse failure was the code size (answered CODE_TOO_LARGE, not INVALID_MESSAGE). */

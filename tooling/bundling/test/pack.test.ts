@@ -13,24 +13,25 @@ const run = promisify(execFile);
 const apps = fileURLToPath(new URL('../../../apps/', import.meta.url));
 const posix = process.platform !== 'win32';
 
-let tmp: TempDir;
-let bin: string;
-beforeAll(async () => {
-  tmp = await makeTempDir('baton-pack-');
-  for (const app of ['devsync-relay', 'devsync-desktop']) await run('pnpm', ['pack', '--pack-destination', tmp.path], { cwd: join(apps, app) });
-  const tarballs = (await readdir(tmp.path)).filter((f) => f.endsWith('.tgz')).map((f) => join(tmp.path, f));
-  expect(tarballs).toHaveLength(2);
-  const prefix = join(tmp.path, 'prefix');
-  // Its own cache: nothing from this machine's npm setup decides the outcome.
-  await run('npm', ['install', '--global', '--prefix', prefix, '--cache', join(tmp.path, 'npm-cache'), '--no-audit', '--no-fund', ...tarballs], { timeout: 240_000 });
-  bin = join(prefix, 'bin');
-}, 300_000);
-afterAll(async () => {
-  await killAllFixtures();
-  await tmp?.cleanup();
-});
-
 (posix ? describe : describe.skip)('installed from their packed tarballs', () => {
+  // Inside the block: on Windows, where it is skipped, nothing is packed or installed.
+  let tmp: TempDir;
+  let bin: string;
+  beforeAll(async () => {
+    tmp = await makeTempDir('baton-pack-');
+    for (const app of ['devsync-relay', 'devsync-desktop']) await run('pnpm', ['pack', '--pack-destination', tmp.path], { cwd: join(apps, app) });
+    const tarballs = (await readdir(tmp.path)).filter((f) => f.endsWith('.tgz')).map((f) => join(tmp.path, f));
+    expect(tarballs).toHaveLength(2);
+    const prefix = join(tmp.path, 'prefix');
+    // Its own cache: nothing from this machine's npm setup decides the outcome.
+    await run('npm', ['install', '--global', '--prefix', prefix, '--cache', join(tmp.path, 'npm-cache'), '--no-audit', '--no-fund', ...tarballs], { timeout: 240_000 });
+    bin = join(prefix, 'bin');
+  }, 300_000);
+  afterAll(async () => {
+    await killAllFixtures();
+    await tmp?.cleanup();
+  });
+
   it('devsync-relay and devsync-desktop are commands: they answer --help', async () => {
     expect((await run(join(bin, 'devsync-relay'), ['--help'])).stdout).toMatch(/^usage: devsync-relay/);
     expect((await run(join(bin, 'devsync-desktop'), ['--help'])).stdout).toMatch(/^usage: devsync-desktop/);

@@ -167,16 +167,22 @@ async function latencySession(subject: Subject): Promise<{ run(count: number): P
   };
 }
 
-/** Every session in a closed loop (one message in flight each) for `seconds`: messages routed per second. */
-async function throughput(subject: Subject): Promise<{ perSecond: number; pairs: Array<{ desktop: Socket; browser: Socket }> }> {
+/** `count` new users, each with its desktop and page connected and one field open. */
+async function openSessions(subject: Subject, count: number): Promise<Array<{ desktop: Socket; browser: Socket; sessionId: string }>> {
   const pairs: Array<{ desktop: Socket; browser: Socket; sessionId: string }> = [];
-  for (let i = 0; i < sessions; i++) {
+  for (let i = 0; i < count; i++) {
     const pair = await subject.pair();
     const sessionId = newSessionId();
     send(pair.browser, { type: 'edit_request', sessionId, payload: { fieldId: 'f', type: 'javascript', code, version: 0 } });
     await pair.desktop.next();
     pairs.push({ ...pair, sessionId });
   }
+  return pairs;
+}
+
+/** Every session in a closed loop (one message in flight each) for `seconds`: messages routed per second. */
+async function throughput(subject: Subject): Promise<{ perSecond: number; pairs: Array<{ desktop: Socket; browser: Socket }> }> {
+  const pairs = await openSessions(subject, sessions);
   let routed = 0;
   let running = true;
   for (const { desktop, browser, sessionId } of pairs) {
@@ -214,19 +220,7 @@ async function cpuMsOf(pid: number): Promise<number> {
  * seconds: per relay, the CPU it used per save and its RSS at the end.
  */
 async function pacedSaves(subjects: Subject[]): Promise<Array<{ cpuMsPerSave: number; rss: number; saves: number }>> {
-  const all = await Promise.all(
-    subjects.map(async (subject) => {
-      const pairs: Array<{ desktop: Socket; browser: Socket; sessionId: string }> = [];
-      for (let i = 0; i < users; i++) {
-        const pair = await subject.pair();
-        const sessionId = newSessionId();
-        send(pair.browser, { type: 'edit_request', sessionId, payload: { fieldId: 'f', type: 'javascript', code, version: 0 } });
-        await pair.desktop.next();
-        pairs.push({ ...pair, sessionId });
-      }
-      return pairs;
-    }),
-  );
+  const all = await Promise.all(subjects.map((subject) => openSessions(subject, users)));
   const counts = subjects.map(() => 0);
   const timers: NodeJS.Timeout[] = [];
   all.forEach((pairs, s) => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { readFile, stat } from 'node:fs/promises';
+import { appendFile, readFile, stat } from 'node:fs/promises';
 import { request } from 'node:http';
 import { makeTempDir, sleep, waitFor } from '@baton/test-utils';
 import { openStore } from '@baton/state';
@@ -129,6 +129,27 @@ describe('pairing', () => {
     const fresh = track(await registerDesktop(test.ws));
     expect(track(await pairBrowser(test.ws, fresh.token)).userId).toBe(fresh.userId);
     expect(test.relay.status().pairedUsers).toBe(1);
+  });
+
+  it('a registrations file cut off by a crash loses only the cut line: earlier desktops resume, new ones register', async () => {
+    const first = await startRelay();
+    const kept = await registerDesktop(first.ws);
+    kept.desktop.close();
+    await kept.desktop.closed;
+    const second = await first.restart();
+    relays.push(second);
+    await second.stop();
+    // What a crash in the middle of an append leaves: half a line.
+    await appendFile(`${second.dir.path}/data/registrations.ndjson`, '{"add":"cut-off-user-000001","desktop":"ab');
+    const third = await second.restart();
+    relays.push(third);
+    const resumed = await RawClient.open(third.ws);
+    clients.push(resumed);
+    resumed.send({ type: 'desktop_connect', payload: { protocol: 1, userId: kept.userId, secret: kept.secret } });
+    expect((await resumed.next('connection_ack')).userId).toBe(kept.userId);
+    const fresh = track(await registerDesktop(third.ws));
+    expect(track(await pairBrowser(third.ws, fresh.token)).userId).toBe(fresh.userId);
+    expect(await readFile(`${third.dir.path}/data/registrations.ndjson`, 'utf8')).not.toContain('cut-off-user');
   });
 
   it('unpaired registrations expire unless connected; the oldest unconnected goes first when an address is at its limit', async () => {

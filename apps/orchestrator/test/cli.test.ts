@@ -1,25 +1,17 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isAlive, killAllFixtures, makeTempDir, sleep, spawnFixture, waitFor, type TempDir } from '@baton/test-utils';
+import { isAlive, sleep, spawnFixture, waitFor } from '@baton/test-utils';
 import { connect, readAuthToken } from '@baton/ipc';
 import { orchestratorPaths, type StatusSnapshot } from '../src/index.js';
-import { bundlePath, cli, cliPath, service, startOrchestrator, writeConfig } from './helpers.js';
+import { bundlePath, cli, cliPath, service, startOrchestrator, writeConfig, orchestratorDirPerTest } from './helpers.js';
 
 const posix = process.platform !== 'win32';
-let tmp: TempDir;
-beforeEach(async () => {
-  tmp = await makeTempDir();
-});
-afterEach(async () => {
-  await cli(tmp.path, ['stop']).catch(() => {});
-  await killAllFixtures();
-  await tmp.cleanup();
-});
+const tmp = orchestratorDirPerTest();
 
 async function status(): Promise<StatusSnapshot> {
   const { stdout, code } = await cli(tmp.path, ['status', '--json']);

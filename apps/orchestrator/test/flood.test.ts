@@ -2,25 +2,17 @@
 // answering, every quiet line is kept, every file under .baton/ stays within its bound, and SIGTERM stops everything
 // within the services' stop timeouts. FLOOD_SECONDS (default 4) for a longer run; `bench/flood.mjs` measures the
 // same for 60 s with figures (status p99, CPU, RSS, disk).
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bytesUnder, isAlive, killAllFixtures, makeTempDir, sleep, waitFor, type TempDir } from '@baton/test-utils';
+import { bytesUnder, isAlive, sleep, waitFor } from '@baton/test-utils';
 import { connect, readAuthToken } from '@baton/ipc';
 import { orchestratorPaths, type StatusSnapshot } from '../src/index.js';
-import { cli, service, startOrchestrator, writeConfig } from './helpers.js';
+import { service, startOrchestrator, writeConfig, orchestratorDirPerTest } from './helpers.js';
 
 const seconds = Number(process.env.FLOOD_SECONDS ?? 4);
 const posix = process.platform !== 'win32';
-let tmp: TempDir;
-beforeEach(async () => {
-  tmp = await makeTempDir();
-});
-afterEach(async () => {
-  await cli(tmp.path, ['stop']).catch(() => {});
-  await killAllFixtures();
-  await tmp.cleanup();
-});
+const tmp = orchestratorDirPerTest();
 
 describe('the orchestrator under an output flood', () => {
   (posix ? it : it.skip)(`yes for ${seconds} s beside a quiet service: status answers, quiet lines kept, files bounded, SIGTERM stops everything`, async () => {

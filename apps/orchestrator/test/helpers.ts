@@ -2,7 +2,8 @@ import { rename, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnFixture, type Fixture } from '@baton/test-utils';
+import { afterEach, beforeEach } from '@jest/globals';
+import { killAllFixtures, makeTempDir, spawnFixture, type Fixture, type TempDir } from '@baton/test-utils';
 
 export const cliPath = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 /** The bundle `bin/orchestrator.mjs` runs; turbo builds it before these tests. */
@@ -44,4 +45,26 @@ export function answers(port: number): Promise<boolean> {
     socket.once('connect', () => (socket.destroy(), resolve(true)));
     socket.once('error', () => resolve(false));
   });
+}
+
+/**
+ * A temporary directory for each test of the file that calls it, for an orchestrator to run in: after the test, the
+ * orchestrator there is stopped, every fixture killed, the directory removed.
+ */
+export function orchestratorDirPerTest(): { readonly path: string } {
+  let tmp: TempDir | undefined;
+  beforeEach(async () => {
+    tmp = await makeTempDir();
+  });
+  afterEach(async () => {
+    if (!tmp) return;
+    await cli(tmp.path, ['stop']).catch(() => {});
+    await killAllFixtures();
+    await tmp.cleanup();
+  });
+  return {
+    get path() {
+      return tmp!.path;
+    },
+  };
 }

@@ -1,19 +1,11 @@
 // `metrics: { listen }`: Prometheus text from the running orchestrator.
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { createServer } from 'node:net';
-import { freePort, killAllFixtures, makeTempDir, type TempDir } from '@baton/test-utils';
+import { freePort } from '@baton/test-utils';
 import { parseConfig } from '../src/index.js';
-import { cli, service, startOrchestrator, writeConfig } from './helpers.js';
+import { cli, service, startOrchestrator, writeConfig, orchestratorDirPerTest } from './helpers.js';
 
-let tmp: TempDir;
-beforeEach(async () => {
-  tmp = await makeTempDir();
-});
-afterEach(async () => {
-  await cli(tmp.path, ['stop']).catch(() => {});
-  await killAllFixtures();
-  await tmp.cleanup();
-});
+const tmp = orchestratorDirPerTest();
 
 describe('metrics', () => {
   it('validates metrics.listen, naming the field', () => {

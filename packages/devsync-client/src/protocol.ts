@@ -189,11 +189,13 @@ const idPattern = /^[A-Za-z0-9_-]{16,64}$/;
 const isId = (v: unknown): boolean => typeof v === 'string' && idPattern.test(v);
 const isVersion = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const envelopeKeys = new Set(['type', 'connectionId', 'userId', 'sessionId', 'payload']);
+const updateKeys = new Set(['code', 'baseVersion', 'version', 'updateId']);
+const ackKeys = new Set(['updateId', 'status', 'version', 'code']);
 
 /** Whether `value` is a plain object whose own keys are all in `allowed`. */
-function onlyKeys(value: unknown, allowed: ReadonlySet<string> | readonly string[]): value is Record<string, unknown> {
+function onlyKeys(value: unknown, allowed: ReadonlySet<string>): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  for (const key in value) if (!(Array.isArray(allowed) ? allowed.includes(key) : (allowed as ReadonlySet<string>).has(key))) return false;
+  for (const key in value) if (!allowed.has(key)) return false;
   return true;
 }
 
@@ -208,11 +210,11 @@ function isSaveMessage(raw: unknown): raw is Message {
   if (raw.userId !== undefined && !isId(raw.userId)) return false;
   const p = raw.payload as Record<string, unknown>;
   if (raw.type === 'code_update') {
-    return onlyKeys(p, ['code', 'baseVersion', 'version', 'updateId']) && typeof p.code === 'string' && isVersion(p.baseVersion) && isVersion(p.version) && isId(p.updateId);
+    return onlyKeys(p, updateKeys) && typeof p.code === 'string' && isVersion(p.baseVersion) && isVersion(p.version) && isId(p.updateId);
   }
   if (raw.type === 'code_ack') {
     return (
-      onlyKeys(p, ['updateId', 'status', 'version', 'code']) &&
+      onlyKeys(p, ackKeys) &&
       isId(p.updateId) &&
       (p.status === 'applied' || p.status === 'conflict') &&
       isVersion(p.version) &&

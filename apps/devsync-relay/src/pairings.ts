@@ -1,25 +1,13 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
-import * as z from 'zod/mini';
-import type { Logger } from '@baton/base';
+import { closeSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { BatonError, ensureSecureDirectory, tryLockFd, type Logger } from '@baton/base';
 import { randomId } from '@baton/devsync-client';
-import { openStore, type Store } from '@baton/state';
+import { PairedUsers } from './paired.js';
 import { UnpairedRegistrations, type UnpairedLimits } from './registrations.js';
 
 export { RegistrationLimitError, type UnpairedLimits } from './registrations.js';
 
-const hash = z.string().check(z.regex(/^[0-9a-f]{64}$/));
-const userSchema = z.strictObject({
-  desktop: hash,
-  /** One per paired browser (page origin + profile), newest last. */
-  browsers: z.array(hash),
-  pairing: z.optional(z.strictObject({ hash, expiresAt: z.number() })),
-  createdAt: z.number(),
-});
-const pairingsSchema = z.strictObject({ users: z.record(z.string(), userSchema) });
-type Pairings = z.infer<typeof pairingsSchema>;
-
-/** Browsers one user may have paired at once; pairing another drops the oldest. */
-const maxBrowsersPerUser = 20;
 /** No 0/O, 1/I/L: the token is read off a terminal and typed into a page. */
 const tokenAlphabet = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 
@@ -49,44 +37,58 @@ export interface Registration {
 
 /**
  * Users, the hashes of their secrets, and pending pairing tokens, so that a relay restart keeps every pairing.
- * Paired users (a desktop with at least one browser) are kept in a @baton/state store (atomic, durable writes),
- * written when a browser pairs. Desktops not yet paired are kept apart, bounded and expiring, one appended line
- * each (UnpairedRegistrations): registering costs O(1), and a flood of registrations cannot fill the store that
- * pairing and resuming need. Only SHA-256 hashes are stored: the secrets are 256-bit random, so a slow hash would
- * add nothing, and a leaked file lets nobody connect.
+ * Paired users (a desktop with at least one browser) are kept by PairedUsers: a durable log of changes folded into a
+ * snapshot, written when a browser pairs, O(1) a pairing. Desktops not yet paired are kept apart, bounded and
+ * expiring, one appended line each (UnpairedRegistrations): registering costs O(1), and a flood of registrations
+ * cannot fill what pairing and resuming need. Only SHA-256 hashes are stored: the secrets are 256-bit random, so a
+ * slow hash would add nothing, and a leaked file lets nobody connect. One relay at a time uses a data directory: it
+ * holds an OS lock on `relay.lock` there, which the kernel drops when the relay dies, however it dies.
  */
 export class PairingStore {
   private constructor(
-    private readonly _store: Store<Pairings>,
+    private readonly _paired: PairedUsers,
     private readonly _unpaired: UnpairedRegistrations,
+    private readonly _lockFd: number,
   ) {}
 
   /**
    * Opens both; `inUse(userId)` tells whether that user's desktop is connected now (a connected registration is
    * never the one dropped). Users of an earlier relay's store that have no browser are moved to the unpaired
-   * registrations, within their limits.
+   * registrations, within their limits. Throws EDATADIRBUSY when another relay uses `dir`.
    */
   static async open(dir: string, logger: Logger, limits: UnpairedLimits, inUse: (userId: string) => boolean): Promise<PairingStore> {
-    const store = await openStore<Pairings>({ dir, name: 'pairings', initial: { users: {} }, schema: pairingsSchema, watch: false, logger });
-    const unpaired = UnpairedRegistrations.open(dir, limits, inUse, logger);
-    const unpairedInStore = Object.entries(store.get().users).filter(([, user]) => user.browsers.length === 0);
-    if (unpairedInStore.length > 0) {
-      for (const [userId, user] of unpairedInStore.sort(([, a], [, b]) => a.createdAt - b.createdAt)) {
-        try {
-          unpaired.add({ userId, desktop: user.desktop, pairing: user.pairing, address: 'unknown', lastUsedAt: user.createdAt });
-        } catch {
-          // Over the limits: the oldest go, as they would have.
-        }
+    await ensureSecureDirectory(dir);
+    const lockFd = openSync(join(dir, 'relay.lock'), 'a+', 0o600);
+    let paired: PairedUsers | undefined;
+    try {
+      if (!tryLockFd(lockFd)) {
+        throw new BatonError('EDATADIRBUSY', `another devsync-relay is using the data directory ${dir}: stop it, or give this relay its own dataDir (DEVSYNC_DATA_DIR)`, { data: { path: dir } });
       }
-      await store.update((current) => ({ users: Object.fromEntries(Object.entries(current.users).filter(([, user]) => user.browsers.length > 0)) }));
-      logger.info({ moved: unpairedInStore.length, kept: unpaired.size }, 'moved unpaired desktops out of the pairing store');
+      paired = await PairedUsers.open(dir, logger);
+      const unpaired = UnpairedRegistrations.open(dir, limits, inUse, logger);
+      const unpairedInStore = paired.entries().filter(([, user]) => user.browsers.length === 0);
+      if (unpairedInStore.length > 0) {
+        for (const [userId, user] of unpairedInStore.sort(([, a], [, b]) => a.createdAt - b.createdAt)) {
+          try {
+            unpaired.add({ userId, desktop: user.desktop, pairing: user.pairing, address: 'unknown', lastUsedAt: user.createdAt });
+          } catch {
+            // Over the limits: the oldest go, as they would have.
+          }
+        }
+        await paired.removeAtOpen(unpairedInStore.map(([userId]) => userId));
+        logger.info({ moved: unpairedInStore.length, kept: unpaired.size }, 'moved unpaired desktops out of the pairing store');
+      }
+      return new PairingStore(paired, unpaired, lockFd);
+    } catch (err) {
+      await paired?.close();
+      closeSync(lockFd);
+      throw err;
     }
-    return new PairingStore(store, unpaired);
   }
 
   /** Users with at least one paired browser. */
   get userCount(): number {
-    return Object.keys(this._store.get().users).length;
+    return this._paired.size;
   }
 
   /** Desktops registered and not yet paired (bounded: pairing.maxUnpaired). */
@@ -108,7 +110,7 @@ export class PairingStore {
   }
 
   verifyDesktop(userId: string, secret: string): boolean {
-    const user = Object.hasOwn(this._store.get().users, userId) ? this._store.get().users[userId] : this._unpaired.get(userId);
+    const user = this._paired.get(userId) ?? this._unpaired.get(userId);
     return user !== undefined && sameHash(user.desktop, sha256(secret));
   }
 
@@ -123,7 +125,7 @@ export class PairingStore {
   }
 
   verifyBrowser(userId: string, secret: string): boolean {
-    const user = Object.hasOwn(this._store.get().users, userId) ? this._store.get().users[userId] : undefined;
+    const user = this._paired.get(userId);
     if (!user) return false;
     const presented = sha256(secret);
     // Every entry is compared, so the time taken does not tell which one matched.
@@ -134,21 +136,16 @@ export class PairingStore {
   async issuePairingToken(userId: string, ttlMs: number): Promise<string> {
     const pairingToken = newPairingToken();
     const pairing = { hash: sha256(normalizePairingToken(pairingToken)), expiresAt: Date.now() + ttlMs };
-    if (this._unpaired.get(userId)) {
-      this._unpaired.setPairing(userId, pairing, Date.now());
-      return pairingToken;
-    }
-    await this._store.update((current) => {
-      const user = current.users[userId];
-      if (!user) return current;
-      return { users: { ...current.users, [userId]: { ...user, pairing: { hash: sha256(normalizePairingToken(pairingToken)), expiresAt: Date.now() + ttlMs } } } };
-    });
+    if (this._unpaired.get(userId)) this._unpaired.setPairing(userId, pairing, Date.now());
+    else if (this._paired.get(userId)) await this._paired.record({ kind: 'token', userId, pairing });
     return pairingToken;
   }
 
   /**
    * Spends a pairing token: the browser gets credentials of its own. Undefined when no user has this token or it
-   * expired. (Expiry uses the wall clock: it must hold across a restart, which a monotonic clock does not.)
+   * expired. (Expiry uses the wall clock: it must hold across a restart, which a monotonic clock does not.) The
+   * token is taken in memory before the change is written, so that a second page presenting it meanwhile finds
+   * nothing; it is put back if the write fails.
    */
   async redeem(token: string): Promise<Registration | undefined> {
     const presented = sha256(normalizePairingToken(token));
@@ -156,12 +153,11 @@ export class PairingStore {
     const secret = randomBytes(32).toString('base64url');
     for (const record of this._unpaired.values()) {
       if (!record.pairing || record.pairing.expiresAt <= now || !sameHash(record.pairing.hash, presented)) continue;
-      // The desktop's first browser: the user moves to the durable store, and its registration is spent. The token
-      // is taken first, so that a second page presenting it meanwhile finds nothing.
+      // The desktop's first browser: the user moves to the paired users, and its registration is spent.
       const pairing = record.pairing;
       record.pairing = undefined;
       try {
-        await this._store.update((current) => ({ users: { ...current.users, [record.userId]: { desktop: record.desktop, browsers: [sha256(secret)], createdAt: now } } }));
+        await this._paired.record({ kind: 'paired', userId: record.userId, desktop: record.desktop, browser: sha256(secret), at: now });
       } catch (err) {
         record.pairing = pairing;
         throw err;
@@ -169,23 +165,24 @@ export class PairingStore {
       this._unpaired.remove(record.userId);
       return { userId: record.userId, secret };
     }
-    const match = Object.entries(this._store.get().users).find(([, user]) => user.pairing && user.pairing.expiresAt > now && sameHash(user.pairing.hash, presented));
+    const match = this._paired.entries().find(([, user]) => user.pairing && user.pairing.expiresAt > now && sameHash(user.pairing.hash, presented));
     if (!match) return undefined;
-    const [userId] = match;
-    let redeemed = false;
-    await this._store.update((current) => {
-      const user = current.users[userId];
-      // Re-checked under the store's lock: two pages presenting the same token, only one wins.
-      redeemed = Boolean(user?.pairing && user.pairing.expiresAt > now && sameHash(user.pairing.hash, presented));
-      if (!user || !redeemed) return current;
-      const { pairing: _spent, ...rest } = user;
-      return { users: { ...current.users, [userId]: { ...rest, browsers: [...user.browsers, sha256(secret)].slice(-maxBrowsersPerUser) } } };
-    });
-    return redeemed ? { userId, secret } : undefined;
+    const [userId, user] = match;
+    const pairing = user.pairing;
+    delete user.pairing;
+    try {
+      await this._paired.record({ kind: 'browser', userId, browser: sha256(secret) });
+    } catch (err) {
+      // Put back unless a newer token replaced it meanwhile.
+      user.pairing ??= pairing;
+      throw err;
+    }
+    return { userId, secret };
   }
 
   async close(): Promise<void> {
     this._unpaired.close();
-    await this._store.close();
+    await this._paired.close();
+    closeSync(this._lockFd);
   }
 }

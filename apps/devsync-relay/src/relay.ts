@@ -41,7 +41,10 @@ interface Connection {
   readonly connectedAt: number;
   role: 'browser' | 'desktop' | undefined;
   userId: string | undefined;
-  alive: boolean;
+  /** A message or a pong came since the last heartbeat round. */
+  heard: boolean;
+  /** Pinged in the last heartbeat round. */
+  pinged: boolean;
   received: number;
   dropped: number;
   lastRateErrorAt: number;
@@ -271,16 +274,17 @@ export class Relay extends Disposable {
       connectedAt: Date.now(),
       role: undefined,
       userId: undefined,
-      alive: true,
+      heard: true,
+      pinged: false,
       received: 0,
       dropped: 0,
       lastRateErrorAt: -Infinity,
       pending: undefined,
     };
     this._connections.set(connection.id, connection);
-    socket.on('pong', () => (connection.alive = true));
+    socket.on('pong', () => (connection.heard = true));
     socket.on('message', (data, isBinary) => {
-      connection.alive = true;
+      connection.heard = true;
       if (isBinary) return this._sendError(connection, 'INVALID_MESSAGE', 'binary frames are not part of the protocol; send JSON text', false);
       const text = data.toString();
       if (connection.pending) void connection.pending.then(() => this._message(connection, text));
@@ -578,14 +582,22 @@ export class Relay extends Disposable {
   }
 
   /** WebSocket pings: a peer that did not answer the last one is gone (a sleeping laptop, a dropped network). */
+  /**
+   * Once every heartbeatMs: a connection heard from since the last round (a message or a pong) is alive and is not
+   * pinged (a busy relay sends no pings); a silent one is pinged; one pinged a round ago and silent since is closed.
+   * A peer that dies is closed two to three rounds later, as when every connection was pinged every round.
+   */
   private _pingAll(): void {
     for (const connection of this._connections.values()) {
-      if (!connection.alive) {
+      if (connection.heard) {
+        connection.heard = false;
+        connection.pinged = false;
+      } else if (connection.pinged) {
         connection.socket.terminate();
-        continue;
+      } else {
+        connection.pinged = true;
+        connection.socket.ping();
       }
-      connection.alive = false;
-      connection.socket.ping();
     }
   }
 

@@ -61,8 +61,9 @@ export class RawClient {
     return this._log.all;
   }
 
-  static open(url: string, options: { origin?: string; headers?: Record<string, string> } = {}): Promise<RawClient> {
-    const socket = new WebSocket(url, { ...(options.origin ? { origin: options.origin } : {}), ...(options.headers ? { headers: options.headers } : {}) });
+  /** `autoPong: false`: a peer that does not answer pings (a dead or frozen one, as the relay sees it). */
+  static open(url: string, options: { origin?: string; headers?: Record<string, string>; autoPong?: boolean } = {}): Promise<RawClient> {
+    const socket = new WebSocket(url, { ...(options.origin ? { origin: options.origin } : {}), ...(options.headers ? { headers: options.headers } : {}), autoPong: options.autoPong ?? true });
     const client = new RawClient(socket);
     return new Promise((resolve, reject) => {
       socket.once('open', () => resolve(client));

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { appendFile, readFile, stat } from 'node:fs/promises';
+import { appendFile, readdir, readFile, stat } from 'node:fs/promises';
 import { request } from 'node:http';
 import { makeTempDir, sleep, waitFor } from '@baton/test-utils';
 import { openStore } from '@baton/state';
@@ -57,7 +57,8 @@ describe('pairing', () => {
     clients.push(resumedBrowser);
     resumedBrowser.send({ type: 'browser_connect', payload: { protocol: 1, userId, secret: paired.secret } });
     expect((await resumedBrowser.next('connection_ack')).payload).toMatchObject({ role: 'browser', desktopConnected: true });
-    const stored = await readFile(`${relays[0]!.dir.path}/data/pairings.state.json`, 'utf8');
+    const dataDir = `${relays[0]!.dir.path}/data`;
+    const stored = (await Promise.all((await readdir(dataDir)).map((name) => readFile(`${dataDir}/${name}`, 'latin1')))).join('\n');
     expect(stored).toContain(userId);
     expect(stored).not.toContain(secret);
     expect(stored).not.toContain(paired.secret);
@@ -490,6 +491,37 @@ describe('sessions', () => {
     expect(await a.desktop.next((m) => m.type === 'session_end' && m.sessionId === lost, 3000)).toMatchObject({ payload: { reason: 'browser_gone' } });
     a.desktop.send({ type: 'code_update', sessionId: kept, payload: { code: 'back', baseVersion: 0, version: 1, updateId: 'update-0000000005' } });
     expect((await back.next('code_update')).payload!.code).toBe('back');
+  });
+});
+
+describe('heartbeats', () => {
+  it('a silent peer that answers no ping is closed within three rounds; one that is heard from is never pinged; a silent live one is pinged and kept', async () => {
+    const { ws } = await relayWith({ heartbeatMs: 200 });
+    const pingsTo = (client: RawClient) => {
+      const counter = { pings: 0 };
+      client.socket.on('ping', () => counter.pings++);
+      return counter;
+    };
+    const dead = await RawClient.open(ws, { autoPong: false });
+    const busy = await RawClient.open(ws, { autoPong: false });
+    const quiet = await RawClient.open(ws);
+    clients.push(dead, busy, quiet);
+    const [busyPings, quietPings] = [pingsTo(busy), pingsTo(quiet)];
+    const talking = setInterval(() => busy.send({ type: 'heartbeat' }), 100);
+    const openedAt = performance.now();
+    try {
+      expect((await dead.closed).code).toBe(1006);
+      const closedAfter = performance.now() - openedAt;
+      expect(closedAfter).toBeGreaterThanOrEqual(200);
+      expect(closedAfter).toBeLessThan(3 * 200 + 500);
+      await sleep(1200);
+      expect(busy.socket.readyState).toBe(busy.socket.OPEN);
+      expect(busyPings.pings).toBe(0);
+      expect(quiet.socket.readyState).toBe(quiet.socket.OPEN);
+      expect(quietPings.pings).toBeGreaterThanOrEqual(2);
+    } finally {
+      clearInterval(talking);
+    }
   });
 });
 

@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import pino, { type DestinationStream, type Logger as PinoLogger, type LoggerOptions } from 'pino';
-import pretty from 'pino-pretty';
+import type prettyModule from 'pino-pretty';
 
 export type { PinoLogger };
 
@@ -52,13 +53,24 @@ export function createLogger(options: CreateLoggerOptions): PinoLogger {
   let stream: DestinationStream;
   if (typeof destination === 'object') stream = destination;
   else if (usePretty) {
-    stream = pretty({ destination, sync: true, colorize: isTty, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+    stream = loadPretty()({ destination, sync: true, colorize: isTty, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
   } else {
     // Synchronous for stdout/stderr (a crash or exit loses nothing); files buffer, and
     // flushLogger() drains them before exit.
     stream = pino.destination({ dest: destination, sync: typeof destination === 'number', mkdir: true });
   }
   return pino(config, stream);
+}
+
+/**
+ * pino-pretty, loaded on first use: only a terminal gets pretty lines, and loading it costs a process about 4 MiB
+ * that a service logging JSON (a relay, a supervised child) never needs. In a CommonJS bundle `import.meta` is
+ * empty and `require` is the bundle's own.
+ */
+function loadPretty(): typeof prettyModule {
+  const url = (import.meta as { url?: string }).url;
+  const load = typeof url === 'string' && url !== '' ? createRequire(url) : require;
+  return load('pino-pretty') as typeof prettyModule;
 }
 
 /** Writes out what a logger has buffered (call before exiting). */

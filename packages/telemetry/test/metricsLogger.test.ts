@@ -1,5 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { makeTempDir } from '@baton/test-utils';
 import { createLogger, createMetrics } from '../src/index.js';
 
 describe('createMetrics', () => {
@@ -62,5 +65,21 @@ describe('createLogger', () => {
     logger.info({}, 'hidden');
     logger.error({}, 'shown');
     expect(lines.map((l) => l.msg)).toEqual(['shown']);
+  });
+
+  it('writes pretty lines when asked (pino-pretty, loaded only then), secrets still redacted', async () => {
+    const dir = await makeTempDir('telemetry-pretty-');
+    try {
+      const file = join(dir.path, 'pretty.log');
+      const logger = createLogger({ name: 'baton', destination: file, pretty: true });
+      logger.warn({ token: 'secret-token', pkg: 'lock' }, 'could not renew');
+      const text = readFileSync(file, 'utf8');
+      expect(text).toMatch(/WARN.*could not renew/);
+      expect(text).toContain('[redacted]');
+      expect(text).not.toContain('secret-token');
+      expect(text.trimStart().startsWith('{')).toBe(false);
+    } finally {
+      await dir.cleanup();
+    }
   });
 });

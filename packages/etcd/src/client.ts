@@ -1,6 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { Etcd3, isRecoverableError, type IOptions } from 'etcd3';
-import { ConsecutiveBreaker, circuitBreaker, handleAll, handleWhen, retry } from 'cockatiel';
+import { ConsecutiveBreaker, circuitBreaker, handleAll, handleWhen, retry, type IPolicy } from 'cockatiel';
 import { InvalidArgumentError } from '@baton/base';
 import { clientEndpoints } from './errors.js';
 
@@ -22,13 +21,27 @@ export interface EtcdClientOptions {
 
 /**
  * Writes whose outcome must be settled by their caller, not by sending them again: a store's and a fence's
- * transactions run inside this scope (see createEtcdClient).
+ * transactions (see createEtcdClient). Known by their request object, so that etcd3 sending one again itself (after
+ * refreshing an expired auth token) is known too. No AsyncLocalStorage: on Node 20 it turns on promise hooks for the
+ * whole process, a cost on every promise of the user's program.
  */
-const writeScope = new AsyncLocalStorage<true>();
+const settledByCaller = new WeakSet<object>();
+/** True while withoutBlindRetry calls its write: the request etcd3 is handed now is one of those writes. */
+let marking = false;
+/** Set by a client's exec just before it hands its call to the global policy, which reads it at once. */
+let nextCallIsWrite = false;
 
-/** Runs `write` (an etcd call) so that a client made by createEtcdClient does not send it again after a failure that may have reached etcd. */
+/**
+ * Runs `write` (one etcd call, made synchronously: `client.kv.txn(request)`) so that a client made by
+ * createEtcdClient does not send it again after a failure that may have reached etcd.
+ */
 export function withoutBlindRetry<T>(write: () => Promise<T>): Promise<T> {
-  return writeScope.run(true, write);
+  marking = true;
+  try {
+    return write();
+  } finally {
+    marking = false;
+  }
 }
 
 /** A failure that certainly never reached etcd: no connection to the member could be made. */
@@ -63,12 +76,52 @@ export function createEtcdClient(options: EtcdClientOptions): Etcd3 {
       host: () => circuitBreaker(handleAll, { halfOpenAfter: 500, breaker: new ConsecutiveBreaker(3) }),
       // A watch stream that broke (an outage, a member restarting) is opened again within a second, not etcd3's 30 s.
       watchBackoff: watchBackoff(50),
-      global: retry(handleWhen((error) => isRecoverableError(error) && (!writeScope.getStore() || neverSent(error))), { maxAttempts: 3 }),
+      global: callPolicy(),
     },
   });
+  markWrites(client);
   clientEndpoints.set(client, hosts);
   ignoreLateWatchResponses(client);
   return client;
+}
+
+/**
+ * etcd3's policy for every call: up to 3 attempts on a recoverable error (each on another member), except for a
+ * write its caller settles, which is sent again only when it never reached etcd.
+ */
+function callPolicy(): IPolicy {
+  const anyCall = retry(handleWhen(isRecoverableError), { maxAttempts: 3 });
+  const write = retry(handleWhen((error) => isRecoverableError(error) && neverSent(error)), { maxAttempts: 3 });
+  return new Proxy(anyCall, {
+    get(target, property, receiver) {
+      if (property !== 'execute') return Reflect.get(target, property, receiver) as unknown;
+      return (fn: Parameters<IPolicy['execute']>[0], signal?: AbortSignal) => {
+        const policy = nextCallIsWrite ? write : anyCall;
+        nextCallIsWrite = false;
+        return policy.execute(fn, signal);
+      };
+    },
+  });
+}
+
+/**
+ * Marks each call of `client` as a write its caller settles, or not, just before etcd3 hands it to the global
+ * policy: etcd3's connection pool (`exec`, the one way every unary call goes) reads the policy synchronously.
+ */
+function markWrites(client: Etcd3): void {
+  type Exec = (service: string, method: string, payload: unknown, options: unknown) => Promise<unknown>;
+  const pool = (client as unknown as { pool?: { exec?: Exec } }).pool;
+  const original = pool?.exec;
+  if (!pool || typeof original !== 'function') throw new Error('etcd3 has no connection pool with exec(): this version of etcd3 is not one @baton/etcd supports');
+  pool.exec = function (this: unknown, service, method, payload, options) {
+    if (marking && typeof payload === 'object' && payload !== null) settledByCaller.add(payload);
+    nextCallIsWrite = typeof payload === 'object' && payload !== null && settledByCaller.has(payload);
+    try {
+      return original.call(this, service, method, payload, options);
+    } finally {
+      nextCallIsWrite = false;
+    }
+  };
 }
 
 /** How what etcd3's watch manager throws for a response that belongs to none of its watchers begins. */

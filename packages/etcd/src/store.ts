@@ -6,7 +6,7 @@ import {
   InvalidStateError,
   StateTooLargeError,
   decodeEnvelope,
-  encodeEnvelope,
+  encodeEnvelopeWithValue,
   type ChangeEvent,
   type Envelope,
   type Recovery,
@@ -83,6 +83,9 @@ interface Good<T> {
 }
 
 /** What the key holds, as last read: its mod revision (0: missing) and a verified envelope or why not. */
+/** A write this store is sending: its bytes, and the envelope they hold (known without decoding them). */
+type OwnWrite<T> = { bytes: Buffer; envelope: Envelope<T> };
+
 type Read<T> = {
   modRevision: number;
   /** etcd's count of writes to the key since it was created, and the revision that created it (0 when missing). */
@@ -122,6 +125,8 @@ export class EtcdStore<T> extends Disposable {
   private _pending: Op<T>[] = [];
   private _draining: Promise<void> | undefined;
   private _watcher: Awaited<ReturnType<ReturnType<Etcd3['watch']>['create']>> | undefined;
+  /** The write being sent (the last one), so that its watch event is known by its bytes. */
+  private _inFlight: OwnWrite<T> | undefined;
   private _lastErrorKey: string | undefined;
   /** Attempts at a write so far: with the store's id, each one's write id. */
   private _writes = 0;
@@ -183,9 +188,12 @@ export class EtcdStore<T> extends Disposable {
       return;
     }
     this._watcher = watcher;
-    // This store's own writes come back too: known by their revision, not decoded again.
+    // This store's own writes come back too: known by their revision (the answer came first) or by their bytes (the
+    // event did), not decoded again.
     watcher.on('put', (kv: IKeyValue) => {
-      if (revisionOf(kv.mod_revision) > this._last.modRevision) this._take(this._decode(kv), 'remote');
+      if (revisionOf(kv.mod_revision) <= this._last.modRevision) return;
+      const own = this._inFlight;
+      this._take(own && kv.value.equals(own.bytes) ? { ...this._keyOf(kv), envelope: own.envelope } : this._decode(kv), 'remote');
     });
     watcher.on('delete', () => {
       this._take({ modRevision: 0, keyVersion: 0, createRevision: 0, missing: true }, 'remote');
@@ -323,6 +331,7 @@ export class EtcdStore<T> extends Disposable {
         const next = this._prepare(current, [...open], reject);
         if (!next) return;
         let response;
+        this._inFlight = next.own;
         try {
           response = await withoutBlindRetry(() => this._options.client.kv.txn(next.txn));
         } catch (err) {
@@ -348,9 +357,7 @@ export class EtcdStore<T> extends Disposable {
           continue;
         }
         if (response.succeeded) {
-          const modRevision = revisionOf(response.header.revision);
-          const envelope = decodeEnvelope<T>(Buffer.from(next.text), this.file, this._maxBytes, undefined);
-          return landed(next.attempt, { modRevision, envelope, missing: false });
+          return landed(next.attempt, { modRevision: revisionOf(response.header.revision), envelope: next.own.envelope, missing: false });
         }
         current = this._decode(response.responses[0]?.response_range.kvs[0]);
         // This very attempt, retried inside the client after a lost answer (a client of the caller's own, with
@@ -382,7 +389,7 @@ export class EtcdStore<T> extends Disposable {
    * process's memory when the key is gone or damaged), or undefined when none is left to write. Operations whose
    * updater throws, or whose value cannot be written, are rejected here.
    */
-  private _prepare(current: Read<T>, ops: Op<T>[], reject: (op: Op<T>, error: unknown) => void): { attempt: Attempt<T>; text: string; txn: Parameters<Etcd3['kv']['txn']>[0] } | undefined {
+  private _prepare(current: Read<T>, ops: Op<T>[], reject: (op: Op<T>, error: unknown) => void): { attempt: Attempt<T>; own: OwnWrite<T>; txn: Parameters<Etcd3['kv']['txn']>[0] } | undefined {
     const base = current.envelope ? { value: current.envelope.payload, version: current.envelope.version } : this._good;
     const version = Math.max(base.version, this._good.version) + 1;
     let value = base.value;
@@ -413,14 +420,15 @@ export class EtcdStore<T> extends Disposable {
     const writeId = `${this.id}:${++this._writes}`;
     // Damaged bytes are kept beside the key, in the same transaction, not overwritten.
     const movedAside = current.raw ? `${this.file}.corrupt-${current.modRevision}` : undefined;
-    const envelopeText = encodeEnvelope(text, version, writer, recovery ? { ...recovery, version, writer, ...(movedAside ? { movedAside } : {}) } : undefined, writeId);
+    const encoded = encodeEnvelopeWithValue<T>(text, version, writer, recovery ? { ...recovery, version, writer, ...(movedAside ? { movedAside } : {}) } : undefined, writeId);
+    const bytes = Buffer.from(encoded.text);
     return {
       attempt: { writeId, value, version, applied },
-      text: envelopeText,
+      own: { bytes, envelope: encoded.envelope },
       txn: {
         compare: [{ key: this._key, target: 'Mod', result: 'Equal', mod_revision: current.modRevision }],
         success: [
-          { request_put: { key: this._key, value: Buffer.from(envelopeText) } },
+          { request_put: { key: this._key, value: bytes } },
           ...(movedAside ? [{ request_put: { key: Buffer.from(movedAside), value: current.raw } }] : []),
         ],
         failure: [{ request_range: { key: this._key } }],
@@ -523,10 +531,13 @@ export class EtcdStore<T> extends Disposable {
     return result.data;
   }
 
+  private _keyOf(kv: IKeyValue): Read<T> {
+    return { modRevision: revisionOf(kv.mod_revision), keyVersion: revisionOf(kv.version), createRevision: revisionOf(kv.create_revision), missing: false };
+  }
+
   private _decode(kv: IKeyValue | undefined): Read<T> {
     if (!kv) return { modRevision: 0, keyVersion: 0, createRevision: 0, missing: true };
-    const modRevision = revisionOf(kv.mod_revision);
-    const key = { modRevision, keyVersion: revisionOf(kv.version), createRevision: revisionOf(kv.create_revision), missing: false };
+    const key = this._keyOf(kv);
     try {
       return { ...key, envelope: decodeEnvelope<T>(kv.value, `etcd key ${this.file}`, this._maxBytes, this._options.schema) };
     } catch (err) {

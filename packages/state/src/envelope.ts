@@ -66,8 +66,27 @@ export function checksumOf(payloadText: string): string {
 
 /** Serializes a payload and its envelope; the payload text is written once and checksummed as is. */
 export function encodeEnvelope(payloadText: string, version: number, writer: { id: string; pid: number }, recovery?: Recovery, writeId?: string): string {
-  const head = JSON.stringify({ format: stateFormat, version, writer, updatedAt: new Date().toISOString(), checksum: checksumOf(payloadText), recovery, writeId });
-  return `${head.slice(0, -1)},"payload":${payloadText}}\n`;
+  return encodeEnvelopeWithValue(payloadText, version, writer, recovery, writeId).text;
+}
+
+/**
+ * encodeEnvelope, and the envelope its text decodes to (its payload parsed from `payloadText`, a copy of its own):
+ * a writer knows its own write without decoding and checksumming it again.
+ */
+export function encodeEnvelopeWithValue<T>(payloadText: string, version: number, writer: { id: string; pid: number }, recovery?: Recovery, writeId?: string): { text: string; envelope: Envelope<T> } {
+  const head = { format: stateFormat, version, writer, updatedAt: new Date().toISOString(), checksum: checksumOf(payloadText), recovery, writeId };
+  const headText = JSON.stringify(head);
+  const envelope: Envelope<T> = {
+    format: stateFormat,
+    version,
+    writer: { id: writer.id, pid: writer.pid },
+    updatedAt: head.updatedAt,
+    checksum: head.checksum,
+    ...(recovery ? { recovery: structuredClone(recovery) } : {}),
+    ...(writeId !== undefined ? { writeId } : {}),
+    payload: JSON.parse(payloadText) as T,
+  };
+  return { text: `${headText.slice(0, -1)},"payload":${payloadText}}\n`, envelope };
 }
 
 /** Parses and verifies a state file's bytes; throws CorruptStateError naming what is wrong. */

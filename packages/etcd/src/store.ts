@@ -18,6 +18,7 @@ import {
 import type { Etcd3, IKeyValue } from 'etcd3';
 import { keySegment, neverSent, normalizePrefix, revisionOf, withoutBlindRetry } from './client.js';
 import { OutcomeUnknownError, toEtcdError } from './errors.js';
+import { KeyWatch } from './keyWatch.js';
 
 /** Options of `openEtcdStore`. */
 export interface EtcdStoreOptions<T> {
@@ -124,7 +125,7 @@ export class EtcdStore<T> extends Disposable {
   private _last: Read<T> = { modRevision: 0, missing: true };
   private _pending: Op<T>[] = [];
   private _draining: Promise<void> | undefined;
-  private _watcher: Awaited<ReturnType<ReturnType<Etcd3['watch']>['create']>> | undefined;
+  private readonly _watch: KeyWatch;
   /** The write being sent (the last one), so that its watch event is known by its bytes. */
   private _inFlight: OwnWrite<T> | undefined;
   private _lastErrorKey: string | undefined;
@@ -143,6 +144,28 @@ export class EtcdStore<T> extends Disposable {
     this.id = _options.id ?? randomUUID();
     this._logger = (_options.logger ?? noopLogger).child({ pkg: 'etcd', store: _options.name });
     this._good = { version: 0, value: _options.initial, writer: { id: '', pid: 0 } };
+    this._watch = new KeyWatch({
+      client: _options.client,
+      key: this._key,
+      logger: this._logger,
+      lastRevision: () => this._last.modRevision,
+      // This store's own writes come back too: known by their revision (the answer came first) or by their bytes
+      // (the event did), not decoded again.
+      onPut: (kv) => {
+        if (revisionOf(kv.mod_revision) <= this._last.modRevision) return;
+        const own = this._inFlight;
+        this._take(own && kv.value.equals(own.bytes) ? { ...this._keyOf(kv), envelope: own.envelope } : this._decode(kv), 'remote');
+      },
+      onDelete: () => {
+        this._take({ modRevision: 0, keyVersion: 0, createRevision: 0, missing: true }, 'remote');
+        if (this._good.version > 0) this._report(new CorruptStateError('missing', `etcd key ${this.file} was deleted; the next write restores version ${this._good.version}'s value under a new version`));
+      },
+      readAfresh: async () => {
+        const response = await _options.client.kv.range({ key: this._key });
+        this._take(this._decode(response.kvs[0]), 'remote');
+        return revisionOf(response.header.revision) + 1;
+      },
+    });
     if (_options.signal) this._register(onAbort(_options.signal, () => void this.close()));
   }
 
@@ -171,61 +194,9 @@ export class EtcdStore<T> extends Disposable {
       throw read.error;
     }
     this._take(read, 'remote');
-    await this._watchFrom(revisionOf(response.header.revision) + 1).catch((err: unknown) => {
+    await this._watch.start(revisionOf(response.header.revision) + 1).catch((err: unknown) => {
       throw toEtcdError(err, this._options.client, `store '${this._options.name}': watch (key ${this.file})`);
     });
-  }
-
-  /**
-   * Watches the key from `revision`. etcd3 cancels a watch for good when it cannot resume it (its revision was
-   * compacted while the stream was down) and reports an error: then the key is read afresh and watched from that
-   * read's revision, tried again with backoff while etcd is away, so change events never stop for good.
-   */
-  private async _watchFrom(revision: number): Promise<void> {
-    const watcher = await this._options.client.watch().key(this._key).startRevision(String(revision)).create();
-    if (this._closed) {
-      void watcher.cancel().catch(() => {});
-      return;
-    }
-    this._watcher = watcher;
-    // This store's own writes come back too: known by their revision (the answer came first) or by their bytes (the
-    // event did), not decoded again.
-    watcher.on('put', (kv: IKeyValue) => {
-      if (revisionOf(kv.mod_revision) <= this._last.modRevision) return;
-      const own = this._inFlight;
-      this._take(own && kv.value.equals(own.bytes) ? { ...this._keyOf(kv), envelope: own.envelope } : this._decode(kv), 'remote');
-    });
-    watcher.on('delete', () => {
-      this._take({ modRevision: 0, keyVersion: 0, createRevision: 0, missing: true }, 'remote');
-      if (this._good.version > 0) this._report(new CorruptStateError('missing', `etcd key ${this.file} was deleted; the next write restores version ${this._good.version}'s value under a new version`));
-    });
-    watcher.on('error', (err: Error) => {
-      if (this._watcher !== watcher) return;
-      this._watcher = undefined;
-      // etcd cancelled this watch and etcd3 dropped it before reporting the error: cancelling it again would send a
-      // cancel request whose answer etcd3 cannot place, and it throws that from its stream (an uncaught exception).
-      this._logger.warn({ err }, 'etcd watch of the store ended; reading the key and watching it again');
-      void this._rewatch();
-    });
-  }
-
-  private async _rewatch(): Promise<void> {
-    await retry(
-      async () => {
-        if (this._closed || this._watcher) return;
-        const response = await this._options.client.kv.range({ key: this._key });
-        this._take(this._decode(response.kvs[0]), 'remote');
-        await this._watchFrom(revisionOf(response.header.revision) + 1);
-      },
-      {
-        attempts: Infinity,
-        backoff: { initialMs: 100, maxMs: 2000, jitter: 'none' },
-        shouldRetry: (err) => {
-          this._logger.debug({ err }, 'could not watch the key again yet; retrying');
-          return !this._closed;
-        },
-      },
-    ).catch(() => {});
   }
 
   /**
@@ -315,6 +286,7 @@ export class EtcdStore<T> extends Disposable {
     let unsettled: Unsettled<T> | undefined;
     const landed = (attempt: Attempt<T>, read: Read<T>) => {
       this._take(read, 'local');
+      this._watch.wrote();
       for (const op of attempt.applied) if (open.delete(op)) op.resolve({ value: attempt.value, version: attempt.version });
     };
     try {
@@ -575,9 +547,7 @@ export class EtcdStore<T> extends Disposable {
   override dispose(): void {
     if (this._closed) return;
     this._closed = true;
-    const watcher = this._watcher;
-    this._watcher = undefined;
-    void watcher?.cancel().catch(() => {});
+    this._watch.close();
     super.dispose();
   }
 

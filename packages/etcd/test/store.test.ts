@@ -47,6 +47,47 @@ describe('EtcdStore', () => {
     expect(raw).toMatchObject({ format: 1, version: 2, payload: { n: 2 }, writer: { id: a.id } });
   });
 
+  it('a store writing back to back stops watching and learns of other writers from its own writes; it watches again after, and a change made in between reaches it', async () => {
+    type Counter = { n: number; by: string };
+    const a = await open<Counter>('back-to-back', { n: 0, by: '' });
+    const b = await open<Counter>('back-to-back', { n: 0, by: '' });
+    const watchState = (store: EtcdStore<Counter>) => (store as unknown as { _watch: { state: string } })._watch.state;
+    // etcd's own count of watchers: black-box evidence that the busy store stopped watching.
+    const watchers = async () => Number(/^etcd_debugging_mvcc_watcher_total (\d+)/m.exec(await (await fetch(`${cluster.endpoints[0]}/metrics`)).text())![1]);
+    // Stores of earlier tests that wrote back to back may be paused still: the count is taken once all watch.
+    await waitFor(() => stores.every((store) => watchState(store as EtcdStore<Counter>) === 'watching'), { what: 'every store watching' });
+    const before = await watchers();
+    const fromB: number[] = [];
+    a.onDidChange((e) => e.writer.id === b.id && fromB.push(e.version));
+    let stop = false;
+    let aUpdates = 0;
+    const busy = (async () => {
+      while (!stop) {
+        await a.update((v) => ({ n: v.n + 1, by: 'a' }));
+        aUpdates++;
+      }
+    })();
+    await waitFor(() => watchState(a) === 'paused', { what: 'the busy store pauses its watch' });
+    await waitFor(async () => (await watchers()) === before - 1, { what: 'etcd counts one watcher fewer' });
+    // Another writer's change, while the busy store does not watch: it learns of it from its own next write.
+    const first = await b.update((v) => ({ n: v.n + 1, by: 'b' }));
+    await waitFor(() => fromB.includes(first.version), { what: "the busy store sees b's change" });
+    stop = true;
+    await busy;
+    // Written while the watch is still paused (its last write landed in this same turn of the event loop, so the
+    // 50 ms timer cannot have fired): replayed when it watches again.
+    expect(watchState(a)).toBe('paused');
+    const second = await b.update((v) => ({ n: v.n + 1, by: 'b' }));
+    await waitFor(() => a.version === second.version, { timeoutMs: 5000, what: "the store sees b's change made while its watch was paused" });
+    expect(a.get()).toEqual({ n: aUpdates + 2, by: 'b' });
+    await waitFor(() => watchState(a) === 'watching', { what: 'the store watches again' });
+    expect(await watchers()).toBe(before);
+    // And keeps hearing of changes as they come.
+    const third = await b.update((v) => ({ n: v.n + 1, by: 'b' }));
+    await waitFor(() => a.version === third.version, { what: "the store sees b's next change through its watch" });
+    expect(fromB).toEqual([first.version, second.version, third.version]);
+  }, 60_000);
+
   it('loses no update with 8 contenders on separate connections', async () => {
     const contenders = [];
     for (let i = 0; i < 8; i++) {

@@ -223,8 +223,11 @@ async function pacedSaves(subjects: Subject[]): Promise<Array<{ cpuMsPerSave: nu
   const all = await Promise.all(subjects.map((subject) => openSessions(subject, users)));
   const counts = subjects.map(() => 0);
   const timers: NodeJS.Timeout[] = [];
-  all.forEach((pairs, s) => {
-    for (const [i, { desktop, browser, sessionId }] of pairs.entries()) {
+  // Both relays' user i save at the same moment; which relay gets its message first alternates from user to user, so
+  // that neither is always the one woken while this process, still sending to the other, wants the same two cores.
+  for (let i = 0; i < users; i++) {
+    for (const s of i % 2 === 0 ? [0, 1] : [1, 0]) {
+      const { desktop, browser, sessionId } = all[s]![i]!;
       let version = 0;
       browser.onMessage = (m) => {
         counts[s]!++;
@@ -235,7 +238,7 @@ async function pacedSaves(subjects: Subject[]): Promise<Array<{ cpuMsPerSave: nu
       const saveOnce = () => send(desktop, { type: 'code_update', sessionId, payload: { code, baseVersion: version, version: ++version, updateId: `paced-update-${String(version).padStart(8, '0')}` } });
       timers.push(setTimeout(() => timers.push(setInterval(saveOnce, 1000)), (i * 1000) / users));
     }
-  });
+  }
   await sleep(2000); // every user saving
   const before = await Promise.all(subjects.map((subject) => cpuMsOf(subject.process.pid)));
   const countsBefore = [...counts];

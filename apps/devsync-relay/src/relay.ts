@@ -581,11 +581,10 @@ export class Relay extends Disposable {
     this._sessionsGauge.set(this._sessions.size);
   }
 
-  /** WebSocket pings: a peer that did not answer the last one is gone (a sleeping laptop, a dropped network). */
   /**
-   * Once every heartbeatMs: a connection heard from since the last round (a message or a pong) is alive and is not
-   * pinged (a busy relay sends no pings); a silent one is pinged; one pinged a round ago and silent since is closed.
-   * A peer that dies is closed two to three rounds later, as when every connection was pinged every round.
+   * WebSocket pings, once every heartbeatMs: a connection heard from since the last round (a message or a pong) is
+   * alive and is not pinged (a busy relay sends no pings); a silent one is pinged; one pinged a round ago and silent
+   * since is gone (a sleeping laptop, a dropped network) and is closed. A peer that dies is closed within three rounds.
    */
   private _pingAll(): void {
     for (const connection of this._connections.values()) {

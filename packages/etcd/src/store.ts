@@ -83,10 +83,10 @@ interface Good<T> {
   recovery?: Recovery;
 }
 
-/** What the key holds, as last read: its mod revision (0: missing) and a verified envelope or why not. */
 /** A write this store is sending: its bytes, and the envelope they hold (known without decoding them). */
 type OwnWrite<T> = { bytes: Buffer; envelope: Envelope<T> };
 
+/** What the key holds, as last read: its mod revision (0: missing) and a verified envelope or why not. */
 type Read<T> = {
   modRevision: number;
   /** etcd's count of writes to the key since it was created, and the revision that created it (0 when missing). */

@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const common = { absWorkingDir: root, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', 'fs-native-extensions'], sourcemap: 'linked', logLevel: 'warning' };
+// `import.meta` is empty in CommonJS: the packages that read it (base's OS-lock loader, telemetry's pino-pretty loader)
+// fall back to the bundle's own `require` then, so esbuild's warning about it says nothing here.
+const common = { absWorkingDir: root, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', 'fs-native-extensions'], sourcemap: 'linked', logLevel: 'warning', logOverride: { 'empty-import-meta': 'silent' } };
 
 /** extension.ts imports './window.js': at run time that is the other bundle, dist/window.cjs. */
 const windowBundle = {

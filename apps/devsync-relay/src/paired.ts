@@ -131,6 +131,23 @@ export class PairedUsers {
     return appended;
   }
 
+  /**
+   * Takes a paired user's pending token away in memory, before its spending is recorded, so that a second page
+   * presenting it meanwhile finds nothing. Returns it, for restorePairing if the record fails.
+   */
+  takePairing(userId: string): PendingPairing | undefined {
+    const user = this.get(userId);
+    const pairing = user?.pairing;
+    if (user) delete user.pairing;
+    return pairing;
+  }
+
+  /** Puts back a token takePairing took whose spending could not be recorded, unless a newer one came since. */
+  restorePairing(userId: string, pairing: PendingPairing | undefined): void {
+    const user = this.get(userId);
+    if (user) user.pairing ??= pairing;
+  }
+
   /** Removes paired users (in the snapshot; only at open, before any change is recorded). */
   async removeAtOpen(userIds: readonly string[]): Promise<void> {
     const gone = new Set(userIds);

@@ -167,14 +167,12 @@ export class PairingStore {
     }
     const match = this._paired.entries().find(([, user]) => user.pairing && user.pairing.expiresAt > now && sameHash(user.pairing.hash, presented));
     if (!match) return undefined;
-    const [userId, user] = match;
-    const pairing = user.pairing;
-    delete user.pairing;
+    const [userId] = match;
+    const pairing = this._paired.takePairing(userId);
     try {
       await this._paired.record({ kind: 'browser', userId, browser: sha256(secret) });
     } catch (err) {
-      // Put back unless a newer token replaced it meanwhile.
-      user.pairing ??= pairing;
+      this._paired.restorePairing(userId, pairing);
       throw err;
     }
     return { userId, secret };

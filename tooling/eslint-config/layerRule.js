@@ -1,7 +1,7 @@
 // baton/layers: imports go one way through the layers, never into another package's files,
 // and never into an app. See docs/ARCHITECTURE.md.
 import { dirname, relative, resolve, sep } from 'node:path';
-import { locate, packageLayers, toolingPackages, vscodeApps } from './layers.js';
+import { locate, packageLayers, toolingPackages, vscodeApps, vscodePackages } from './layers.js';
 
 function isShippedCode(rest) {
   return rest.startsWith('src/');
@@ -13,9 +13,8 @@ function check(filename, source) {
   if (!here || here.group === 'tooling') return undefined;
 
   if (source === 'vscode' || source.startsWith('vscode/')) {
-    return here.group === 'apps' && vscodeApps.includes(here.name)
-      ? undefined
-      : `only apps/${vscodeApps.join(', apps/')} may import the VS Code API`;
+    const allowed = (here.group === 'apps' && vscodeApps.includes(here.name)) || (here.group === 'packages' && vscodePackages.includes(here.name));
+    return allowed ? undefined : `only ${[...vscodeApps.map((name) => `apps/${name}`), ...vscodePackages.map((name) => `packages/${name}`)].join(', ')} may import the VS Code API`;
   }
 
   if (source.startsWith('.')) {

@@ -11,14 +11,18 @@ export const packageLayers = {
   etcd: ['base', 'lock', 'state'],
   // Runs in browsers: only @baton/base's portable entry (no Node built-ins).
   'devsync-client': ['base'],
+  // For VS Code extensions: the one package that may import the VS Code API (types, and the module the extension
+  // host provides at run time).
+  vscode: ['base', 'coordinator', 'state'],
 };
 
 // Tooling packages (tooling/*): configs, test helpers. Anything outside src/ may import them
 // (tests, benchmarks, config files); shipped code never does.
 export const toolingPackages = ['bundling', 'eslint-config', 'jest-preset', 'test-utils', 'tsconfig'];
 
-// Only this app may import the VS Code API.
+// Only these may import the VS Code API: apps/extension and packages/vscode.
 export const vscodeApps = ['extension'];
+export const vscodePackages = ['vscode'];
 
 const locationPattern = /[\\/](packages|apps|tooling)[\\/]([^\\/]+)[\\/](.*)$/;
 

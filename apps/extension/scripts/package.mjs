@@ -29,6 +29,10 @@ for (const file of ['extension.cjs', 'window.cjs']) {
     fail(`dist/${file} is missing: run \`pnpm --filter @baton/extension build\` first`);
   }
 }
+// The end-to-end tests' build carries their hooks (scripts/bundle.mjs --e2e): never shipped by mistake.
+const e2eBuild = readFileSync(join(root, 'dist', 'window.cjs'), 'utf8').includes('BATON_HEALTHWATCH_E2E');
+if (e2eBuild && !process.argv.includes('--e2e')) fail('dist/window.cjs is the end-to-end tests\' build (with their hooks): run `pnpm --filter @baton/extension build` before packaging a release');
+if (!e2eBuild && process.argv.includes('--e2e')) fail('--e2e: dist/window.cjs has no test hooks: run `node scripts/bundle.mjs --e2e` first');
 
 /**
  * The directory of `pkg` as Node finds it from `fromDir` (the nearest node_modules/<pkg> up the

@@ -54,7 +54,7 @@ export function startE2eHooks(context: vscode.ExtensionContext, health: HealthWa
     for (let seq = 0; seq < pings && !stopped; seq++) {
       const ping: Ping = { seq, at: Date.now() };
       void context.globalState.update(`e2e.ping.${me}`, ping);
-      void health.shared.set(`e2e.ping.${me}`, { ...ping });
+      void health.shared.update(`e2e.ping.${me}`, { ...ping });
       await sleep(150);
     }
     await sleep(2000);

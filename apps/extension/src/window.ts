@@ -4,11 +4,12 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { WebviewChannel, Windows, coordinateWindows, createChannelLogger } from '@baton/vscode';
 import * as vscode from 'vscode';
 import {
   HealthWatch,
-  WebviewBridge,
-  createChannelLogger,
+  formatCoordinationStatus,
+  groupName,
   dashboardHtml,
   formatDuration,
   formatIssue,
@@ -22,9 +23,10 @@ import {
   type FromDashboard,
   type ToDashboard,
 } from './core/index.js';
-import { startE2eHooks } from './e2eHooks.js';
 
 const workspaceFileName = '.healthwatch.json';
+/** The scheme of the read-only coordination status document. */
+const statusScheme = 'healthwatch-status';
 /** globalState keys an earlier version kept per window; moved to the shared storage on first run. */
 const legacyKeys = ['mutedEndpoints'];
 
@@ -38,11 +40,14 @@ export interface WindowHandle {
 /** Joins the windows' group and shows its state in this window. `activatedAt`: when activate() began (performance.now()). */
 export async function startWindow(context: vscode.ExtensionContext, channel: vscode.LogOutputChannel, activatedAt: number): Promise<WindowHandle> {
   const logger = createChannelLogger(channel);
-  const dir = join(context.globalStorageUri.fsPath, 'coordination');
-
+  // The directory Health Watch used before @baton/vscode, so that an update keeps the results, the mutes, the term.
+  const windows = await coordinateWindows(context, { name: groupName, directory: 'coordination', log: logger });
+  if (!(windows instanceof Windows)) {
+    windows.dispose();
+    throw new Error(`this window cannot coordinate with the others (${windows.describeLeader()})`);
+  }
   const health = await HealthWatch.start({
-    dir,
-    window: vscode.workspace.name ?? 'no folder',
+    windows,
     logger,
     host: {
       notify: ({ severity, message, endpoint }) => {
@@ -126,7 +131,7 @@ export async function startWindow(context: vscode.ExtensionContext, channel: vsc
 
   // ---- dashboard ----
   let panel: vscode.WebviewPanel | undefined;
-  let bridge: WebviewBridge<ToDashboard, FromDashboard> | undefined;
+  let bridge: WebviewChannel<ToDashboard, FromDashboard> | undefined;
   const showDashboard = () => {
     if (panel) {
       panel.reveal();
@@ -134,7 +139,7 @@ export async function startWindow(context: vscode.ExtensionContext, channel: vsc
     }
     panel = vscode.window.createWebviewPanel('healthWatch.dashboard', 'Health Watch', vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [] });
     const nonce = randomBytes(16).toString('base64');
-    bridge = new WebviewBridge<ToDashboard, FromDashboard>(panel.webview, {
+    bridge = new WebviewChannel<ToDashboard, FromDashboard>(panel.webview, {
       parse: parseFromDashboard,
       snapshot: () => ({ type: 'snapshot', results: health.results, muted: health.muted, role: health.group.role }),
       logger,
@@ -167,6 +172,18 @@ export async function startWindow(context: vscode.ExtensionContext, channel: vsc
     }),
   );
 
+  // ---- coordination status: a virtual document, refreshed as the windows change ----
+  const statusUri = vscode.Uri.from({ scheme: statusScheme, path: '/Health Watch coordination.md' });
+  const statusChanged = new vscode.EventEmitter<vscode.Uri>();
+  context.subscriptions.push(
+    statusChanged,
+    vscode.workspace.registerTextDocumentContentProvider(statusScheme, {
+      onDidChange: statusChanged.event,
+      provideTextDocumentContent: async () => formatCoordinationStatus(await health.coordinationStatus()),
+    }),
+    health.onDidChangeCoordination(() => statusChanged.fire(statusUri)),
+  );
+
   // ---- commands ----
   const pickEndpoint = async (muted: boolean): Promise<string | undefined> => {
     const items = Object.values(health.results.endpoints)
@@ -190,26 +207,10 @@ export async function startWindow(context: vscode.ExtensionContext, channel: vsc
     },
     'healthWatch.showDashboard': showDashboard,
     'healthWatch.showCoordinationStatus': async () => {
-      const report = await health.coordinationStatus();
-      const lines = [
-        '# Health Watch: coordination',
-        '',
-        `- This window: ${report.self} (${report.role})`,
-        `- Leader: ${report.leader ? `${report.leader.id}, pid ${report.leader.pid}, window ${JSON.stringify(report.leader.metadata)}, term (fencing token) ${report.leader.token}, since ${report.leader.since}` : 'none'}`,
-        `- Lifecycle: ${report.lifecycle}`,
-        '',
-        '## Members',
-        '',
-        ...report.members.map((m) => `- ${m.id}${m.leader ? ' (leader)' : ''}: pid ${m.pid}, window ${JSON.stringify(m.metadata)}, joined ${m.joinedAt}`),
-        '',
-        '## Metrics',
-        '',
-        '```json',
-        JSON.stringify(report.metrics, null, 2),
-        '```',
-      ];
-      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: lines.join('\n') });
+      // A read-only virtual document: nothing to save on close, and a restored one asks for fresh content.
+      const doc = await vscode.workspace.openTextDocument(statusUri);
       await vscode.window.showTextDocument(doc, { preview: true });
+      await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
     },
     'healthWatch.mute': async (arg?: unknown) => {
       const id = idOf(arg) ?? (await pickEndpoint(false));
@@ -222,8 +223,13 @@ export async function startWindow(context: vscode.ExtensionContext, channel: vsc
     'healthWatch.openLogs': () => channel.show(),
   };
 
-  const hooks = startE2eHooks(context, health);
-  if (hooks) context.subscriptions.push(hooks);
+  // The end-to-end tests' hooks: only in the build made for them (scripts/bundle.mjs --e2e). esbuild replaces the
+  // variable with a constant, so the release build has neither this branch nor the hooks' code.
+  if (process.env.BATON_HEALTHWATCH_E2E_BUILD === '1') {
+    const { startE2eHooks } = await import('./e2eHooks.js');
+    const hooks = startE2eHooks(context, health);
+    if (hooks) context.subscriptions.push(hooks);
+  }
 
   await applyConfiguration();
   logger.info({ ms: Math.round((performance.now() - activatedAt) * 10) / 10, role: health.group.role }, 'ready: joined the windows and applied the configuration');

@@ -1,10 +1,11 @@
 // The core in one process (several "windows" as several HealthWatch objects), for what needs no
-// separate processes: storage semantics, migration, logging, the dashboard's messages, leaks.
+// separate processes: logging, the dashboard's messages, leaks.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expectNoLeaks, makeTempDir, snapshotResources, waitFor, type TempDir } from '@baton/test-utils';
-import { HealthWatch, createChannelLogger, type Results, parseEndpoints, parseFromDashboard, summarize, type Notice } from '../src/core/index.js';
+import { createChannelLogger } from '@baton/vscode/core';
+import { HealthWatch, type Results, parseEndpoints, parseFromDashboard, summarize, type Notice } from '../src/core/index.js';
 
 let tmp: TempDir;
 const open: HealthWatch[] = [];
@@ -17,44 +18,10 @@ afterEach(async () => {
 });
 
 async function window(id: string, notices: Notice[] = []): Promise<HealthWatch> {
-  const watch = await HealthWatch.start({ dir: tmp.path, id, window: id, leaseMs: 500, host: { notify: (n) => notices.push(n) } });
+  const watch = await HealthWatch.start({ dir: tmp.path, id, window: { workspace: id }, leaseMs: 500, host: { notify: (n) => notices.push(n) } });
   open.push(watch);
   return watch;
 }
-
-describe('SharedStorage', () => {
-  it('update is a compare-and-swap across windows; other windows hear of the keys that changed', async () => {
-    const a = await window('a');
-    const b = await window('b');
-    const heard: string[][] = [];
-    b.shared.onDidChange(({ keys, origin }) => origin === 'remote' && heard.push([...keys]));
-    await Promise.all([
-      ...Array.from({ length: 20 }, () => a.shared.update<number>('n', (n = 0) => n + 1)),
-      ...Array.from({ length: 20 }, () => b.shared.update<number>('n', (n = 0) => n + 1)),
-    ]);
-    await waitFor(() => a.shared.get('n') === 40 && b.shared.get('n') === 40, { what: '40 in both' });
-    await a.shared.set('theme', 'dark');
-    await waitFor(() => heard.some((keys) => keys.join() === 'theme'), { what: 'b hearing of theme alone' });
-    await a.shared.set('theme', undefined);
-    await waitFor(() => !b.shared.keys().includes('theme'), { what: 'the key deleted in b' });
-  });
-
-  it('migrates globalState keys once, without overwriting what is shared already', async () => {
-    const a = await window('a');
-    await a.shared.set('kept', 'shared value');
-    const memento = new Map<string, unknown>([['mutedEndpoints', ['x']], ['kept', 'old value'], ['other', 1]]);
-    const globalState = { keys: () => [...memento.keys()], get: <T>(key: string) => memento.get(key) as T | undefined };
-    expect(await a.shared.migrateFrom(globalState, ['mutedEndpoints', 'kept', 'absent'])).toBe(1);
-    expect(a.shared.get('mutedEndpoints')).toEqual(['x']);
-    expect(a.shared.get('kept')).toBe('shared value');
-    expect(a.shared.get('other')).toBeUndefined();
-    // Another window, or the next start: nothing again.
-    const b = await window('b');
-    memento.set('mutedEndpoints', ['y']);
-    expect(await b.shared.migrateFrom(globalState, ['mutedEndpoints'])).toBe(0);
-    expect(b.shared.get('mutedEndpoints')).toEqual(['x']);
-  });
-});
 
 describe('HealthWatch in one process', () => {
   let server: Server;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { NotificationLimiter, applyProbe, breakerAllows, closedBreaker, emptyResults, historyLength, nextBreaker, parseEndpoints, type Endpoint, type Results } from '../src/core/index.js';
+import { breakerAllows } from '@baton/vscode/core';
+import { applyProbe, emptyResults, historyLength, parseEndpoints, type Endpoint, type Results } from '../src/core/index.js';
 
 const [api] = parseEndpoints([{ source: 't', path: 'e', endpoints: [{ type: 'http', name: 'api', url: 'http://127.0.0.1:1/', failureThreshold: 2, intervalSeconds: 1 }] }]).endpoints as [Endpoint];
 const up = { ok: true, latencyMs: 3, detail: 'HTTP 200' };
@@ -36,35 +37,12 @@ describe('applyProbe', () => {
   });
 });
 
-describe('circuit breaker', () => {
-  it('opens after 5 consecutive failures, lets one probe through after 60 s, and closes on its success', () => {
-    let breaker = closedBreaker;
-    for (let i = 0; i < 4; i++) breaker = nextBreaker(breaker, false, 0);
-    expect(breaker.state).toBe('closed');
-    breaker = nextBreaker(breaker, false, 1000);
-    expect(breaker).toEqual({ state: 'open', consecutiveFailures: 5, retryAt: 61_000 });
-    expect(breakerAllows(breaker, 60_999)).toBe(false);
-    expect(breakerAllows(breaker, 61_000)).toBe(true);
-    expect(nextBreaker({ ...breaker, state: 'half-open' }, false, 61_000)).toEqual({ state: 'open', consecutiveFailures: 6, retryAt: 121_000 });
-    expect(nextBreaker({ ...breaker, state: 'half-open' }, true, 61_000)).toEqual(closedBreaker);
-  });
-
+describe('circuit breaker in the results', () => {
   it('lives in the results, so an open breaker skips the endpoint until its retry time', () => {
     const { results } = run([false, false, false, false, false]);
     const status = results.endpoints[api.id]!;
     expect(status.breaker).toMatchObject({ state: 'open', retryAt: 5000 + 60_000 });
     expect(breakerAllows(status.breaker, 6000)).toBe(false);
-  });
-});
-
-describe('NotificationLimiter', () => {
-  it('allows 3 a minute and says how many it held back', () => {
-    let now = 0;
-    const limiter = new NotificationLimiter(3, 60_000, () => now);
-    expect([limiter.take(), limiter.take(), limiter.take(), limiter.take(), limiter.take()].map((t) => t.allowed)).toEqual([true, true, true, false, false]);
-    now = 60_000;
-    expect(limiter.take()).toEqual({ allowed: true, suppressed: 2 });
-    expect(limiter.take()).toEqual({ allowed: true, suppressed: 0 });
   });
 });
 

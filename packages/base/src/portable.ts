@@ -35,3 +35,4 @@ export {
 export { LinkedAbortController, abortableDelay, onAbort, throwIfAborted } from './abort.js';
 export { createBackoff, retry, validateBackoffOptions, type Backoff, type BackoffOptions, type RetryOptions } from './backoff.js';
 export { FakeClock, systemClock, type Clock, type TimerOptions } from './clock.js';
+export { noopLogger, type Logger } from './logger.js';

@@ -41,7 +41,11 @@ describe('baton/layers', () => {
       'baton/layers: layer violation: @baton/supervisor may import @baton/base, @baton/lock, @baton/ipc, @baton/telemetry, not @baton/orchestrator',
     ]);
     expect(await lint('packages/state/src/x.ts', "import * as vscode from 'vscode';\nexport const v = vscode;\n")).toEqual([
-      'baton/layers: only apps/extension may import the VS Code API',
+      'baton/layers: only apps/extension, packages/vscode may import the VS Code API',
+    ]);
+    expect(await lint('packages/vscode/src/x.ts', "import * as vscode from 'vscode';\nexport const v = vscode;\n")).toEqual([]);
+    expect(await lint('packages/vscode/src/x.ts', "export * from '@baton/etcd';\n")).toEqual([
+      'baton/layers: layer violation: @baton/vscode may import @baton/base, @baton/coordinator, @baton/state, not @baton/etcd',
     ]);
     expect(await lint('apps/orchestrator/src/x.ts', "export * from '@baton/supervisor';\n")).toEqual([]);
   });

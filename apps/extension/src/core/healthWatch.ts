@@ -1,13 +1,11 @@
-import { Disposable, Emitter, isAbortError, noopLogger, type Event, type Logger } from '@baton/base';
-import { joinGroup, type Group, type GroupLeader, type GroupMetricsReport, type Member } from '@baton/coordinator';
+import { Disposable, Emitter, InvalidArgumentError, isAbortError, noopLogger, type Event, type Logger } from '@baton/base';
+import type { Group, GroupLeader, GroupMetricsReport } from '@baton/coordinator';
 import type { Store } from '@baton/state';
+import { Lifecycle, NotificationLimiter, Windows, type BreakerOptions, type SharedState, type WindowInfo, type WindowMember } from '@baton/vscode/core';
 import * as z from 'zod/mini';
-import { NotificationLimiter, type BreakerOptions } from './breaker.js';
 import type { Endpoint } from './config.js';
-import { Lifecycle } from './lifecycle.js';
 import { runProbe, type ProbeResult } from './probes.js';
 import { applyProbe, emptyResults, storeSchema, isDue, nextDue, pruneResults, resultsSchema, type Incident, type Results } from './results.js';
-import { SharedStorage, emptySharedData, sharedDataSchema, type SharedData } from './sharedStorage.js';
 
 /** What the core asks of the window it runs in (the VS Code adapter, or a test's fake). */
 export interface HealthWatchHost {
@@ -22,12 +20,17 @@ export interface Notice {
 }
 
 export interface HealthWatchOptions {
-  /** The coordination directory shared by the windows (the extension's globalStorage path, for instance). */
-  dir: string;
+  /**
+   * The windows' group (@baton/vscode's `coordinateWindows`, named `groupName`), which Health Watch then owns and
+   * closes; or, without it, `dir` and `window` to join one (the tests' plain processes).
+   */
+  windows?: Windows;
+  /** The coordination directory shared by the windows, when `windows` is not given. */
+  dir?: string;
   host: HealthWatchHost;
-  /** Shown to the other windows (for example the workspace name). */
-  window?: string;
-  /** This window's member id (default random). */
+  /** What the other windows are shown of this one, when `windows` is not given. */
+  window?: WindowInfo;
+  /** This window's member id (default random), when `windows` is not given. */
   id?: string;
   logger?: Logger;
   /** How long a paused leader window keeps probing to itself (default 2000 ms). */
@@ -61,7 +64,9 @@ export interface CoordinationStatus {
   readonly role: Group['role'];
   readonly self: string;
   readonly leader: GroupLeader | undefined;
-  readonly members: readonly Member[];
+  readonly members: readonly WindowMember[];
+  /** Where the prober is, in words. */
+  readonly where: string;
   readonly metrics: GroupMetricsReport;
   readonly lifecycle: Lifecycle['state'];
 }
@@ -98,21 +103,20 @@ export class HealthWatch extends Disposable {
 
   private constructor(
     private readonly _options: HealthWatchOptions,
-    readonly group: Group,
+    readonly windows: Windows,
     private readonly _results: Store<Results>,
     private readonly _config: Store<ConfigData>,
-    readonly shared: SharedStorage,
   ) {
     super();
     this._logger = (_options.logger ?? noopLogger).child({ pkg: 'extension', component: 'health-watch' });
     this._now = _options.now ?? Date.now;
     this._limiter = new NotificationLimiter(_options.notificationsPerMinute ?? 3, 60_000);
     this.lifecycle = this._register(new Lifecycle(this._logger));
-    this._register(shared);
     this._register(_results.onDidChange(({ value }) => this._onDidChangeResults.fire(value)));
-    this._register(shared.onDidChange(({ keys }) => keys.includes(mutedKey) && this._onDidChangeMuted.fire(this.muted)));
+    this._register(this.shared.onDidChange(({ keys }) => keys.includes(mutedKey) && this._onDidChangeMuted.fire(this.muted)));
     this._register(_config.onDidChange(() => this._poke()));
-    for (const event of [group.onDidChangeRole, group.onDidChangeLeader, group.onDidChangeMembers, group.onDidChangeConnection] as Event<unknown>[]) {
+    const group = windows.group;
+    for (const event of [group.onDidChangeRole, windows.onDidChangeMembers, group.onDidChangeConnection] as Event<unknown>[]) {
       this._register(event(() => this._onDidChangeRole.fire()));
     }
     this._register(group.onDidChangeMembers(() => this._pruneConfig()));
@@ -120,26 +124,34 @@ export class HealthWatch extends Disposable {
     this._register(group.handle('runNow', (_params, { token, signal }) => this._runAll(token, signal, true)));
   }
 
-  /** Joins the windows' group and opens the shared stores. */
+  /** Joins the windows' group (unless given one) and opens Health Watch's stores in it. */
   static async start(options: HealthWatchOptions): Promise<HealthWatch> {
-    // Heartbeats every 5 s, not 2: a window that dies is seen at once anyway (the kernel closes its
-    // connection) and a paused leader by its lease; the heartbeat only finds a hung connection, and
-    // an idle window wakes less.
-    const group = await joinGroup({ dir: options.dir, name: groupName, id: options.id, metadata: { window: options.window ?? '' }, logger: options.logger, leaseMs: options.leaseMs, heartbeatMs: 5000 });
+    const windows =
+      options.windows ??
+      (await Windows.join({ dir: requireDir(options.dir), name: groupName, id: options.id, window: options.window ?? { workspace: '(no folder)' }, logger: options.logger, leaseMs: options.leaseMs }));
     try {
       // Versions arrive pushed by the leader and through the directory watch; the store's safety
       // poll (a file read every 5 s by default, per store) is a third way, needed rarely: every 30 s.
       const pollMs = 30_000;
-      const results = await group.store<Results>('results', { initial: emptyResults, schema: storeSchema<Results>(resultsSchema), ifUnreadable: 'reset', pollMs });
-      const config = await group.store<ConfigData>('config', { initial: {}, schema: storeSchema<ConfigData>(configSchema), ifUnreadable: 'reset', pollMs });
-      const shared = new SharedStorage(await group.store<SharedData>('shared', { initial: emptySharedData, schema: storeSchema<SharedData>(sharedDataSchema), pollMs }));
-      const watch = new HealthWatch(options, group, results, config, shared);
+      const results = await windows.group.store<Results>('results', { initial: emptyResults, schema: storeSchema<Results>(resultsSchema), ifUnreadable: 'reset', pollMs });
+      const config = await windows.group.store<ConfigData>('config', { initial: {}, schema: storeSchema<ConfigData>(configSchema), ifUnreadable: 'reset', pollMs });
+      const watch = new HealthWatch(options, windows, results, config);
       watch.lifecycle.ready();
       return watch;
     } catch (err) {
-      await group.close();
+      await windows.close();
       throw err;
     }
+  }
+
+  /** The windows' group. */
+  get group(): Group {
+    return this.windows.group;
+  }
+
+  /** State shared by the windows (the mutes). */
+  get shared(): SharedState {
+    return this.windows.sharedState;
   }
 
   get results(): Results {
@@ -184,7 +196,8 @@ export class HealthWatch extends Disposable {
       role: this.group.role,
       self: this.group.id,
       leader: this.group.leader,
-      members: this.group.members,
+      members: this.windows.members,
+      where: this.windows.describeLeader(),
       metrics: await this.group.metrics(),
       lifecycle: this.lifecycle.state,
     };
@@ -332,7 +345,7 @@ export class HealthWatch extends Disposable {
       const withdraw = this._config.update((current) => Object.fromEntries(Object.entries(current).filter(([id]) => id !== me))).catch(() => undefined);
       await this.lifecycle.shutdown(timeoutMs);
       await withDeadline(withdraw, timeoutMs);
-      await this.group.close();
+      await this.windows.close();
       this.dispose();
     })();
     return this._closing;
@@ -340,9 +353,14 @@ export class HealthWatch extends Disposable {
 
   override dispose(): void {
     clearTimeout(this._pruneTimer);
-    this.group.dispose();
+    this.windows.dispose();
     super.dispose();
   }
+}
+
+function requireDir(dir: string | undefined): string {
+  if (dir === undefined) throw new InvalidArgumentError('Health Watch: give `windows` or `dir`');
+  return dir;
 }
 
 /** Waits for `promise`, but no longer than `ms` (the timer is cleared either way). */
@@ -366,4 +384,39 @@ export function formatDuration(ms: number): string {
   if (s < 60) return `${s} s`;
   const m = Math.round(s / 60);
   return m < 60 ? `${m} min` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+/**
+ * The "Show Coordination Status" text (Markdown): where the prober is, each window by workspace, short id, process
+ * and focus, and the term's fencing token said for what it is (a number that only grows, kept across sessions in
+ * the lock file: not a count of elections).
+ */
+export function formatCoordinationStatus(report: CoordinationStatus, now = new Date()): string {
+  const name = (m: WindowMember) => `'${m.workspace}' [${m.window}]`;
+  const focus = (m: WindowMember) => (m.focused === undefined ? '' : m.focused ? ', focused' : ', not focused');
+  const leader = report.members.find((m) => m.isLeader);
+  return [
+    '# Health Watch: coordination',
+    '',
+    `As of ${now.toLocaleTimeString()} (this view refreshes as the windows change).`,
+    '',
+    `- **Probing:** ${report.where}`,
+    `- **This window:** ${report.role === 'leader' ? 'probes for every window' : report.role === 'follower' ? 'shows what the leading window probes' : 'has left'} (${report.lifecycle.toLowerCase()})`,
+    report.leader
+      ? `- **Term:** since ${report.leader.since}${leader ? `, led by ${name(leader)}` : ''}; fencing token ${report.leader.token} (it grows with every new term and is never reused, across sessions: not a count of elections)`
+      : '- **Term:** none yet',
+    '',
+    `## Windows (${report.members.length})`,
+    '',
+    '| window | process | role |',
+    '| --- | --- | --- |',
+    ...report.members.map((m) => `| ${name(m)}${m.isSelf ? ' (this one)' : ''}${m.remote ? ` on ${m.remote}` : ''} | pid ${m.pid}${focus(m)} | ${m.isLeader ? 'leader: probes' : 'follower'} |`),
+    '',
+    '## Metrics',
+    '',
+    '```json',
+    JSON.stringify(report.metrics, null, 2),
+    '```',
+    '',
+  ].join('\n');
 }

@@ -2,11 +2,6 @@
 // plain Node processes the way N extension hosts run it.
 export { formatIssue, parseEndpoints, parseWorkspaceFile, endpointSchema, type ConfigIssue, type ConfigSource, type Endpoint, type EndpointInput, type ParsedConfig } from './config.js';
 export { runProbe, type ProbeResult } from './probes.js';
-export { NotificationLimiter, breakerAllows, closedBreaker, nextBreaker, type BreakerOptions, type BreakerSnapshot, type BreakerState } from './breaker.js';
 export { applyProbe, emptyResults, historyLength, incidentsKept, type EndpointState, type EndpointStatus, type HistoryPoint, type Incident, type Results } from './results.js';
-export { SharedStorage, type MementoLike, type SharedData, type SharedStorageChange } from './sharedStorage.js';
-export { Lifecycle, ShuttingDownError, type LifecycleState } from './lifecycle.js';
-export { WebviewBridge, type WebviewBridgeOptions, type WebviewLike } from './webviewBridge.js';
-export { HealthWatch, formatDuration, groupName, type CoordinationStatus, type HealthWatchHost, type HealthWatchOptions, type Notice, type RunNowResult } from './healthWatch.js';
-export { createChannelLogger, type LogSink } from './logging.js';
+export { HealthWatch, formatCoordinationStatus, formatDuration, groupName, type CoordinationStatus, type HealthWatchHost, type HealthWatchOptions, type Notice, type RunNowResult } from './healthWatch.js';
 export { dashboardHtml, parseFromDashboard, summarize, type FromDashboard, type ToDashboard } from './dashboard.js';

@@ -1,6 +1,6 @@
 import type { Schema } from '@baton/state';
 import * as z from 'zod/mini';
-import { breakerAllows, breakerOnProbe, closedBreaker, nextBreaker, type BreakerOptions, type BreakerSnapshot } from './breaker.js';
+import { breakerAllows, breakerOnProbe, closedBreaker, nextBreaker, type BreakerOptions, type BreakerSnapshot } from '@baton/vscode/core';
 import type { Endpoint } from './config.js';
 import type { ProbeResult } from './probes.js';
 

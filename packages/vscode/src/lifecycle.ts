@@ -1,5 +1,6 @@
-import { BatonError, Disposable, Emitter, defineErrorClass, noopLogger, type Event, type Logger } from '@baton/base';
+import { BatonError, Disposable, Emitter, defineErrorClass, noopLogger, type Event, type Logger } from '@baton/base/portable';
 
+/** The states of an extension's lifecycle (see `Lifecycle`). */
 export type LifecycleState = 'INITIALIZING' | 'READY' | 'BUSY' | 'RELOADING' | 'SHUTTING_DOWN' | 'STOPPED';
 
 /** An operation was refused because the extension is shutting down (or has stopped). */
@@ -47,6 +48,7 @@ export class Lifecycle extends Disposable {
     return [...this._running.values()];
   }
 
+  /** Initialization is done: operations may run. */
   ready(): void {
     this._transition('READY');
   }

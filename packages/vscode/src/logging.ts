@@ -1,11 +1,16 @@
-import { serializeError, type Logger } from '@baton/base';
+import { serializeError, type Logger } from '@baton/base/portable';
 
 /** The methods of VS Code's LogOutputChannel the logger writes to. */
 export interface LogSink {
+  /** Writes a line at trace level. */
   trace(message: string): void;
+  /** Writes a line at debug level. */
   debug(message: string): void;
+  /** Writes a line at info level. */
   info(message: string): void;
+  /** Writes a line at warning level. */
   warn(message: string): void;
+  /** Writes a line at error level. */
   error(message: string): void;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { sleep } from '@baton/test-utils';
-import { Lifecycle, WebviewBridge, type LifecycleState, type WebviewLike } from '../src/core/index.js';
+import { Lifecycle, WebviewChannel, type LifecycleState, type WebviewLike } from '../src/core.js';
 
 function recorder(lifecycle: Lifecycle): LifecycleState[] {
   const states: LifecycleState[] = [lifecycle.state];
@@ -88,12 +88,12 @@ class FakeWebview implements WebviewLike {
 type ToView = { type: 'result'; n: number };
 type FromView = { type: 'mute'; id: string };
 
-describe('WebviewBridge', () => {
+describe('WebviewChannel', () => {
   it('queues until the view is ready, sends the snapshot first, and loses nothing across a reload', async () => {
     const view = new FakeWebview();
     let state = 0;
-    const bridge = new WebviewBridge<ToView, FromView>(view, { parse: (m) => m as FromView, snapshot: () => ({ type: 'snapshot', state }) });
-    bridge.post({ type: 'result', n: 1 });
+    const channel = new WebviewChannel<ToView, FromView>(view, { parse: (m) => m as FromView, snapshot: () => ({ type: 'snapshot', state }) });
+    channel.post({ type: 'result', n: 1 });
     state = 1;
     expect(view.received).toEqual([]);
     view.load();
@@ -101,49 +101,49 @@ describe('WebviewBridge', () => {
     expect(view.received).toEqual([{ type: 'snapshot', state: 1 }, { type: 'result', n: 1 }]);
     // The view goes away (hidden, reloading): the post is not delivered, so it waits.
     view.accepting = false;
-    bridge.post({ type: 'result', n: 2 });
+    channel.post({ type: 'result', n: 2 });
     await sleep(0);
-    bridge.post({ type: 'result', n: 3 });
+    channel.post({ type: 'result', n: 3 });
     state = 3;
     view.received = [];
     view.load();
     await sleep(0);
     expect(view.received).toEqual([{ type: 'snapshot', state: 3 }, { type: 'result', n: 2 }, { type: 'result', n: 3 }]);
-    bridge.dispose();
+    channel.dispose();
   });
 
   it('posts in flight when the view reloads come back in the order they were posted, after the snapshot', async () => {
     const view = new FakeWebview();
-    const bridge = new WebviewBridge<ToView, FromView>(view, { parse: (m) => m as FromView, snapshot: () => ({ type: 'snapshot' }) });
+    const channel = new WebviewChannel<ToView, FromView>(view, { parse: (m) => m as FromView, snapshot: () => ({ type: 'snapshot' }) });
     view.load();
     await sleep(0);
     // The view starts reloading: the bridge does not know yet, and posts 1, 2, 3 at once; each fails.
     view.accepting = false;
-    for (const n of [1, 2, 3]) bridge.post({ type: 'result', n });
+    for (const n of [1, 2, 3]) channel.post({ type: 'result', n });
     await sleep(0);
-    expect(bridge.queued).toBe(3);
+    expect(channel.queued).toBe(3);
     view.received = [];
     view.load();
     await sleep(0);
     expect(view.received).toEqual([{ type: 'snapshot' }, { type: 'result', n: 1 }, { type: 'result', n: 2 }, { type: 'result', n: 3 }]);
-    bridge.dispose();
+    channel.dispose();
   });
 
   it('passes typed messages from the view and refuses malformed ones', () => {
     const view = new FakeWebview();
     const warnings: string[] = [];
     const logger = { child: () => logger, trace() {}, debug() {}, info() {}, warn: (_o: unknown, msg: string) => void warnings.push(msg), error() {}, fatal() {} };
-    const bridge = new WebviewBridge<ToView, FromView>(view, {
+    const channel = new WebviewChannel<ToView, FromView>(view, {
       parse: (m) => (typeof m === 'object' && m !== null && (m as FromView).type === 'mute' && typeof (m as FromView).id === 'string' ? (m as FromView) : undefined),
       logger,
     });
     const got: FromView[] = [];
-    bridge.onDidReceive((m) => got.push(m));
+    channel.onDidReceive((m) => got.push(m));
     view.send({ type: 'mute', id: 'api' });
     view.send({ type: 'mute', id: 42 });
     view.send('nonsense');
     expect(got).toEqual([{ type: 'mute', id: 'api' }]);
     expect(warnings).toEqual(['refused a malformed message from the webview', 'refused a malformed message from the webview']);
-    bridge.dispose();
+    channel.dispose();
   });
 });

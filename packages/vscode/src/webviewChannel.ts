@@ -1,12 +1,15 @@
-import { Disposable, Emitter, noopLogger, type Event, type IDisposable, type Logger } from '@baton/base';
+import { Disposable, Emitter, noopLogger, type Event, type IDisposable, type Logger } from '@baton/base/portable';
 
-/** The part of a VS Code Webview the bridge uses. */
+/** The part of a VS Code Webview the channel uses. */
 export interface WebviewLike {
+  /** Posts a message to the view; resolves false when it was not delivered (the view is gone or reloading). */
   postMessage(message: unknown): PromiseLike<boolean>;
+  /** Calls `listener` with each message the view posts. */
   onDidReceiveMessage(listener: (message: unknown) => void): IDisposable;
 }
 
-export interface WebviewBridgeOptions<FromView> {
+/** Options of a `WebviewChannel`. */
+export interface WebviewChannelOptions<FromView> {
   /** Checks a message from the view; undefined refuses it (logged, dropped). */
   parse(message: unknown): FromView | undefined;
   /** Sent first whenever the view (re)loads, before anything queued: the whole state, so a reloaded view misses nothing. */
@@ -21,7 +24,7 @@ export interface WebviewBridgeOptions<FromView> {
  * its script has loaded (and again after each reload); until then, and whenever a post is not
  * delivered, messages wait in order. On each 'ready' the view gets the snapshot, then what waited.
  */
-export class WebviewBridge<ToView, FromView> extends Disposable {
+export class WebviewChannel<ToView, FromView> extends Disposable {
   private readonly _onDidReceive = this._register(new Emitter<FromView>());
   readonly onDidReceive: Event<FromView> = this._onDidReceive.event;
   /** What waits for the view, in the order it was posted (`seq`). */
@@ -33,7 +36,7 @@ export class WebviewBridge<ToView, FromView> extends Disposable {
 
   constructor(
     private readonly _webview: WebviewLike,
-    private readonly _options: WebviewBridgeOptions<FromView>,
+    private readonly _options: WebviewChannelOptions<FromView>,
   ) {
     super();
     this._logger = _options.logger ?? noopLogger;
@@ -64,6 +67,7 @@ export class WebviewBridge<ToView, FromView> extends Disposable {
     return this._queue.length;
   }
 
+  /** Sends `message` to the view: now if it is ready, else once it says it is, in order after the snapshot. */
   post(message: ToView): void {
     if (this._isDisposed) return;
     this._queue.push({ seq: this._nextSeq++, message });

@@ -1,5 +1,7 @@
+/** A breaker lets probes through (closed), holds them back (open), or lets one through to decide (half-open). */
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
+/** A breaker as plain data (it is stored with the results it guards). */
 export interface BreakerSnapshot {
   readonly state: BreakerState;
   readonly consecutiveFailures: number;
@@ -7,6 +9,7 @@ export interface BreakerSnapshot {
   readonly retryAt: number | undefined;
 }
 
+/** When a breaker opens, and for how long. */
 export interface BreakerOptions {
   /** Consecutive failures that open the breaker (default 5). */
   failuresToOpen?: number;
@@ -25,6 +28,7 @@ export function breakerAllows(breaker: BreakerSnapshot, now: number): boolean {
   return breaker.state !== 'open' || (breaker.retryAt !== undefined && now >= breaker.retryAt);
 }
 
+/** The breaker after a probe's outcome (`ok`) at `now`. */
 export function nextBreaker(breaker: BreakerSnapshot, ok: boolean, now: number, options: BreakerOptions = {}): BreakerSnapshot {
   const failuresToOpen = options.failuresToOpen ?? 5;
   const openMs = options.openMs ?? 60_000;
@@ -41,6 +45,7 @@ export function breakerOnProbe(breaker: BreakerSnapshot, now: number): BreakerSn
   return breaker.state === 'open' && breaker.retryAt !== undefined && now >= breaker.retryAt ? { ...breaker, state: 'half-open' } : breaker;
 }
 
+/** A breaker with no failures. */
 export const closedBreaker: BreakerSnapshot = { state: 'closed', consecutiveFailures: 0, retryAt: undefined };
 
 /**

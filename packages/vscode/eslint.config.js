@@ -1,0 +1,1 @@
+export { default } from '@baton/eslint-config';

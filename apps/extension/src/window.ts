@@ -46,17 +46,33 @@ export async function startWindow(context: vscode.ExtensionContext, channel: vsc
     windows.dispose();
     throw new Error(`this window cannot coordinate with the others (${windows.describeLeader()})`);
   }
+  /** The "is down" notifications shown, by incident: each closes when its incident ends. */
+  const openIncidents = new Map<string, () => void>();
+  context.subscriptions.push({ dispose: () => [...openIncidents.values()].forEach((close) => close()) });
   const health = await HealthWatch.start({
     windows,
     logger,
     host: {
-      notify: ({ severity, message, endpoint }) => {
-        const show = severity === 'error' ? vscode.window.showErrorMessage : vscode.window.showInformationMessage;
-        void show(`Health Watch: ${message}`, 'Show Dashboard', 'Mute').then((choice) => {
-          if (choice === 'Show Dashboard') void vscode.commands.executeCommand('healthWatch.showDashboard');
-          if (choice === 'Mute') void setMuted(endpoint, true);
-        });
+      notify: (notice) => {
+        if (notice.kind === 'config') {
+          void vscode.window.showWarningMessage(`Health Watch: ${notice.message}`, 'Open Logs').then((choice) => choice && channel.show());
+        } else if (notice.kind === 'down') {
+          // VS Code cannot close a message it shows; a progress notification closes when its promise settles: at
+          // the recovery (`resolved`), or when the user dismisses it.
+          void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Health Watch: ${notice.message}`, cancellable: true }, (_progress, cancelled) =>
+            new Promise<void>((resolve) => {
+              openIncidents.set(notice.incident, resolve);
+              cancelled.onCancellationRequested(() => resolve());
+            }).finally(() => openIncidents.delete(notice.incident)),
+          );
+        } else {
+          void vscode.window.showInformationMessage(`Health Watch: ${notice.message}`, 'Show Dashboard', 'Mute').then((choice) => {
+            if (choice === 'Show Dashboard') void vscode.commands.executeCommand('healthWatch.showDashboard');
+            if (choice === 'Mute') void setMuted(notice.endpoint, true);
+          });
+        }
       },
+      resolved: (incident) => openIncidents.get(incident)?.(),
     },
   });
   /** For the clicks nothing awaits (a notification's button, the dashboard): a failure is shown, not left unhandled. */
@@ -82,15 +98,14 @@ export async function startWindow(context: vscode.ExtensionContext, channel: vsc
     }
     const { endpoints, issues } = parseEndpoints(sources);
     const all = [...fileIssues, ...issues];
-    await health.setEndpoints(endpoints);
+    const problems = all.map(formatIssue);
+    // The leader's window shows the problems of every window, once (HealthWatch.setEndpoints); each window logs its own.
+    await health.setEndpoints(endpoints, problems);
     logger.info({ endpoints: endpoints.length, problems: all.length }, 'configuration applied');
-    const text = all.map(formatIssue).join('\n');
+    const text = problems.join('\n');
     if (text !== reported) {
       reported = text;
-      for (const issue of all) logger.warn({}, `configuration: ${formatIssue(issue)}`);
-      if (all.length > 0) {
-        void vscode.window.showWarningMessage(`Health Watch: ${all.length} problem${all.length === 1 ? '' : 's'} in the endpoint configuration (those endpoints are not watched): ${formatIssue(all[0]!)}`, 'Open Logs').then((choice) => choice && channel.show());
-      }
+      for (const problem of problems) logger.warn({}, `configuration: ${problem}`);
     }
   };
   let debounce: ReturnType<typeof setTimeout> | undefined;

@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { expectNoLeaks, makeTempDir, snapshotResources, waitFor, type TempDir } from '@baton/test-utils';
+import { expectNoLeaks, makeTempDir, sleep, snapshotResources, waitFor, type TempDir } from '@baton/test-utils';
 import { createChannelLogger } from '@baton/vscode/core';
 import { HealthWatch, type Results, parseEndpoints, parseFromDashboard, summarize, type Notice } from '../src/core/index.js';
 
@@ -71,6 +71,73 @@ describe('HealthWatch in one process', () => {
     b.dispose();
     a.dispose();
     await expectNoLeaks(before, 3000);
+  });
+});
+
+describe('notifications', () => {
+  let server: Server;
+  let url = '';
+  let status = 200;
+  beforeEach(async () => {
+    status = 200;
+    server = createServer((_q, r) => {
+      r.statusCode = status;
+      r.end('x');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  });
+  afterEach(() => new Promise((resolve) => server.close(resolve)));
+
+  it('configuration problems: the leader’s window tells of each new set once, whatever the number of windows', async () => {
+    const notices: Notice[] = [];
+    const a = await window('a', notices);
+    await waitFor(() => a.group.isLeader, { what: 'a leading' });
+    const b = await window('b', notices);
+    const c = await window('c', notices);
+    const problem = (n: number) => `settings healthWatch.endpoints[${n}].url: Invalid URL`;
+    // The same settings in three windows: one warning.
+    await Promise.all([a, b, c].map((w) => w.setEndpoints([], [problem(0)])));
+    await waitFor(() => notices.length === 1, { what: 'one warning' });
+    // A window with one more problem: one warning, of the new one.
+    await b.setEndpoints([], [problem(0), problem(1)]);
+    await waitFor(() => notices.length === 2, { what: 'a second warning' });
+    await sleep(300);
+    expect(notices.map((n) => [n.kind, n.message])).toEqual([
+      ['config', `1 problem in the endpoint configuration (those endpoints are not watched): ${problem(0)}`],
+      ['config', `1 problem in the endpoint configuration (those endpoints are not watched): ${problem(1)}`],
+    ]);
+    // Fixed everywhere, then made again: told of again.
+    await Promise.all([a, b, c].map((w) => w.setEndpoints([], [])));
+    await waitFor(() => a.shared.get<string[]>('healthWatch.problemsShown', ['x']).length === 0, { what: 'the problems forgotten' });
+    await c.setEndpoints([], [problem(0)]);
+    await waitFor(() => notices.length === 3, { what: 'the problem told of again' });
+  });
+
+  it('an incident that ends closes its notification; those the rate limit held back are named in the next one', async () => {
+    const notices: Notice[] = [];
+    const resolved: string[] = [];
+    const watch = await HealthWatch.start({ dir: tmp.path, id: 'a', window: { workspace: 'a' }, leaseMs: 500, notificationsPerMinute: 2, notificationWindowMs: 1500, host: { notify: (n) => notices.push(n), resolved: (incident) => resolved.push(incident) } });
+    open.push(watch);
+    const endpoints = parseEndpoints([{ source: 't', path: 'e', endpoints: ['api', 'db', 'cache'].map((name) => ({ type: 'http', name, url: `${url}${name}`, intervalSeconds: 3600 })) }]).endpoints;
+    await watch.setEndpoints(endpoints);
+    await waitFor(() => summarize(watch.results).up === 3, { what: 'three up' });
+    status = 503;
+    await watch.runNow();
+    // Three down, two shown (the limit), the third held back.
+    expect(notices.map((n) => n.kind)).toEqual(['down', 'down']);
+    const down = notices.filter((n): n is Extract<Notice, { kind: 'down' }> => n.kind === 'down');
+    status = 200;
+    await watch.runNow();
+    // Every incident that ended closes its notification, shown or not.
+    expect([...resolved].sort()).toEqual(watch.results.incidents.map((i) => i.id).sort());
+    expect(resolved).toEqual(expect.arrayContaining(down.map((n) => n.incident)));
+    // Within the limit's window nothing more is shown; what was held back is named by the next one.
+    expect(notices).toHaveLength(2);
+    await sleep(1600);
+    status = 503;
+    await watch.runNow();
+    expect(notices[2]?.message).toMatch(/^(api|db|cache) is down: HTTP 503[^(]* \(also, held back by the rate limit: cache down, api up again, db up again, cache up again\)$/);
   });
 });
 

@@ -9,15 +9,20 @@ import { applyProbe, emptyResults, storeSchema, isDue, nextDue, pruneResults, re
 
 /** What the core asks of the window it runs in (the VS Code adapter, or a test's fake). */
 export interface HealthWatchHost {
-  /** Shows a notification in this window. Called in one window only (the leader's) per incident. */
+  /**
+   * Shows a notification in this window. Called in one window only (the leader's) per incident, and per new set of
+   * configuration problems across the windows.
+   */
   notify(notice: Notice): void;
+  /** The incident ended (its endpoint is up again): a notification of it still shown should close. */
+  resolved?(incident: string): void;
 }
 
-export interface Notice {
-  readonly severity: 'error' | 'info';
-  readonly message: string;
-  readonly endpoint: string;
-}
+/** A notification: an endpoint down (an incident began), up again (it ended), or problems in the configuration. */
+export type Notice =
+  | { readonly kind: 'down'; readonly severity: 'error'; readonly message: string; readonly endpoint: string; readonly incident: string }
+  | { readonly kind: 'up'; readonly severity: 'info'; readonly message: string; readonly endpoint: string; readonly incident: string }
+  | { readonly kind: 'config'; readonly severity: 'warning'; readonly message: string };
 
 export interface HealthWatchOptions {
   /**
@@ -38,17 +43,23 @@ export interface HealthWatchOptions {
   breaker?: BreakerOptions;
   /** Most notifications per minute across the incidents (default 3; the rest are counted in the next one). */
   notificationsPerMinute?: number;
+  /** The rate limit's window (default 60000 ms: `notificationsPerMinute` a minute). */
+  notificationWindowMs?: number;
   /** Wall clock for results (default Date.now). */
   now?: () => number;
 }
 
 /** Each window's endpoints, by member id: the leader probes their union. */
-type ConfigData = Readonly<Record<string, { readonly pid: number; readonly endpoints: readonly Endpoint[] }>>;
+type ConfigData = Readonly<Record<string, { readonly pid: number; readonly endpoints: readonly Endpoint[]; readonly problems?: readonly string[] }>>;
 
-const configSchema = z.record(z.string(), z.object({ pid: z.number(), endpoints: z.array(z.looseObject({ id: z.string(), name: z.string(), type: z.enum(['http', 'tcp', 'command']) })) }));
+const configSchema = z.record(z.string(), z.object({ pid: z.number(), problems: z.optional(z.array(z.string())), endpoints: z.array(z.looseObject({ id: z.string(), name: z.string(), type: z.enum(['http', 'tcp', 'command']) })) }));
 
 export const groupName = 'health-watch';
 const mutedKey = 'mutedEndpoints';
+/** The configuration problems the windows were told of (each set once, by the leader's window). */
+const problemsShownKey = 'healthWatch.problemsShown';
+/** Held-back notifications named in the next one shown. */
+const heldNamesShown = 5;
 /** How long a window with endpoints may be absent from the group before the leader drops them. */
 const absentGraceMs = 5000;
 
@@ -91,6 +102,8 @@ export class HealthWatch extends Disposable {
   private readonly _logger: Logger;
   private readonly _now: () => number;
   private readonly _limiter: NotificationLimiter;
+  /** What the rate limit held back since the last notification shown. */
+  private readonly _held: string[] = [];
   private _endpoints: readonly Endpoint[] = [];
   /** Wakes the leader's probe loop (config changed, Run Now). */
   private _wake: (() => void) | undefined;
@@ -110,11 +123,14 @@ export class HealthWatch extends Disposable {
     super();
     this._logger = (_options.logger ?? noopLogger).child({ pkg: 'extension', component: 'health-watch' });
     this._now = _options.now ?? Date.now;
-    this._limiter = new NotificationLimiter(_options.notificationsPerMinute ?? 3, 60_000);
+    this._limiter = new NotificationLimiter(_options.notificationsPerMinute ?? 3, _options.notificationWindowMs ?? 60_000);
     this.lifecycle = this._register(new Lifecycle(this._logger));
     this._register(_results.onDidChange(({ value }) => this._onDidChangeResults.fire(value)));
     this._register(this.shared.onDidChange(({ keys }) => keys.includes(mutedKey) && this._onDidChangeMuted.fire(this.muted)));
-    this._register(_config.onDidChange(() => this._poke()));
+    this._register(_config.onDidChange(() => {
+      this._poke();
+      void this._reportProblems();
+    }));
     const group = windows.group;
     for (const event of [group.onDidChangeRole, windows.onDidChangeMembers, group.onDidChangeConnection] as Event<unknown>[]) {
       this._register(event(() => this._onDidChangeRole.fire()));
@@ -168,12 +184,39 @@ export class HealthWatch extends Disposable {
   }
 
   /** Sets this window's endpoints (from settings and the workspace file) and shares them with the leader. */
-  setEndpoints(endpoints: readonly Endpoint[]): Promise<void> {
+  /**
+   * This window's endpoints, and the problems found in its configuration (`formatIssue` lines): the leader's window
+   * shows each new set of problems of any window once.
+   */
+  setEndpoints(endpoints: readonly Endpoint[], problems: readonly string[] = []): Promise<void> {
     return this.lifecycle.reload('apply configuration', async () => {
       this._endpoints = endpoints;
       const me = this.group.id;
-      await this._config.update((current) => ({ ...current, [me]: { pid: process.pid, endpoints } }));
+      await this._config.update((current) => ({ ...current, [me]: { pid: process.pid, endpoints, ...(problems.length > 0 ? { problems } : {}) } }));
     });
+  }
+
+  /**
+   * At the leader: tells of the configuration problems no window was told of yet, once across the windows (the
+   * shared state's compare-and-swap decides), so three windows with the same settings see one warning, not three.
+   */
+  private async _reportProblems(): Promise<void> {
+    if (!this.group.isLeader) return;
+    const all = [...new Set(Object.values(this._config.get()).flatMap((entry) => entry.problems ?? []))].sort();
+    let fresh: string[] = [];
+    try {
+      await this.shared.update<string[]>(problemsShownKey, (shown = []) => {
+        fresh = all.filter((problem) => !shown.includes(problem));
+        // Problems fixed are forgotten, so that one made again is shown again.
+        return all.length === shown.length && fresh.length === 0 ? shown : all;
+      });
+    } catch (err) {
+      if (!isAbortError(err)) this._logger.warn({ err }, 'could not record the configuration problems shown');
+      return;
+    }
+    if (fresh.length === 0) return;
+    const more = fresh.length > 1 ? ` (and ${fresh.length - 1} more: see the log)` : '';
+    this._notify({ kind: 'config', severity: 'warning', message: `${fresh.length} problem${fresh.length === 1 ? '' : 's'} in the endpoint configuration (those endpoints are not watched): ${fresh[0]}${more}` });
   }
 
   /** Mutes (or unmutes) an endpoint in every window: no notifications for it. */
@@ -222,6 +265,7 @@ export class HealthWatch extends Disposable {
   private async _lead(signal: AbortSignal, token: number): Promise<void> {
     this._logger.info({ fencingToken: token }, 'leading: probing for every window');
     this._pruneConfig();
+    void this._reportProblems();
     while (!signal.aborted) {
       this._changedWhileAwake = false;
       await this._runAll(token, signal, false);
@@ -287,16 +331,37 @@ export class HealthWatch extends Disposable {
     for (const incident of transitions[1]!) this._announce(incident, 'info');
   }
 
-  /** One notification per incident, in the leader's window, unless muted or over the rate limit. */
-  private _announce(incident: Incident, severity: Notice['severity']): void {
+  /**
+   * One notification per incident, in the leader's window, unless muted or over the rate limit; those held back are
+   * named in the next one shown. An incident that ends closes its notification (`resolved`) in any case.
+   */
+  private _announce(incident: Incident, severity: 'error' | 'info'): void {
     this._logger.info({ endpoint: incident.name, incident: incident.id, severity }, severity === 'error' ? 'endpoint down' : 'endpoint recovered');
+    if (severity === 'info') {
+      try {
+        this._options.host.resolved?.(incident.id);
+      } catch (err) {
+        this._logger.warn({ err }, 'the window could not close a notification');
+      }
+    }
     if (this.muted.includes(incident.endpoint)) return;
+    const base = { endpoint: incident.endpoint, incident: incident.id };
+    if (severity === 'error') this._notify({ ...base, kind: 'down', severity, message: `${incident.name} is down: ${incident.detail}` }, `${incident.name} down`);
+    else this._notify({ ...base, kind: 'up', severity, message: `${incident.name} is up again after ${formatDuration((incident.endedAt ?? this._now()) - incident.startedAt)}` }, `${incident.name} up again`);
+  }
+
+  /** Shows `notice` unless over the rate limit; one held back is named (`name`) in the next one shown. */
+  private _notify(notice: Notice, name = 'a configuration problem'): void {
     const take = this._limiter.take();
-    if (!take.allowed) return;
-    const held = take.suppressed > 0 ? ` (${take.suppressed} more notification${take.suppressed === 1 ? '' : 's'} held back in the last minute)` : '';
-    const message = severity === 'error' ? `${incident.name} is down: ${incident.detail}${held}` : `${incident.name} is up again after ${formatDuration((incident.endedAt ?? this._now()) - incident.startedAt)}${held}`;
+    if (!take.allowed) {
+      this._held.push(name);
+      return;
+    }
+    const held = this._held.splice(0);
+    const names = held.slice(0, heldNamesShown).join(', ') + (held.length > heldNamesShown ? `, and ${held.length - heldNamesShown} more` : '');
+    const message = held.length > 0 ? `${notice.message} (also, held back by the rate limit: ${names})` : notice.message;
     try {
-      this._options.host.notify({ severity, message, endpoint: incident.endpoint });
+      this._options.host.notify({ ...notice, message });
     } catch (err) {
       this._logger.warn({ err }, 'the window could not show a notification');
     }

@@ -32,8 +32,9 @@ async function freePort() {
 }
 
 /**
- * Installs code-server if missing, starts it on a free loopback port with `vsix` installed, user `settings`, and
- * `env` for its extension hosts, and launches Chromium. Returns { work, data, folder, openWindow(), close() }.
+ * Installs code-server if missing, starts it on a free loopback port with `vsix` installed (none if undefined), user
+ * `settings`, and `env` for its extension hosts, and launches Chromium. Returns { work, data, folder, pid (the
+ * server's: its extension hosts are its descendants), openWindow(), close() }.
  * `say` reports progress.
  */
 export async function startCodeServer({ vsix, settings = {}, env = {}, say = () => {}, requireFrom }) {
@@ -45,7 +46,7 @@ export async function startCodeServer({ vsix, settings = {}, env = {}, say = () 
     execFileSync('bash', [installer, cache], { stdio: ['ignore', 'inherit', 'inherit'] });
   }
   if (!existsSync(chromiumPath)) throw new Error(`no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM)`);
-  if (!existsSync(vsix)) throw new Error(`${vsix} is missing: build it first`);
+  if (vsix !== undefined && !existsSync(vsix)) throw new Error(`${vsix} is missing: build it first`);
   const { chromium } = createRequire(requireFrom)('playwright-core');
 
   const work = mkdtempSync(join(tmpdir(), 'baton-e2e-'));
@@ -56,8 +57,10 @@ export async function startCodeServer({ vsix, settings = {}, env = {}, say = () 
   writeFileSync(join(data, 'config.yaml'), '');
   writeFileSync(join(data, 'User', 'settings.json'), JSON.stringify({ 'security.workspace.trust.enabled': false, ...settings }));
   const base = ['--config', join(data, 'config.yaml'), '--user-data-dir', data, '--extensions-dir', extensions];
-  say(`installing ${vsix} ...`);
-  execFileSync(process.execPath, [entry, ...base, '--install-extension', vsix], { stdio: 'pipe' });
+  if (vsix !== undefined) {
+    say(`installing ${vsix} ...`);
+    execFileSync(process.execPath, [entry, ...base, '--install-extension', vsix], { stdio: 'pipe' });
+  }
   const port = await freePort();
   say(`starting code-server on 127.0.0.1:${port} ...`);
   // Its own process group: the extension hosts it forks go with it.
@@ -97,6 +100,7 @@ export async function startCodeServer({ vsix, settings = {}, env = {}, say = () 
   // One context: code-server keeps globalState in the browser's IndexedDB, which pages of one context share.
   const context = await browser.newContext();
   return {
+    pid: server.pid,
     work,
     data,
     folder,

@@ -8,20 +8,14 @@
 // Prints a report and writes it to dist/e2e-report.json; exits non-zero when a check fails.
 // BATON_E2E_KEEP=1 keeps the temporary directory (code-server's logs, the windows' logs) for a look.
 // code-server is installed once under ~/.cache/baton-e2e (BATON_E2E_CACHE) by scripts/install-code-server.sh.
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
-import { createServer as createNetServer } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startCodeServer, waitFor } from '@baton/bundling/code-server';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const require = createRequire(import.meta.url);
-const cache = process.env.BATON_E2E_CACHE ?? join(homedir(), '.cache', 'baton-e2e');
-const entry = join(cache, 'cs', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
-const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
 const vsix = join(root, 'dist', `baton-health-watch-${version}.vsix`);
 const started = performance.now();
@@ -33,100 +27,26 @@ const check = (ok, what) => {
   if (!ok) failures.push(what);
 };
 
-async function waitFor(predicate, what, timeoutMs = 60_000) {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await predicate();
-    if (value) return value;
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
-async function freePort() {
-  const server = createNetServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-if (!existsSync(entry)) {
-  say(`code-server is not installed under ${cache}: installing it (several minutes, once) ...`);
-  execFileSync('bash', [join(root, 'scripts', 'install-code-server.sh'), cache], { stdio: ['ignore', 'inherit', 'inherit'] });
-}
-if (!existsSync(chromiumPath)) throw new Error(`no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM)`);
-if (!existsSync(vsix)) throw new Error(`${vsix} is missing: run \`pnpm --filter @baton/extension package\``);
-const { chromium } = require('playwright-core');
-
-const work = mkdtempSync(join(tmpdir(), 'baton-e2e-'));
-const data = join(work, 'data');
-const extensions = join(work, 'extensions');
-const folder = join(work, 'folder');
-const hooks = join(work, 'hooks');
-for (const dir of [join(data, 'User'), extensions, folder, hooks]) mkdirSync(dir, { recursive: true });
-writeFileSync(join(data, 'config.yaml'), '');
-
+const hooks = mkdtempSync(join(tmpdir(), 'baton-healthwatch-hooks-'));
 /** Monotonic times of the probes the endpoint saw. */
 const hits = [];
 const endpoint = createServer((_request, response) => {
   hits.push(performance.now());
   response.end('ok');
 });
-let codeServer;
-let browser;
-const report = { vsixKiB: Math.round(statSync(vsix).size / 1024) };
-
-async function cleanup() {
-  await browser?.close().catch(() => {});
-  if (codeServer) {
-    // Its own process group: the extension hosts it forked go with it.
-    const group = (signal) => {
-      try {
-        process.kill(-codeServer.pid, signal);
-      } catch {
-        // already gone
-      }
-    };
-    group('SIGTERM');
-    await Promise.race([codeServer.exitCode === null ? new Promise((resolve) => codeServer.once('exit', resolve)) : undefined, sleep(5000)]);
-    await sleep(500);
-    group('SIGKILL');
-  }
-  endpoint.close();
-  if (process.env.BATON_E2E_KEEP) say(`kept ${work} (BATON_E2E_KEEP)`);
-  else rmSync(work, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
-}
-process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+let vscode;
+const report = {};
 
 try {
   await new Promise((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${endpoint.address().port}/health`;
-  writeFileSync(join(data, 'User', 'settings.json'), JSON.stringify({ 'security.workspace.trust.enabled': false, 'healthWatch.endpoints': [{ type: 'http', name: 'local', url, intervalSeconds: 1 }] }));
+  report.vsixKiB = Math.round(statSync(vsix).size / 1024);
+  vscode = await startCodeServer({ vsix, say, requireFrom: import.meta.url, settings: { 'healthWatch.endpoints': [{ type: 'http', name: 'local', url, intervalSeconds: 1 }] }, env: { BATON_HEALTHWATCH_E2E: hooks } });
 
-  say(`installing ${vsix} (${report.vsixKiB} KiB) ...`);
-  execFileSync(process.execPath, [entry, '--config', join(data, 'config.yaml'), '--user-data-dir', data, '--extensions-dir', extensions, '--install-extension', vsix], { stdio: 'pipe' });
-  const port = await freePort();
-  say(`starting code-server on 127.0.0.1:${port} ...`);
-  codeServer = spawn(process.execPath, [entry, '--config', join(data, 'config.yaml'), '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', data, '--extensions-dir', extensions, '--disable-telemetry', '--disable-update-check', folder], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-    env: { ...process.env, BATON_HEALTHWATCH_E2E: hooks },
-  });
-  let serverLog = '';
-  codeServer.stdout.on('data', (chunk) => (serverLog += chunk));
-  codeServer.stderr.on('data', (chunk) => (serverLog += chunk));
-  await waitFor(() => /HTTP server listening/.test(serverLog) || codeServer.exitCode !== null, 'code-server to listen');
-  if (codeServer.exitCode !== null) throw new Error(`code-server exited: ${serverLog.slice(-2000)}`);
-
-  browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-  // One context: code-server keeps globalState in the browser's IndexedDB, which pages of one context share, as desktop windows share it.
-  const context = await browser.newContext();
   const label = (page) => page.locator('[aria-label^="Health Watch:"]').first().getAttribute('aria-label', { timeout: 5000 }).catch(() => '');
   const pages = [];
   for (let i = 0; i < 3; i++) {
-    const page = await context.newPage();
-    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}`);
+    const page = await vscode.openWindow();
     await waitFor(async () => (await label(page)).includes('1 up'), `window ${i + 1} to show the endpoint up`, 90_000);
     say(`window ${i + 1} open: ${await label(page)}`);
     pages.push(page);
@@ -159,9 +79,9 @@ try {
   const gaps = hits.slice(1).map((t, i) => t - hits[i]);
   report.longestGapBetweenProbesMs = Math.round(Math.max(...gaps));
   check(report.longestGapBetweenProbesMs < 3000, `no gap between probes longer than the interval and the handover: longest ${report.longestGapBetweenProbesMs} ms`);
-  report.activationMs = activationTimes(data, /activated \{"ms":([\d.]+)/);
-  report.readyMs = activationTimes(data, /ready: joined the windows.*"ms":([\d.]+)/);
-  report.handoverInExtensionMs = handoverTime(data);
+  report.activationMs = activationTimes(vscode.data, /activated \{"ms":([\d.]+)/);
+  report.readyMs = activationTimes(vscode.data, /ready: joined the windows.*"ms":([\d.]+)/);
+  report.handoverInExtensionMs = handoverTime(vscode.data);
 
   // 3. globalState against the shared storage, two windows at once.
   const readyHosts = () => readdirSync(hooks).filter((f) => f.startsWith('ready-')).length;
@@ -191,7 +111,9 @@ try {
   say(`error: ${err.stack ?? err}`);
 } finally {
   report.seconds = Math.round((performance.now() - started) / 1000);
-  await cleanup();
+  await vscode?.close();
+  endpoint.close();
+  rmSync(hooks, { recursive: true, force: true });
 }
 
 report.failures = failures;

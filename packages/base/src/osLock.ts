@@ -1,5 +1,6 @@
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type fsExtModule from 'fs-native-extensions';
 import { defineErrorClass, registerErrorClass } from './errors.js';
 
@@ -26,7 +27,8 @@ function native(): typeof fsExtModule {
     // Loaded by its real path: under a symlinked path (pnpm's node_modules with
     // --preserve-symlinks, or a loader that does not resolve links) the addon's own
     // require('which-runtime') looks beside the link, not beside the package, and fails.
-    fsExt = load(realpathSync(load.resolve(addon))) as typeof fsExtModule;
+    const entry = realpathSync(load.resolve(addon));
+    fsExt = prebuilt(dirname(entry)) ?? (load(entry) as typeof fsExtModule);
     return fsExt;
   } catch (err) {
     loadError = new OsLockUnavailableError(
@@ -36,6 +38,34 @@ function native(): typeof fsExtModule {
     );
     throw loadError;
   }
+}
+
+/**
+ * The addon's prebuilt binary for this platform, loaded directly, with the two calls Baton makes wrapped as the
+ * package's index.js wraps them; undefined where the package has no prebuilt binary for this platform (its own
+ * loader then finds one, or says why not). The package's loader (require-addon and its resolvers) costs a process
+ * about 4 MiB of memory more than the binary itself: that much less in every extension host and member process.
+ */
+function prebuilt(packageDir: string): typeof fsExtModule | undefined {
+  const file = join(packageDir, 'prebuilds', `${process.platform}-${process.arch}`, `${addon}.node`);
+  if (!existsSync(file)) return undefined;
+  const module = { exports: {} as { tryLock(fd: number, offset: number, length: number, exclusive: boolean): void; unlock(fd: number, offset: number, length: number): void } };
+  process.dlopen(module, file);
+  const binding = module.exports;
+  return {
+    tryLock(fd: number, offset = 0, length = 0, options: { shared?: boolean } = {}) {
+      try {
+        binding.tryLock(fd, offset, length, options.shared !== true);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EAGAIN') return false;
+        throw err;
+      }
+      return true;
+    },
+    unlock(fd: number, offset = 0, length = 0) {
+      binding.unlock(fd, offset, length);
+    },
+  } as typeof fsExtModule;
 }
 
 /**

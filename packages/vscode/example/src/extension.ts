@@ -32,9 +32,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('batonExample.hello', () => w.broadcast('hello', { workspace: vscode.workspace.name ?? 'a window' })),
     w.onDidReceive('hello', (data) => void vscode.window.showInformationMessage(`Hello from ${(data as { workspace: string }).workspace}`)),
     // Leader work: one window at a time, stopped (signal) when this window stops leading.
+    // End promptly when the signal aborts: closing the window waits for the task.
     w.runWhileLeader(async (signal, token) => {
       log.info(`leading (fencing token ${token})`);
-      while (!signal.aborted) await new Promise((resolve) => setTimeout(resolve, 10_000));
+      while (!signal.aborted) {
+        await new Promise((resolve) => {
+          const timer = setTimeout(resolve, 10_000);
+          signal.addEventListener('abort', () => resolve(clearTimeout(timer)), { once: true });
+        });
+        if (!signal.aborted) log.info(`${w.members.length} windows, ${w.sharedState.get<number>('clicks', 0)} clicks`);
+      }
     }),
   );
 

@@ -132,7 +132,7 @@ export async function startWindow(context: vscode.ExtensionContext, channel: vsc
     const counts = summarize(health.results);
     const role = health.group.role === 'leader' ? 'probing here' : 'follower';
     status.text = `$(pulse) ${counts.up} up${counts.down ? `, ${counts.down} down` : ''}`;
-    status.tooltip = `Health Watch: ${counts.up} up, ${counts.down} down, ${counts.unknown} not yet probed; this window is ${role === 'follower' ? 'a follower (another window probes)' : 'the leader (it probes for every window)'}`;
+    status.tooltip = `Health Watch: ${counts.up} up, ${counts.down} down, ${counts.unknown} not yet probed. Probing: ${windows.describeLeader()}${proberUnfocused()}`;
     // Screen readers (and the end-to-end test) read the whole state, the role included.
     status.accessibilityInformation = { label: `Health Watch: ${counts.up} up, ${counts.down} down; ${role === 'follower' ? 'another window probes' : 'this window probes'}` };
     status.backgroundColor = counts.down > 0 ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
@@ -186,6 +186,12 @@ export async function startWindow(context: vscode.ExtensionContext, channel: vsc
       bridge?.post({ type: 'role', role: health.group.role });
     }),
   );
+
+  /** A note when the probing window is another one without the focus (a window left open elsewhere, or a browser gone). */
+  function proberUnfocused(): string {
+    const leader = windows.leader;
+    return leader && !leader.isSelf && leader.focused === false ? ' (that window does not have the focus: it may be in the background, or a browser tab whose connection dropped)' : '';
+  }
 
   // ---- coordination status: a virtual document, refreshed as the windows change ----
   const statusUri = vscode.Uri.from({ scheme: statusScheme, path: '/Health Watch coordination.md' });

@@ -6,7 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, isAlive, killAllFixtures, makeTempDir, sleep, waitFor, type Fixture, type TempDir } from '@baton/test-utils';
+import { freePorts, isAlive, killAllFixtures, makeTempDir, sleep, waitFor, type Fixture, type TempDir } from '@baton/test-utils';
 import type { StatusSnapshot } from '../src/index.js';
 import { answers, cli, startOrchestrator } from './helpers.js';
 
@@ -79,7 +79,8 @@ afterAll(killAllFixtures);
 describe('a real stack: redis, a node app, nginx', () => {
   (linux ? it : it.skip)('starts in tiers, restarts a crash, reloads only what changed, marks dependants, and stops every process', async () => {
     tmp = await makeTempDir();
-    ports = { redis: await freePort(), app: await freePort(), nginx: await freePort() };
+    const [redis, app, nginx] = await freePorts(3);
+    ports = { redis: redis!, app: app!, nginx: nginx! };
     await writeStack();
     const orchestrator: Fixture = await startOrchestrator(tmp.path);
     const text = orchestrator.lines.join('\n');
@@ -146,7 +147,8 @@ describe('a real stack: redis, a node app, nginx', () => {
 
   (linux ? it : it.skip)('after a SIGKILLed orchestrator the next start stops the leftovers (nginx workers too) before starting', async () => {
     tmp = await makeTempDir();
-    ports = { redis: await freePort(), app: await freePort(), nginx: await freePort() };
+    const [redis, app, nginx] = await freePorts(3);
+    ports = { redis: redis!, app: app!, nginx: nginx! };
     await writeStack();
     const first = await startOrchestrator(tmp.path);
     const services = byName(await status());
@@ -165,7 +167,8 @@ describe('a real stack: redis, a node app, nginx', () => {
 
   (linux ? it : it.skip)('a redis already on the port is named, and nothing is started against it', async () => {
     tmp = await makeTempDir();
-    ports = { redis: await freePort(), app: await freePort(), nginx: await freePort() };
+    const [redis, app, nginx] = await freePorts(3);
+    ports = { redis: redis!, app: app!, nginx: nginx! };
     await writeStack();
     const squatter: ChildProcess = spawn('redis-server', ['--port', String(ports.redis), '--bind', '127.0.0.1', '--save', ''], { stdio: 'ignore' });
     try {

@@ -4,7 +4,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { makeTempDir, type TempDir } from './tempDir.js';
-import { freePort, sleep } from './wait.js';
+import { freePorts, sleep } from './wait.js';
 
 export interface EtcdMember {
   readonly name: string;
@@ -68,11 +68,12 @@ async function startEtcdClusterOnce(size: number, options: { heartbeatMs?: numbe
   const tmp: TempDir = await makeTempDir('baton-etcd-');
   const token = `baton-${process.pid}-${Date.now()}`;
   const members: EtcdMember[] = [];
+  const ports = await freePorts(2 * size);
   for (let i = 0; i < size; i++) {
     members.push({
       name: `m${i}`,
-      clientUrl: `http://127.0.0.1:${await freePort()}`,
-      peerUrl: `http://127.0.0.1:${await freePort()}`,
+      clientUrl: `http://127.0.0.1:${ports[2 * i]}`,
+      peerUrl: `http://127.0.0.1:${ports[2 * i + 1]}`,
       dataDir: join(tmp.path, `m${i}`),
       child: undefined,
       output: '',

@@ -1,6 +1,6 @@
 export { bytesUnder, makeTempDir, type TempDir } from './tempDir.js';
 export { spawnFixture, killAllFixtures, continueWhenStopped, isAlive, processState, type Fixture, type FixtureOptions } from './fixture.js';
-export { waitFor, sleep, percentile, freePort, type WaitForOptions } from './wait.js';
+export { waitFor, sleep, percentile, freePort, freePorts, type WaitForOptions } from './wait.js';
 export { markdownTable, machineDescription, machineCosts, writeBenchResults, round, importBuilt, type MachineCosts, type Row } from './bench.js';
 export { snapshotResources, leakedSince, expectNoLeaks, type ResourceSnapshot } from './leaks.js';
 export { readmeExamples, runExample, runReadmeExample, type ExampleRun } from './readme.js';

@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 export interface WaitForOptions {
   timeoutMs?: number;
   intervalMs?: number;
@@ -31,6 +31,27 @@ export function percentile(values: readonly number[], p: number): number {
 }
 
 /** A TCP port on loopback that nothing listens on now (the kernel's choice). */
+/**
+ * `count` distinct free ports: each is held while the next is chosen (a port closed a moment ago can be handed out
+ * again at once, and two servers of one cluster on one port fail to start), then all are released.
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const server = createServer();
+      servers.push(server);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', resolve);
+      });
+    }
+    return servers.map((server) => (server.address() as { port: number }).port);
+  } finally {
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

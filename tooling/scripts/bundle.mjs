@@ -24,6 +24,12 @@ import { build } from 'esbuild';
  */
 export const externalPackages = ['fs-native-extensions', 'etcd3'];
 
+/**
+ * Packages a dependency imports only on a path the app never takes, and that are not installed: Ink loads React's
+ * devtools only when DEV=true. Left unresolved; reached, the import would fail saying which package is missing.
+ */
+export const neverLoaded = ['react-devtools-core'];
+
 /** Bundles `entry` into `outfile` and its chunks; resolves with the output size in bytes. */
 export async function bundleNodeApp(entry, outfile) {
   const name = basename(outfile, extname(outfile));
@@ -40,7 +46,7 @@ export async function bundleNodeApp(entry, outfile) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    external: externalPackages,
+    external: [...externalPackages, ...neverLoaded],
     // CommonJS dependencies call require(); an ES module has none, so give the bundle one.
     banner: { js: "import { createRequire as __batonCreateRequire } from 'node:module';\nconst require = __batonCreateRequire(import.meta.url);" },
     sourcemap: 'linked',

@@ -4,7 +4,7 @@
 // 3 no orchestrator running (client commands); 130 forced stop (second Ctrl-C).
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, renameSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { isatty } from 'node:tty';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,9 @@ const help: Record<string, string> = {
 
 Commands:
   start [-c file] [--detach]   start the services in tiers; stays in the foreground unless --detach
+                               (in a terminal: an interactive view; --no-tui for plain lines)
   start <service>              start one service of the running orchestrator (one stopped or failed)
+  attach                       the interactive view of the running orchestrator (q leaves it running)
   status [--json]              the running orchestrator's services
   stop [--no-wait]             stop the running orchestrator and its services, and wait until they are
   stop <service>               stop one service; it stays stopped until 'start <service>'
@@ -37,6 +39,14 @@ Options for every command:
   -h, --help            help for a command
 
 Exit codes: 0 ok, 1 error, 2 usage, 3 no orchestrator running, 130 forced stop.`,
+  attach: `Usage: orchestrator attach [-c file] [--no-color]
+
+The interactive view of the running orchestrator (started in another terminal, or --detach), through
+its control socket: the services with their state, pid, uptime, restarts, CPU and memory; the
+selected service's output (scroll, search); keys to restart, stop and start a service, reload the
+config, stop everything. q leaves the view and the stack running; ? lists the keys. Several views
+may be attached at once. Colours follow NO_COLOR and --no-color.
+Exit codes: 0, 2 not a terminal, 3 if none is running.`,
   start: `Usage: orchestrator start [-c file] [--detach]
        orchestrator start <service> [-c file]
 
@@ -46,6 +56,9 @@ stops everything on SIGINT/SIGTERM (a second Ctrl-C kills at once). One per work
 With a service: starts that service in the running orchestrator (one stopped, or failed).
   --detach   run in the background (its log in .baton/orchestrator/orchestrator.log); returns once
              every tier is ready (exit 0) or the start failed (exit 1, with the reason)
+  --no-tui   in a terminal, print progress and a status table instead of the interactive view
+             (which 'orchestrator attach' describes; q there stops the stack, after a y)
+  --no-color no colours in the view (also NO_COLOR)
 Exit codes: 0 stopped cleanly (--detach: running), 1 invalid config / already running / a service not ready.`,
   status: `Usage: orchestrator status [-c file] [--json]
 
@@ -78,9 +91,11 @@ const options = {
   follow: { type: 'boolean', short: 'f', default: false },
   lines: { type: 'string', short: 'n', default: '100' },
   help: { type: 'boolean', short: 'h', default: false },
+  'no-tui': { type: 'boolean', default: false },
+  'no-color': { type: 'boolean', default: false },
 } satisfies ParseArgsConfig['options'];
 
-type Values = { config: string; detach: boolean; 'no-wait': boolean; timeout?: string; timestamps: boolean; raw: boolean; since?: string; json: boolean; follow: boolean; lines: string; help: boolean };
+type Values = { config: string; detach: boolean; 'no-wait': boolean; timeout?: string; timestamps: boolean; raw: boolean; since?: string; json: boolean; follow: boolean; lines: string; help: boolean; 'no-tui': boolean; 'no-color': boolean };
 
 // A closed terminal or pipe (EIO, EPIPE) must not crash a long-running orchestrator: its output
 // then goes only to its log file.
@@ -131,9 +146,11 @@ async function main(argv: string[]): Promise<number> {
       }
       return run(configFile, trailing, timeoutS);
     }
+    case 'attach':
+      return attach(configFile, !values['no-color'] && !process.env.NO_COLOR);
     case 'start':
       if (rest[0]) return oneService(configFile, 'start-service', rest[0]);
-      return values.detach ? startDetached(configFile, argv) : start(configFile);
+      return values.detach ? startDetached(configFile, argv) : start(configFile, { tui: !values['no-tui'], color: !values['no-color'] && !process.env.NO_COLOR });
     case 'status':
       return status(configFile, values.json);
     case 'stop':
@@ -218,7 +235,7 @@ async function validate(configFile: string): Promise<number> {
   }
 }
 
-async function start(configFile: string): Promise<number> {
+async function start(configFile: string, view: { tui: boolean; color: boolean }): Promise<number> {
   const [{ Orchestrator, AlreadyRunningError, ConfigError, WorkspaceLockError, orchestratorPaths }, { createLogger, RotatingFile, rotatingDestination }, { ReadinessError }, { statusTable }, { logDefaults }] = await Promise.all([
     import('./orchestrator.js'),
     import('@baton/telemetry'),
@@ -227,6 +244,9 @@ async function start(configFile: string): Promise<number> {
     import('./config.js'),
   ]);
   const tty = Boolean(process.stdout.isTTY) && !process.env.CI;
+  // The interactive view needs a terminal both ways (keys in, the screen out).
+  const interactive = tty && view.tui && Boolean(process.stdin.isTTY);
+  let viewShown = false;
   const paths = orchestratorPaths(configFile);
   // In a terminal the screen shows progress and the live table; the JSON log goes to a file, as it does in the
   // background (--detach): orchestrator.log, rotated as `logs:` says. Otherwise JSON lines go to stdout.
@@ -248,7 +268,7 @@ async function start(configFile: string): Promise<number> {
     drawn = block.split('\n').length;
   };
   const onProgress = (line: string) => {
-    if (!tty) return logger.info({}, line);
+    if (!tty || viewShown) return logger.info({}, line);
     if (!live) return out(line);
     recent.push(`${new Date().toLocaleTimeString()} ${line.replace(/\n\s*/g, '; ')}`);
     if (recent.length > 6) recent.shift();
@@ -295,7 +315,19 @@ async function start(configFile: string): Promise<number> {
   }
   report({ type: 'running' });
   let ticker: NodeJS.Timeout | undefined;
-  if (tty) {
+  if (interactive) {
+    viewShown = true;
+    const ended = await showView(configFile, paths, true, view.color).catch((e: unknown) => {
+      viewShown = false;
+      err(`orchestrator: the interactive view failed (${(e as Error).message}); the stack runs on: Ctrl-C stops it`);
+      return 'failed' as const;
+    });
+    viewShown = false;
+    if (ended === 'left' || ended === 'stop-all') {
+      out('stopping ...');
+      void orchestrator.stop();
+    }
+  } else if (tty) {
     out('');
     live = true;
     draw();
@@ -369,6 +401,47 @@ async function run(configFile: string, command: string[], timeoutS: number | und
  * ready (0), or failed (1, with its reason). It is told over an IPC channel, not by polling the
  * control socket, which could be another orchestrator's.
  */
+/** The interactive view on the orchestrator of `configFile`, through its control socket. */
+async function showView(configFile: string, paths: { tokenFile: string; socketPath(name: string): string }, owner: boolean, color: boolean) {
+  const [{ connect, readAuthToken }, { runView }] = await Promise.all([import('@baton/ipc'), import('./tui/view.js')]);
+  const token = await readAuthToken(paths.tokenFile);
+  if (!token) throw new NotRunning(dirname(paths.tokenFile));
+  const client = await connect({ path: paths.socketPath('control'), auth: { token }, name: 'orchestrator-view', reconnect: false });
+  try {
+    return await runView({ client, configFile, owner, color });
+  } finally {
+    await client.close().catch(() => {});
+  }
+}
+
+/** `orchestrator attach`: the view on a running orchestrator; leaving it leaves the stack running. */
+async function attach(configFile: string, color: boolean): Promise<number> {
+  if (!process.stdout.isTTY || !process.stdin.isTTY) {
+    err("orchestrator attach: needs a terminal (stdin and stdout); use 'orchestrator status' or 'logs -f' elsewhere");
+    return exitCodes.usage;
+  }
+  const { orchestratorPaths } = await import('./paths.js');
+  try {
+    const ended = await showView(configFile, orchestratorPaths(configFile), false, color);
+    if (ended === 'orchestrator-gone') out('the orchestrator stopped');
+    if (ended === 'stop-all') {
+      return control(configFile, async (client) => {
+        await client.request('stop');
+        out('stopping the stack');
+        return exitCodes.ok;
+      });
+    }
+    return exitCodes.ok;
+  } catch (e) {
+    if (e instanceof NotRunning || (e as { code?: string }).code === 'ECONNLOST') {
+      err(new NotRunning(orchestratorPaths(configFile).dir).message);
+      return exitCodes.notRunning;
+    }
+    err(`orchestrator attach: ${(e as Error).message}`);
+    return exitCodes.error;
+  }
+}
+
 async function startDetached(configFile: string, argv: string[]): Promise<number> {
   const { orchestratorPaths } = await import('./orchestrator.js');
   const paths = await orchestratorPaths(configFile).ensure();

@@ -27,6 +27,7 @@ Commands:
   stop <service>               stop one service; it stays stopped until 'start <service>'
   restart <service>            restart one service
   reload                       re-read the config and apply what changed
+  scale <service> <n>          run n copies of a service that has replicas: in the config
   logs [service] [-f] [-n N] [-t] [--since D] [--raw]
                                output of the services, interleaved by time (last N lines each; -f follows;
                                -t timestamps; --since 10m, 2h, 30s or an ISO time; --raw passes the
@@ -66,6 +67,7 @@ Service, tier, state, pid, restarts, uptime and last exit, from the running orch
 Exit codes: 0, 3 if none is running.`,
   stop: 'Usage: orchestrator stop [-c file] [--no-wait]\n       orchestrator stop <service> [-c file]\n\nStops the running orchestrator and its services and returns once they are stopped (--no-wait: once the stop began); with a service, stops only that one (it stays stopped until `orchestrator start <service>`). Exit codes: 0, 1 unknown service, 3 if none is running.',
   restart: 'Usage: orchestrator restart <service> [-c file]\n\nRestarts one service. Exit codes: 0, 1 unknown service, 3 if none is running.',
+  scale: 'Usage: orchestrator scale <service> <n> [-c file]\n\nRuns n copies of <service> (1 to 100), one with `replicas:` in the config: the copies added start (`<service>-<i>`, told BATON_REPLICA=i and BATON_REPLICAS=n), those past n (the highest first) stop. The count holds across reloads until the orchestrator restarts. Exit codes: 0, 1 not scalable or a copy did not start (the others are as they were), 2 usage, 3 if none is running.',
   reload: 'Usage: orchestrator reload [-c file]\n\nRe-reads the config and applies it; an invalid file changes nothing. Exit codes: 0, 1 invalid config, 3 if none is running.',
   logs: 'Usage: orchestrator logs [service] [-f] [-n 100] [-t] [--since D] [--raw] [-c file]\n\nThe last lines of each service (or one), interleaved by time; -f keeps printing new lines; -t prefixes each with its time (ISO 8601); --since shows only lines from then on (10m, 2h, 30s, or an ISO time). Terminal escape sequences and other control characters a service printed are shown as \\x1b and the like, so that they cannot move the cursor, retitle or clear your terminal; --raw passes them through. The whole history is in .baton/orchestrator/logs/<service>.log (rotated by size). Exit codes: 0, 2 bad --since, 3 if none is running.',
   run: `Usage: orchestrator run [-c file] [--timeout S] -- <command> [args...]
@@ -177,6 +179,18 @@ async function main(argv: string[]): Promise<number> {
       return control(configFile, async (client) => {
         const info = (await client.request('restart', { service }, { timeoutMs: 120_000 })) as { state: string; pid?: number };
         out(`${service}: ${info.state}${info.pid ? ` (pid ${info.pid})` : ''}`);
+        return exitCodes.ok;
+      });
+    }
+    case 'scale': {
+      const [name, count] = rest;
+      if (!name || count === undefined || !/^\d+$/.test(count)) {
+        err(`orchestrator scale: which service, and how many copies?\n\n${help.scale}`);
+        return exitCodes.usage;
+      }
+      return control(configFile, async (client) => {
+        const result = (await client.request('scale', { service: name, replicas: Number(count) }, { timeoutMs: 120_000 })) as { replicas: string[] };
+        out(`${name}: ${result.replicas.length} cop${result.replicas.length === 1 ? 'y' : 'ies'} (${result.replicas.join(', ')})`);
         return exitCodes.ok;
       });
     }

@@ -2,9 +2,12 @@ import { isPair, isSeq, parse as parseYaml, parseDocument, visit, YAMLParseError
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import { parseServices, type Issue, type ServiceSpec } from '@baton/supervisor';
+import { expandReplicas, type ReplicaGroups } from './replicas.js';
 
 export interface OrchestratorConfig {
   services: ServiceSpec[];
+  /** The services with `replicas:`, by name, and the names of their copies (`api-1`, `api-2`). */
+  replicas: ReplicaGroups;
   reload: { debounceMs: number; maxPerMinute: number; windowMs: number };
   telemetry: { file: string | undefined; batchSize: number; flushMs: number };
   /**
@@ -148,7 +151,7 @@ function fieldPath(ancestors: readonly unknown[], node: unknown): string {
  * Pure: text -> config or every problem with its path (`services.api.readiness.port: expected
  * number`). YAML, or JSON (a YAML subset).
  */
-export function parseConfig(text: string, env: Record<string, string | undefined> = {}): { config: OrchestratorConfig } | { issues: Issue[] } {
+export function parseConfig(text: string, env: Record<string, string | undefined> = {}, scale: Readonly<Record<string, number>> = {}): { config: OrchestratorConfig } | { issues: Issue[] } {
   let raw: unknown;
   try {
     const substituted = interpolate(text, env);
@@ -162,8 +165,10 @@ export function parseConfig(text: string, env: Record<string, string | undefined
   // Every problem at once: the top level and each service.
   const top = topLevel.safeParse(raw, englishErrors);
   const issues: Issue[] = top.success ? [] : top.error.issues.map((i) => ({ path: i.path.length ? i.path.join('.') : 'config', message: i.message }));
-  const rawServices = (raw as { services?: unknown }).services;
-  const services = rawServices === undefined ? undefined : parseServices(rawServices, 'services');
+  const replicated = expandReplicas((raw as { services?: unknown }).services, scale);
+  issues.push(...replicated.issues);
+  const rawServices = replicated.services;
+  const services = rawServices === undefined || replicated.issues.length > 0 ? undefined : parseServices(rawServices, 'services');
   if (rawServices === undefined) issues.push({ path: 'services', message: 'required: the services to run' });
   else if (services && 'issues' in services) issues.push(...services.issues);
   if (issues.length > 0 || !top.success || !services || 'issues' in services) return { issues };
@@ -177,7 +182,7 @@ export function parseConfig(text: string, env: Record<string, string | undefined
   };
   const listen = top.data.metrics?.listen;
   const metrics = listen === undefined ? undefined : parseListen(listen);
-  return { config: { services: services.specs, reload: top.data.reload, telemetry: { file: top.data.telemetry.file, batchSize: top.data.telemetry.batchSize, flushMs: top.data.telemetry.flushMs }, logs: { dir: top.data.logs.dir, maxBytes: top.data.logs.maxBytes, keep: top.data.logs.keep }, instance, metrics } };
+  return { config: { services: services.specs, replicas: replicated.groups, reload: top.data.reload, telemetry: { file: top.data.telemetry.file, batchSize: top.data.telemetry.batchSize, flushMs: top.data.telemetry.flushMs }, logs: { dir: top.data.logs.dir, maxBytes: top.data.logs.maxBytes, keep: top.data.logs.keep }, instance, metrics } };
 }
 
 /** `9464`, `"9464"`, `"127.0.0.1:9464"`, `"[::1]:9464"` -> host and port (loopback when only a port). */

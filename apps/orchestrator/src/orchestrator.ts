@@ -10,6 +10,7 @@ import { openStore, type Store } from '@baton/state';
 import { createSupervisor, describeProbe, type ApplyReport, type ServiceStatus, type StateChange, type Supervisor } from '@baton/supervisor';
 import { createBatcher, createFileExporter, type Batcher, type RotatingFile } from '@baton/telemetry';
 import { parseConfig, type OrchestratorConfig } from './config.js';
+import { maxReplicas } from './replicas.js';
 import { orchestratorPaths } from './paths.js';
 
 export type Lifecycle = 'initializing' | 'starting' | 'running' | 'reloading' | 'stopping' | 'stopped';
@@ -33,6 +34,8 @@ export interface StatusSnapshot {
   readonly configFile: string;
   readonly lifecycle: Lifecycle;
   readonly services: ServiceStatus[];
+  /** Services with replicas: base name -> the names of its copies now. */
+  readonly replicas: Readonly<Record<string, readonly string[]>>;
   readonly lastReload: ReloadOutcome | undefined;
   /** A reload deferred by the rate limit: when it runs (the file as it is then), and what asked for it. */
   readonly pendingReload?: { readonly at: string; readonly reason: string };
@@ -98,8 +101,8 @@ async function readConfigText(file: string): Promise<string> {
 }
 
 /** The config in `text` (read from `file`), with every relative path made absolute; throws ConfigError. */
-function configFrom(file: string, text: string, env: Record<string, string | undefined>): OrchestratorConfig {
-  const result = parseConfig(text, env);
+function configFrom(file: string, text: string, env: Record<string, string | undefined>, scale: Readonly<Record<string, number>> = {}): OrchestratorConfig {
+  const result = parseConfig(text, env, scale);
   if ('issues' in result) throw new ConfigError(file, result.issues.map((i) => `${i.path}: ${i.message}`));
   // One rule for every relative path, as docker compose has: the config file's directory. A service runs there (or in
   // its `cwd`, taken from there), wherever the orchestrator was started from; `logs.dir` and `telemetry.file` too.
@@ -132,6 +135,8 @@ export class Orchestrator {
   private _pendingReload: { at: string; reason: string } | undefined;
   /** The text of the file whose reload failed and was rolled back: not applied again unchanged. */
   private _failedText: string | undefined;
+  /** Replica counts set by `scale`, by service: they hold across reloads until the orchestrator restarts. */
+  private _scale: Readonly<Record<string, number>> = {};
   /** The config a reload is applying, while it does. */
   private _applying: OrchestratorConfig | undefined;
   private _publishTimer: NodeJS.Timeout | undefined;
@@ -317,6 +322,7 @@ export class Orchestrator {
       configFile: this._configFile,
       lifecycle: this._lifecycle,
       services: this._supervisor?.services ?? [],
+      replicas: this._config?.replicas ?? {},
       lastReload: this._lastReload,
       ...(this._pendingReload ? { pendingReload: this._pendingReload } : {}),
       updatedAt: new Date().toISOString(),
@@ -352,6 +358,11 @@ export class Orchestrator {
       });
     }
     server.handle('reload', () => this.reload('requested'));
+    server.handle('scale', async (params) => {
+      const { service, replicas } = (params ?? {}) as { service?: unknown; replicas?: unknown };
+      if (typeof service !== 'string' || typeof replicas !== 'number') throw new BatonError('EINVALIDARG', 'scale needs { service, replicas }');
+      return { service, replicas: await this.scale(service, replicas) };
+    });
     server.handle('logs', (params) => {
       const { service, lines = 100, since } = (params ?? {}) as { service?: string; lines?: number; since?: number };
       const names = service ? [service] : this._config.services.map((s) => s.name);
@@ -431,7 +442,7 @@ export class Orchestrator {
       let text: string;
       try {
         text = await readConfigText(this._configFile);
-        config = configFrom(this._configFile, text, this._options.env);
+        config = configFrom(this._configFile, text, this._options.env, this._scale);
       } catch (err) {
         const errors = err instanceof ConfigError ? err.errors : [(err as Error).message];
         this._lastReload = { at: new Date().toISOString(), ok: false, errors };
@@ -488,6 +499,45 @@ export class Orchestrator {
       }
       this._setLifecycle('running');
       return this._lastReload;
+    });
+  }
+
+  /**
+   * Runs `replicas` copies of `service` (a service with `replicas:` in the config): the copies added start, those
+   * past the new count (the highest indexes) stop. The count holds across reloads until the orchestrator restarts
+   * (the file's `replicas:` applies again then). Resolves with the copies' names once they started.
+   */
+  scale(service: string, replicas: number): Promise<readonly string[]> {
+    return this._ops.queue(async () => {
+      if (this._lifecycle !== 'running') throw new BatonError('ENOTRUNNING', `cannot scale now: the orchestrator is ${this._lifecycle}`);
+      if (!this._config.replicas[service]) {
+        const scalable = Object.keys(this._config.replicas);
+        throw new BatonError('EINVALIDARG', `'${service}' has no replicas: add \`replicas: 1\` to it in the config to scale it${scalable.length ? ` (scalable: ${scalable.join(', ')})` : ''}`);
+      }
+      if (!Number.isInteger(replicas) || replicas < 1 || replicas > maxReplicas) throw new BatonError('EINVALIDARG', `replicas must be a whole number from 1 to ${maxReplicas}, got ${replicas}`);
+      const text = await readConfigText(this._configFile);
+      const scale = { ...this._scale, [service]: replicas };
+      // The file as it is now, with the new count: a change made to it meanwhile is applied too, as a reload would.
+      const config = configFrom(this._configFile, text, this._options.env, scale);
+      this._setLifecycle('reloading');
+      this._applying = config;
+      try {
+        const report = await this._supervisor!.apply(config.services);
+        this._config = config;
+        this._scale = scale;
+        this._progress(`scaled ${service} to ${replicas}: added ${list(report.added)}, removed ${list(report.removed)}`);
+        this._event({ type: 'reloaded', scaled: service, replicas, ...report });
+      } catch (err) {
+        // A new copy did not start: back to the services as they were, as a failed reload does.
+        this._applying = this._config;
+        await this._supervisor!.apply(this._config.services).catch((rollbackErr: unknown) => this._options.logger.error({ err: rollbackErr }, 'rolling back a failed scale failed too'));
+        this._progress(`scaling ${service} to ${replicas} failed, rolled back: ${(err as Error).message.split('\n')[0]}`);
+        throw err;
+      } finally {
+        this._applying = undefined;
+        this._setLifecycle('running');
+      }
+      return config.replicas[service]!;
     });
   }
 

@@ -23,7 +23,8 @@ function open(session: string, args: string[], columns: number, rows: number): v
 
 // `name:` (the colon) names the session: a bare name may resolve to a window or pane of another session.
 const screen = (session: string) => tmux('capture-pane', '-p', '-t', `${session}:`).replace(/\n+$/, '').split('\n');
-const keys = (session: string, ...k: string[]) => void tmux('send-keys', '-t', `${session}:`, ...k);
+// `--`: a key such as '-' is not taken for an option.
+const keys = (session: string, ...k: string[]) => void tmux('send-keys', '-t', `${session}:`, '--', ...k);
 
 async function until(session: string, predicate: (lines: string[]) => boolean, what: string, timeoutMs = 20_000): Promise<string[]> {
   let last: string[] = [];
@@ -57,8 +58,11 @@ async function stack(): Promise<void> {
     expect(lines.length).toBeLessThanOrEqual(24);
     expect(Math.max(...lines.map((line) => [...line].length))).toBeLessThanOrEqual(80);
     expect(lines.some((line) => line.startsWith('a-service-with-a-name-far-too-long'))).toBe(true);
-    expect(lines.some((line) => line.startsWith('api listening xxx') && line.endsWith('…'))).toBe(true);
     expect(lines.at(-1)).toContain('? help');
+    // The oldest output kept (g): the long first line, cut.
+    keys('a', 'g');
+    await until('a', (l) => l.some((line) => line.startsWith('api listening xxx') && line.endsWith('…') && [...line].length === 80), 'the long line, cut at 80');
+    keys('a', 'G');
 
     // Select crashy (the second row) and read its output: the escape sequences it printed are shown, not obeyed.
     keys('a', 'j');
@@ -138,6 +142,25 @@ async function stack(): Promise<void> {
     const status = await cli(tmp.path, ['status', '--json']);
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout).lifecycle).toBe('running');
+  }, 90_000);
+
+  it('replicas: the copies are rows of their own; + and - on one of them scale its service', async () => {
+    await writeConfig(tmp.path, { api: `    command: ${process.execPath}\n    args: [${worker}, env, BATON_REPLICA]\n    replicas: 2\n` });
+    open('e', ['start'], 80, 24);
+    const rows = (l: string[]) => l.filter((line) => /^api-\d /.test(line)).map((line) => line.split(' ')[0]);
+    await until('e', (l) => rows(l).join() === 'api-1,api-2' && l.some((line) => line === 'env BATON_REPLICA=1'), 'two copies, the first selected');
+    keys('e', '+');
+    await until('e', (l) => rows(l).join() === 'api-1,api-2,api-3', 'a third copy');
+    keys('e', 'j', 'j');
+    await until('e', (l) => l.some((line) => line.startsWith('── api-3 output')) && l.some((line) => line === 'env BATON_REPLICA=3'), 'the third copy selected, told its index');
+    keys('e', '-');
+    await until('e', (l) => rows(l).join() === 'api-1,api-2', 'two copies again', 30_000);
+    keys('e', '-');
+    await until('e', (l) => rows(l).join() === 'api-1', 'one copy left', 30_000);
+    keys('e', '-');
+    await until('e', (l) => l.at(-1)!.includes('api runs one copy'), 'the last copy kept');
+    keys('e', 'q', 'y');
+    await until('e', (l) => l.some((line) => line.startsWith('exited 0')), 'the stop');
   }, 90_000);
 
   it('--no-tui in a terminal prints the plain progress and table, as before', async () => {

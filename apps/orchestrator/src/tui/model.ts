@@ -20,6 +20,8 @@ export interface ViewData {
   readonly logs: readonly string[];
   /** Whether this view's leaving stops the stack (the view of `start`) or leaves it running (`attach`). */
   readonly owner: boolean;
+  /** Services with replicas: base name -> its copies' names. */
+  readonly replicas?: Readonly<Record<string, readonly string[]>>;
 }
 
 export type Mode = 'normal' | 'search' | 'help' | 'confirm-quit' | 'confirm-stop-all';
@@ -58,6 +60,7 @@ export interface Key {
 export type Action =
   | { readonly type: 'restart' | 'start' | 'stop'; readonly service: string }
   | { readonly type: 'reload' }
+  | { readonly type: 'scale'; readonly service: string; readonly replicas: number }
   | { readonly type: 'stop-all' }
   | { readonly type: 'quit' };
 
@@ -72,6 +75,7 @@ export const keyHelp: readonly (readonly [string, string])[] = [
   ['r', 'restart the selected service'],
   ['x', 'stop it (it stays stopped)'],
   ['s', 'start it'],
+  ['+  -', 'one copy more / fewer of a service with replicas'],
   ['R', 'reload the config'],
   ['Q', 'stop every service and the orchestrator'],
   ['q', 'leave the view'],
@@ -121,6 +125,14 @@ export function onKey(state: ViewState, key: Key, data: ViewData, pageSize: numb
   if (key.input === 'R') return { state: { ...state, message: 'reloading the config ...' }, action: { type: 'reload' } };
   if (key.input === 'Q') return set({ mode: 'confirm-stop-all' });
   if (key.input === 'q') return data.owner ? set({ mode: 'confirm-quit' }) : { state, action: { type: 'quit' } };
+  if (key.input === '+' || key.input === '-') {
+    const group = Object.entries(data.replicas ?? {}).find(([name, copies]) => name === selected?.name || (selected && copies.includes(selected.name)));
+    if (!group) return set({ message: `${selected?.name ?? 'this service'} has no replicas: add \`replicas:\` to it in the config to scale it` });
+    const [name, copies] = group;
+    const replicas = copies.length + (key.input === '+' ? 1 : -1);
+    if (replicas < 1) return set({ message: `${name} runs one copy: x stops it` });
+    return { state: { ...state, message: `scaling ${name} to ${replicas} ...` }, action: { type: 'scale', service: name, replicas } };
+  }
   const service = { r: 'restart', s: 'start', x: 'stop' } as const;
   if (key.input in service) {
     if (!selected) return set({ message: 'no service selected' });

@@ -4,7 +4,7 @@
 import type { IpcClient as Client } from '@baton/ipc';
 import type { ServiceStatus } from '@baton/supervisor';
 import { Box, Text, render, useApp, useInput, useStdout } from 'ink';
-import { createElement as h, useEffect, useState, useSyncExternalStore } from 'react';
+import { createElement as h, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { StatusSnapshot } from '../orchestrator.js';
 import { frame, initialState, onKey, selectedService, type Action, type Line, type ProcessStats, type ViewData, type ViewState } from './model.js';
 import { ProcessSampler } from './stats.js';
@@ -30,6 +30,8 @@ class ViewSource {
   private _status: StatusSnapshot | undefined;
   private _stats: ReadonlyMap<number, ProcessStats> = new Map();
   private readonly _logs = new Map<string, string[]>();
+  /** Lines ever appended per service (the kept ones are capped): a view scrolled back stays on the same lines. */
+  private readonly _appended = new Map<string, number>();
   private readonly _fetched = new Set<string>();
   private readonly _listeners = new Set<() => void>();
   private _version = 0;
@@ -81,6 +83,11 @@ class ViewSource {
     return this._logs.get(service) ?? [];
   }
 
+  /** Lines appended to `service` so far (never decreasing). */
+  appended(service: string | undefined): number {
+    return service === undefined ? 0 : (this._appended.get(service) ?? 0);
+  }
+
   subscribe = (listener: () => void): (() => void) => {
     this._listeners.add(listener);
     return () => this._listeners.delete(listener);
@@ -96,6 +103,7 @@ class ViewSource {
   private _append(service: string, lines: readonly string[]): void {
     const kept = this._logs.get(service) ?? [];
     kept.push(...lines);
+    this._appended.set(service, (this._appended.get(service) ?? 0) + lines.length);
     if (kept.length > keptLines) kept.splice(0, kept.length - keptLines);
     this._logs.set(service, kept);
     this._changed();
@@ -147,7 +155,14 @@ function App(props: { source: ViewSource; options: ViewOptions; act: (action: Ac
   const { stdout } = useStdout();
   const { exit } = useApp();
   useSyncExternalStore(source.subscribe, source.version);
-  const [state, setState] = useState<ViewState>(initialState);
+  const [state, setRenderedState] = useState<ViewState>(initialState);
+  // The state keys act on: updated at once, not at the next render, so that a key that comes before React has
+  // drawn the last one's effect (a busy machine) acts on the state that key left.
+  const current = useRef<ViewState>(initialState);
+  const setState = (update: ViewState | ((s: ViewState) => ViewState)) => {
+    current.current = typeof update === 'function' ? update(current.current) : update;
+    setRenderedState(current.current);
+  };
   const [size, setSize] = useState({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
   useEffect(() => {
     const onResize = () => setSize({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
@@ -159,8 +174,17 @@ function App(props: { source: ViewSource; options: ViewOptions; act: (action: Ac
   });
   const status = source.status;
   const services: readonly ServiceStatus[] = status?.services ?? [];
-  const base = { configFile: options.configFile, lifecycle: status?.lifecycle ?? 'connecting', services, stats: source.stats, owner: options.owner, logs: [] as readonly string[] };
-  const data: ViewData = { ...base, logs: source.logs(selectedService(state, base)?.name) };
+  const base = { configFile: options.configFile, lifecycle: status?.lifecycle ?? 'connecting', services, stats: source.stats, owner: options.owner, replicas: status?.replicas, logs: [] as readonly string[] };
+  const selectedName = selectedService(state, base)?.name;
+  const data: ViewData = { ...base, logs: source.logs(selectedName) };
+  // Scrolled back, new output must not move the lines on screen: the scroll position grows with what was appended.
+  const anchor = useRef({ service: selectedName, appended: source.appended(selectedName) });
+  useEffect(() => {
+    const appended = source.appended(selectedName);
+    const grew = anchor.current.service === selectedName ? appended - anchor.current.appended : 0;
+    anchor.current = { service: selectedName, appended };
+    if (grew > 0) setState((s) => (s.scrollBack > 0 ? { ...s, scrollBack: Math.min(s.scrollBack + grew, Math.max(0, data.logs.length - 1)) } : s));
+  });
   // One line short of the screen: a frame as tall as the terminal makes Ink clear the whole screen on every frame.
   const rows = Math.max(1, size.rows - 1);
   const paneHeight = Math.max(1, rows - 4 - Math.min(services.length, Math.floor((rows - 4) / 2)));
@@ -168,7 +192,7 @@ function App(props: { source: ViewSource; options: ViewOptions; act: (action: Ac
     if (key.ctrl && input === 'c') return act(options.owner ? { type: 'stop-all' } : { type: 'quit' });
     // Keys typed faster than a frame (or pasted) arrive as one chunk: each character is a key.
     const chunk = input.length > 1 && !key.ctrl && !key.meta ? [...input].map((ch) => ({ input: ch })) : [{ ...key, input }];
-    let next: { state: ViewState; action?: Action } = { state };
+    let next: { state: ViewState; action?: Action } = { state: current.current };
     for (const one of chunk) {
       next = onKey(next.state, one, data, paneHeight);
       if (next.action) act(next.action);
@@ -208,7 +232,11 @@ export async function runView(options: ViewOptions): Promise<ViewEnd> {
           return;
         }
         const request =
-          action.type === 'reload' ? options.client.request('reload') : options.client.request(action.type === 'restart' ? 'restart' : `${action.type}-service`, { service: action.service }, { timeoutMs: 120_000 });
+          action.type === 'reload'
+            ? options.client.request('reload')
+            : action.type === 'scale'
+              ? options.client.request('scale', { service: action.service, replicas: action.replicas }, { timeoutMs: 120_000 })
+              : options.client.request(action.type === 'restart' ? 'restart' : `${action.type}-service`, { service: action.service }, { timeoutMs: 120_000 });
         request.catch(() => {
           // The state the next status shows says what happened; the orchestrator's log says why.
         });

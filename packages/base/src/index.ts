@@ -32,3 +32,4 @@ export { OsLockUnavailableError, ensureOsLock, tryLockFd, unlockFd } from './osL
 export { lockFile, type FileLockOptions } from './fileLock.js';
 export { Sequencer } from './sequencer.js';
 export { WatchedDirectoryGoneError, pathIdentity, watchDirectory, type WatchDirectoryOptions } from './watch.js';
+export { nodeRequire } from './nodeRequire.js';

@@ -1,8 +1,8 @@
 import { existsSync, realpathSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type fsExtModule from 'fs-native-extensions';
 import { defineErrorClass, registerErrorClass } from './errors.js';
+import { nodeRequire } from './nodeRequire.js';
 
 /** The OS-lock addon (fs-native-extensions) cannot be loaded on this platform or from this install. */
 export class OsLockUnavailableError extends defineErrorClass('EOSLOCK') {}
@@ -20,10 +20,8 @@ function native(): typeof fsExtModule {
   if (loadError) throw loadError;
   try {
     // In an ES module a require is made from this module's URL: a global `require` may exist there too (`node -e`,
-    // the REPL), but it resolves from the current directory, not from this package. In a CommonJS bundle
-    // `import.meta` is empty and `require` is the bundle's own.
-    const url = (import.meta as { url?: string }).url;
-    const load = typeof url === 'string' && url !== '' ? createRequire(url) : require;
+    // the REPL), but it resolves from the current directory, not from this package. In a bundle, the bundle's.
+    const load = nodeRequire((import.meta as { url?: string }).url);
     // Loaded by its real path: under a symlinked path (pnpm's node_modules with
     // --preserve-symlinks, or a loader that does not resolve links) the addon's own
     // require('which-runtime') looks beside the link, not beside the package, and fails.

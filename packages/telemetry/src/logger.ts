@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { nodeRequire } from '@baton/base';
 import pino, { type DestinationStream, type Logger as PinoLogger, type LoggerOptions } from 'pino';
 import type prettyModule from 'pino-pretty';
 
@@ -64,13 +64,10 @@ export function createLogger(options: CreateLoggerOptions): PinoLogger {
 
 /**
  * pino-pretty, loaded on first use: only a terminal gets pretty lines, and loading it costs a process about 4 MiB
- * that a service logging JSON (a relay, a supervised child) never needs. In a CommonJS bundle `import.meta` is
- * empty and `require` is the bundle's own.
+ * that a service logging JSON (a relay, a supervised child) never needs.
  */
 function loadPretty(): typeof prettyModule {
-  const url = (import.meta as { url?: string }).url;
-  const load = typeof url === 'string' && url !== '' ? createRequire(url) : require;
-  return load('pino-pretty') as typeof prettyModule;
+  return nodeRequire((import.meta as { url?: string }).url)('pino-pretty') as typeof prettyModule;
 }
 
 /** Writes out what a logger has buffered (call before exiting). */

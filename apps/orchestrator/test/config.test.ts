@@ -73,7 +73,8 @@ describe('the README', () => {
     const result = parseConfig(example, { ETCD_HOSTS: 'http://10.0.0.5:2379,http://10.0.0.6:2379' });
     expect('issues' in result ? result.issues : []).toEqual([]);
     const { config } = result as { config: OrchestratorConfig };
-    expect(config.services.map((s) => s.name)).toEqual(['db', 'migrate', 'api', 'worker']);
+    expect(config.services.map((s) => s.name)).toEqual(['db', 'migrate', 'api', 'worker', 'web-1', 'web-2', 'web-3']);
+    expect(config.services.find((s) => s.name === 'web-2')).toMatchObject({ args: ['web.js', '--port', '802'], readiness: { type: 'tcp', port: 802 }, env: { BATON_REPLICA: '2', BATON_REPLICAS: '3' } });
     expect(config.instance.etcd?.hosts).toEqual(['http://10.0.0.5:2379', 'http://10.0.0.6:2379']);
     expect(config.metrics).toEqual({ host: '127.0.0.1', port: 9464 });
     expect(config.services.find((s) => s.name === 'api')!.liveness).toMatchObject({ type: 'http', failureThreshold: 3 });

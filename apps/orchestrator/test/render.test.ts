@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { ServiceStatus } from '@baton/supervisor';
 import { statusTable, visibleControls } from '../src/render.js';
 
-const base: ServiceStatus = { name: 'x', tier: 0, state: 'ready', pid: 10, restarts: 0, startedAt: undefined, uptimeMs: 5000, lastExit: undefined, livenessFailures: undefined, outputDroppedBytes: 0, degraded: [] };
+const base: ServiceStatus = { name: 'x', tier: 0, state: 'ready', pid: 10, restarts: 0, startedAt: undefined, uptimeMs: 5000, lastExit: undefined, livenessFailures: undefined, outputDroppedBytes: 0, restartBudget: { used: 0, max: 5, windowMs: 60_000 }, nextStartAt: undefined, degraded: [] };
 
 describe('statusTable', () => {
   it('shows failing liveness checks, degraded dependants and an unhealthy last exit', () => {

@@ -4,13 +4,13 @@ import type { ServiceStatus } from '@baton/supervisor';
 import { frame, initialState, onKey, type ViewData, type ViewState } from '../src/tui/model.js';
 
 function service(name: string, extra: Partial<ServiceStatus> = {}): ServiceStatus {
-  return { name, state: 'ready', pid: 100, restarts: 0, startedAt: undefined, uptimeMs: 65_000, lastExit: undefined, livenessFailures: undefined, outputDroppedBytes: 0, tier: 0, degraded: [], ...extra };
+  return { name, state: 'ready', pid: 100, restarts: 0, startedAt: undefined, uptimeMs: 65_000, lastExit: undefined, livenessFailures: undefined, outputDroppedBytes: 0, restartBudget: { used: 0, max: 5, windowMs: 60_000 }, nextStartAt: undefined, tier: 0, degraded: [], ...extra };
 }
 
 const data = (logs: string[] = [], owner = false): ViewData => ({
   configFile: '/work/stack/orchestrator.yaml',
   lifecycle: 'running',
-  services: [service('api'), service('worker-with-a-rather-long-name', { state: 'backoff', pid: undefined, lastExit: { code: 3, signal: undefined, at: '' } }), service('db', { pid: 300 })],
+  services: [service('api'), service('worker-with-a-rather-long-name', { state: 'backoff', pid: undefined, lastExit: { code: 3, signal: undefined, at: '' }, restartBudget: { used: 3, max: 5, windowMs: 60_000 }, nextStartAt: new Date(Date.now() + 4_000).toISOString() }), service('db', { pid: 300 })],
   stats: new Map([[100, { cpuPercent: 12.5, rssBytes: 52_000_000 }]]),
   logs,
   owner,
@@ -39,7 +39,9 @@ describe('frame', () => {
     expect(wide[2]!.text).toMatch(/^api .* 12\.5% +52 MB$/);
     const narrow = frame(data(), initialState, 40, 20);
     expect(narrow[1]!.text).not.toContain('CPU');
-    expect(narrow.some((l) => l.text.startsWith('worker-with…') && l.text.includes('backoff (exit 3)'))).toBe(true);
+    expect(narrow.some((l) => l.text.startsWith('worker-with…') && /backoff \d+s \(exit 3\)/.test(l.text))).toBe(true);
+    // Restarts: of the budget the policy allows within its window; a countdown to the next start in backoff.
+    expect(wide[3]!.text).toMatch(/^worker-with-a-rather-long-name +0 +backoff [34]s \(exit 3\) +- +\S+ +3\/5 /);
   });
 
   it('follows the newest output, or shows where it is scrolled to', () => {

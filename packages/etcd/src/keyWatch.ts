@@ -3,9 +3,9 @@ import { retry, type Logger } from '@baton/base';
 
 type Watcher = Awaited<ReturnType<ReturnType<Etcd3['watch']>['create']>>;
 
-/** Writes closer together than this: the store is writing back to back, and stops watching. */
+/** A write that starts within this of the last one's end: the store is writing back to back, and stops watching. */
 export const pauseAfterMs = 20;
-/** A stopped watch starts again this long after the store's last write. */
+/** A stopped watch starts again this long after the store's last write ended (none in flight). */
 export const resumeAfterMs = 50;
 
 /** What the store does with the watch's events. */
@@ -28,16 +28,20 @@ export interface KeyWatchOptions {
  * - `paused`: the store is writing back to back. etcd sends every write to every watcher of the key, the writer's
  *   own included, and handling that event costs a writer about a tenth of its write; a writer learns of other
  *   writers from its own transactions anyway (a compare that fails returns the key). So the watch is stopped, and
- *   made again `resumeAfterMs` after the store's last write, from the revision after the last one it saw: etcd
- *   replays what came meanwhile. Another writer's change reaches a paused store with its own next write, or within
- *   `resumeAfterMs` after its last one;
+ *   made again `resumeAfterMs` after the store's last write ended, from the revision after the last one it saw:
+ *   etcd replays what came meanwhile. Another writer's change reaches a paused store with its own next write, or
+ *   within `resumeAfterMs` after its last one. "Back to back" is measured from one write's end to the next one's
+ *   start, so a slow etcd (writes of more than `pauseAfterMs`) does not hide it, and no watch resumes mid-write;
  * - `closed`.
  * A watch that etcd ends (its revision compacted while the connection was down) is replaced by a fresh read of the
  * key and a watch from that read's revision, tried again with backoff while etcd is away: changes never stop for good.
  */
 export class KeyWatch {
-  private _state: { kind: 'starting' } | { kind: 'watching'; watcher: Watcher } | { kind: 'paused'; timer: ReturnType<typeof setTimeout> } | { kind: 'closed' } = { kind: 'starting' };
-  private _lastWriteAt = -Infinity;
+  private _state: { kind: 'starting' } | { kind: 'watching'; watcher: Watcher } | { kind: 'paused'; timer: ReturnType<typeof setTimeout> | undefined } | { kind: 'closed' } = { kind: 'starting' };
+  /** When the store's last write ended (performance.now()). */
+  private _lastEndedAt = -Infinity;
+  /** Writes begun and not ended. */
+  private _writing = 0;
 
   constructor(private readonly _options: KeyWatchOptions) {}
 
@@ -51,17 +55,28 @@ export class KeyWatch {
     await this._create(revision);
   }
 
-  /** A write of the store landed. */
-  wrote(): void {
-    const now = performance.now();
-    const backToBack = now - this._lastWriteAt < pauseAfterMs;
-    this._lastWriteAt = now;
+  /** A write of the store begins. */
+  writing(): void {
+    const backToBack = performance.now() - this._lastEndedAt < pauseAfterMs;
+    this._writing++;
     const state = this._state;
     if (state.kind === 'paused') {
-      state.timer.refresh();
+      clearTimeout(state.timer);
+      state.timer = undefined;
     } else if (state.kind === 'watching' && backToBack) {
       void state.watcher.cancel().catch(() => {});
-      this._state = { kind: 'paused', timer: setTimeout(() => this._resume(), resumeAfterMs) };
+      this._state = { kind: 'paused', timer: undefined };
+    }
+  }
+
+  /** The write begun with `writing()` ended, landed or not. */
+  ended(): void {
+    this._writing = Math.max(0, this._writing - 1);
+    this._lastEndedAt = performance.now();
+    const state = this._state;
+    if (state.kind === 'paused' && this._writing === 0) {
+      clearTimeout(state.timer);
+      state.timer = setTimeout(() => this._resume(), resumeAfterMs);
     }
   }
 

@@ -266,6 +266,15 @@ export class EtcdStore<T> extends Disposable {
    * out: one of them lands) or once the lost ones are known dead, so every unsettled attempt wrote the same value.
    */
   private async _commit(ops: Op<T>[]): Promise<void> {
+    this._watch.writing();
+    try {
+      await this._commitOps(ops);
+    } finally {
+      this._watch.ended();
+    }
+  }
+
+  private async _commitOps(ops: Op<T>[]): Promise<void> {
     const attempts = Math.max(...ops.map((op) => op.options.retries ?? this._options.retries ?? 1000));
     const open = new Set(ops);
     const reject = (op: Op<T>, error: unknown) => void (open.delete(op) && op.reject(error));
@@ -286,7 +295,6 @@ export class EtcdStore<T> extends Disposable {
     let unsettled: Unsettled<T> | undefined;
     const landed = (attempt: Attempt<T>, read: Read<T>) => {
       this._take(read, 'local');
-      this._watch.wrote();
       for (const op of attempt.applied) if (open.delete(op)) op.resolve({ value: attempt.value, version: attempt.version });
     };
     try {

@@ -83,6 +83,10 @@ export interface ServiceInfo {
   readonly livenessFailures: number | undefined;
   /** Bytes of output dropped unread since the supervisor started it: the service wrote faster than it could be read. */
   readonly outputDroppedBytes: number;
+  /** Restarts after failures within the policy's window, of the most it allows there before it gives up. */
+  readonly restartBudget: { readonly used: number; readonly max: number; readonly windowMs: number };
+  /** In backoff: when the next start is due (wall clock, ISO 8601). */
+  readonly nextStartAt: string | undefined;
 }
 
 /** A process a service spawned: its pid and start time, as the state file records them. */
@@ -133,6 +137,8 @@ export class ServiceRunner extends Disposable {
   private _restartTimes: number[] = [];
   private readonly _backoff: Backoff;
   private _backoffTimer: IDisposable | undefined;
+  /** When the backoff timer fires (wall clock ms), for `nextStartAt`. */
+  private _backoffDue: number | undefined;
   private _lastExit: ServiceInfo['lastExit'];
   /** Operations on this service run one at a time (no duplicate process from concurrent requests). */
   private readonly _ops = new Sequencer();
@@ -184,6 +190,8 @@ export class ServiceRunner extends Disposable {
       lastExit: this._lastExit,
       livenessFailures: running && this.spec.liveness && this._state === 'ready' ? running.livenessFailures : undefined,
       outputDroppedBytes: this._dropped.total,
+      restartBudget: { used: this._restartTimes.filter((t) => this._clock.now() - t < this.spec.restart.windowMs).length, max: this.spec.restart.maxRestarts, windowMs: this.spec.restart.windowMs },
+      nextStartAt: this._state === 'backoff' && this._backoffDue !== undefined ? new Date(this._backoffDue).toISOString() : undefined,
     };
   }
 
@@ -455,6 +463,7 @@ export class ServiceRunner extends Disposable {
       return;
     }
     const delay = this._backoff.next();
+    this._backoffDue = Date.now() + delay;
     this._setState('backoff', undefined, undefined, undefined, reason);
     this._backoffTimer = this._clock.setTimeout(() => {
       this._backoffTimer = undefined;

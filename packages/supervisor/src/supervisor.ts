@@ -106,7 +106,7 @@ export class Supervisor extends Disposable {
 
   get services(): ServiceStatus[] {
     return this._specs.map((spec) => {
-      const info = this._runners.get(spec.name)?.info ?? { name: spec.name, state: 'pending' as const, pid: undefined, restarts: 0, startedAt: undefined, uptimeMs: undefined, lastExit: undefined, livenessFailures: undefined, outputDroppedBytes: 0 };
+      const info = this._runners.get(spec.name)?.info ?? { name: spec.name, state: 'pending' as const, pid: undefined, restarts: 0, startedAt: undefined, uptimeMs: undefined, lastExit: undefined, livenessFailures: undefined, outputDroppedBytes: 0, restartBudget: { used: 0, max: spec.restart.maxRestarts, windowMs: spec.restart.windowMs }, nextStartAt: undefined };
       const degraded = info.state === 'ready' ? this._dependencies(spec).filter((dep) => !this._isUp(dep)).map((dep) => dep.name) : [];
       return { ...info, tier: this._tiers.get(spec.name) ?? 0, degraded };
     });

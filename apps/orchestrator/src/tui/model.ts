@@ -264,7 +264,8 @@ export function serviceTable(data: ViewData, width: number): { header: string; r
     { title: 'STATE', cell: (s) => stateText(s) },
     { title: 'PID', cell: (s) => (s.pid ? String(s.pid) : '-'), right: true, optional: 3 },
     { title: 'UPTIME', cell: (s) => formatDuration(s.uptimeMs), right: true, optional: 2 },
-    { title: 'RESTARTS', cell: (s) => String(s.restarts), right: true },
+    // Restarts after failures within the policy's window, of the most it allows there (then it gives up).
+    { title: 'RESTARTS', cell: (s) => (s.restartBudget ? `${s.restartBudget.used}/${s.restartBudget.max}` : String(s.restarts)), right: true },
     { title: 'CPU', cell: (s) => (stats(s)?.cpuPercent === undefined ? '-' : `${stats(s)!.cpuPercent!.toFixed(1)}%`), right: true, optional: 1 },
     { title: 'MEM', cell: (s) => (stats(s)?.rssBytes === undefined ? '-' : formatBytes(stats(s)!.rssBytes!)), right: true, optional: 1 },
   ];
@@ -293,7 +294,8 @@ function stateText(service: ServiceStatus): string {
   if (service.degraded?.length) notes.push('degraded');
   if (service.outputDroppedBytes) notes.push(`${formatBytes(service.outputDroppedBytes)} dropped`);
   if (service.lastExit && service.state !== 'ready' && service.state !== 'starting') notes.push(service.lastExit.signal ? `${service.lastExit.signal}` : `exit ${service.lastExit.code}`);
-  return notes.length ? `${service.state} (${notes.join(', ')})` : service.state;
+  const state = service.state === 'backoff' && service.nextStartAt ? `backoff ${Math.max(0, Math.ceil((Date.parse(service.nextStartAt) - Date.now()) / 1000))}s` : service.state;
+  return notes.length ? `${state} (${notes.join(', ')})` : state;
 }
 
 /** `text` at most `width` columns (by code point; wider characters are rare in service names and logs), cut with '…'. */

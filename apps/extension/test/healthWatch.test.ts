@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expectNoLeaks, makeTempDir, sleep, snapshotResources, waitFor, type TempDir } from '@baton/test-utils';
 import { createChannelLogger } from '@baton/vscode/core';
-import { HealthWatch, type Results, parseEndpoints, parseFromDashboard, summarize, type Notice } from '../src/core/index.js';
+import { HealthWatch, formatCoordinationStatus, type Results, parseEndpoints, parseFromDashboard, summarize, type Notice } from '../src/core/index.js';
 
 let tmp: TempDir;
 const open: HealthWatch[] = [];
@@ -142,6 +142,21 @@ describe('notifications', () => {
 });
 
 describe('adapter helpers', () => {
+  it('the coordination status says where the prober is, tells windows apart, and says what the fencing token is', async () => {
+    const a = await window('api');
+    await waitFor(() => a.group.isLeader, { what: 'a leading' });
+    const b = await window('web');
+    await a.windows.setFocused(false);
+    await b.windows.setFocused(true);
+    await waitFor(() => b.windows.members.length === 2 && b.windows.members.every((m) => m.focused !== undefined), { what: 'both windows and their focus in b' });
+    const text = formatCoordinationStatus(await b.coordinationStatus());
+    expect(text).toContain(`- **Probing:** another window: 'api' [${a.windows.id.slice(0, 8)}] (pid ${process.pid})`);
+    expect(text).toContain('- **This window:** shows what the leading window probes');
+    expect(text).toMatch(/fencing token \d+ \(it grows with every new term and is never reused, across sessions: not a count of elections\)/);
+    expect(text).toContain(`| 'api' [${a.windows.id.slice(0, 8)}] | pid ${process.pid}, not focused | leader: probes |`);
+    expect(text).toContain(`| 'web' [${b.windows.id.slice(0, 8)}] (this one) | pid ${process.pid}, focused | follower |`);
+  });
+
   it('the channel logger writes the message, then the fields, errors by code and message', () => {
     const lines: string[] = [];
     const sink = { trace: (m: string) => lines.push(`trace ${m}`), debug: (m: string) => lines.push(`debug ${m}`), info: (m: string) => lines.push(`info ${m}`), warn: (m: string) => lines.push(`warn ${m}`), error: (m: string) => lines.push(`error ${m}`) };

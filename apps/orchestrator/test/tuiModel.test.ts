@@ -84,6 +84,19 @@ describe('keys', () => {
     expect(onKey(keysOf(initialState, '/x', d), { input: '', escape: true }, d, 2).state).toMatchObject({ mode: 'normal', search: '' });
   });
 
+  it('+ and - scale the service of the selected copy, counting the copies the rows show', () => {
+    // A status taken while a scale applied: the rows show api-3 before the list of copies does.
+    const d: ViewData = { ...data(), services: ['api-1', 'api-2', 'api-3', 'db'].map((name) => service(name)), replicas: { api: ['api-1', 'api-2'] } };
+    const onApi3 = { ...initialState, selected: 'api-3' };
+    expect(onKey(onApi3, { input: '-' }, d, 5).action).toEqual({ type: 'scale', service: 'api', replicas: 2 });
+    expect(onKey(onApi3, { input: '+' }, d, 5).action).toEqual({ type: 'scale', service: 'api', replicas: 4 });
+    const onDb = onKey({ ...initialState, selected: 'db' }, { input: '+' }, d, 5);
+    expect(onDb.action).toBeUndefined();
+    expect(onDb.state.message).toContain('db has no replicas');
+    const one = { ...d, services: [service('api-1')], replicas: { api: ['api-1'] } };
+    expect(onKey({ ...initialState, selected: 'api-1' }, { input: '-' }, one, 5).state.message).toBe('api runs one copy: x stops it');
+  });
+
   it('q leaves an attached view at once, and asks first in the view that owns the stack; Q asks before stopping all', () => {
     expect(onKey(initialState, { input: 'q' }, data(), 5).action).toEqual({ type: 'quit' });
     const asked = onKey(initialState, { input: 'q' }, data([], true), 5);

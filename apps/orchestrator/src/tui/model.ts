@@ -126,10 +126,12 @@ export function onKey(state: ViewState, key: Key, data: ViewData, pageSize: numb
   if (key.input === 'Q') return set({ mode: 'confirm-stop-all' });
   if (key.input === 'q') return data.owner ? set({ mode: 'confirm-quit' }) : { state, action: { type: 'quit' } };
   if (key.input === '+' || key.input === '-') {
-    const group = Object.entries(data.replicas ?? {}).find(([name, copies]) => name === selected?.name || (selected && copies.includes(selected.name)));
-    if (!group) return set({ message: `${selected?.name ?? 'this service'} has no replicas: add \`replicas:\` to it in the config to scale it` });
-    const [name, copies] = group;
-    const replicas = copies.length + (key.input === '+' ? 1 : -1);
+    // The service of the selected copy (`api` of `api-3`); its copies counted from the rows, which a status taken
+    // while a scale applies can show before the list of copies catches up.
+    const name = Object.keys(data.replicas ?? {}).find((group) => selected && (selected.name === group || new RegExp(`^${escapeRegExp(group)}-\\d+$`).test(selected.name)));
+    if (name === undefined) return set({ message: `${selected?.name ?? 'this service'} has no replicas: add \`replicas:\` to it in the config to scale it` });
+    const copies = data.services.filter((s) => new RegExp(`^${escapeRegExp(name)}-\\d+$`).test(s.name)).length;
+    const replicas = copies + (key.input === '+' ? 1 : -1);
     if (replicas < 1) return set({ message: `${name} runs one copy: x stops it` });
     return { state: { ...state, message: `scaling ${name} to ${replicas} ...` }, action: { type: 'scale', service: name, replicas } };
   }
@@ -140,6 +142,10 @@ export function onKey(state: ViewState, key: Key, data: ViewData, pageSize: numb
     return { state: { ...state, message: `${type === 'stop' ? 'stopping' : type === 'start' ? 'starting' : 'restarting'} ${selected.name} ...` }, action: { type, service: selected.name } };
   }
   return { state };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** The selected service: the one named, or the first. */

@@ -118,6 +118,7 @@ export class EtcdFence {
    * landed, or written over since) or etcd did not answer within `settleTimeoutMs`. Reads are tried again meanwhile.
    */
   private async _landedAt(writeId: string): Promise<number | undefined> {
+    const readAttemptMs = 2000;
     const deadline = performance.now() + (this._options.settleTimeoutMs ?? 10_000);
     for (let wait = 50; ; wait = Math.min(1000, wait * 2)) {
       const left = deadline - performance.now();
@@ -125,7 +126,9 @@ export class EtcdFence {
       let timer: ReturnType<typeof setTimeout> | undefined;
       try {
         const read = this._options.client.kv.range({ key: this._keyBuffer });
-        const timedOut = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no answer')), left)));
+        // Each read gets at most `readAttemptMs`: one call stuck on a connection being made again must not use the
+        // whole deadline (the next read may go through at once).
+        const timedOut = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no answer')), Math.min(left, readAttemptMs))));
         const kv = (await Promise.race([read, timedOut])).kvs[0];
         return kv !== undefined && fenceValue.exec(kv.value.toString('utf8'))?.[2] === writeId ? revisionOf(kv.mod_revision) : undefined;
       } catch {

@@ -151,8 +151,7 @@ export class Windows extends Disposable implements CoordinatedWindows {
   /** The windows of the group, this one included, the leader first. */
   get members(): readonly WindowMember[] {
     const presence = this._presence.get();
-    const members = this.group.members.length > 0 ? this.group.members : [];
-    return members
+    return this.group.members
       .map((member) => toWindowMember(member, member.id === this.id, presence[member.id]?.focused))
       .sort((a, b) => Number(b.isLeader) - Number(a.isLeader));
   }

@@ -33,6 +33,8 @@ class ViewSource {
   /** Lines ever appended per service (the kept ones are capped): a view scrolled back stays on the same lines. */
   private readonly _appended = new Map<string, number>();
   private readonly _fetched = new Set<string>();
+  /** When the first line heard live of each service was read: the history asked for later is taken up to it. */
+  private readonly _firstLiveAt = new Map<string, number>();
   private readonly _listeners = new Set<() => void>();
   private _version = 0;
   private _gone = false;
@@ -43,7 +45,8 @@ class ViewSource {
 
   async start(): Promise<void> {
     this._client.subscribe('logs', (payload) => {
-      const { service, line } = payload as { service: string; line: string };
+      const { service, line, at } = payload as { service: string; line: string; at?: number };
+      if (at !== undefined && !this._firstLiveAt.has(service)) this._firstLiveAt.set(service, at);
       this._append(service, [line]);
     });
     this._client.onDidChangeConnection(({ state }) => {
@@ -111,11 +114,12 @@ class ViewSource {
 
   private async _fetch(service: string): Promise<void> {
     try {
-      const past = (await this._client.request('logs', { service, lines: keptLines })) as { line: string }[];
-      // Lines that arrived while the history was asked for come after it.
+      const past = (await this._client.request('logs', { service, lines: keptLines })) as { line: string; at?: number }[];
+      // The lines heard live come after the history; the history's own copies of them (by when they were read) go.
       const live = this._logs.get(service) ?? [];
+      const firstLive = this._firstLiveAt.get(service);
       this._logs.set(service, []);
-      this._append(service, [...past.map((entry) => entry.line).filter((line) => !live.includes(line)), ...live]);
+      this._append(service, [...past.filter((entry) => firstLive === undefined || entry.at === undefined || entry.at < firstLive).map((entry) => entry.line), ...live]);
     } catch {
       this._fetched.delete(service);
     }
